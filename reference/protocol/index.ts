@@ -1,0 +1,20 @@
+export {
+  type AnyPayload,
+  type EntitySpec,
+  type SnapshotOffer,
+  type StreamIn,
+  type StreamOut,
+  ProtocolDecodeError,
+  decodeEntitySpec,
+  decodeStreamIn,
+  decodeStreamOut,
+  encodeEntitySpec,
+  encodeStreamIn,
+  encodeStreamOut,
+  fileDescriptorProtoType,
+  typeNameOf,
+  typeUrlOf,
+  typeUrlPrefix,
+} from "./codec.js";
+export { entityServiceDefinition, entityServiceName, handlePath, readyPath } from "./entity-service.js";
+export { type LoadProtosOptions, loadProtos, protoDir, protocolProtos } from "./proto-root.js";
