@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
+import { startInterceptor, type RunningInterceptor, type ViolationReport } from "./interceptor.js";
+
+const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
+type EntityClient = InstanceType<typeof EntityClient> & Record<string, any>;
+const any = (name: string, ...bytes: number[]) => ({ typeUrl: `type.googleapis.com/${name}`, value: Uint8Array.from(bytes) });
+
+/** A raw user function: replies to command n with one event; `wrongIdFor` answers that command with id + 100. */
+async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStreamWith?: string } = {}) {
+  const server = new grpc.Server();
+  server.addService(entityServiceDefinition, {
+    ready: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
+      callback(null, { proto: Uint8Array.from([10, 1, 120]), serviceName: "x.S", persistenceId: "p" }),
+    handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => {
+      call.on("data", (message: StreamIn) => {
+        if (message.case !== "command") return;
+        if (behaviour.failStreamWith) {
+          call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: behaviour.failStreamWith });
+          return;
+        }
+        const commandId = message.id === behaviour.wrongIdFor ? message.id + 100 : message.id;
+        call.write({ case: "reply", commandId, payload: any("R", message.id), events: [any("E", message.id)], snapshot: undefined });
+      });
+      call.on("end", () => call.end());
+    },
+  } as grpc.UntypedServiceImplementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  return { address: `127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.tryShutdown(() => r())) };
+}
+
+/** Plays the backend: sends messages on one stream and collects what comes back until the stream ends. */
+function converse(client: EntityClient, messages: StreamIn[], expectAnswers: number) {
+  return new Promise<{ answers: StreamOut[]; status: grpc.StatusObject }>((resolve) => {
+    const answers: StreamOut[] = [];
+    const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+    call.on("data", (m: StreamOut) => {
+      answers.push(m);
+      if (answers.length === expectAnswers) call.end();
+    });
+    call.on("error", () => {});
+    call.on("status", (status) => resolve({ answers, status }));
+    for (const m of messages) call.write(m);
+    if (expectAnswers === 0) call.end();
+  });
+}
+
+describe("interceptor", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "tck-intercept-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function withInterceptor(
+    behaviour: Parameters<typeof startRawUserFunction>[0],
+    body: (client: EntityClient, interceptor: RunningInterceptor, violations: ViolationReport[], transcriptDir: string) => Promise<void>,
+  ) {
+    const userFunction = await startRawUserFunction(behaviour);
+    const violations: ViolationReport[] = [];
+    const transcriptDir = mkdtempSync(join(dir, "run-"));
+    const interceptor = await startInterceptor({
+      listen: "127.0.0.1:0",
+      target: userFunction.address,
+      transcriptDir,
+      onViolation: (r) => violations.push(r),
+    });
+    const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure()) as EntityClient;
+    try {
+      await body(client, interceptor, violations, transcriptDir);
+    } finally {
+      client.close();
+      await interceptor.close();
+      await userFunction.close();
+    }
+  }
+
+  it("forwards ready and handle traffic unchanged and writes a JSONL transcript per stream", async () => {
+    await withInterceptor({}, async (client, interceptor, violations, transcriptDir) => {
+      const spec = await new Promise<any>((resolve, reject) => client["ready"]({}, (e: unknown, s: unknown) => (e ? reject(e) : resolve(s))));
+      assert.equal(spec.serviceName, "x.S");
+      assert.deepEqual([...spec.proto], [10, 1, 120]);
+      const { answers, status } = await converse(
+        client,
+        [
+          { case: "init", entityId: "e1", snapshot: undefined },
+          { case: "command", entityId: "e1", id: 1, name: "Do", payload: any("Req", 7) },
+        ],
+        1,
+      );
+      assert.equal(status.code, grpc.status.OK);
+      assert.deepEqual(answers, [{ case: "reply", commandId: 1, payload: any("R", 1), events: [any("E", 1)], snapshot: undefined }]);
+      assert.equal(violations.length, 0);
+      assert.equal(interceptor.summary().streams, 1);
+      const files = readdirSync(transcriptDir).map((f) => join(transcriptDir, f));
+      assert.equal(files.length, 1);
+      // The file is written asynchronously: wait (bounded) for the stream's last line.
+      const kinds = () => readFileSync(files[0]!, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).kind);
+      for (let i = 0; i < 100 && kinds().at(-1) !== "end"; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(kinds(), ["open", "to-user-function", "to-user-function", "to-backend", "backend-half-close", "end"]);
+    });
+  });
+
+  it("reports a wrong command id as a violation with the stream's transcript", async () => {
+    await withInterceptor({ wrongIdFor: 2 }, async (client, interceptor, violations) => {
+      await new Promise<void>((resolve) => {
+        const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+        let seen = 0;
+        call.on("data", () => {
+          seen += 1;
+          if (seen === 1) call.write({ case: "command", entityId: "e4", id: 2, name: "Do", payload: any("Req") });
+          else call.end();
+        });
+        call.on("error", () => {});
+        call.on("status", () => resolve());
+        call.write({ case: "init", entityId: "e4", snapshot: undefined });
+        call.write({ case: "command", entityId: "e4", id: 1, name: "Do", payload: any("Req") });
+      });
+      assert.equal(violations.length, 1);
+      const report = violations[0]!;
+      assert.equal(report.violation.item, "D2");
+      assert.equal(report.entityId, "e4");
+      assert.match(report.violation.expected, /command id 2/);
+      assert.match(report.violation.actual, /command id 102/);
+      assert.ok(report.transcript.some((e) => e.kind === "to-backend"));
+      assert.equal(interceptor.summary().streamsWithViolations, 1);
+    });
+  });
+
+  it("passes the user function's error status through to the backend", async () => {
+    await withInterceptor({ failStreamWith: "bad stream" }, async (client) => {
+      const { status } = await converse(
+        client,
+        [
+          { case: "init", entityId: "e1", snapshot: undefined },
+          { case: "command", entityId: "e1", id: 1, name: "Do", payload: any("Req") },
+        ],
+        1,
+      );
+      assert.equal(status.code, grpc.status.FAILED_PRECONDITION);
+      assert.equal(status.details, "bad stream");
+    });
+  });
+});

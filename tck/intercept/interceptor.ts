@@ -1,0 +1,209 @@
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import {
+  ProtocolDecodeError,
+  decodeStreamIn,
+  decodeStreamOut,
+  entityServiceName,
+  handlePath,
+  readyPath,
+  type StreamIn,
+  type StreamOut,
+} from "../../reference/protocol/index.js";
+import { createProtocolInvariants, type InvariantViolation } from "./protocol-invariants.js";
+import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "./transcript-entry.js";
+
+export interface InterceptorOptions {
+  /** Where the backend connects, e.g. "127.0.0.1:0". */
+  readonly listen: string;
+  /** The user function, e.g. "127.0.0.1:8080". */
+  readonly target: string;
+  /** A folder for one JSONL transcript per stream; none written when absent. */
+  readonly transcriptDir?: string;
+  /** Called for every violation, with the offending stream's transcript so far. */
+  readonly onViolation?: (report: ViolationReport) => void;
+}
+
+export interface ViolationReport {
+  readonly stream: string;
+  readonly entityId: string | undefined;
+  readonly violation: InvariantViolation;
+  readonly transcript: readonly TranscriptEntry[];
+}
+
+export interface InterceptorSummary {
+  readonly streams: number;
+  readonly streamsWithViolations: number;
+  readonly violations: readonly ViolationReport[];
+}
+
+export interface RunningInterceptor {
+  /** The address it listens on (port resolved when 0 was asked for). */
+  readonly address: string;
+  readonly port: number;
+  summary(): InterceptorSummary;
+  close(): Promise<void>;
+}
+
+const identity = (b: Buffer) => b;
+
+const rawEntityService = {
+  handle: {
+    path: handlePath,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+  ready: {
+    path: readyPath,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+} satisfies grpc.ServiceDefinition;
+
+/**
+ * Sits between a backend and a user function: forwards every byte unchanged,
+ * records each `handle` stream, and checks the protocol invariants live.
+ */
+export async function startInterceptor(options: InterceptorOptions): Promise<RunningInterceptor> {
+  const upstream = new grpc.Client(options.target, grpc.credentials.createInsecure());
+  const invariants = createProtocolInvariants();
+  const reports: ViolationReport[] = [];
+  const streamsWithViolations = new Set<string>();
+  let streamCount = 0;
+  if (options.transcriptDir) mkdirSync(options.transcriptDir, { recursive: true });
+
+  const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+    const streamId = `s${++streamCount}`;
+    const transcript: TranscriptEntry[] = [];
+    const file: WriteStream | undefined = options.transcriptDir
+      ? createWriteStream(join(options.transcriptDir, `${streamId}.jsonl`))
+      : undefined;
+    const record = (entry: TranscriptEntry) => {
+      transcript.push(entry);
+      file?.write(JSON.stringify(entry) + "\n");
+    };
+    const now = () => new Date().toISOString();
+    const report = (violations: InvariantViolation[]) => {
+      for (const violation of violations) {
+        record({ time: now(), stream: streamId, kind: "violation", ...violation });
+        streamsWithViolations.add(streamId);
+        const r = { stream: streamId, entityId: invariants.entityOf(streamId), violation, transcript: [...transcript] };
+        reports.push(r);
+        options.onViolation?.(r);
+      }
+    };
+
+    invariants.streamOpened(streamId);
+    record({ time: now(), stream: streamId, kind: "open" });
+    const upstreamCall = upstream.makeBidiStreamRequest(handlePath, identity, identity, call.metadata);
+    let ended = false;
+    const end = (status: string) => {
+      if (ended) return;
+      ended = true;
+      record({ time: now(), stream: streamId, kind: "end", status });
+      invariants.streamEnded(streamId);
+      file?.end();
+    };
+
+    call.on("data", (bytes: Buffer) => {
+      let message: StreamIn | undefined;
+      try {
+        message = decodeStreamIn(bytes);
+      } catch (error) {
+        record(undecodable(streamId, "backend", bytes, error));
+        report([{ item: "B5", rule: "every message decodes", expected: "an EntityStreamIn", actual: String(error) }]);
+      }
+      if (message) {
+        record({ time: now(), stream: streamId, kind: "to-user-function", message: streamInJson(message) });
+        report(invariants.toUserFunction(streamId, message));
+      }
+      upstreamCall.write(bytes);
+    });
+    call.on("end", () => {
+      record({ time: now(), stream: streamId, kind: "backend-half-close" });
+      invariants.backendClosed(streamId);
+      upstreamCall.end();
+    });
+    call.on("cancelled", () => {
+      upstreamCall.cancel();
+      end("cancelled by the backend");
+    });
+    call.on("error", () => upstreamCall.cancel());
+
+    upstreamCall.on("data", (bytes: Buffer) => {
+      let message: StreamOut | undefined;
+      try {
+        message = decodeStreamOut(bytes);
+      } catch (error) {
+        record(undecodable(streamId, "user function", bytes, error));
+        report([{ item: "B5", rule: "every message decodes", expected: "an EntityStreamOut", actual: String(error) }]);
+      }
+      if (message) {
+        record({ time: now(), stream: streamId, kind: "to-backend", message: streamOutJson(message) });
+        report(invariants.toBackend(streamId, message));
+      }
+      call.write(bytes);
+    });
+    upstreamCall.on("status", (status: grpc.StatusObject) => {
+      end(`${grpc.status[status.code]}${status.details ? `: ${status.details}` : ""}`);
+      if (status.code === grpc.status.OK) call.end();
+      else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+    });
+    // Errors also arrive as "status"; this keeps the stream from throwing.
+    upstreamCall.on("error", () => {});
+  };
+
+  const ready = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    upstream.makeUnaryRequest(readyPath, identity, identity, call.request, call.metadata, (error, response) => {
+      if (error) callback(error);
+      else callback(null, response);
+    });
+  };
+
+  const server = new grpc.Server();
+  server.addService(rawEntityService, { handle, ready });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(new Error(`cannot listen on ${options.listen}: ${error.message}`)) : resolve(bound),
+    ),
+  );
+  const host = options.listen.slice(0, options.listen.lastIndexOf(":"));
+
+  return {
+    address: `${host}:${port}`,
+    port,
+    summary: () => ({ streams: streamCount, streamsWithViolations: streamsWithViolations.size, violations: [...reports] }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Streams still open after a grace period are cut, so closing never hangs.
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          upstream.close();
+          resolve();
+        });
+      }),
+  };
+}
+
+function undecodable(stream: string, from: string, bytes: Buffer, error: unknown): TranscriptEntry {
+  return {
+    time: new Date().toISOString(),
+    stream,
+    kind: "undecodable",
+    from,
+    bytes: bytes.toString("base64"),
+    error: error instanceof ProtocolDecodeError ? error.message : String(error),
+  };
+}
+
+export { entityServiceName, formatTranscript };

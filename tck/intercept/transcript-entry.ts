@@ -1,0 +1,83 @@
+import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/index.js";
+
+/** One line of an intercepted stream's JSONL transcript. */
+export type TranscriptEntry =
+  | { readonly time: string; readonly stream: string; readonly kind: "open" }
+  | { readonly time: string; readonly stream: string; readonly kind: "to-user-function"; readonly message: unknown }
+  | { readonly time: string; readonly stream: string; readonly kind: "to-backend"; readonly message: unknown }
+  | { readonly time: string; readonly stream: string; readonly kind: "undecodable"; readonly from: string; readonly bytes: string; readonly error: string }
+  | { readonly time: string; readonly stream: string; readonly kind: "backend-half-close" }
+  | { readonly time: string; readonly stream: string; readonly kind: "end"; readonly status: string }
+  | {
+      readonly time: string;
+      readonly stream: string;
+      readonly kind: "violation";
+      readonly item: string;
+      readonly rule: string;
+      readonly expected: string;
+      readonly actual: string;
+    };
+
+const anyJson = (any: AnyPayload | undefined) =>
+  any === undefined ? undefined : { typeUrl: any.typeUrl, value: Buffer.from(any.value).toString("base64") };
+
+/** A protocol message as JSON: Any values as base64, so a transcript replays byte for byte. */
+export function streamInJson(message: StreamIn): unknown {
+  switch (message.case) {
+    case "init":
+      return {
+        init: {
+          entityId: message.entityId,
+          snapshot: message.snapshot && { sequence: message.snapshot.sequence, payload: anyJson(message.snapshot.payload) },
+        },
+      };
+    case "event":
+      return { event: { sequence: message.sequence, payload: anyJson(message.payload) } };
+    case "command":
+      return { command: { entityId: message.entityId, id: message.id, name: message.name, payload: anyJson(message.payload) } };
+    case undefined:
+      return {};
+  }
+}
+
+export function streamOutJson(message: StreamOut): unknown {
+  switch (message.case) {
+    case "reply":
+      return {
+        reply: {
+          commandId: message.commandId,
+          payload: anyJson(message.payload),
+          events: message.events.map(anyJson),
+          snapshot: anyJson(message.snapshot),
+        },
+      };
+    case "failure":
+      return { failure: { commandId: message.commandId, description: message.description } };
+    case undefined:
+      return {};
+  }
+}
+
+/** A transcript as a person reads it: one line per entry. */
+export function formatTranscript(entries: readonly TranscriptEntry[]): string {
+  return entries
+    .map((e) => {
+      switch (e.kind) {
+        case "open":
+          return `${e.time} [${e.stream}] stream opened`;
+        case "to-user-function":
+          return `${e.time} [${e.stream}] backend → user function ${JSON.stringify(e.message)}`;
+        case "to-backend":
+          return `${e.time} [${e.stream}] user function → backend ${JSON.stringify(e.message)}`;
+        case "undecodable":
+          return `${e.time} [${e.stream}] undecodable bytes from the ${e.from}: ${e.error}`;
+        case "backend-half-close":
+          return `${e.time} [${e.stream}] backend completed its side`;
+        case "end":
+          return `${e.time} [${e.stream}] stream ended: ${e.status}`;
+        case "violation":
+          return `${e.time} [${e.stream}] VIOLATION ${e.item} ${e.rule}: expected ${e.expected}, got ${e.actual}`;
+      }
+    })
+    .join("\n");
+}
