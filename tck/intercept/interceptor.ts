@@ -5,7 +5,6 @@ import {
   ProtocolDecodeError,
   decodeStreamIn,
   decodeStreamOut,
-  entityServiceName,
   handlePath,
   readyPath,
   type StreamIn,
@@ -206,4 +205,4 @@ function undecodable(stream: string, from: string, bytes: Buffer, error: unknown
   };
 }
 
-export { entityServiceName, formatTranscript };
+export { formatTranscript };

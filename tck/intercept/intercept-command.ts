@@ -1,0 +1,124 @@
+import { parseArgs } from "node:util";
+import { formatTranscript, startInterceptor, type ViolationReport } from "./interceptor.js";
+
+export const interceptUsage = `Usage: tck intercept --listen HOST:PORT --target HOST:PORT [options]
+
+Sits between a real backend and a real user function: point the backend's
+user-function address at --listen; everything is forwarded unchanged to
+--target. Every handle stream is recorded and checked live against the
+protocol invariants (Init first, contiguous sequences, id correlation, one
+answer per command, snapshot only with events, replay of exactly the
+acknowledged history). A violation is printed at once with the stream's
+transcript. On SIGINT/SIGTERM (or after --duration) a summary is printed:
+streams without violations pass, streams with one fail.
+
+Options:
+  --listen HOST:PORT      where the backend connects (required)
+  --target HOST:PORT      the user function (required)
+  --transcripts DIR       write one JSONL transcript per stream into DIR
+  --duration MS           stop by itself after MS milliseconds
+  -h, --help              this text
+`;
+
+export interface InterceptCommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Resolves when the command should stop (signals); tests pass their own. */
+  readonly stopSignal?: Promise<void>;
+}
+
+/** `tck intercept`: returns the process exit code (0 when no stream broke an invariant). */
+export async function runInterceptCommand(argv: readonly string[], io: InterceptCommandIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        listen: { type: "string" },
+        target: { type: "string" },
+        transcripts: { type: "string" },
+        duration: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.err(`tck intercept: ${(error as Error).message}\n\n${interceptUsage}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(interceptUsage);
+    return 0;
+  }
+  const missing = (["listen", "target"] as const).filter((k) => !values[k]);
+  if (missing.length > 0) {
+    io.err(`tck intercept: missing --${missing.join(" and --")}\n\n${interceptUsage}`);
+    return 2;
+  }
+  for (const key of ["listen", "target"] as const) {
+    if (!/^.+:\d+$/.test(values[key]!)) {
+      io.err(`tck intercept: --${key} must be HOST:PORT, got "${values[key]}"`);
+      return 2;
+    }
+  }
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(Number.isInteger(duration) && duration > 0)) {
+    io.err(`tck intercept: --duration must be a positive number of milliseconds, got "${values.duration}"`);
+    return 2;
+  }
+
+  const printViolation = (report: ViolationReport) => {
+    const v = report.violation;
+    io.err(
+      [
+        `✗ ${v.item} ${v.rule} (stream ${report.stream}, entity ${report.entityId ?? "?"})`,
+        `  expected: ${v.expected}`,
+        `  actual:   ${v.actual}`,
+        "  transcript:",
+        formatTranscript(report.transcript).replace(/^/gm, "    "),
+      ].join("\n"),
+    );
+  };
+
+  let interceptor;
+  try {
+    interceptor = await startInterceptor({
+      listen: values.listen!,
+      target: values.target!,
+      ...(values.transcripts ? { transcriptDir: values.transcripts } : {}),
+      onViolation: printViolation,
+    });
+  } catch (error) {
+    io.err(`tck intercept: ${(error as Error).message}`);
+    return 2;
+  }
+  io.out(`tck intercept: listening on ${interceptor.address}, forwarding to ${values.target}`);
+
+  const stops: Promise<void>[] = [];
+  if (io.stopSignal) stops.push(io.stopSignal);
+  let timer: NodeJS.Timeout | undefined;
+  if (duration !== undefined) stops.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, duration))));
+  await Promise.race(stops);
+  if (timer) clearTimeout(timer);
+  await interceptor.close();
+
+  const summary = interceptor.summary();
+  const failed = summary.streamsWithViolations;
+  io.out(`${summary.streams} stream(s) intercepted, ${summary.violations.length} violation(s)`);
+  io.out(`${summary.streams - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** A promise that resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
