@@ -151,7 +151,8 @@ cmd_start() {
 
   local started=$SECONDS
   say "starting Cassandra $version (heap $heap, new $heap_new) in $run_dir…"
-  # setsid: the node outlives the shell that started it and gets no terminal signals.
+  # setsid: the node outlives the shell that started it and gets no terminal signals;
+  # 9>&-: it must not inherit (and so hold forever) the start/stop lock.
   nohup setsid "$java" \
     "${opts[@]}" \
     "-Xms$heap" "-Xmx$heap" "-Xmn$heap_new" \
@@ -164,7 +165,7 @@ cmd_start() {
     "-Dcassandra-foreground=yes" \
     -cp "$lib_dir/*" \
     org.apache.cassandra.service.CassandraDaemon \
-    >"$log_dir/stdout.log" 2>&1 </dev/null &
+    >"$log_dir/stdout.log" 2>&1 </dev/null 9>&- &
   echo $! >"$pid_file"
 
   if ! version_seen="$(cmd_wait)"; then
@@ -220,13 +221,20 @@ cmd_reset() {
   say "removed $run_dir"
 }
 
+# Serialise start/stop/reset of the one node (two test processes may ask at once).
+lock() {
+  mkdir -p "$(dirname "$run_dir")"
+  exec 9>"$run_dir.lock"
+  if command -v flock >/dev/null 2>&1; then flock 9; fi
+}
+
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
+  start) lock && cmd_start ;;
+  stop) lock && cmd_stop ;;
   status) cmd_status ;;
   wait) cmd_wait ;;
   fetch) cmd_fetch ;;
-  reset) cmd_reset ;;
+  reset) lock && cmd_reset ;;
   env) echo "export CASSANDRA_CONTACT_POINTS=127.0.0.1:$native_port CASSANDRA_LOCAL_DC=datacenter1" ;;
   log) tail -n "${2:-50}" "$log_dir/system.log" ;;
   *)
