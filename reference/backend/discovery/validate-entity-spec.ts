@@ -1,0 +1,202 @@
+import type protobuf from "protobufjs";
+import { fileDescriptorProtoType, type EntitySpec } from "../../protocol/index.js";
+import { entityId, persistenceId, type EntityId } from "../ids.js";
+import { silentLogger, type Logger } from "../logger.js";
+import { joinEntityKey, keyPartText, type KeyKind, type KeyValue } from "./entity-key.js";
+import {
+  FieldType,
+  entityKeyOption,
+  labelRepeated,
+  type FieldDescriptor,
+  type FileDescriptor,
+  type MessageDescriptor,
+  type MethodDescriptor,
+} from "./file-descriptor.js";
+import { entityKeyProtoName, isKnownImport, knownImportClosure } from "./known-imports.js";
+import { buildRequestTypes } from "./request-types.js";
+import { SpecError } from "./spec-error.js";
+import { EntityKeyError, type UserMethod, type UserService } from "./user-service.js";
+
+const keyKinds: Readonly<Record<number, KeyKind>> = {
+  [FieldType.string]: "string",
+  [FieldType.bytes]: "bytes",
+  [FieldType.bool]: "bool",
+  [FieldType.enum]: "enum",
+  [FieldType.int32]: "signed",
+  [FieldType.sint32]: "signed",
+  [FieldType.sfixed32]: "signed",
+  [FieldType.int64]: "signed",
+  [FieldType.sint64]: "signed",
+  [FieldType.sfixed64]: "signed",
+  [FieldType.uint32]: "unsigned",
+  [FieldType.fixed32]: "unsigned",
+  [FieldType.uint64]: "unsigned",
+  [FieldType.fixed64]: "unsigned",
+};
+
+interface KeyField {
+  readonly name: string;
+  readonly number: number;
+  readonly kind: KeyKind;
+}
+
+/**
+ * Reads a user function's EntitySpec into the service the backend serves, or
+ * throws a SpecError naming every problem found (A3, A6): no descriptor, an
+ * unparsable one, an import the backend does not know, the service missing,
+ * an empty persistence id, a method whose input type has no key field.
+ */
+export function validateEntitySpec(spec: EntitySpec, logger: Logger = silentLogger): UserService {
+  if (spec.proto.length === 0) throw new SpecError("the EntitySpec carries no descriptor (its proto field is empty)");
+  let file: FileDescriptor;
+  try {
+    file = fileDescriptorProtoType().decode(spec.proto) as unknown as FileDescriptor;
+  } catch (error) {
+    throw new SpecError(`the EntitySpec's proto is not a valid FileDescriptorProto: ${(error as Error).message}`);
+  }
+  const fileName = file.name || "the user's proto file";
+
+  const problems: string[] = [];
+  if (spec.persistenceId === "") problems.push("the EntitySpec's persistence id is empty");
+  if (spec.serviceName === "") problems.push("the EntitySpec names no service");
+  const unknownImports = (file.dependency ?? []).filter((d) => !isKnownImport(d));
+  for (const name of unknownImports) {
+    problems.push(
+      `${fileName} imports "${name}", which the backend does not know ` +
+        `(it knows google/protobuf/*.proto and ${entityKeyProtoName})`,
+    );
+  }
+  if (problems.length > 0) throw new SpecError(problems.join("; "));
+
+  const imports = file.dependency ?? [];
+  const root = buildRequestTypes(file, imports);
+  const packageName = file.package ?? "";
+  const qualify = (name: string) => (packageName ? `${packageName}.${name}` : name);
+
+  const wanted = spec.serviceName.replace(/^\./, "");
+  const services = file.service ?? [];
+  const service =
+    services.find((s) => qualify(s.name ?? "") === wanted) ??
+    // A bare service name is accepted when the file has a package and nothing else matches.
+    services.find((s) => s.name === wanted);
+  if (!service) {
+    const present = services.map((s) => qualify(s.name ?? ""));
+    throw new SpecError(
+      `service "${spec.serviceName}" is not defined in ${fileName}; ` +
+        (present.length ? `it defines ${present.join(", ")}` : "it defines no service"),
+    );
+  }
+  const serviceName = qualify(service.name ?? "");
+
+  const messages = messageDescriptors(file);
+  const methods = new Map<string, UserMethod>();
+  for (const method of service.method ?? []) {
+    try {
+      const userMethod = userMethodOf(serviceName, method, root, packageName, messages);
+      methods.set(userMethod.name, userMethod);
+    } catch (error) {
+      if (error instanceof SpecError) problems.push(error.message);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new SpecError(problems.join("; "));
+  if (methods.size === 0) logger.warn("the user's service has no methods", { service: serviceName });
+
+  const fileDescriptors = [spec.proto, ...knownImportClosure(imports).map((known) => known.descriptor)];
+  logger.info("user service discovered", {
+    service: serviceName,
+    persistenceId: spec.persistenceId,
+    methods: [...methods.keys()],
+  });
+  return { name: serviceName, persistenceId: persistenceId(spec.persistenceId), methods, fileDescriptors };
+}
+
+function userMethodOf(
+  serviceName: string,
+  method: MethodDescriptor,
+  root: protobuf.Root,
+  packageName: string,
+  messages: ReadonlyMap<string, MessageDescriptor>,
+): UserMethod {
+  const name = method.name ?? "";
+  const where = `method ${serviceName}.${name || "(unnamed)"}`;
+  if (!name) throw new SpecError(`${where} has no name`);
+  const inputName = fullTypeName(method.input_type ?? "", packageName);
+  const outputType = fullTypeName(method.output_type ?? "", packageName);
+  const descriptor = messages.get(inputName);
+  let type: protobuf.Type | undefined;
+  try {
+    type = root.lookupType(`.${inputName}`);
+  } catch {
+    type = undefined;
+  }
+  if (!type) throw new SpecError(`${where} takes ${inputName || "(no input type)"}, which the descriptor does not define`);
+
+  const keyFields = keyFieldsOf(descriptor, where, inputName);
+  const decoder = type;
+  return {
+    name,
+    path: `/${serviceName}/${name}`,
+    inputType: inputName,
+    outputType,
+    clientStreaming: method.client_streaming === true,
+    serverStreaming: method.server_streaming === true,
+    entityIdOf(request: Uint8Array): EntityId {
+      let message: Record<string, unknown>;
+      try {
+        message = decoder.decode(request) as unknown as Record<string, unknown>;
+      } catch (error) {
+        throw new EntityKeyError(`the request is not a valid ${inputName}: ${(error as Error).message}`);
+      }
+      const parts = keyFields.map((field) => ({
+        field: field.name,
+        // A key field absent from the bytes is unset, whatever its type's default.
+        text: Object.hasOwn(message, field.name) ? keyPartText(field.kind, message[field.name] as KeyValue) : "",
+      }));
+      return entityId(joinEntityKey(parts));
+    },
+  };
+}
+
+function keyFieldsOf(descriptor: MessageDescriptor | undefined, where: string, inputName: string): KeyField[] {
+  const marked = (descriptor?.field ?? []).filter((f) => f.options?.[entityKeyOption] === true);
+  if (marked.length === 0) {
+    throw new SpecError(
+      `${where}: its input type ${inputName} has no field marked (lightbend.serverless.entity_key), ` +
+        "so its requests cannot be routed to an entity",
+    );
+  }
+  return marked
+    .map((field) => keyFieldOf(field, where, inputName))
+    .sort((a, b) => a.number - b.number);
+}
+
+function keyFieldOf(field: FieldDescriptor, where: string, inputName: string): KeyField {
+  const name = field.name ?? "";
+  const kind = keyKinds[field.type ?? 0];
+  if (field.label === labelRepeated || !kind) {
+    throw new SpecError(
+      `${where}: key field ${inputName}.${name} must be a single string, integer, bool, enum or bytes value`,
+    );
+  }
+  return { name, number: field.number ?? 0, kind };
+}
+
+/** Every message of the file by full name (no leading dot), nested ones included. */
+function messageDescriptors(file: FileDescriptor): Map<string, MessageDescriptor> {
+  const byName = new Map<string, MessageDescriptor>();
+  const walk = (scope: string, message: MessageDescriptor): void => {
+    const name = scope ? `${scope}.${message.name ?? ""}` : (message.name ?? "");
+    byName.set(name, message);
+    for (const nested of message.nested_type ?? []) walk(name, nested);
+  };
+  for (const message of file.message_type ?? []) walk(file.package ?? "", message);
+  return byName;
+}
+
+/** protoc writes `.pkg.Type`; a hand-made descriptor may write a name relative to the package. */
+function fullTypeName(name: string, packageName: string): string {
+  if (name.startsWith(".")) return name.slice(1);
+  if (!name) return "";
+  return packageName && !name.startsWith(`${packageName}.`) ? `${packageName}.${name}` : name;
+}
