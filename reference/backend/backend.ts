@@ -1,0 +1,171 @@
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { discoverUserService } from "./discovery/discover-user-service.js";
+import type { UserService } from "./discovery/user-service.js";
+import { defaultEntityConfig, type EntityStateMachineConfig } from "./entity/entity-protocol.js";
+import { createEntityRegistry, type EntityRegistry } from "./entity/entity-registry.js";
+import { createUserFunctionClient, type UserFunctionClient } from "./entity/user-function-client.js";
+import type { Logger } from "./logger.js";
+import type { Journal } from "./persistence/journal.js";
+import type { SnapshotStore } from "./persistence/snapshot-store.js";
+import { createCommandDispatcher } from "./server/command-dispatcher.js";
+import { registerUserService } from "./server/register-user-service.js";
+
+export interface BackendOptions {
+  /** Where clients call the user's service (default 127.0.0.1). */
+  readonly host?: string;
+  /** Default 9000; 0 picks a free port (tests). */
+  readonly port?: number;
+  /** The user function, `host:port`. */
+  readonly userFunction: string;
+  /** Passivation and relay timeouts, queue capacity, replay page size; defaults are the seed's. */
+  readonly entity?: Partial<EntityStateMachineConfig>;
+  /** How long `stop()` waits for calls and streams to finish before forcing (default 10 s). */
+  readonly shutdownGraceMs?: number;
+}
+
+/**
+ * Health and reflection, supplied by `ops/`: attached before the server
+ * listens, told when the user service is served and when the backend stops.
+ */
+export interface OperationalSurface {
+  attach(server: Server): void;
+  serving(server: Server, service: UserService): void;
+  stopping(): void;
+}
+
+export interface BackendDeps {
+  readonly journal: Journal;
+  readonly snapshotStore: SnapshotStore;
+  readonly logger: Logger;
+  /** Finds the user service; by default `ready()` on the user function with backoff. */
+  readonly discover?: (signal: AbortSignal) => Promise<UserService>;
+  readonly operations?: OperationalSurface;
+}
+
+export interface BackendAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, for a grpc-js client. */
+  readonly target: string;
+}
+
+export interface Backend {
+  /** Listens, then discovers the user service in the background. Resolves once listening. */
+  start(): Promise<BackendAddress>;
+  /** Resolves when the user service is served; rejects if discovery fails for good (or the backend stops first). */
+  readonly serving: Promise<UserService>;
+  /** Drains calls in flight, completes every entity stream, closes the server. Stores stay open (the caller owns them). */
+  stop(): Promise<void>;
+  readonly address: BackendAddress | undefined;
+  /** Entities with an open session (for tests and diagnostics). */
+  readonly activeEntities: number;
+}
+
+export function createBackend(options: BackendOptions, deps: BackendDeps): Backend {
+  return new BackendImpl(options, deps);
+}
+
+class BackendImpl implements Backend {
+  readonly serving: Promise<UserService>;
+  private markServing!: (service: UserService) => void;
+  private failServing!: (error: unknown) => void;
+  private readonly server = new Server();
+  private readonly discovery = new AbortController();
+  private readonly userFunction: UserFunctionClient;
+  private readonly registry: EntityRegistry;
+  private boundAddress: BackendAddress | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly options: BackendOptions,
+    private readonly deps: BackendDeps,
+  ) {
+    this.logger = deps.logger;
+    this.serving = new Promise<UserService>((resolve, reject) => {
+      this.markServing = resolve;
+      this.failServing = reject;
+    });
+    // Whoever awaits `serving` sees the failure; it must not crash a backend nobody waits on.
+    this.serving.catch(() => {});
+    this.userFunction = createUserFunctionClient(options.userFunction);
+    this.registry = createEntityRegistry({
+      config: { ...defaultEntityConfig, ...options.entity },
+      journal: deps.journal,
+      snapshotStore: deps.snapshotStore,
+      openStream: this.userFunction.openStream,
+      logger: deps.logger,
+    });
+  }
+
+  get address(): BackendAddress | undefined {
+    return this.boundAddress;
+  }
+
+  get activeEntities(): number {
+    return this.registry.activeEntities;
+  }
+
+  async start(): Promise<BackendAddress> {
+    const host = this.options.host ?? "127.0.0.1";
+    this.deps.operations?.attach(this.server);
+    const port = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(`${host}:${this.options.port ?? 9000}`, ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      );
+    });
+    this.boundAddress = { host, port, target: `${host.includes(":") ? `[${host}]` : host}:${port}` };
+    this.logger.info("backend listening", { address: this.boundAddress.target, userFunction: this.options.userFunction });
+    void this.discoverAndServe();
+    return this.boundAddress;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async discoverAndServe(): Promise<void> {
+    const discover =
+      this.deps.discover ??
+      ((signal: AbortSignal) =>
+        discoverUserService({ target: this.options.userFunction, logger: this.logger, signal }));
+    try {
+      const service = await discover(this.discovery.signal);
+      if (this.stopping) throw new Error("backend stopped before the user service was served");
+      registerUserService(this.server, service, createCommandDispatcher(service, this.registry));
+      this.deps.operations?.serving(this.server, service);
+      this.logger.info("serving the user service", {
+        service: service.name,
+        persistenceId: service.persistenceId,
+        methods: [...service.methods.keys()].join(","),
+      });
+      this.markServing(service);
+    } catch (error) {
+      if (!this.stopping) this.logger.error("cannot serve the user function's service", { error });
+      this.failServing(error);
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    this.logger.info("backend stopping");
+    this.discovery.abort(new Error("backend stopping"));
+    this.deps.operations?.stopping();
+    const graceMs = this.options.shutdownGraceMs ?? 10_000;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"timeout">((resolve) => (graceTimer = setTimeout(() => resolve("timeout"), graceMs)));
+    // Calls in flight wait on their entities; the entities drain their queues, then complete their streams.
+    const drained = Promise.all([
+      new Promise<void>((resolve) => this.server.tryShutdown(() => resolve())),
+      this.registry.shutdown(),
+    ]).then(() => "drained" as const);
+    const outcome = await Promise.race([drained, graceOver]);
+    clearTimeout(graceTimer);
+    if (outcome === "timeout") {
+      this.logger.warn("calls still running after the shutdown grace period; closing anyway", { graceMs });
+      this.server.forceShutdown();
+    }
+    this.userFunction.close();
+    this.logger.info("backend stopped");
+  }
+}

@@ -1,0 +1,106 @@
+import type { AnyPayload } from "../../protocol/index.js";
+import { BackendError } from "../errors/index.js";
+import type { EntityId, EntityRef, PersistenceId } from "../ids.js";
+import type { Logger } from "../logger.js";
+import type { Journal } from "../persistence/journal.js";
+import type { SnapshotStore } from "../persistence/snapshot-store.js";
+import type { EntityStateMachineConfig } from "./entity-protocol.js";
+import { EntitySession } from "./entity-session.js";
+import type { OpenEntityStream } from "./user-function-client.js";
+
+export interface EntityRegistryOptions {
+  readonly config: EntityStateMachineConfig;
+  readonly journal: Journal;
+  readonly snapshotStore: SnapshotStore;
+  readonly openStream: OpenEntityStream;
+  readonly logger: Logger;
+}
+
+/** Routes commands to the one active session of each entity. */
+export interface EntityRegistry {
+  /** Runs a command on the entity; resolves with the reply bytes, rejects with a BackendError. */
+  command(entity: EntityRef, name: string, payload: AnyPayload): Promise<Uint8Array>;
+  /** Entities with a session taking commands. */
+  readonly activeEntities: number;
+  /** Refuses new commands, lets queued ones finish, completes every stream. */
+  shutdown(): Promise<void>;
+}
+
+export function createEntityRegistry(options: EntityRegistryOptions): EntityRegistry {
+  return new EntityRegistryImpl(options);
+}
+
+/** Keyed by persistence id, then entity id: the pair, never a joined string. */
+class EntityTable<T> {
+  private readonly byPersistenceId = new Map<PersistenceId, Map<EntityId, T>>();
+
+  get(entity: EntityRef): T | undefined {
+    return this.byPersistenceId.get(entity.persistenceId)?.get(entity.entityId);
+  }
+  set(entity: EntityRef, value: T): void {
+    let byEntityId = this.byPersistenceId.get(entity.persistenceId);
+    if (!byEntityId) this.byPersistenceId.set(entity.persistenceId, (byEntityId = new Map()));
+    byEntityId.set(entity.entityId, value);
+  }
+  delete(entity: EntityRef): void {
+    const byEntityId = this.byPersistenceId.get(entity.persistenceId);
+    byEntityId?.delete(entity.entityId);
+    if (byEntityId?.size === 0) this.byPersistenceId.delete(entity.persistenceId);
+  }
+  values(): T[] {
+    return [...this.byPersistenceId.values()].flatMap((byEntityId) => [...byEntityId.values()]);
+  }
+}
+
+class EntityRegistryImpl implements EntityRegistry {
+  private readonly active = new EntityTable<EntitySession>();
+  /** The last retired session of an entity, until it has stopped: its successor waits for it. */
+  private readonly retiring = new EntityTable<EntitySession>();
+  private activeCount = 0;
+  private shuttingDown = false;
+
+  constructor(private readonly options: EntityRegistryOptions) {}
+
+  get activeEntities(): number {
+    return this.activeCount;
+  }
+
+  command(entity: EntityRef, name: string, payload: AnyPayload): Promise<Uint8Array> {
+    if (this.shuttingDown) return Promise.reject(new BackendError("unavailable", "backend is shutting down"));
+    return (this.active.get(entity) ?? this.startSession(entity)).command(name, payload);
+  }
+
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const sessions = [...this.active.values(), ...this.retiring.values()];
+    for (const session of this.active.values()) session.shutdown();
+    await Promise.all(sessions.map((session) => session.stopped));
+  }
+
+  private startSession(entity: EntityRef): EntitySession {
+    const previous = this.retiring.get(entity)?.stopped;
+    const session: EntitySession = new EntitySession({
+      entity,
+      config: this.options.config,
+      journal: this.options.journal,
+      snapshotStore: this.options.snapshotStore,
+      openStream: this.options.openStream,
+      logger: this.options.logger,
+      ...(previous ? { previous } : {}),
+      onRetire: () => this.retire(entity, session),
+    });
+    this.active.set(entity, session);
+    this.activeCount++;
+    return session;
+  }
+
+  private retire(entity: EntityRef, session: EntitySession): void {
+    if (this.active.get(entity) !== session) return;
+    this.active.delete(entity);
+    this.activeCount--;
+    this.retiring.set(entity, session);
+    void session.stopped.then(() => {
+      if (this.retiring.get(entity) === session) this.retiring.delete(entity);
+    });
+  }
+}

@@ -1,0 +1,282 @@
+import { status as grpcStatus, type ClientDuplexStream, type StatusObject } from "@grpc/grpc-js";
+import type { AnyPayload, StreamIn, StreamOut } from "../../protocol/index.js";
+import type { BackendError } from "../errors/index.js";
+import type { EntityRef } from "../ids.js";
+import type { Logger } from "../logger.js";
+import type { Journal, PersistedEvent } from "../persistence/journal.js";
+import type { SnapshotStore } from "../persistence/snapshot-store.js";
+import { StorageError } from "../persistence/storage-error.js";
+import {
+  callId,
+  type CallId,
+  type EntityInput,
+  type EntityOutput,
+  type EntityStateMachineConfig,
+  type EntityTimer,
+} from "./entity-protocol.js";
+import { EntityStateMachine } from "./entity-state-machine.js";
+import type { OpenEntityStream } from "./user-function-client.js";
+
+export interface EntitySessionOptions {
+  readonly entity: EntityRef;
+  readonly config: EntityStateMachineConfig;
+  readonly journal: Journal;
+  readonly snapshotStore: SnapshotStore;
+  readonly openStream: OpenEntityStream;
+  readonly logger: Logger;
+  /** Settles when this entity's previous session has stopped: at most one live stream per entity. */
+  readonly previous?: Promise<void>;
+  /** Called once, when the session takes no more commands (passivation, failure, shutdown). */
+  readonly onRetire: () => void;
+}
+
+interface PendingCall {
+  readonly resolve: (reply: Uint8Array) => void;
+  readonly reject: (error: BackendError) => void;
+}
+
+type EntityStream = ClientDuplexStream<StreamIn, StreamOut>;
+
+/**
+ * The IO shell around one entity's state machine: it owns the `handle`
+ * stream, the timers and the storage calls, turns their results into inputs
+ * and carries out the machine's outputs. It decides nothing itself.
+ */
+export class EntitySession {
+  /** Settles when the stream has ended and no storage write is outstanding. */
+  readonly stopped: Promise<void>;
+
+  private readonly machine: EntityStateMachine;
+  private readonly calls = new Map<CallId, PendingCall>();
+  private readonly timers = new Map<EntityTimer, NodeJS.Timeout>();
+  private readonly snapshotSaves = new Set<Promise<void>>();
+  private readonly inputs: EntityInput[] = [];
+  private feeding = false;
+  private nextCallId = 1;
+  private stream: EntityStream | undefined;
+  /** Settles once the stream is open (after the previous session stopped). */
+  private streamOpened: Promise<void> = Promise.resolve();
+  /** Settles when the stream can take more writes (grpc-js asked us to wait for `drain`). */
+  private writable: Promise<void> = Promise.resolve();
+  private markStopped!: () => void;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: EntitySessionOptions) {
+    this.machine = new EntityStateMachine(options.entity.entityId, options.config);
+    this.logger = options.logger.child({ persistenceId: options.entity.persistenceId, entityId: options.entity.entityId });
+    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
+  }
+
+  /** Runs a command against the entity; resolves with the reply bytes or rejects with a BackendError. */
+  command(name: string, payload: AnyPayload): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const id = callId(this.nextCallId++);
+      this.calls.set(id, { resolve, reject });
+      this.feed({ type: "client-command", callId: id, name, payload });
+    });
+  }
+
+  /** Finish what is queued, then complete the stream. */
+  shutdown(): void {
+    this.feed({ type: "shutdown" });
+  }
+
+  private feed(input: EntityInput): void {
+    this.inputs.push(input);
+    // Outputs may cause inputs synchronously; they wait their turn so each input sees a settled machine.
+    if (this.feeding) return;
+    this.feeding = true;
+    try {
+      for (let next = this.inputs.shift(); next; next = this.inputs.shift()) {
+        for (const output of this.machine.handle(next)) this.execute(output);
+      }
+    } finally {
+      this.feeding = false;
+    }
+  }
+
+  private execute(output: EntityOutput): void {
+    try {
+      this.carryOut(output);
+    } catch (error) {
+      // A bug here must not leave calls hanging silently.
+      this.logger.error("entity session failed to carry out an output", { output: output.type, error });
+    }
+  }
+
+  private carryOut(output: EntityOutput): void {
+    switch (output.type) {
+      case "open-stream":
+        this.streamOpened = (this.options.previous ?? Promise.resolve()).then(() => this.openStream());
+        return;
+      case "load-snapshot":
+        void this.streamOpened
+          .then(() => Promise.allSettled(this.snapshotSaves))
+          .then(() => this.options.snapshotStore.latest(this.options.entity))
+          .then(
+            (snapshot) => this.feed({ type: "snapshot-loaded", snapshot }),
+            (error: unknown) => this.feed({ type: "journal-read-failed", error: StorageError.from(error) }),
+          );
+        return;
+      case "read-events":
+        void this.readEvents(output.fromSequenceNumber, output.max).then(
+          (events) => this.feed({ type: "events-read", events }),
+          (error: unknown) => this.feed({ type: "journal-read-failed", error: StorageError.from(error) }),
+        );
+        return;
+      case "send":
+        this.send(output.message);
+        return;
+      case "close-stream": {
+        const mode = output.mode;
+        void this.streamOpened.then(() => {
+          if (mode === "complete") this.stream?.end();
+          else this.stream?.cancel();
+        });
+        return;
+      }
+      case "append":
+        void this.options.journal.append(this.options.entity, output.expectedSequenceNumber, output.events).then(
+          () => this.feed({ type: "journal-appended" }),
+          (error: unknown) => this.feed({ type: "journal-append-failed", error: StorageError.from(error) }),
+        );
+        return;
+      case "save-snapshot": {
+        const { snapshot } = output;
+        const save = this.options.snapshotStore.save(this.options.entity, snapshot).then(
+          () => undefined,
+          // A lost snapshot costs a longer replay, never correctness: the call has already succeeded.
+          (error: unknown) =>
+            this.logger.warn("snapshot write failed", { sequenceNumber: snapshot.sequenceNumber, error: StorageError.from(error) }),
+        );
+        this.snapshotSaves.add(save);
+        void save.then(() => this.snapshotSaves.delete(save));
+        return;
+      }
+      case "complete-call":
+        this.takeCall(output.callId)?.resolve(output.reply);
+        return;
+      case "fail-call":
+        this.takeCall(output.callId)?.reject(output.error);
+        return;
+      case "start-timer": {
+        const timer = output.timer;
+        this.clearTimer(timer);
+        this.timers.set(
+          timer,
+          setTimeout(() => {
+            this.timers.delete(timer);
+            this.feed({ type: "timer-fired", timer });
+          }, output.ms),
+        );
+        return;
+      }
+      case "cancel-timer":
+        this.clearTimer(output.timer);
+        return;
+      case "retire":
+        this.options.onRetire();
+        return;
+      case "stopped":
+        for (const timer of [...this.timers.keys()]) this.clearTimer(timer);
+        void Promise.allSettled(this.snapshotSaves).then(() => this.markStopped());
+        return;
+      case "log":
+        this.logger[output.level](output.message, output.fields);
+        return;
+    }
+  }
+
+  private openStream(): void {
+    let stream: EntityStream;
+    try {
+      stream = this.options.openStream();
+    } catch (error) {
+      this.feed({ type: "user-function-stream-ended", error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    this.stream = stream;
+    this.logger.debug("handle stream opened");
+    stream.on("data", (message: StreamOut) => {
+      this.logger.debug("from user function", describeOut(message));
+      this.feed({ type: "user-function-message", message });
+    });
+    // The status event below reports every end; this listener only keeps an error from being unhandled.
+    stream.on("error", () => {});
+    stream.on("status", (status: StatusObject) => {
+      // Messages that arrived just before the status are delivered on a later tick: let them through first.
+      setImmediate(() => {
+        this.logger.debug("handle stream ended", { code: grpcStatus[status.code], details: status.details });
+        this.feed({
+          type: "user-function-stream-ended",
+          error: status.code === grpcStatus.OK ? undefined : `${status.code} ${grpcStatus[status.code]}: ${status.details}`,
+        });
+      });
+    });
+  }
+
+  private send(message: StreamIn): void {
+    const stream = this.stream;
+    if (!stream) {
+      this.logger.error("no stream to send on", { case: message.case });
+      return;
+    }
+    this.logger.debug("to user function", describeIn(message));
+    if (!stream.write(message)) {
+      // Replay can outpace the network: the next page waits for `drain` (or the stream's end).
+      this.writable = new Promise((resolve) => {
+        const done = () => {
+          stream.off("drain", done);
+          stream.off("status", done);
+          resolve();
+        };
+        stream.on("drain", done);
+        stream.on("status", done);
+      });
+    }
+  }
+
+  private async readEvents(fromSequenceNumber: number, max: number): Promise<PersistedEvent[]> {
+    await this.writable;
+    const events: PersistedEvent[] = [];
+    const range = { fromSequenceNumber, toSequenceNumber: Infinity, max };
+    for await (const event of this.options.journal.replay(this.options.entity, range)) events.push(event);
+    return events;
+  }
+
+  private takeCall(id: CallId): PendingCall | undefined {
+    const call = this.calls.get(id);
+    this.calls.delete(id);
+    return call;
+  }
+
+  private clearTimer(timer: EntityTimer): void {
+    const handle = this.timers.get(timer);
+    if (handle) clearTimeout(handle);
+    this.timers.delete(timer);
+  }
+}
+
+function describeIn(message: StreamIn): Record<string, unknown> {
+  switch (message.case) {
+    case "init":
+      return { case: "init", snapshotSequence: message.snapshot?.sequence };
+    case "event":
+      return { case: "event", sequence: message.sequence };
+    case "command":
+      return { case: "command", commandId: message.id, name: message.name };
+    case undefined:
+      return { case: "none" };
+  }
+}
+
+function describeOut(message: StreamOut): Record<string, unknown> {
+  switch (message.case) {
+    case "reply":
+      return { case: "reply", commandId: message.commandId, events: message.events.length, snapshot: !!message.snapshot };
+    case "failure":
+      return { case: "failure", commandId: message.commandId, description: message.description };
+    case undefined:
+      return { case: "none" };
+  }
+}
