@@ -21,7 +21,7 @@ export interface KnownImport {
  */
 export function isKnownImport(name: string): boolean {
   if (name === entityKeyProtoName) return true;
-  if (!name.startsWith("google/protobuf/")) return false;
+  if (!/^google\/protobuf\/[a-z_]+\.proto$/.test(name)) return false;
   return name in protobuf.common || shippedSource(name) !== undefined;
 }
 

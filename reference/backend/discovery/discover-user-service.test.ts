@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { entityServiceDefinition, type EntitySpec } from "../../protocol/index.js";
+import type { LogFields, Logger } from "../logger.js";
+import { encodeFileDescriptor, shoppingCartFile } from "./descriptor-fixtures.js";
+import { discoverUserService } from "./discover-user-service.js";
+import { SpecError } from "./spec-error.js";
+
+const cartSpec: EntitySpec = {
+  proto: encodeFileDescriptor(shoppingCartFile()),
+  serviceName: "com.example.shoppingcart.ShoppingCart",
+  persistenceId: "shopping-cart",
+};
+
+interface Entry {
+  readonly level: string;
+  readonly message: string;
+  readonly fields: LogFields;
+}
+
+function recordingLogger(entries: Entry[]): Logger {
+  const log = (level: string) => (message: string, fields: LogFields = {}) => void entries.push({ level, message, fields });
+  const logger: Logger = { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), child: () => logger };
+  return logger;
+}
+
+/** A user function answering `ready()` with `spec`, counting the calls. */
+async function startUserFunction(spec: EntitySpec, port = 0): Promise<{ port: number; readyCalls(): number; close(): Promise<void> }> {
+  let calls = 0;
+  const server = new grpc.Server();
+  server.addService(entityServiceDefinition, {
+    ready: (_call: unknown, callback: grpc.sendUnaryData<EntitySpec>) => {
+      calls++;
+      callback(null, spec);
+    },
+    handle: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
+  });
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  return {
+    port: bound,
+    readyCalls: () => calls,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
+
+/** A port that was free a moment ago (bound on port 0, then released). */
+async function freePort(): Promise<number> {
+  const probe = await startUserFunction(cartSpec);
+  await probe.close();
+  return probe.port;
+}
+
+describe("discoverUserService", () => {
+  it("returns the validated service of a user function that is up", async () => {
+    const userFunction = await startUserFunction(cartSpec);
+    try {
+      const service = await discoverUserService({ target: `127.0.0.1:${userFunction.port}`, logger: recordingLogger([]) });
+      assert.equal(service.name, "com.example.shoppingcart.ShoppingCart");
+      assert.equal(service.persistenceId, "shopping-cart");
+      assert.deepEqual([...service.methods.keys()], ["AddItem", "RemoveItem", "GetCart"]);
+    } finally {
+      await userFunction.close();
+    }
+  });
+
+  it("retries with growing waits while the user function is down, logging each wait, until it comes up", { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const entries: Entry[] = [];
+    const discovery = discoverUserService({
+      target: `127.0.0.1:${port}`,
+      logger: recordingLogger(entries),
+      backoff: { initialMs: 20, maxMs: 80 },
+    });
+    // Come up only after several failed attempts.
+    const waitUntil = Date.now() + 10_000;
+    while (entries.filter((e) => e.level === "warn").length < 4 && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const userFunction = await startUserFunction(cartSpec, port);
+    try {
+      const service = await discovery;
+      assert.equal(service.persistenceId, "shopping-cart");
+      const waits = entries.filter((e) => e.level === "warn");
+      assert.ok(waits.length >= 4, `expected at least 4 logged waits, got ${waits.length}`);
+      const delays = waits.map((e) => e.fields["nextAttemptInMs"]);
+      assert.deepEqual(delays.slice(0, 4), [20, 40, 80, 80], "doubling up to the maximum");
+      assert.match(String(waits[0]?.fields["error"]), /^UNAVAILABLE/);
+      assert.ok(userFunction.readyCalls() >= 1);
+    } finally {
+      await userFunction.close();
+    }
+  });
+
+  it("does not retry a bad spec: it fails at once with a SpecError naming the problem", async () => {
+    const userFunction = await startUserFunction({ ...cartSpec, persistenceId: "" });
+    try {
+      await assert.rejects(
+        discoverUserService({ target: `127.0.0.1:${userFunction.port}`, logger: recordingLogger([]), backoff: { initialMs: 10, maxMs: 10 } }),
+        (error: unknown) => error instanceof SpecError && /persistence id is empty/.test(error.message),
+      );
+      assert.equal(userFunction.readyCalls(), 1);
+    } finally {
+      await userFunction.close();
+    }
+  });
+
+  it("stops retrying when aborted, rejecting with the abort reason", { timeout: 10_000 }, async () => {
+    const port = await freePort();
+    const controller = new AbortController();
+    const entries: Entry[] = [];
+    const discovery = discoverUserService({
+      target: `127.0.0.1:${port}`,
+      logger: recordingLogger(entries),
+      signal: controller.signal,
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    });
+    const waitUntil = Date.now() + 5_000;
+    while (entries.length === 0 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 10));
+    const reason = new Error("shutting down");
+    controller.abort(reason);
+    await assert.rejects(discovery, (error: unknown) => error === reason);
+  });
+});
