@@ -1,0 +1,13 @@
+export { cartFileDescriptor, cartPersistenceId, cartServiceName } from "./cart-descriptor.js";
+export { encodeFileDescriptor, type FileDescriptorData } from "./file-descriptor-data.js";
+export {
+  startInstrumentedUserFunction,
+  type InstrumentedUserFunction,
+  type InstrumentedUserFunctionOptions,
+} from "./instrumented-user-function.js";
+export type { Misbehaviour, MisbehaviourKind } from "./misbehaviour.js";
+export { modelFileDescriptor, modelPackage, modelPersistenceId, modelServiceName, type ModelDescriptorShape } from "./model-descriptor.js";
+export { modelTypes } from "./model-entity-behaviour.js";
+export { cartTypes } from "./cart-entity-behaviour.js";
+export { subjectNames, subjectOf, type Subject, type SubjectName, type SubjectOptions } from "./subject.js";
+export { TrafficLog, type BackendViolation, type RecordedStream } from "./traffic-log.js";

@@ -1,0 +1,289 @@
+import { createServer } from "node:net";
+import * as grpc from "@grpc/grpc-js";
+import {
+  entityServiceDefinition,
+  typeUrlOf,
+  type EntitySpec,
+  type StreamIn,
+  type StreamOut,
+} from "../../reference/protocol/index.js";
+import { createCartEntityBehaviour } from "./cart-entity-behaviour.js";
+import type { EntityBehaviour } from "./entity-behaviour.js";
+import type { Misbehaviour } from "./misbehaviour.js";
+import { createModelEntityBehaviour } from "./model-entity-behaviour.js";
+import { subjectOf, type Subject } from "./subject.js";
+import { TrafficLog, type RecordedStream } from "./traffic-log.js";
+
+export interface InstrumentedUserFunctionOptions {
+  readonly host?: string;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly subject?: Subject;
+  /** Snapshot every N events (proto/tck/README.md), default 5. */
+  readonly snapshotEvery?: number;
+  /** Reserve the port but do not listen until `comeUp()` (A5). */
+  readonly startDown?: boolean;
+}
+
+/**
+ * The TCK's own user function, written on the raw protocol: serves the model
+ * entity or the shopping cart, records every message the backend sends, and
+ * misbehaves on instruction.
+ */
+export interface InstrumentedUserFunction {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, what a backend is pointed at. */
+  readonly address: string;
+  readonly traffic: TrafficLog;
+  readonly subject: Subject;
+  readonly isUp: boolean;
+  /** What `ready()` answers from now on. */
+  serve(subject: Subject): void;
+  /** Queues misbehaviour for the next commands of an entity, one per command, in order. */
+  instruct(entityId: string, ...misbehaviours: Misbehaviour[]): void;
+  /** Starts listening (after `startDown`, or after `goDown()`). */
+  comeUp(): Promise<void>;
+  /** Stops listening, cutting every live stream. */
+  goDown(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startInstrumentedUserFunction(options: InstrumentedUserFunctionOptions = {}): Promise<InstrumentedUserFunction> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort(host);
+  const uf = new InstrumentedUserFunctionImpl(host, port, options.subject ?? subjectOf("model"), options.snapshotEvery ?? 5);
+  if (!options.startDown) await uf.comeUp();
+  return uf;
+}
+
+/** A port nobody listens on right now (so a user function can be "down" at a known address). */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
+  readonly traffic = new TrafficLog();
+  readonly address: string;
+  #subject: Subject;
+  #server: grpc.Server | undefined;
+  readonly #instructions = new Map<string, Misbehaviour[]>();
+  /** Every live stream's cleanup, so going down leaves no timer or stream behind. */
+  readonly #liveStreams = new Set<() => void>();
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    subject: Subject,
+    private readonly snapshotEvery: number,
+  ) {
+    this.address = `${host}:${port}`;
+    this.#subject = subject;
+  }
+
+  get subject(): Subject {
+    return this.#subject;
+  }
+
+  get isUp(): boolean {
+    return this.#server !== undefined;
+  }
+
+  serve(subject: Subject): void {
+    this.#subject = subject;
+  }
+
+  instruct(entityId: string, ...misbehaviours: Misbehaviour[]): void {
+    const queue = this.#instructions.get(entityId) ?? [];
+    queue.push(...misbehaviours);
+    this.#instructions.set(entityId, queue);
+  }
+
+  async comeUp(): Promise<void> {
+    if (this.#server) return;
+    const server = new grpc.Server();
+    server.addService(entityServiceDefinition, {
+      ready: (_call: grpc.ServerUnaryCall<unknown, EntitySpec>, callback: grpc.sendUnaryData<EntitySpec>) => {
+        this.traffic.readyCalled();
+        callback(null, this.#subject.spec);
+      },
+      handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => this.#handle(call),
+    });
+    await new Promise<void>((resolve, reject) =>
+      server.bindAsync(`${this.host}:${this.port}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+    );
+    this.#server = server;
+  }
+
+  async goDown(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    for (const cleanup of [...this.#liveStreams]) cleanup();
+    server.forceShutdown();
+  }
+
+  close(): Promise<void> {
+    return this.goDown();
+  }
+
+  #takeInstruction(entityId: string): Misbehaviour | undefined {
+    const queue = this.#instructions.get(entityId);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.#instructions.delete(entityId);
+    return next;
+  }
+
+  #handle(call: grpc.ServerDuplexStream<StreamIn, StreamOut>): void {
+    const stream = this.traffic.opened();
+    const subject = this.#subject;
+    const timers = new Set<NodeJS.Timeout>();
+    let behaviour: EntityBehaviour | undefined;
+    let sequence = 0;
+    let finished = false;
+    // Messages are handled one after another, also when an answer is delayed.
+    let queue: Promise<void> = Promise.resolve();
+
+    const cleanup = () => {
+      finished = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      this.#liveStreams.delete(cleanup);
+    };
+    this.#liveStreams.add(cleanup);
+
+    const send = (message: StreamOut) => {
+      if (finished) return;
+      this.traffic.sent(stream, message);
+      call.write(message);
+    };
+    const endWithError = (details: string) => {
+      if (finished) return;
+      this.traffic.ended(stream, `user function ended it: ${details}`);
+      cleanup();
+      call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details });
+    };
+    const complete = () => {
+      if (finished) return;
+      this.traffic.ended(stream, "completed by both sides");
+      cleanup();
+      call.end();
+    };
+    const delay = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, ms);
+        timers.add(timer);
+      });
+
+    const onCommand = async (command: Extract<StreamIn, { case: "command" }>, entity: EntityBehaviour) => {
+      const expectedType = subject.inputTypes.get(command.name);
+      if (expectedType !== undefined && command.payload?.typeUrl !== typeUrlOf(expectedType)) {
+        this.traffic.violated(stream, {
+          item: "D5",
+          rule: "the command payload's type url names the method's input type",
+          expected: typeUrlOf(expectedType),
+          actual: command.payload?.typeUrl ?? "no payload",
+        });
+      }
+      const misbehaviour = this.#takeInstruction(command.entityId);
+      const outcome = entity.decide(command.name, command.payload);
+      let answer: StreamOut;
+      if (outcome.kind === "failure") {
+        answer = { case: "failure", commandId: command.id, description: outcome.description };
+      } else {
+        for (const event of outcome.events) entity.apply(event);
+        const first = sequence + 1;
+        sequence += outcome.events.length;
+        let snapshotDue = false;
+        for (let s = first; s <= sequence; s++) if (s % this.snapshotEvery === 0) snapshotDue = true;
+        answer = { case: "reply", commandId: command.id, payload: outcome.payload, events: outcome.events, snapshot: snapshotDue ? entity.snapshot() : undefined };
+      }
+      switch (misbehaviour?.kind) {
+        case undefined:
+          return send(answer);
+        case "slow":
+          await delay(misbehaviour.delayMs);
+          return send(answer);
+        case "wrong-command-id":
+          return send({ ...answer, commandId: command.id + 1000 });
+        case "never-answer":
+          return;
+        case "end-stream":
+          return complete();
+        case "error-stream":
+          return endWithError("instructed to fail the stream mid-command");
+        case "snapshot-without-events":
+          return send({ case: "reply", commandId: command.id, payload: outcome.kind === "reply" ? outcome.payload : undefined, events: [], snapshot: entity.snapshot() });
+        case "reply-twice":
+          send(answer);
+          return send(answer);
+        case "empty-message":
+          return send({ case: undefined });
+        case "failure-with-id-zero":
+          return send({ case: "failure", commandId: 0, description: "instructed to answer with command id 0" });
+      }
+    };
+
+    const onMessage = async (message: StreamIn) => {
+      if (finished) return;
+      switch (message.case) {
+        case "init": {
+          if (behaviour) return endWithError("second Init on one stream");
+          behaviour = subject.entity === "model" ? createModelEntityBehaviour() : createCartEntityBehaviour();
+          if (message.snapshot) {
+            sequence = message.snapshot.sequence;
+            if (!message.snapshot.payload) return endWithError("snapshot offer without a payload");
+            try {
+              behaviour.restore(message.snapshot.payload);
+            } catch (error) {
+              return endWithError(`unusable snapshot: ${(error as Error).message}`);
+            }
+          }
+          return;
+        }
+        case "event": {
+          if (!behaviour) return endWithError("Event before Init");
+          sequence = message.sequence;
+          if (!message.payload) return endWithError(`Event ${message.sequence} without a payload`);
+          try {
+            behaviour.apply(message.payload);
+          } catch (error) {
+            return endWithError(`unusable event ${message.sequence}: ${(error as Error).message}`);
+          }
+          return;
+        }
+        case "command":
+          if (!behaviour) return endWithError("Command before Init");
+          return onCommand(message, behaviour);
+        case undefined:
+          return endWithError("EntityStreamIn with no message set");
+      }
+    };
+
+    call.on("data", (message: StreamIn) => {
+      this.traffic.received(stream, message);
+      queue = queue.then(() => onMessage(message)).catch((error: unknown) => endWithError(`user function bug: ${String(error)}`));
+    });
+    call.on("end", () => {
+      this.traffic.backendCompleted(stream);
+      // Answers still being prepared go out first, then our side completes (H1).
+      queue = queue.then(complete);
+    });
+    call.on("cancelled", () => {
+      this.traffic.ended(stream, "cancelled by the backend");
+      cleanup();
+    });
+    call.on("error", () => cleanup());
+  }
+}

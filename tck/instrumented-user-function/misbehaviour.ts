@@ -1,0 +1,25 @@
+/**
+ * Per-command instructions to break the protocol or be awkward, each a thing a
+ * real user function can do and a backend must survive (ARCHITECTURE.md's table).
+ */
+export type Misbehaviour =
+  /** Answers with the command's id + 1000 (D9). */
+  | { readonly kind: "wrong-command-id" }
+  /** Never answers (G6: the relay timeout must end the call). */
+  | { readonly kind: "never-answer" }
+  /** Completes its side of the stream instead of answering (G5). */
+  | { readonly kind: "end-stream" }
+  /** Ends the stream with an error status instead of answering (G5). */
+  | { readonly kind: "error-stream" }
+  /** Answers with a snapshot and drops the command's events (F1). */
+  | { readonly kind: "snapshot-without-events" }
+  /** Answers, then sends a second answer with nothing pending (D9). */
+  | { readonly kind: "reply-twice" }
+  /** Sends an EntityStreamOut with no case set instead of the answer. */
+  | { readonly kind: "empty-message" }
+  /** Answers with a Failure whose command id is 0. */
+  | { readonly kind: "failure-with-id-zero" }
+  /** Answers correctly after a delay. */
+  | { readonly kind: "slow"; readonly delayMs: number };
+
+export type MisbehaviourKind = Misbehaviour["kind"];
