@@ -31,9 +31,11 @@ describe("entity key joining", () => {
   });
 
   it("turns 64-bit halves into exact decimal text, signed or unsigned", () => {
-    const long = protobuf.util.Long;
-    assert.equal(keyPartText("signed", long.fromString("-9223372036854775808")), "-9223372036854775808");
-    assert.equal(keyPartText("unsigned", long.fromString("18446744073709551615", true)), "18446744073709551615");
+    // The halves as a protobufjs Long carries them (low and high 32 bits, each as a signed int32).
+    assert.equal(keyPartText("signed", { low: 0, high: -2147483648 }), "-9223372036854775808");
+    assert.equal(keyPartText("signed", { low: -1, high: -1 }), "-1");
+    assert.equal(keyPartText("unsigned", { low: -1, high: -1 }), "18446744073709551615");
+    assert.equal(keyPartText("unsigned", { low: 1, high: 1 }), "4294967297");
     assert.equal(keyPartText("unsigned", -1), "4294967295");
     assert.equal(keyPartText("bool", false), "false");
     assert.equal(keyPartText("bytes", Uint8Array.from([0x0f, 0xa0])), "0fa0");
