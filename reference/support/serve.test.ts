@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { entityServiceDefinition, type EntitySpec, type StreamIn, type StreamOut } from "../protocol/index.js";
+import { serve, type RunningUserFunction } from "./index.js";
+import { createAppendEntity, modelPackage } from "./testdata/append-entity.js";
+import { command, init, reply } from "./testdata/transcript.js";
+
+const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
+type Duplex = grpc.ClientDuplexStream<StreamIn, StreamOut>;
+
+interface StreamResult {
+  readonly received: StreamOut[];
+  readonly status: grpc.StatusObject;
+}
+
+/** Sends the messages, half-closes if asked, and collects everything until the status arrives. */
+function exchange(client: grpc.Client, messages: StreamIn[], halfClose: boolean): Promise<StreamResult> {
+  return new Promise((resolve, reject) => {
+    const received: StreamOut[] = [];
+    const call = (client as unknown as { handle(options: grpc.CallOptions): Duplex }).handle({ deadline: Date.now() + 5000 });
+    const timeout = setTimeout(() => reject(new Error("no status within 5 s")), 5000);
+    call.on("data", (message: StreamOut) => received.push(message));
+    call.on("error", () => {}); // the status event carries the outcome
+    call.on("status", (status) => {
+      clearTimeout(timeout);
+      resolve({ received, status });
+    });
+    for (const message of messages) call.write(message);
+    if (halfClose) call.end();
+  });
+}
+
+function ready(client: grpc.Client): Promise<EntitySpec> {
+  return new Promise((resolve, reject) => {
+    (client as unknown as { ready(request: object, options: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
+      {},
+      { deadline: Date.now() + 5000 },
+      (error, spec) => (error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec)),
+    );
+  });
+}
+
+describe("serve", () => {
+  const logLines: string[] = [];
+  let running: RunningUserFunction;
+  let client: grpc.Client;
+
+  before(async () => {
+    running = await serve(createAppendEntity(5), { host: "127.0.0.1", port: 0, debug: true, writeLog: (l) => logLines.push(l) });
+    client = new EntityClient(running.address, grpc.credentials.createInsecure());
+  });
+
+  after(async () => {
+    client.close();
+    await running.close();
+  });
+
+  it("listens on an ephemeral port and reports where", () => {
+    assert.ok(running.port > 0);
+    assert.equal(running.address, `127.0.0.1:${running.port}`);
+  });
+
+  it("answers ready() with the same complete spec every time (A1, A4)", async () => {
+    const first = await ready(client);
+    const second = await ready(client);
+    assert.equal(first.serviceName, `${modelPackage}.ModelEntity`);
+    assert.equal(first.persistenceId, "append-test");
+    assert.ok(first.proto.length > 0);
+    assert.deepEqual(second, first);
+  });
+
+  it("answers commands and completes when the backend half-closes", async () => {
+    const result = await exchange(client, [init(), command(1, [{ emit: "a" }]), command(2, [{ emit: "b" }])], true);
+    assert.equal(result.status.code, grpc.status.OK);
+    assert.deepEqual(result.received, [reply(1, "a", ["a"]), reply(2, "ab", ["b"])]);
+  });
+
+  it("ends the stream with an error status on a protocol violation (B3)", async () => {
+    const result = await exchange(client, [init(), command(1, []), init()], false);
+    assert.equal(result.status.code, grpc.status.FAILED_PRECONDITION);
+    assert.equal(result.status.details, "a second Init on the same stream");
+    assert.deepEqual(result.received, [reply(1, "")]);
+  });
+
+  it("logs protocol traffic when debug is on", async () => {
+    await exchange(client, [init("logged"), command(1, [{ emit: "z" }])], true);
+    assert.ok(logLines.some((l) => l.startsWith("stateserv-event-sourcing ") && l.includes("<- Init entity=logged")));
+    assert.ok(logLines.some((l) => /-> Reply 1 type\.googleapis\.com\/lightbend\.serverless\.tck\.model\.Response/.test(l)));
+  });
+});
+
+describe("serve: close", () => {
+  it("ends open streams cleanly and stops listening", async () => {
+    const running = await serve(createAppendEntity(5), { host: "127.0.0.1", port: 0, debug: false });
+    const client = new EntityClient(running.address, grpc.credentials.createInsecure());
+    try {
+      // A stream left open by the backend: close() must end it rather than wait for it.
+      const open = exchange(client, [init(), command(1, [{ emit: "a" }])], false);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await running.close();
+      const result = await open;
+      assert.equal(result.status.code, grpc.status.OK);
+      assert.deepEqual(result.received, [reply(1, "a", ["a"])]);
+      await assert.rejects(ready(client));
+    } finally {
+      client.close();
+      await running.close();
+    }
+  });
+});
