@@ -1,4 +1,4 @@
-import { fileDescriptorProtoType } from "../../protocol/index.js";
+import { fileDescriptorType } from "./descriptor-type.js";
 import { FieldType, entityKeyOption } from "./file-descriptor.js";
 
 /**
@@ -9,7 +9,7 @@ import { FieldType, entityKeyOption } from "./file-descriptor.js";
 export type FileObject = Record<string, unknown>;
 
 export function encodeFileDescriptor(file: FileObject): Uint8Array {
-  const type = fileDescriptorProtoType();
+  const type = fileDescriptorType();
   return type.encode(type.fromObject(file)).finish();
 }
 

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import protobuf from "protobufjs";
 import descriptor from "protobufjs/ext/descriptor/index.js";
-import { loadProtos } from "../../protocol/index.js";
+import { protoDir } from "../../protocol/index.js";
 
 /** The import path of the entity key extension, exactly as user protos write it. */
 export const entityKeyProtoName = "lightbend/serverless/entitykey.proto";
@@ -22,7 +24,7 @@ export interface KnownImport {
 export function isKnownImport(name: string): boolean {
   if (name === entityKeyProtoName) return true;
   if (!/^google\/protobuf\/[a-z_]+\.proto$/.test(name)) return false;
-  return name in protobuf.common || shippedSource(name) !== undefined;
+  return protobuf.common.get(name) !== null || sourceOf(name) !== undefined;
 }
 
 const cache = new Map<string, KnownImport>();
@@ -52,31 +54,65 @@ export function knownImport(name: string): KnownImport {
   return known;
 }
 
-function shippedSource(name: string): string | undefined {
+const require = createRequire(import.meta.url);
+const protobufjsDir = dirname(require.resolve("protobufjs/package.json"));
+
+/** The text of a .proto the backend knows as a file (not as protobufjs built-in JSON). */
+function sourceOf(name: string): string | undefined {
+  const path = name === entityKeyProtoName ? join(protoDir, name) : join(protobufjsDir, name);
   try {
-    return readFileSync(new URL(`../../../node_modules/protobufjs/${name}`, import.meta.url), "utf8");
+    return readFileSync(path, "utf8");
   } catch {
     return undefined;
   }
 }
 
-function describeFile(name: string): KnownImport {
-  const root = loadProtos([name]);
-  const source = name === entityKeyProtoName ? undefined : shippedSource(name);
-  let text = source;
-  let syntax = "proto3";
-  let members: protobuf.ReflectionObject[];
-  if (name === entityKeyProtoName || source !== undefined) {
-    text ??= readFileSync(root.files.find((f) => f.endsWith(name)) ?? name, "utf8");
-    syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(text)?.[1] ?? "proto2";
-    members = definedIn(root, (file) => file.endsWith(name));
-  } else {
-    // Built into protobufjs as JSON, without a file name: its top-level names are the JSON's.
-    const json = protobuf.common.get(name) as { nested?: Record<string, { nested?: Record<string, { nested?: object }> }> };
-    const topLevel = Object.keys(json.nested?.["google"]?.nested?.["protobuf"]?.nested ?? {});
-    members = topLevel.map((n) => root.lookup(`google.protobuf.${n}`)).filter((o): o is protobuf.ReflectionObject => o !== null);
+/**
+ * Adds a known file and its imports to `root`. Texts are parsed directly, not
+ * loaded by path: @grpc/proto-loader re-registers some google/protobuf paths
+ * with protobufjs as camelCase JSON, which a load by path would pick up.
+ */
+function addFile(root: protobuf.Root, name: string, seen: Set<string>): void {
+  if (seen.has(name)) return;
+  seen.add(name);
+  const source = sourceOf(name);
+  if (source === undefined) {
+    const json = protobuf.common.get(name) as protobuf.INamespace | null;
+    if (json?.nested) root.addJSON(json.nested);
+    return;
   }
+  const parsed = protobuf.parse(source, root, { keepCase: true });
+  for (const dependency of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) addFile(root, dependency, seen);
+}
+
+/** The full names of a file's top-level messages, enums and extensions. */
+function topLevelNames(name: string): string[] {
+  const alone = new protobuf.Root();
+  addFile(alone, name, new Set(name === entityKeyProtoName ? ["google/protobuf/descriptor.proto"] : []));
+  const names: string[] = [];
+  const walk = (ns: protobuf.NamespaceBase): void => {
+    for (const member of ns.nestedArray) {
+      if (member instanceof protobuf.Type || member instanceof protobuf.Enum || member instanceof protobuf.Field) {
+        names.push(member.fullName);
+      } else if (member instanceof protobuf.Namespace && !(member instanceof protobuf.Service)) {
+        walk(member);
+      }
+    }
+  };
+  walk(alone);
+  return names;
+}
+
+function describeFile(name: string): KnownImport {
+  const root = new protobuf.Root();
+  addFile(root, name, new Set());
+  root.resolveAll();
+  const text = sourceOf(name);
+  const syntax = text === undefined ? "proto3" : (/^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(text)?.[1] ?? "proto2");
   const dependencies = [...(text ?? "").matchAll(/^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;/gm)].map((m) => m[1] ?? "");
+  const members = topLevelNames(name)
+    .map((fullName) => root.lookup(fullName))
+    .filter((o): o is protobuf.ReflectionObject => o !== null);
   const packageName = members[0]?.parent?.fullName.replace(/^\./, "") ?? "";
   const file = descriptor.FileDescriptorProto.create({ name, package: packageName, dependency: dependencies }) as Record<string, any>;
   if (syntax === "proto3") file["syntax"] = "proto3";
@@ -95,22 +131,6 @@ function describeFile(name: string): KnownImport {
   }
   const bytes = descriptor.FileDescriptorProto.encode(file as any).finish();
   return { name, descriptor: Uint8Array.from(bytes), dependencies };
-}
-
-/** Top-level definitions (messages, enums, extensions) that came from one file. */
-function definedIn(root: protobuf.Root, isFile: (file: string) => boolean): protobuf.ReflectionObject[] {
-  const found: protobuf.ReflectionObject[] = [];
-  const walk = (ns: protobuf.NamespaceBase): void => {
-    for (const member of ns.nestedArray) {
-      if (member instanceof protobuf.Type || member instanceof protobuf.Enum || member instanceof protobuf.Field) {
-        if (member.filename && isFile(member.filename)) found.push(member);
-      } else if (member instanceof protobuf.Namespace && !(member instanceof protobuf.Service)) {
-        walk(member);
-      }
-    }
-  };
-  walk(root);
-  return found;
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import protobuf from "protobufjs";
-import { fileDescriptorProtoType, loadProtos } from "../../protocol/index.js";
+import { loadProtos } from "../../protocol/index.js";
+import { fileDescriptorType } from "./descriptor-type.js";
 import {
   encodeFileDescriptor,
   field,
@@ -66,7 +67,7 @@ describe("validateEntitySpec", () => {
     const spec = specOf(shoppingCartFile());
     const service = validateEntitySpec(spec);
     assert.deepEqual(service.fileDescriptors[0], spec.proto);
-    const names = service.fileDescriptors.map((bytes) => (fileDescriptorProtoType().decode(bytes) as unknown as { name: string }).name);
+    const names = service.fileDescriptors.map((bytes) => (fileDescriptorType().decode(bytes) as unknown as { name: string }).name);
     assert.deepEqual(new Set(names), new Set([
       "shoppingcart/shoppingcart.proto",
       "google/protobuf/empty.proto",

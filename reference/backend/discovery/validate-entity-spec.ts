@@ -1,5 +1,6 @@
 import type protobuf from "protobufjs";
-import { fileDescriptorProtoType, type EntitySpec } from "../../protocol/index.js";
+import type { EntitySpec } from "../../protocol/index.js";
+import { fileDescriptorType } from "./descriptor-type.js";
 import { entityId, persistenceId, type EntityId } from "../ids.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { joinEntityKey, keyPartText, type KeyKind, type KeyValue } from "./entity-key.js";
@@ -50,7 +51,7 @@ export function validateEntitySpec(spec: EntitySpec, logger: Logger = silentLogg
   if (spec.proto.length === 0) throw new SpecError("the EntitySpec carries no descriptor (its proto field is empty)");
   let file: FileDescriptor;
   try {
-    file = fileDescriptorProtoType().decode(spec.proto) as unknown as FileDescriptor;
+    file = fileDescriptorType().decode(spec.proto) as unknown as FileDescriptor;
   } catch (error) {
     throw new SpecError(`the EntitySpec's proto is not a valid FileDescriptorProto: ${(error as Error).message}`);
   }

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { loadProtos } from "../../protocol/index.js";
+import { fileDescriptorType } from "../discovery/descriptor-type.js";
+import { encodeFileDescriptor, shoppingCartFile } from "../discovery/descriptor-fixtures.js";
+import { validateEntitySpec } from "../discovery/index.js";
+import { addReflection } from "./add-reflection.js";
+
+// The reflection protocol's own proto, as @grpc/reflection ships it, so the client here is independent of the server code.
+const require = createRequire(import.meta.url);
+const reflectionProto = join(dirname(require.resolve("@grpc/reflection/package.json")), "build/proto/grpc/reflection/v1/reflection.proto");
+const reflectionRoot = loadProtos([reflectionProto]);
+const requestType = reflectionRoot.lookupType("grpc.reflection.v1.ServerReflectionRequest");
+const responseType = reflectionRoot.lookupType("grpc.reflection.v1.ServerReflectionResponse");
+
+interface ReflectionResponse {
+  list_services_response?: { service: { name: string }[] };
+  file_descriptor_response?: { file_descriptor_proto: Uint8Array[] };
+  error_response?: { error_code: number; error_message: string };
+}
+
+describe("server reflection of the user's service", () => {
+  let server: grpc.Server;
+  let client: grpc.Client;
+
+  before(async () => {
+    const userService = validateEntitySpec({
+      proto: encodeFileDescriptor(shoppingCartFile()),
+      serviceName: "com.example.shoppingcart.ShoppingCart",
+      persistenceId: "shopping-cart",
+    });
+    server = new grpc.Server();
+    addReflection(server, userService);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  });
+
+  after(async () => {
+    client.close();
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  });
+
+  /** One request on a ServerReflectionInfo stream, its one response. */
+  function ask(request: object): Promise<ReflectionResponse> {
+    return new Promise((resolve, reject) => {
+      const call = client.makeBidiStreamRequest(
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        (message: object) => Buffer.from(requestType.encode(requestType.fromObject(message)).finish()),
+        (bytes: Buffer) => responseType.decode(bytes) as unknown as ReflectionResponse,
+        { deadline: Date.now() + 5_000 },
+      );
+      call.on("data", (response: ReflectionResponse) => {
+        resolve(response);
+        call.end();
+      });
+      call.on("error", reject);
+      call.write(request);
+    });
+  }
+
+  it("lists the user's service", async () => {
+    const response = await ask({ list_services: "*" });
+    assert.deepEqual(response.list_services_response?.service.map((s) => s.name), ["com.example.shoppingcart.ShoppingCart"]);
+  });
+
+  it("answers the file holding the service, with the files it imports", async () => {
+    const response = await ask({ file_containing_symbol: "com.example.shoppingcart.ShoppingCart" });
+    assert.ok(!response.error_response, `reflection error: ${response.error_response?.error_message}`);
+    const files = (response.file_descriptor_response?.file_descriptor_proto ?? []).map(
+      (bytes) => fileDescriptorType().decode(bytes) as unknown as { name: string; service: { name: string; method: { name: string }[] }[] },
+    );
+    const cart = files.find((f) => f.name === "shoppingcart/shoppingcart.proto");
+    assert.ok(cart, `files: ${files.map((f) => f.name).join(", ")}`);
+    assert.deepEqual(cart.service[0]?.method.map((m) => m.name), ["AddItem", "RemoveItem", "GetCart"]);
+    assert.ok(files.some((f) => f.name === "google/protobuf/empty.proto"), "the Empty the methods return");
+  });
+
+  it("answers a known import by file name", async () => {
+    const response = await ask({ file_by_filename: "lightbend/serverless/entitykey.proto" });
+    const [first] = response.file_descriptor_response?.file_descriptor_proto ?? [];
+    assert.ok(first);
+    assert.equal((fileDescriptorType().decode(first) as unknown as { name: string }).name, "lightbend/serverless/entitykey.proto");
+  });
+});
