@@ -19,3 +19,4 @@ export { type ProtoFile, buildFileDescriptorProto } from "./file-descriptor.js";
 export { type ProtocolLog, createProtocolLog, debugEnabled, debugNamespace } from "./protocol-log.js";
 export { ProtocolViolation, type ViolationCode } from "./protocol-violation.js";
 export { type RunningUserFunction, type ServeOptions, serve } from "./serve.js";
+export { type ListenOptions, listenOptionsFrom } from "./listen-options.js";
