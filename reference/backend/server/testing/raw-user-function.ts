@@ -220,17 +220,21 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
           return fail("empty message");
       }
     });
+    // grpc-js reports a cancelled stream's end first and the cancellation a moment later
+    // (and "cancelled" again after a normal end): look again shortly, before answering the end.
     call.on("end", () => {
-      recorded.completedByBackend = true;
-      end();
+      setTimeout(() => {
+        if (call.cancelled) return;
+        recorded.completedByBackend = true;
+        end();
+      }, 10);
     });
+    // grpc-js also reports "cancelled" once a normal end has sent its status, so that one does not count.
     call.on("cancelled", () => {
-      recorded.cancelled = true;
+      if (!ended) recorded.cancelled = true;
       ended = true;
     });
-    call.on("error", () => {
-      recorded.cancelled = true;
-    });
+    call.on("error", () => {});
     call.on("close", () => live.delete(call));
     call.on("finish", () => live.delete(call));
   };
