@@ -1,0 +1,83 @@
+import * as grpc from "@grpc/grpc-js";
+import { entityServiceDefinition, type EntitySpec } from "../../../reference/protocol/index.js";
+import { HandleStream } from "./handle-stream.js";
+import { Transcript } from "./transcript.js";
+
+export type ReadyResult =
+  | { readonly ok: true; readonly spec: EntitySpec }
+  | { readonly ok: false; readonly code: number; readonly details: string };
+
+export interface UserFunctionDriverOptions {
+  /** `host:port` of the user function under test. */
+  readonly target: string;
+  /** Bound on every wait for the user function. */
+  readonly timeoutMs: number;
+  readonly transcript?: Transcript;
+}
+
+/**
+ * The kit playing the backend against one user function: discovery through
+ * `ready()`, entities through `handle` streams, everything recorded.
+ */
+export interface UserFunctionDriver {
+  readonly transcript: Transcript;
+  readonly timeoutMs: number;
+  ready(): Promise<ReadyResult>;
+  openStream(label: string): HandleStream;
+  /** Cancels every stream still open and closes the channel. */
+  close(): void;
+}
+
+export function createUserFunctionDriver(options: UserFunctionDriverOptions): UserFunctionDriver {
+  return new UserFunctionDriverImpl(options);
+}
+
+class UserFunctionDriverImpl implements UserFunctionDriver {
+  readonly transcript: Transcript;
+  readonly timeoutMs: number;
+  readonly #client: grpc.Client;
+  readonly #streams: HandleStream[] = [];
+
+  constructor(options: UserFunctionDriverOptions) {
+    this.transcript = options.transcript ?? new Transcript();
+    this.timeoutMs = options.timeoutMs;
+    this.#client = new grpc.Client(options.target, grpc.credentials.createInsecure());
+  }
+
+  ready(): Promise<ReadyResult> {
+    const { ready } = entityServiceDefinition;
+    return new Promise((resolve) => {
+      this.#client.makeUnaryRequest(
+        ready.path,
+        ready.requestSerialize,
+        ready.responseDeserialize,
+        {},
+        { deadline: Date.now() + this.timeoutMs },
+        (error, spec) => {
+          if (error || !spec) {
+            const code = error?.code ?? 2;
+            const details = error?.details ?? "no EntitySpec";
+            this.transcript.record({ stream: "ready", kind: "ready-failed", code, details });
+            resolve({ ok: false, code, details });
+          } else {
+            this.transcript.record({ stream: "ready", kind: "ready", spec });
+            resolve({ ok: true, spec });
+          }
+        },
+      );
+    });
+  }
+
+  openStream(label: string): HandleStream {
+    const { handle } = entityServiceDefinition;
+    const call = this.#client.makeBidiStreamRequest(handle.path, handle.requestSerialize, handle.responseDeserialize);
+    const stream = new HandleStream(label, call, this.transcript);
+    this.#streams.push(stream);
+    return stream;
+  }
+
+  close(): void {
+    for (const stream of this.#streams.splice(0)) stream.cancel();
+    this.#client.close();
+  }
+}

@@ -1,0 +1,53 @@
+import type { AnyPayload } from "../../reference/protocol/index.js";
+import { EntitySession, type CommandOutcome } from "../drivers/user-function/entity-session.js";
+import type { UserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
+
+/**
+ * One entity as a backend keeps it: the journal of the user function's own
+ * event bytes, the snapshots it emitted, and the stream currently open.
+ */
+export class JournaledEntity {
+  readonly journal: AnyPayload[] = [];
+  /** Snapshots the user function emitted, by the sequence number they were stored at. */
+  readonly snapshots = new Map<number, AnyPayload>();
+  #session: EntitySession | undefined;
+  #streams = 0;
+
+  constructor(
+    private readonly driver: UserFunctionDriver,
+    readonly entityId: string,
+  ) {}
+
+  /** Opens a stream from the given snapshot (none: from the start) and replays the journal after it. */
+  open(from?: { readonly sequence: number; readonly payload: AnyPayload }): void {
+    this.#session?.stream.halfClose();
+    this.#streams++;
+    const session = new EntitySession(this.driver.openStream(this.#streams === 1 ? this.entityId : `${this.entityId}#${this.#streams}`), this.entityId, this.driver.timeoutMs);
+    session.init(from);
+    session.replay(this.journal.slice(from?.sequence ?? 0));
+    this.#session = session;
+  }
+
+  /** As a backend recovers: from the latest snapshot the user function emitted. */
+  recover(): void {
+    const latest = Math.max(0, ...this.snapshots.keys());
+    const payload = this.snapshots.get(latest);
+    this.open(payload ? { sequence: latest, payload } : undefined);
+  }
+
+  /** Passivation: the backend half-closes, and later opens afresh. */
+  passivate(): void {
+    this.#session?.stream.halfClose();
+    this.#session = undefined;
+  }
+
+  async command(name: string, payload: AnyPayload): Promise<CommandOutcome> {
+    if (!this.#session) this.recover();
+    const outcome = await this.#session!.command(name, payload);
+    if (outcome.kind === "reply") {
+      this.journal.push(...outcome.reply.events);
+      if (outcome.reply.snapshot && outcome.reply.events.length > 0) this.snapshots.set(this.journal.length, outcome.reply.snapshot);
+    }
+    return outcome;
+  }
+}

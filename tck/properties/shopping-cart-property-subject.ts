@@ -1,0 +1,75 @@
+import fc from "fast-check";
+import { applyCartEvent, describeCartCommand, describeCartEvent, describeItems, predictCart, sameCartEvent, sameItems, type CartCommand } from "../subjects/shopping-cart-model.js";
+import type { LineItem, ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
+import type { PropertySubject, ReplyMessage } from "./property-subject.js";
+
+const productId = fc.constantFrom("p1", "p2", "p3", "p4");
+
+const command: fc.Arbitrary<CartCommand> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ productId, quantity: fc.integer({ min: -1, max: 5 }) }).map(({ productId, quantity }): CartCommand => ({ kind: "AddItem", item: { productId, name: `Product ${productId}`, quantity } })) },
+  { weight: 2, arbitrary: productId.map((productId): CartCommand => ({ kind: "RemoveItem", productId })) },
+  { weight: 1, arbitrary: fc.constant<CartCommand>({ kind: "GetCart" }) },
+);
+
+/** The shopping cart sample for the properties. */
+export function shoppingCartPropertySubject(subject: ShoppingCartSubject): PropertySubject<readonly LineItem[], CartCommand> {
+  return {
+    describePayload: subject.describe,
+    initialState: [],
+    command,
+    describeCommand: describeCartCommand,
+    toWire(entityId, c) {
+      switch (c.kind) {
+        case "AddItem":
+          return { name: "AddItem", payload: subject.addItem(entityId, c.item) };
+        case "RemoveItem":
+          return { name: "RemoveItem", payload: subject.removeItem(entityId, c.productId) };
+        case "GetCart":
+          return { name: "GetCart", payload: subject.getCart(entityId) };
+      }
+    },
+    predict(state, c) {
+      const prediction = predictCart(state, c);
+      if (prediction.kind === "failure") return { kind: "failure", stateAfter: state, description: prediction.description };
+      return {
+        kind: "reply",
+        stateAfter: prediction.itemsAfter,
+        check(reply: ReplyMessage) {
+          const events = [];
+          for (const payload of reply.events) {
+            const decoded = subject.decodeEvent(payload);
+            if (!decoded.ok) return decoded.why;
+            events.push(decoded.event);
+          }
+          if (events.length !== prediction.events.length || events.some((e, i) => !sameCartEvent(e, prediction.events[i]!))) {
+            return `events [${prediction.events.map(describeCartEvent).join(", ")}], got [${events.map(describeCartEvent).join(", ")}]`;
+          }
+          if (prediction.cart) {
+            const cart = subject.decodeCart(reply.payload);
+            if (!cart.ok) return `a Cart payload, got ${cart.why}`;
+            if (!sameItems(cart.items, prediction.cart)) return `a cart with ${describeItems(prediction.cart)}, got ${describeItems(cart.items)}`;
+          } else if (reply.payload?.typeUrl !== "type.googleapis.com/google.protobuf.Empty" || reply.payload.value.length !== 0) {
+            return `an empty google.protobuf.Empty payload, got ${reply.payload ? subject.describe(reply.payload) : "none"}`;
+          }
+          return undefined;
+        },
+      };
+    },
+    stateQuery: { kind: "GetCart" },
+    readStateReply(reply) {
+      const cart = subject.decodeCart(reply.payload);
+      return cart.ok ? { ok: true, state: cart.items } : cart;
+    },
+    applyEvent(state, payload) {
+      const decoded = subject.decodeEvent(payload);
+      return decoded.ok ? { ok: true, state: applyCartEvent(state, decoded.event) } : decoded;
+    },
+    snapshotOf: (state) => subject.cartSnapshot(state),
+    decodeSnapshot(snapshot) {
+      const decoded = subject.decodeSnapshot(snapshot);
+      return decoded.ok ? { ok: true, state: decoded.items } : decoded;
+    },
+    sameState: sameItems,
+    describeState: describeItems,
+  };
+}

@@ -1,0 +1,68 @@
+import type { RunSummary, ScenarioVerdict } from "./scenario-verdict.js";
+
+/** Where the readable run goes: stdout in the CLI, a buffer in tests. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+export interface ProgressPrinter {
+  header(text: string): void;
+  scenario(verdict: ScenarioVerdict): void;
+  problem(text: string): void;
+  summary(summary: RunSummary): void;
+}
+
+/** The kit's own readable output: one line per scenario, failures in full, then the summary line CI parses. */
+export function createProgressPrinter(out: Output): ProgressPrinter {
+  return {
+    header(text) {
+      out.write(`${text}\n\n`);
+    },
+    scenario(v) {
+      const where = `(${v.uri}, ${Math.round(v.durationMs)} ms)`;
+      switch (v.kind) {
+        case "passed":
+          out.write(`  ✔ ${v.name} ${where}\n`);
+          return;
+        case "expected-failure":
+          out.write(`  ~ ${v.name} ${where}\n      expected failure (known-failing list, line ${v.knownFailure?.line}): ${v.knownFailure?.reason}\n`);
+          return;
+        case "now-passing":
+          out.write(
+            `  ✘ ${v.name} ${where}\n      NOW PASSES but is on the known-failing list (line ${v.knownFailure?.line}, "${v.knownFailure?.reason}"): remove it from the list\n`,
+          );
+          return;
+        case "failed":
+          out.write(`  ✘ ${v.name} ${where}\n`);
+          if (v.failure) {
+            out.write(`      step: ${v.failure.step}\n`);
+            out.write(`${indent(v.failure.message.trim(), "      ")}\n`);
+          } else {
+            out.write(`      status ${v.status}\n`);
+          }
+          out.write("\n");
+          return;
+      }
+    },
+    problem(text) {
+      out.write(`  ✘ ${text}\n`);
+    },
+    summary(s) {
+      out.write("\n");
+      if (s.expectedFailures > 0) out.write(`${s.expectedFailures} expected failure(s) from the known-failing list (not counted)\n`);
+      for (const k of s.unmatchedKnownFailures) {
+        out.write(`warning: known-failing list line ${k.line} matched no scenario in this run: ${JSON.stringify(k.scenario)}\n`);
+      }
+      const failedNames = s.verdicts.filter((v) => v.kind === "failed" || v.kind === "now-passing").map((v) => v.name);
+      if (failedNames.length > 0) out.write(`failed scenarios:\n${failedNames.map((n) => `  - ${n}\n`).join("")}`);
+      out.write(`${s.passed} passed, ${s.failed} failed\n`);
+    },
+  };
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split("\n")
+    .map((line) => (line.startsWith("    ") || line.trim() === "" ? prefix + line : prefix + line.trimStart()))
+    .join("\n");
+}

@@ -1,0 +1,53 @@
+import type { KnownFailure } from "./known-failing-list.js";
+
+/** How one scenario ended, after the known-failing list is applied. */
+export type VerdictKind =
+  | "passed"
+  | "failed"
+  /** Failed, and listed as known-failing: not counted as a failure. */
+  | "expected-failure"
+  /** Passed although listed as known-failing: the list is stale, the run fails. */
+  | "now-passing";
+
+export interface ScenarioVerdict {
+  readonly name: string;
+  readonly uri: string;
+  readonly tags: readonly string[];
+  /** Cucumber's worst step status (PASSED, FAILED, SKIPPED, UNDEFINED, …). */
+  readonly status: string;
+  readonly kind: VerdictKind;
+  /** The failing step and its message, when not passed. */
+  readonly failure?: { readonly step: string; readonly message: string };
+  readonly knownFailure?: KnownFailure;
+  readonly durationMs: number;
+}
+
+export function judgeScenario(passed: boolean, known: KnownFailure | undefined): VerdictKind {
+  if (known) return passed ? "now-passing" : "expected-failure";
+  return passed ? "passed" : "failed";
+}
+
+export interface RunSummary {
+  readonly verdicts: readonly ScenarioVerdict[];
+  readonly passed: number;
+  /** Failures that count: real failures, stale known-failing entries, and a run that could not start. */
+  readonly failed: number;
+  readonly expectedFailures: number;
+  /** Listed scenarios that matched nothing in this run (a typo, or filtered out by tags). */
+  readonly unmatchedKnownFailures: readonly KnownFailure[];
+  readonly success: boolean;
+}
+
+export function summarise(verdicts: readonly ScenarioVerdict[], known: readonly KnownFailure[], problems = 0): RunSummary {
+  const count = (kind: VerdictKind) => verdicts.filter((v) => v.kind === kind).length;
+  const failed = count("failed") + count("now-passing") + problems;
+  const matched = new Set(verdicts.map((v) => v.knownFailure).filter((k) => k !== undefined));
+  return {
+    verdicts,
+    passed: count("passed"),
+    failed,
+    expectedFailures: count("expected-failure"),
+    unmatchedKnownFailures: known.filter((k) => !matched.has(k)),
+    success: failed === 0 && verdicts.length > 0,
+  };
+}

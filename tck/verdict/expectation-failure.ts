@@ -1,0 +1,22 @@
+/**
+ * A behaviour the user function under test got wrong. The message is the kit's
+ * user interface: what was expected, what happened, and the wire transcript.
+ */
+export class ExpectationFailure extends Error {
+  override readonly name = "ExpectationFailure";
+
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+    readonly transcript: string,
+  ) {
+    super(`\n  expected: ${expected}\n  actual:   ${actual}\n\n  transcript (kit = backend, → sent, ← received):\n${indent(transcript)}\n`);
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+}

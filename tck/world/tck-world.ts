@@ -1,0 +1,78 @@
+import { World, type IWorldOptions } from "@cucumber/cucumber";
+import { createUserFunctionDriver, type UserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
+import type { PayloadDescriber } from "../drivers/user-function/transcript.js";
+import { ModelEntitySubject } from "../subjects/model-entity-subject.js";
+import { ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
+import { ExpectationFailure } from "../verdict/expectation-failure.js";
+import { DiscoveryCheck } from "./discovery-check.js";
+import type { KitContext } from "./kit-context.js";
+import { ModelEntityBackend } from "./model-entity-backend.js";
+import { ShoppingCartBackend } from "./shopping-cart-backend.js";
+import { TeardownStack } from "./teardown-stack.js";
+import type { TckParameters } from "./tck-parameters.js";
+
+// Loading protos is the slow part of a subject; every scenario shares them.
+let modelSubject: ModelEntitySubject | undefined;
+let cartSubject: ShoppingCartSubject | undefined;
+
+/** One scenario's view of the run: the driver it owns, its subjects, and how it fails. */
+export class TckWorld extends World<TckParameters> implements KitContext {
+  readonly teardown = new TeardownStack();
+  /** I1: each concurrently driven entity's final state. */
+  concurrentStates = new Map<string, string>();
+  #driver: UserFunctionDriver | undefined;
+  #model: ModelEntityBackend | undefined;
+  #cart: ShoppingCartBackend | undefined;
+  #discovery: DiscoveryCheck | undefined;
+
+  constructor(options: IWorldOptions<TckParameters>) {
+    super(options);
+  }
+
+  get timeoutMs(): number {
+    return this.parameters.timeoutMs;
+  }
+
+  get snapshotEvery(): number {
+    return this.parameters.snapshotEvery;
+  }
+
+  driver(): UserFunctionDriver {
+    if (!this.#driver) {
+      const driver = createUserFunctionDriver({ target: this.parameters.target, timeoutMs: this.parameters.timeoutMs });
+      this.teardown.defer(() => driver.close());
+      this.#driver = driver;
+    }
+    return this.#driver;
+  }
+
+  get model(): ModelEntityBackend {
+    modelSubject ??= new ModelEntitySubject();
+    this.#model ??= new ModelEntityBackend(this, modelSubject);
+    return this.#model;
+  }
+
+  get cart(): ShoppingCartBackend {
+    cartSubject ??= new ShoppingCartSubject();
+    this.#cart ??= new ShoppingCartBackend(this, cartSubject);
+    return this.#cart;
+  }
+
+  get discovery(): DiscoveryCheck {
+    this.#discovery ??= new DiscoveryCheck(this);
+    return this.#discovery;
+  }
+
+  /** How this run's subject renders payloads in transcripts. */
+  get describePayload(): PayloadDescriber {
+    return this.parameters.subject === "model" ? (modelSubject ??= new ModelEntitySubject()).describe : (cartSubject ??= new ShoppingCartSubject()).describe;
+  }
+
+  transcriptText(): string {
+    return this.#driver ? this.#driver.transcript.format(this.describePayload) : "  (nothing on the wire yet)";
+  }
+
+  fail(expected: string, actual: string): never {
+    throw new ExpectationFailure(expected, actual, this.transcriptText());
+  }
+}
