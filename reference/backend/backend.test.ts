@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { Client, credentials, makeGenericClientConstructor, status, type ServiceError } from "@grpc/grpc-js";
 import type { AnyPayload } from "../protocol/index.js";
 import type { EntityRef } from "./ids.js";
+import { healthServiceDefinition } from "./ops/health-service.js";
 import { createInMemoryJournal } from "./persistence/in-memory-journal.js";
 import { createInMemorySnapshotStore } from "./persistence/in-memory-snapshot-store.js";
 import type { Journal } from "./persistence/journal.js";
@@ -30,6 +31,16 @@ import {
 } from "./server/testing/raw-user-function.js";
 
 const text = new TextEncoder();
+
+const HealthClient = makeGenericClientConstructor(healthServiceDefinition(), "Health");
+function checkHealth(client: Client, service: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    (client as unknown as { Check: (r: object, cb: (e: Error | null, v?: { status: string }) => void) => void }).Check(
+      { service },
+      (error, response) => (error ? reject(error) : resolve(response?.status ?? "")),
+    );
+  });
+}
 
 async function rejectsWith(promise: Promise<unknown>, code: status, details?: string | RegExp): Promise<ServiceError> {
   const error = (await promise.then(
@@ -409,17 +420,25 @@ describe("startup and shutdown", () => {
       { journal, snapshotStore, logger: silentLogger },
     );
     let uf: RawUserFunction | undefined;
+    let health: Client | undefined;
     try {
       const address = await backend.start();
       assert.ok(address.port > 0);
+      health = new HealthClient(address.target, credentials.createInsecure());
       let served = false;
       void backend.serving.then(() => (served = true));
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(served, false);
+      assert.equal(await checkHealth(health, ""), "NOT_SERVING");
+      await rejectsWith(callUnary(health, pathOf("Append"), appendRequest("h1", "x")), status.UNIMPLEMENTED);
       uf = await startRawUserFunction(port);
       const service = await backend.serving;
       assert.equal(service.name, "test.backend.Things");
+      assert.equal(await checkHealth(health, ""), "SERVING");
+      assert.equal(await checkHealth(health, "test.backend.Things"), "SERVING");
+      assert.equal(decodeState(await callUnary(health, pathOf("Append"), appendRequest("h1", "x"))), "x");
     } finally {
+      health?.close();
       await backend.stop();
       await uf?.close();
     }

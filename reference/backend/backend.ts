@@ -8,6 +8,7 @@ import type { Logger } from "./logger.js";
 import type { Journal } from "./persistence/journal.js";
 import type { SnapshotStore } from "./persistence/snapshot-store.js";
 import { createCommandDispatcher } from "./server/command-dispatcher.js";
+import { createOperationalSurface } from "./server/create-operational-surface.js";
 import { registerUserService } from "./server/register-user-service.js";
 
 export interface BackendOptions {
@@ -39,6 +40,7 @@ export interface BackendDeps {
   readonly logger: Logger;
   /** Finds the user service; by default `ready()` on the user function with backoff. */
   readonly discover?: (signal: AbortSignal) => Promise<UserService>;
+  /** Health and reflection; by default `createOperationalSurface()`. */
   readonly operations?: OperationalSurface;
 }
 
@@ -76,12 +78,14 @@ class BackendImpl implements Backend {
   private boundAddress: BackendAddress | undefined;
   private stopping: Promise<void> | undefined;
   private readonly logger: Logger;
+  private readonly operations: OperationalSurface;
 
   constructor(
     private readonly options: BackendOptions,
     private readonly deps: BackendDeps,
   ) {
     this.logger = deps.logger;
+    this.operations = deps.operations ?? createOperationalSurface();
     this.serving = new Promise<UserService>((resolve, reject) => {
       this.markServing = resolve;
       this.failServing = reject;
@@ -108,7 +112,7 @@ class BackendImpl implements Backend {
 
   async start(): Promise<BackendAddress> {
     const host = this.options.host ?? "127.0.0.1";
-    this.deps.operations?.attach(this.server);
+    this.operations.attach(this.server);
     const port = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(`${host}:${this.options.port ?? 9000}`, ServerCredentials.createInsecure(), (error, bound) =>
         error ? reject(error) : resolve(bound),
@@ -134,7 +138,7 @@ class BackendImpl implements Backend {
       const service = await discover(this.discovery.signal);
       if (this.stopping) throw new Error("backend stopped before the user service was served");
       registerUserService(this.server, service, createCommandDispatcher(service, this.registry));
-      this.deps.operations?.serving(this.server, service);
+      this.operations.serving(this.server, service);
       this.logger.info("serving the user service", {
         service: service.name,
         persistenceId: service.persistenceId,
@@ -150,7 +154,7 @@ class BackendImpl implements Backend {
   private async shutdown(): Promise<void> {
     this.logger.info("backend stopping");
     this.discovery.abort(new Error("backend stopping"));
-    this.deps.operations?.stopping();
+    this.operations.stopping();
     const graceMs = this.options.shutdownGraceMs ?? 10_000;
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<"timeout">((resolve) => (graceTimer = setTimeout(() => resolve("timeout"), graceMs)));

@@ -9,12 +9,13 @@ import {
 import protobuf from "protobufjs";
 import {
   entityServiceDefinition,
-  fileDescriptorProtoType,
   type AnyPayload,
   type EntitySpec,
   type StreamIn,
   type StreamOut,
 } from "../../../protocol/index.js";
+// The snake_case descriptor type (proto-loader, loaded with reflection, swaps in a camelCase one by path).
+import { fileDescriptorType } from "../../discovery/descriptor-type.js";
 
 /**
  * A user function written on the raw protocol, for backend tests: an entity
@@ -86,7 +87,7 @@ function thingsFile(): Record<string, unknown> {
 }
 
 export function thingsSpec(): EntitySpec {
-  const type = fileDescriptorProtoType();
+  const type = fileDescriptorType();
   return {
     proto: type.encode(type.fromObject(thingsFile())).finish(),
     serviceName: testService,
