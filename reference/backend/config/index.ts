@@ -1,0 +1,4 @@
+export type { BackendConfig, CassandraSettings, JournalSettings } from "./backend-config.js";
+export { ConfigError } from "./config-error.js";
+export { helpText, parseBackendConfig, type ParsedCommandLine } from "./parse-backend-config.js";
+export { parseDuration } from "./parse-duration.js";

@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { BackendConfig } from "./backend-config.js";
+import { ConfigError } from "./config-error.js";
+import { parseBackendConfig } from "./parse-backend-config.js";
+
+function configOf(argv: string[], env: NodeJS.ProcessEnv = {}): BackendConfig {
+  const parsed = parseBackendConfig(argv, env);
+  assert.equal(parsed.kind, "config");
+  return parsed.config;
+}
+
+function refused(argv: string[], env: NodeJS.ProcessEnv, message: RegExp): void {
+  assert.throws(() => parseBackendConfig(argv, env), (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+describe("parseBackendConfig", () => {
+  it("gives the seed's defaults with no flags and no environment", () => {
+    assert.deepEqual(configOf([]), {
+      host: "127.0.0.1",
+      port: 9000,
+      userFunction: "localhost:8080",
+      passivationTimeoutMs: 30_000,
+      relayTimeoutMs: 60_000,
+      relayBuffer: 100,
+      journal: { kind: "memory" },
+      logLevel: "info",
+      logFormat: "text",
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it("reads every setting from flags, in both --flag value and --flag=value forms", () => {
+    const config = configOf([
+      "--host", "0.0.0.0",
+      "--port=9100",
+      "--user-function", "uf.internal:8081",
+      "--passivation-timeout", "500ms",
+      "--relay-timeout=2m",
+      "--relay-buffer", "7",
+      "--journal", "cassandra",
+      "--cassandra-contact-points", "c1, c2:9043",
+      "--cassandra-keyspace", "carts_test",
+      "--cassandra-username", "alice",
+      "--cassandra-password=s3cr=t",
+      "--cassandra-local-dc", "dc2",
+      "--log-level", "debug",
+      "--log-format", "json",
+      "--shutdown-timeout", "1.5s",
+    ]);
+    assert.deepEqual(config, {
+      host: "0.0.0.0",
+      port: 9100,
+      userFunction: "uf.internal:8081",
+      passivationTimeoutMs: 500,
+      relayTimeoutMs: 120_000,
+      relayBuffer: 7,
+      journal: {
+        kind: "cassandra",
+        contactPoints: ["c1", "c2:9043"],
+        keyspace: "carts_test",
+        localDataCenter: "dc2",
+        credentials: { username: "alice", password: "s3cr=t" },
+      },
+      logLevel: "debug",
+      logFormat: "json",
+      shutdownTimeoutMs: 1_500,
+    });
+  });
+
+  it("reads every setting from the environment", () => {
+    const config = configOf([], {
+      BACKEND_HOST: "::",
+      BACKEND_PORT: "0",
+      USER_FUNCTION_ADDRESS: "[::1]:8080",
+      PASSIVATION_TIMEOUT: "1m",
+      RELAY_TIMEOUT: "5s",
+      RELAY_BUFFER: "3",
+      JOURNAL: "cassandra",
+      CASSANDRA_CONTACT_POINTS: "10.0.0.1,10.0.0.2",
+      CASSANDRA_KEYSPACE: "ks",
+      CASSANDRA_USERNAME: "u",
+      CASSANDRA_PASSWORD: "p",
+      CASSANDRA_LOCAL_DC: "east",
+      LOG_LEVEL: "warn",
+      LOG_FORMAT: "json",
+      SHUTDOWN_TIMEOUT: "250ms",
+    });
+    assert.equal(config.host, "::");
+    assert.equal(config.port, 0);
+    assert.equal(config.userFunction, "[::1]:8080");
+    assert.equal(config.passivationTimeoutMs, 60_000);
+    assert.equal(config.relayTimeoutMs, 5_000);
+    assert.equal(config.relayBuffer, 3);
+    assert.deepEqual(config.journal, {
+      kind: "cassandra",
+      contactPoints: ["10.0.0.1", "10.0.0.2"],
+      keyspace: "ks",
+      localDataCenter: "east",
+      credentials: { username: "u", password: "p" },
+    });
+    assert.equal(config.logLevel, "warn");
+    assert.equal(config.logFormat, "json");
+    assert.equal(config.shutdownTimeoutMs, 250);
+  });
+
+  it("prefers a flag to the environment and the environment to the default", () => {
+    const env = { BACKEND_PORT: "9200", LOG_LEVEL: "debug" };
+    const config = configOf(["--port", "9300"], env);
+    assert.equal(config.port, 9300, "flag over environment");
+    assert.equal(config.logLevel, "debug", "environment over default");
+    assert.equal(config.host, "127.0.0.1", "default when neither");
+  });
+
+  it("lets the last of a repeated flag win", () => {
+    assert.equal(configOf(["--port", "1", "--port", "2"]).port, 2);
+  });
+
+  it("treats an empty environment variable as unset", () => {
+    assert.equal(configOf([], { BACKEND_PORT: "", CASSANDRA_USERNAME: "" }).port, 9000);
+  });
+
+  it("uses the Cassandra defaults when only the journal kind is chosen, without credentials", () => {
+    assert.deepEqual(configOf(["--journal", "cassandra"]).journal, {
+      kind: "cassandra",
+      contactPoints: ["127.0.0.1"],
+      keyspace: "serverless",
+      localDataCenter: "datacenter1",
+      credentials: undefined,
+    });
+  });
+
+  it("answers --help and -h with a text listing every setting, its variable and its default", () => {
+    for (const flag of ["--help", "-h"]) {
+      const parsed = parseBackendConfig(["--port", "1", flag], {});
+      assert.equal(parsed.kind, "help");
+      if (parsed.kind !== "help") continue;
+      for (const [name, env, defaultValue] of [
+        ["--host", "BACKEND_HOST", "127.0.0.1"],
+        ["--port", "BACKEND_PORT", "9000"],
+        ["--user-function", "USER_FUNCTION_ADDRESS", "localhost:8080"],
+        ["--passivation-timeout", "PASSIVATION_TIMEOUT", "30s"],
+        ["--relay-timeout", "RELAY_TIMEOUT", "60s"],
+        ["--relay-buffer", "RELAY_BUFFER", "100"],
+        ["--journal", "JOURNAL", "memory"],
+        ["--cassandra-contact-points", "CASSANDRA_CONTACT_POINTS", "127.0.0.1"],
+        ["--cassandra-keyspace", "CASSANDRA_KEYSPACE", "serverless"],
+        ["--cassandra-username", "CASSANDRA_USERNAME", "(not set)"],
+        ["--cassandra-password", "CASSANDRA_PASSWORD", "(not set)"],
+        ["--cassandra-local-dc", "CASSANDRA_LOCAL_DC", "datacenter1"],
+        ["--log-level", "LOG_LEVEL", "info"],
+        ["--log-format", "LOG_FORMAT", "text"],
+        ["--shutdown-timeout", "SHUTDOWN_TIMEOUT", "10s"],
+      ] as const) {
+        const line = parsed.text.split("\n").find((l) => l.trimStart().startsWith(`${name} `));
+        assert.ok(line, `help lists ${name}`);
+        assert.match(line, new RegExp(`${env}\\s+${defaultValue.replace(/[().]/g, "\\$&")}\\s`), `help line of ${name}`);
+      }
+    }
+  });
+
+  it("refuses unknown flags, stray arguments and flags without a value", () => {
+    refused(["--prot", "9000"], {}, /unknown option --prot \(see --help\)/);
+    refused(["9000"], {}, /unexpected argument "9000"/);
+    refused(["--port"], {}, /--port needs a value/);
+    refused(["--port", "--host", "x"], {}, /--port needs a value/);
+  });
+
+  it("refuses bad values, naming the flag or the variable they came from", () => {
+    refused(["--port", "http"], {}, /--port: "http" is not a port number \(0-65535\)/);
+    refused([], { BACKEND_PORT: "70000" }, /BACKEND_PORT: "70000" is not a port number/);
+    refused(["--port", "-1"], {}, /--port: "-1" is not a port number/);
+    refused(["--passivation-timeout", "30"], {}, /--passivation-timeout: "30" is not a positive duration such as 500ms, 30s or 2m/);
+    refused([], { RELAY_TIMEOUT: "0s" }, /RELAY_TIMEOUT: "0s" is not a positive duration/);
+    refused(["--shutdown-timeout", "soon"], {}, /--shutdown-timeout: "soon"/);
+    refused(["--relay-buffer", "0"], {}, /--relay-buffer: "0" is not a whole number of commands, at least 1/);
+    refused(["--relay-buffer", "2.5"], {}, /--relay-buffer: "2.5"/);
+    refused(["--journal", "postgres"], {}, /--journal: "postgres" is not one of memory, cassandra/);
+    refused([], { LOG_LEVEL: "verbose" }, /LOG_LEVEL: "verbose" is not one of debug, info, warn, error/);
+    refused(["--log-format", "xml"], {}, /--log-format: "xml" is not one of text, json/);
+    refused(["--user-function", "localhost"], {}, /--user-function: "localhost" is not a host:port address/);
+    refused([], { USER_FUNCTION_ADDRESS: "http://x:1" }, /USER_FUNCTION_ADDRESS: "http:\/\/x:1" is not a host:port address/);
+    refused(["--host", ""], {}, /--host must not be empty/);
+  });
+
+  it("refuses bad Cassandra settings only when the Cassandra journal is chosen", () => {
+    assert.equal(configOf(["--cassandra-keyspace", "no-hyphens"]).journal.kind, "memory");
+    refused(["--journal", "cassandra", "--cassandra-keyspace", "no-hyphens"], {}, /--cassandra-keyspace: "no-hyphens" is not a Cassandra keyspace name/);
+    refused(["--journal", "cassandra", "--cassandra-contact-points", "a,,b"], {}, /--cassandra-contact-points: "a,,b" is not a comma-separated list of hosts/);
+    refused(["--journal", "cassandra"], { CASSANDRA_USERNAME: "u" }, /need both CASSANDRA_USERNAME and CASSANDRA_PASSWORD/);
+  });
+});

@@ -1,0 +1,203 @@
+import type { LogFormat, LogLevel } from "../logger.js";
+import type { BackendConfig, JournalSettings } from "./backend-config.js";
+import { ConfigError } from "./config-error.js";
+import { parseDuration } from "./parse-duration.js";
+
+export type ParsedCommandLine = { readonly kind: "config"; readonly config: BackendConfig } | { readonly kind: "help"; readonly text: string };
+
+interface Setting {
+  readonly flag: string;
+  readonly env: string;
+  /** Shown in --help; undefined means "not set". */
+  readonly defaultValue: string | undefined;
+  readonly description: string;
+}
+
+/** Every setting: its flag, its environment variable, its default. Flag > environment > default. */
+const settings = {
+  host: { flag: "--host", env: "BACKEND_HOST", defaultValue: "127.0.0.1", description: "interface the backend's gRPC server listens on" },
+  port: { flag: "--port", env: "BACKEND_PORT", defaultValue: "9000", description: "port the backend listens on (0: any free port)" },
+  userFunction: {
+    flag: "--user-function",
+    env: "USER_FUNCTION_ADDRESS",
+    defaultValue: "localhost:8080",
+    description: "the user function's host:port",
+  },
+  passivationTimeout: {
+    flag: "--passivation-timeout",
+    env: "PASSIVATION_TIMEOUT",
+    defaultValue: "30s",
+    description: "idle time after which an entity's stream is closed",
+  },
+  relayTimeout: {
+    flag: "--relay-timeout",
+    env: "RELAY_TIMEOUT",
+    defaultValue: "60s",
+    description: "how long a command may wait for the user function's reply",
+  },
+  relayBuffer: { flag: "--relay-buffer", env: "RELAY_BUFFER", defaultValue: "100", description: "commands queued per entity" },
+  journal: { flag: "--journal", env: "JOURNAL", defaultValue: "memory", description: "event journal and snapshot store: memory | cassandra" },
+  cassandraContactPoints: {
+    flag: "--cassandra-contact-points",
+    env: "CASSANDRA_CONTACT_POINTS",
+    defaultValue: "127.0.0.1",
+    description: "comma-separated Cassandra hosts (host or host:port)",
+  },
+  cassandraKeyspace: { flag: "--cassandra-keyspace", env: "CASSANDRA_KEYSPACE", defaultValue: "serverless", description: "Cassandra keyspace" },
+  cassandraUsername: { flag: "--cassandra-username", env: "CASSANDRA_USERNAME", defaultValue: undefined, description: "Cassandra username" },
+  cassandraPassword: {
+    flag: "--cassandra-password",
+    env: "CASSANDRA_PASSWORD",
+    defaultValue: undefined,
+    description: "Cassandra password (prefer the environment variable: flags show up in process lists)",
+  },
+  cassandraLocalDc: { flag: "--cassandra-local-dc", env: "CASSANDRA_LOCAL_DC", defaultValue: "datacenter1", description: "Cassandra local data centre" },
+  logLevel: { flag: "--log-level", env: "LOG_LEVEL", defaultValue: "info", description: "debug | info | warn | error" },
+  logFormat: { flag: "--log-format", env: "LOG_FORMAT", defaultValue: "text", description: "text | json" },
+  shutdownTimeout: {
+    flag: "--shutdown-timeout",
+    env: "SHUTDOWN_TIMEOUT",
+    defaultValue: "10s",
+    description: "how long shutdown waits for calls in flight",
+  },
+} as const satisfies Record<string, Setting>;
+
+type SettingName = keyof typeof settings;
+
+const byFlag = new Map<string, SettingName>(
+  (Object.entries(settings) as [SettingName, Setting][]).map(([name, setting]) => [setting.flag, name]),
+);
+
+/**
+ * Reads the backend's settings from command-line arguments (without node and
+ * the script) and the environment, once, at the edge. An empty environment
+ * variable counts as unset. Throws ConfigError naming the flag or variable
+ * at fault.
+ */
+export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
+  const flags = new Map<SettingName, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--help" || arg === "-h") return { kind: "help", text: helpText() };
+    if (!arg.startsWith("--")) throw new ConfigError(`unexpected argument "${arg}" (see --help)`);
+    const equals = arg.indexOf("=");
+    const flag = equals < 0 ? arg : arg.slice(0, equals);
+    const name = byFlag.get(flag);
+    if (!name) throw new ConfigError(`unknown option ${flag} (see --help)`);
+    let value: string | undefined;
+    if (equals >= 0) value = arg.slice(equals + 1);
+    else {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) throw new ConfigError(`${flag} needs a value`);
+      i++;
+    }
+    flags.set(name, value);
+  }
+
+  /** The raw value and where it came from, for error messages. */
+  const raw = (name: SettingName): { value: string | undefined; source: string } => {
+    const setting: Setting = settings[name];
+    const flagValue = flags.get(name);
+    if (flagValue !== undefined) return { value: flagValue, source: setting.flag };
+    const envValue = env[setting.env];
+    if (envValue !== undefined && envValue !== "") return { value: envValue, source: setting.env };
+    return { value: setting.defaultValue, source: `default of ${setting.flag}` };
+  };
+  const text = (name: SettingName): string => {
+    const { value, source } = raw(name);
+    if (value === undefined || value.trim() === "") throw new ConfigError(`${source} must not be empty`);
+    return value.trim();
+  };
+  const optionalText = (name: SettingName): string | undefined => raw(name).value || undefined;
+  const fail = (name: SettingName, expected: string): never => {
+    const { value, source } = raw(name);
+    throw new ConfigError(`${source}: ${JSON.stringify(value)} is not ${expected}`);
+  };
+  const duration = (name: SettingName): number => {
+    const ms = parseDuration(text(name));
+    return ms !== undefined && ms > 0 ? ms : fail(name, "a positive duration such as 500ms, 30s or 2m");
+  };
+  const integer = (name: SettingName, min: number, max: number, what: string): number => {
+    const value = text(name);
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : fail(name, what);
+  };
+  const oneOf = <T extends string>(name: SettingName, allowed: readonly T[]): T => {
+    const value = text(name);
+    return (allowed as readonly string[]).includes(value) ? (value as T) : fail(name, `one of ${allowed.join(", ")}`);
+  };
+
+  const userFunction = text("userFunction");
+  if (!isHostPort(userFunction)) fail("userFunction", "a host:port address");
+
+  const config: BackendConfig = {
+    host: text("host"),
+    port: integer("port", 0, 65535, "a port number (0-65535)"),
+    userFunction,
+    passivationTimeoutMs: duration("passivationTimeout"),
+    relayTimeoutMs: duration("relayTimeout"),
+    relayBuffer: integer("relayBuffer", 1, 1_000_000, "a whole number of commands, at least 1"),
+    journal: journalSettings(oneOf("journal", ["memory", "cassandra"] as const)),
+    logLevel: oneOf<LogLevel>("logLevel", ["debug", "info", "warn", "error"]),
+    logFormat: oneOf<LogFormat>("logFormat", ["text", "json"]),
+    shutdownTimeoutMs: duration("shutdownTimeout"),
+  };
+  return { kind: "config", config };
+
+  function journalSettings(kind: "memory" | "cassandra"): JournalSettings {
+    if (kind === "memory") return { kind };
+    const contactPoints = text("cassandraContactPoints")
+      .split(",")
+      .map((p) => p.trim());
+    if (contactPoints.some((p) => p === "")) fail("cassandraContactPoints", "a comma-separated list of hosts");
+    const keyspace = text("cassandraKeyspace");
+    // The keyspace is written into CQL statements, so only plain identifiers pass.
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) fail("cassandraKeyspace", "a Cassandra keyspace name (letters, digits, _)");
+    const username = optionalText("cassandraUsername");
+    const password = optionalText("cassandraPassword");
+    if ((username === undefined) !== (password === undefined)) {
+      throw new ConfigError(
+        `Cassandra credentials need both ${settings.cassandraUsername.env} and ${settings.cassandraPassword.env} (or their flags), or neither`,
+      );
+    }
+    return {
+      kind,
+      contactPoints,
+      keyspace,
+      localDataCenter: text("cassandraLocalDc"),
+      credentials: username !== undefined && password !== undefined ? { username, password } : undefined,
+    };
+  }
+}
+
+function isHostPort(address: string): boolean {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(address);
+  return match !== null && Number(match[2]) <= 65535;
+}
+
+/** The --help text: every setting with its flag, environment variable and default. */
+export function helpText(): string {
+  const rows = (Object.values(settings) as Setting[]).map((s) => [
+    s.flag + " <value>",
+    s.env,
+    s.defaultValue === undefined ? "(not set)" : s.defaultValue,
+    s.description,
+  ]);
+  const header = ["flag", "environment variable", "default", ""];
+  const widths = [0, 1, 2].map((col) => Math.max(...[header, ...rows].map((r) => (r[col] ?? "").length)));
+  const line = (r: string[]) =>
+    "  " + r.map((cell, col) => (col < 3 ? cell.padEnd(widths[col] ?? 0) : cell)).join("  ").trimEnd();
+  return [
+    "Usage: backend [options]",
+    "",
+    "The reference backend: serves the user function's gRPC service, journals its events.",
+    "Each setting can be given as a flag (--flag value or --flag=value) or an environment",
+    "variable; a flag wins over the environment, which wins over the default.",
+    "Durations take a unit: ms, s or m (500ms, 30s, 2m).",
+    "",
+    line(header),
+    ...rows.map(line),
+    "  --help, -h" + " ".repeat(Math.max(2, (widths[0] ?? 0) - 8)) + "show this text",
+    "",
+  ].join("\n");
+}
