@@ -36,7 +36,7 @@ async function run(request: ProtoObject, _state: string, context: CommandContext
         context.emit("Appended", { value: action["emit"].value });
         break;
       case "fail":
-        context.fail(action["fail"].description);
+        return context.fail(action["fail"].description);
       case "respond":
         message = action["respond"].message;
         if (message === "slow") for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
