@@ -114,6 +114,8 @@ export interface CommandContext {
   send(message: StreamOut): void;
   /** Ends the stream with OK, as a user function that gives up would. */
   end(): void;
+  /** Ends the stream with an error status. */
+  fail(details: string): void;
 }
 export type Misbehaviour = (context: CommandContext) => "handled" | "normal";
 
@@ -187,7 +189,7 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
           return;
         case "command": {
           if (!initialized) return fail("Command before Init");
-          const context: CommandContext = { command: message, state: entityState, sequence, send, end };
+          const context: CommandContext = { command: message, state: entityState, sequence, send, end, fail };
           if (uf.misbehave?.(context) === "handled") return;
           const request = RequestType.decode(message.payload?.value ?? new Uint8Array(0)) as unknown as { value?: string };
           const value = message.name === "AppendComposite"
