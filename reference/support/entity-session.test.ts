@@ -89,7 +89,8 @@ describe("entity session: replay", () => {
     const state = { case: "event" as const, sequence: 1, payload: stateSnapshot("x") };
     const [out] = await transcript(session(), [init(), state]);
     assert.ok(out && "violation" in out);
-    assert.match(out.message, /no event handler for lightbend\.serverless\.tck\.model\.State/);
+    assert.equal(out.violation, "invalid-argument");
+    assert.match(out.message, /^cannot replay event 1: no event handler for lightbend\.serverless\.tck\.model\.State/);
   });
 
   it("ends the stream on events that are not contiguous, or arrive after commands", async () => {
@@ -301,6 +302,49 @@ describe("entity session: user code", () => {
       third.events.map((e) => e.typeUrl),
       ["type.googleapis.com/com.example.shoppingcart.persistence.ItemAdded"],
     );
+  });
+
+  it("fails a command that emits an unknown, ambiguous or unhandled event type", async () => {
+    const emitting = createEventSourcedEntity<string>({
+      protoFiles: ["tck/model.proto", "shoppingcart/shoppingcart.proto", "shoppingcart/domain.proto"],
+      serviceName: `${modelPackage}.ModelEntity`,
+      persistenceId: "emitting",
+      snapshot: { type: `${modelPackage}.State`, toMessage: (value) => ({ value }), fromMessage: (m) => String(m["value"]) },
+      initialState: () => "",
+      behavior: () => ({
+        commandHandlers: {
+          Process: (_c: ProtoObject, _s: string, context) => context.emit("NoSuchEvent", {}),
+          ProcessEmpty: (_c: ProtoObject, _s: string, context) => context.emit("LineItem", {}),
+          ProcessStream: (_c: ProtoObject, _s: string, context) => context.emit(`${modelPackage}.Emit`, { value: "x" }),
+          ProcessComposite: (_c: ProtoObject, _s: string, context) => context.emit("Appended", { value: "x" }),
+        },
+        eventHandlers: {
+          Appended: () => {
+            throw new Error("handler bug");
+          },
+        },
+      }),
+    });
+    const composite = { typeUrl: `type.googleapis.com/${modelPackage}.CompositeRequest`, value: new Uint8Array() };
+    const out = await transcript(createEntitySession(emitting), [
+      init(),
+      command(1, []),
+      command(2, [], "ProcessEmpty"),
+      command(3, [], "ProcessStream"),
+      { case: "command", entityId: "e1", id: 4, name: "ProcessComposite", payload: composite },
+    ]);
+    assert.deepEqual(out, [
+      failure(1, "Process failed: message type NoSuchEvent is not defined in the entity's protos"),
+      failure(
+        2,
+        "ProcessEmpty failed: message type LineItem is ambiguous (com.example.shoppingcart.LineItem, com.example.shoppingcart.persistence.LineItem); use its full name",
+      ),
+      failure(3, `ProcessStream failed: no event handler for ${modelPackage}.Emit in the entity's current behavior`),
+      failure(4, "ProcessComposite failed: handler bug"),
+    ]);
+    // During replay the same throwing event handler means the entity cannot continue.
+    const [replayed] = await transcript(createEntitySession(emitting), [init(), event(1, "a")]);
+    assert.deepEqual(replayed, { violation: "internal", message: "entity e1 cannot continue: handler bug" });
   });
 
   it("decodes the command as its input type before the handler sees it", async () => {

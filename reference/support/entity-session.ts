@@ -109,7 +109,12 @@ class EntitySessionImpl<State> implements EntitySession {
     } catch (error) {
       throw new ProtocolViolation("invalid-argument", `cannot replay event ${sequence}: ${messageOf(error)}`);
     }
-    this.state = this.apply(this.current(), decoded.fullName, decoded.simpleName, decoded.message);
+    try {
+      this.state = this.apply(this.current(), decoded.fullName, decoded.simpleName, decoded.message);
+    } catch (error) {
+      if (error instanceof MissingEventHandler) throw new ProtocolViolation("invalid-argument", `cannot replay event ${sequence}: ${error.message}`);
+      throw error;
+    }
     this.sequence = sequence;
   }
 
@@ -172,7 +177,7 @@ class EntitySessionImpl<State> implements EntitySession {
   apply(state: State, fullName: string, simpleName: string, event: ProtoObject): State {
     const handlers = this.entity.behavior(state).eventHandlers;
     const handler = handlers[fullName] ?? handlers[simpleName];
-    if (!handler) throw new Error(`no event handler for ${fullName} in the entity's current behavior`);
+    if (!handler) throw new MissingEventHandler(`no event handler for ${fullName} in the entity's current behavior`);
     const next = handler(event, state);
     return next === undefined ? state : next;
   }
@@ -230,6 +235,11 @@ class CommandContextImpl<State> implements CommandContext<State> {
   private ensureActive(what: string): void {
     if (!this.active) throw new Error(`${what}() called after command ${this.commandId} (${this.commandName}) completed`);
   }
+}
+
+/** An event type the entity's behavior has no handler for: bad input during replay, a failed command when emitted. */
+class MissingEventHandler extends Error {
+  override readonly name = "MissingEventHandler";
 }
 
 function messageOf(error: unknown): string {
