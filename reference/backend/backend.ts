@@ -1,4 +1,5 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { BackendConfig } from "./config/backend-config.js";
 import { discoverUserService } from "./discovery/discover-user-service.js";
 import type { UserService } from "./discovery/user-service.js";
 import { defaultEntityConfig, type EntityStateMachineConfig } from "./entity/entity-protocol.js";
@@ -61,6 +62,21 @@ export interface Backend {
   readonly address: BackendAddress | undefined;
   /** Entities with an open session (for tests and diagnostics). */
   readonly activeEntities: number;
+}
+
+/** The backend's options from its resolved configuration (config/). */
+export function backendOptionsFrom(config: BackendConfig): BackendOptions {
+  return {
+    host: config.host,
+    port: config.port,
+    userFunction: config.userFunction,
+    entity: {
+      passivationTimeoutMs: config.passivationTimeoutMs,
+      relayTimeoutMs: config.relayTimeoutMs,
+      queueCapacity: config.relayBuffer,
+    },
+    shutdownGraceMs: config.shutdownTimeoutMs,
+  };
 }
 
 export function createBackend(options: BackendOptions, deps: BackendDeps): Backend {

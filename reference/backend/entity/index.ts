@@ -1,0 +1,14 @@
+export {
+  type CallId,
+  type EntityInput,
+  type EntityOutput,
+  type EntityStateMachineConfig,
+  type EntityTimeouts,
+  type EntityTimer,
+  callId,
+  defaultEntityConfig,
+} from "./entity-protocol.js";
+export { EntityStateMachine } from "./entity-state-machine.js";
+export { EntitySession, type EntitySessionOptions } from "./entity-session.js";
+export { type EntityRegistry, type EntityRegistryOptions, createEntityRegistry } from "./entity-registry.js";
+export { type OpenEntityStream, type UserFunctionClient, createUserFunctionClient } from "./user-function-client.js";
