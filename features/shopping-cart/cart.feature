@@ -15,7 +15,7 @@ Feature: The shopping cart's behaviour
       | 123     | Eggs | 2        |
 
   @G2
-  Scenario Outline: a quantity below 1 is a Failure with no event
+  Scenario Outline: a quantity of <quantity> is a Failure with no event
     Given an empty cart for user "bob"
     When "bob" adds <quantity> "Flour" with product id "456"
     Then the command fails

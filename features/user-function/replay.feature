@@ -36,5 +36,5 @@ Feature: Recovering the TCK model entity from its history
   @C9
   Scenario: C9 a replay of 10,000 events completes well within the timeouts
     Given entity "c9" is started with 10000 events
-    When entity "c9" processes nothing
+    When entity "c9" processes nothing after the long replay
     Then the reply state is what the entity's history gives

@@ -1,4 +1,4 @@
-export { cartFileDescriptor, cartPersistenceId, cartServiceName } from "./cart-descriptor.js";
+export { cartDomainPackage, cartFileDescriptor, cartPackage, cartPersistenceId, cartServiceName } from "./cart-descriptor.js";
 export { encodeFileDescriptor, type FileDescriptorData } from "./file-descriptor-data.js";
 export {
   startInstrumentedUserFunction,
@@ -11,3 +11,4 @@ export { modelTypes } from "./model-entity-behaviour.js";
 export { cartTypes } from "./cart-entity-behaviour.js";
 export { subjectNames, subjectOf, type Subject, type SubjectName, type SubjectOptions } from "./subject.js";
 export { TrafficLog, type BackendViolation, type RecordedStream } from "./traffic-log.js";
+export { freePort } from "./free-port.js";

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import {
   entityServiceDefinition,
@@ -10,6 +9,7 @@ import {
 import { createCartEntityBehaviour } from "./cart-entity-behaviour.js";
 import type { EntityBehaviour } from "./entity-behaviour.js";
 import type { Misbehaviour } from "./misbehaviour.js";
+import { freePort } from "./free-port.js";
 import { createModelEntityBehaviour } from "./model-entity-behaviour.js";
 import { subjectOf, type Subject } from "./subject.js";
 import { TrafficLog, type RecordedStream } from "./traffic-log.js";
@@ -40,6 +40,8 @@ export interface InstrumentedUserFunction {
   readonly isUp: boolean;
   /** What `ready()` answers from now on. */
   serve(subject: Subject): void;
+  /** Overrides the snapshot interval for one entity (Infinity: never snapshot, for long replays). */
+  snapshotEveryFor(entityId: string, every: number): void;
   /** Queues misbehaviour for the next commands of an entity, one per command, in order. */
   instruct(entityId: string, ...misbehaviours: Misbehaviour[]): void;
   /** Starts listening (after `startDown`, or after `goDown()`). */
@@ -57,25 +59,13 @@ export async function startInstrumentedUserFunction(options: InstrumentedUserFun
   return uf;
 }
 
-/** A port nobody listens on right now (so a user function can be "down" at a known address). */
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
   readonly traffic = new TrafficLog();
   readonly address: string;
   #subject: Subject;
   #server: grpc.Server | undefined;
   readonly #instructions = new Map<string, Misbehaviour[]>();
+  readonly #snapshotEvery = new Map<string, number>();
   /** Every live stream's cleanup, so going down leaves no timer or stream behind. */
   readonly #liveStreams = new Set<() => void>();
 
@@ -99,6 +89,10 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
 
   serve(subject: Subject): void {
     this.#subject = subject;
+  }
+
+  snapshotEveryFor(entityId: string, every: number): void {
+    this.#snapshotEvery.set(entityId, every);
   }
 
   instruct(entityId: string, ...misbehaviours: Misbehaviour[]): void {
@@ -205,8 +199,9 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
         for (const event of outcome.events) entity.apply(event);
         const first = sequence + 1;
         sequence += outcome.events.length;
+        const every = this.#snapshotEvery.get(command.entityId) ?? this.snapshotEvery;
         let snapshotDue = false;
-        for (let s = first; s <= sequence; s++) if (s % this.snapshotEvery === 0) snapshotDue = true;
+        if (Number.isFinite(every)) for (let s = first; s <= sequence; s++) if (s % every === 0) snapshotDue = true;
         answer = { case: "reply", commandId: command.id, payload: outcome.payload, events: outcome.events, snapshot: snapshotDue ? entity.snapshot() : undefined };
       }
       switch (misbehaviour?.kind) {

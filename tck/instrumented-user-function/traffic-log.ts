@@ -11,6 +11,8 @@ export interface RecordedStream {
   readonly sent: StreamOut[];
   /** The backend completed its side (passivation). */
   backendCompleted: boolean;
+  /** How many answers had been sent when the backend completed its side (H2). */
+  sentBeforeCompletion: number | undefined;
   /** How the stream ended, once it has. */
   ended: string | undefined;
 }
@@ -54,6 +56,7 @@ export class TrafficLog {
       received: [],
       sent: [],
       backendCompleted: false,
+      sentBeforeCompletion: undefined,
       ended: undefined,
     };
     if (this.readyCalls.length === 0) this.handleBeforeReady = true;
@@ -89,6 +92,7 @@ export class TrafficLog {
 
   backendCompleted(stream: RecordedStream): void {
     stream.backendCompleted = true;
+    stream.sentBeforeCompletion = stream.sent.length;
     this.#invariants.backendClosed(stream.streamId);
     this.#entry({ kind: "backend-half-close", stream: stream.streamId });
     this.#changed();

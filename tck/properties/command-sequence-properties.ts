@@ -80,7 +80,7 @@ export async function checkModelPredictsEveryAnswer<S, C>(subject: PropertySubje
           case "reply": {
             if (outcome.kind !== "reply") judge.fail(`a Reply to ${what}`, actual);
             const problem = predicted.check(outcome.reply);
-            if (problem) judge.fail(`the model's reply to ${what}`, problem);
+            if (problem) judge.fail(`${problem.expected}, in the reply to ${what}`, problem.actual);
             checkSnapshot(judge, outcome.reply, outcome.sequences, predicted.stateAfter, settings.snapshotEvery, what);
             break;
           }

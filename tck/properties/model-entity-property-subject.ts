@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describeActions, predictModelEntity } from "../subjects/model-entity-model.js";
 import type { ModelAction, ModelEntitySubject, ModelResponse } from "../subjects/model-entity-subject.js";
-import type { PropertySubject, ReplyMessage } from "./property-subject.js";
+import type { Mismatch, PropertySubject, ReplyMessage } from "./property-subject.js";
 
 const action: fc.Arbitrary<ModelAction> = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom("a", "b", "c", "xy", "").map((emit) => ({ emit })) },
@@ -13,20 +13,23 @@ export type ModelCommand = readonly ModelAction[];
 
 /** The TCK model entity for the properties: its state is the concatenation of its events. */
 export function modelEntityPropertySubject(subject: ModelEntitySubject): PropertySubject<string, ModelCommand> {
-  const checkReply = (expected: { events: readonly string[]; stateAfter: string; message: string }) => (reply: ReplyMessage) => {
+  const checkReply = (expected: { events: readonly string[]; stateAfter: string; message: string }) => (reply: ReplyMessage): Mismatch | undefined => {
     const values: string[] = [];
     for (const event of reply.events) {
       const decoded = subject.decode<{ value: string }>("Appended", event);
-      if (!decoded.ok) return `an Appended event, got ${decoded.why}`;
+      if (!decoded.ok) return { expected: "Appended events", actual: decoded.why };
       values.push(decoded.value.value);
     }
     if (JSON.stringify(values) !== JSON.stringify(expected.events)) {
-      return `events ${JSON.stringify(expected.events)}, got ${JSON.stringify(values)}`;
+      return { expected: `events ${JSON.stringify(expected.events)}`, actual: `events ${JSON.stringify(values)}` };
     }
     const response = subject.decode<ModelResponse>("Response", reply.payload);
-    if (!response.ok) return `a Response payload, got ${response.why}`;
+    if (!response.ok) return { expected: "a Response payload", actual: response.why };
     if (response.value.state !== expected.stateAfter || response.value.message !== expected.message) {
-      return `Response ${JSON.stringify({ state: expected.stateAfter, message: expected.message })}, got ${JSON.stringify(response.value)}`;
+      return {
+        expected: `Response ${JSON.stringify({ state: expected.stateAfter, message: expected.message })}`,
+        actual: `Response ${JSON.stringify({ state: response.value.state, message: response.value.message })}`,
+      };
     }
     return undefined;
   };

@@ -2,6 +2,12 @@ import type fc from "fast-check";
 import type { AnyPayload, StreamOut } from "../../reference/protocol/index.js";
 import type { PayloadDescriber } from "../drivers/user-function/transcript.js";
 
+/** One way a reply differs from the model's. */
+export interface Mismatch {
+  readonly expected: string;
+  readonly actual: string;
+}
+
 export type ReplyMessage = Extract<StreamOut, { case: "reply" }>;
 
 /** What the subject's model says one command must do. */
@@ -9,8 +15,8 @@ export type PredictedAnswer<S> =
   | {
       readonly kind: "reply";
       readonly stateAfter: S;
-      /** Judges the reply's payload and events against the model; a problem description, or undefined. */
-      check(reply: ReplyMessage): string | undefined;
+      /** Judges the reply's payload and events against the model: what differs, or undefined. */
+      check(reply: ReplyMessage): Mismatch | undefined;
     }
   /** `description` undefined: any description will do. */
   | { readonly kind: "failure"; readonly stateAfter: S; readonly description: string | undefined }

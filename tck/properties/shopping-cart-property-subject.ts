@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { applyCartEvent, describeCartCommand, describeCartEvent, describeItems, predictCart, sameCartEvent, sameItems, type CartCommand } from "../subjects/shopping-cart-model.js";
 import type { LineItem, ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
-import type { PropertySubject, ReplyMessage } from "./property-subject.js";
+import type { Mismatch, PropertySubject, ReplyMessage } from "./property-subject.js";
 
 const productId = fc.constantFrom("p1", "p2", "p3", "p4");
 
@@ -34,22 +34,22 @@ export function shoppingCartPropertySubject(subject: ShoppingCartSubject): Prope
       return {
         kind: "reply",
         stateAfter: prediction.itemsAfter,
-        check(reply: ReplyMessage) {
+        check(reply: ReplyMessage): Mismatch | undefined {
           const events = [];
           for (const payload of reply.events) {
             const decoded = subject.decodeEvent(payload);
-            if (!decoded.ok) return decoded.why;
+            if (!decoded.ok) return { expected: "ItemAdded or ItemRemoved events", actual: decoded.why };
             events.push(decoded.event);
           }
           if (events.length !== prediction.events.length || events.some((e, i) => !sameCartEvent(e, prediction.events[i]!))) {
-            return `events [${prediction.events.map(describeCartEvent).join(", ")}], got [${events.map(describeCartEvent).join(", ")}]`;
+            return { expected: `events [${prediction.events.map(describeCartEvent).join(", ")}]`, actual: `events [${events.map(describeCartEvent).join(", ")}]` };
           }
           if (prediction.cart) {
             const cart = subject.decodeCart(reply.payload);
-            if (!cart.ok) return `a Cart payload, got ${cart.why}`;
-            if (!sameItems(cart.items, prediction.cart)) return `a cart with ${describeItems(prediction.cart)}, got ${describeItems(cart.items)}`;
+            if (!cart.ok) return { expected: "a Cart payload", actual: cart.why };
+            if (!sameItems(cart.items, prediction.cart)) return { expected: `a cart with ${describeItems(prediction.cart)}`, actual: `a cart with ${describeItems(cart.items)}` };
           } else if (reply.payload?.typeUrl !== "type.googleapis.com/google.protobuf.Empty" || reply.payload.value.length !== 0) {
-            return `an empty google.protobuf.Empty payload, got ${reply.payload ? subject.describe(reply.payload) : "none"}`;
+            return { expected: "an empty google.protobuf.Empty payload", actual: reply.payload ? subject.describe(reply.payload) : "no payload" };
           }
           return undefined;
         },

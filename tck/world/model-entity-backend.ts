@@ -86,11 +86,12 @@ export class ModelEntityBackend {
     this.#entity(name).session.stream.send(message);
   }
 
-  async process(name: string, actions: readonly ModelAction[], method: ModelMethod = "Process"): Promise<CommandOutcome> {
+  /** `timeoutMs` overrides the per-wait timeout, for the first command after a very long replay (C9). */
+  async process(name: string, actions: readonly ModelAction[], method: ModelMethod = "Process", timeoutMs = this.kit.timeoutMs): Promise<CommandOutcome> {
     const entity = this.#entity(name);
     const prediction = predictModelEntity(entity.expectedState, actions);
     const payload = method === "ProcessComposite" ? this.subject.compositeRequest(compositeKeyOf(name), actions) : this.subject.request(name, actions);
-    const outcome = await entity.session.command(method, payload);
+    const outcome = await entity.session.command(method, payload, timeoutMs);
     this.#outcomes.push({ entity: name, method, actions, prediction, outcome });
     const what = `${method} ${describeActions(actions)} on ${JSON.stringify(name)}`;
     switch (prediction.kind) {

@@ -47,10 +47,10 @@ export class EntitySession {
   }
 
   /** Sends one command and waits (bounded) for what answers it. */
-  async command(name: string, payload: AnyPayload): Promise<CommandOutcome> {
+  async command(name: string, payload: AnyPayload, timeoutMs = this.timeoutMs): Promise<CommandOutcome> {
     const commandId = this.#nextCommandId++;
     this.stream.send({ case: "command", entityId: this.entityId, id: commandId, name, payload });
-    return this.outcomeOf(commandId, await this.stream.next(this.timeoutMs));
+    return this.outcomeOf(commandId, await this.stream.next(timeoutMs));
   }
 
   /** Judges an observation as the answer to `commandId` (also used for pipelined commands). */

@@ -1,0 +1,214 @@
+import * as grpc from "@grpc/grpc-js";
+import {
+  startInstrumentedUserFunction,
+  subjectOf,
+  type InstrumentedUserFunction,
+  type Subject,
+} from "../../instrumented-user-function/index.js";
+import { createBackendClient, type BackendClient, type CallOutcome } from "./backend-client.js";
+import type { BackendLauncher, LaunchedBackend } from "./backend-launcher.js";
+import type { BackendSettings } from "./backend-settings.js";
+import { cartMethodPath, modelMethodPath } from "./model-requests.js";
+
+/** A scenario needs something this run's backend cannot give (a restart, another subject). */
+export class NotRunnable extends Error {
+  override readonly name = "NotRunnable";
+}
+
+/** The backend would not come up. */
+export class BackendStartError extends Error {
+  override readonly name = "BackendStartError";
+}
+
+export interface BackendStageOptions {
+  readonly launcher: BackendLauncher;
+  readonly settings: BackendSettings;
+  /** How long a backend may take to serve after launch. */
+  readonly startupTimeoutMs: number;
+  /** Where the instrumented user function listens; 0 picks a free port (needed fixed for `--target`). */
+  readonly userFunctionPort?: number;
+  readonly userFunctionHost?: string;
+}
+
+/** What the kit saw when it started a backend on a subject it must refuse. */
+export interface RefusalObservation {
+  readonly refused: boolean;
+  /** How it ended: "exited with code 1", "serves the user service", … */
+  readonly how: string;
+  readonly output: string;
+}
+
+interface Incarnation {
+  readonly subject: Subject;
+  readonly launched: LaunchedBackend;
+  readonly client: BackendClient;
+}
+
+/**
+ * The backend under test and the kit's user function, shared by the scenarios of
+ * a run: a backend is started for a subject and kept while scenarios use that
+ * subject; it is restarted only when a scenario needs another subject or a restart.
+ */
+export class BackendStage {
+  #uf: InstrumentedUserFunction | undefined;
+  #current: Incarnation | undefined;
+
+  constructor(readonly options: BackendStageOptions) {}
+
+  get canRestart(): boolean {
+    return this.options.launcher.canRestart;
+  }
+
+  get durable(): boolean {
+    return this.options.launcher.durable;
+  }
+
+  get settings(): BackendSettings {
+    return this.options.settings;
+  }
+
+  get userFunction(): InstrumentedUserFunction {
+    if (!this.#uf) throw new Error("the backend stage is not open");
+    return this.#uf;
+  }
+
+  get subject(): Subject | undefined {
+    return this.#current?.subject;
+  }
+
+  async open(): Promise<void> {
+    this.#uf ??= await startInstrumentedUserFunction({
+      port: this.options.userFunctionPort ?? 0,
+      ...(this.options.userFunctionHost === undefined ? {} : { host: this.options.userFunctionHost }),
+    });
+  }
+
+  /** A client of the backend serving `subjectName`, starting or restarting it as needed. */
+  async serve(subject: Subject): Promise<BackendClient> {
+    const current = this.#current;
+    if (current && sameSubject(current.subject, subject)) return current.client;
+    if (!this.options.launcher.canRestart && (current || !sameSubject(subject, subjectOf("model")))) {
+      throw new NotRunnable(`needs the backend started on subject ${subject.name} (persistence id ${JSON.stringify(subject.spec.persistenceId)}); the kit cannot restart a backend it did not start`);
+    }
+    await this.stopBackend();
+    return this.#start(subject);
+  }
+
+  /** Stops and starts the backend on the same subject (H5, H6). */
+  async restart(): Promise<BackendClient> {
+    if (!this.options.launcher.canRestart) throw new NotRunnable("needs a backend the kit can restart (use --backend-command)");
+    const subject = this.#current?.subject ?? subjectOf("model");
+    await this.stopBackend();
+    return this.#start(subject);
+  }
+
+  /** Stops the backend gracefully; the next `serve` starts a new one. */
+  async stopBackend(): Promise<void> {
+    const current = this.#current;
+    if (!current) return;
+    this.#current = undefined;
+    current.client.close();
+    await current.launched.stop();
+    // A volatile journal forgot everything: so must the checker's view of acknowledged history.
+    if (!this.options.launcher.durable) this.userFunction.traffic.forgetHistory();
+  }
+
+  /** Starts the backend where the user function is down, then keeps it (A5). */
+  async startWhileUserFunctionDown(subject: Subject): Promise<{ client: BackendClient; launched: LaunchedBackend }> {
+    if (!this.options.launcher.canRestart) throw new NotRunnable("needs a backend the kit can start while its user function is down");
+    await this.stopBackend();
+    await this.userFunction.goDown();
+    this.userFunction.serve(subject);
+    const launched = await this.options.launcher.launch({ userFunction: this.userFunction.address, settings: this.options.settings });
+    const client = createBackendClient(launched.target);
+    this.#current = { subject, launched, client };
+    return { client, launched };
+  }
+
+  /** Waits until the current backend serves its subject. */
+  async awaitServing(): Promise<void> {
+    const current = this.#current;
+    if (!current) throw new Error("no backend is running");
+    await this.#awaitServing(current, this.options.startupTimeoutMs);
+  }
+
+  /** Starts a backend on a subject it must refuse, and reports what it did. */
+  async launchExpectingRefusal(subject: Subject, waitMs: number): Promise<RefusalObservation> {
+    if (!this.options.launcher.canRestart) throw new NotRunnable("needs a backend the kit can start on a malformed spec");
+    await this.stopBackend();
+    this.userFunction.serve(subject);
+    const launched = await this.options.launcher.launch({ userFunction: this.userFunction.address, settings: this.options.settings });
+    const client = createBackendClient(launched.target);
+    try {
+      const deadline = Date.now() + waitMs;
+      let exited: string | undefined;
+      void launched.exited.then((how) => (exited = how));
+      while (Date.now() < deadline && exited === undefined) {
+        if (isServingAnswer(await probe(client, subject))) return { refused: false, how: "it serves the user service", output: launched.output() };
+        await sleep(100);
+      }
+      return { refused: true, how: exited ?? `still running after ${waitMs} ms without serving`, output: launched.output() };
+    } finally {
+      client.close();
+      await launched.stop();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.stopBackend();
+    await this.#uf?.close();
+    this.#uf = undefined;
+  }
+
+  /** What the current backend printed, for verdicts. */
+  backendOutput(): string {
+    return this.#current?.launched.output() ?? "(no backend running)";
+  }
+
+  async #start(subject: Subject): Promise<BackendClient> {
+    const uf = this.userFunction;
+    if (!uf.isUp) await uf.comeUp();
+    uf.serve(subject);
+    const launched = await this.options.launcher.launch({ userFunction: uf.address, settings: this.options.settings });
+    const incarnation = { subject, launched, client: createBackendClient(launched.target) };
+    this.#current = incarnation;
+    await this.#awaitServing(incarnation, this.options.startupTimeoutMs);
+    return incarnation.client;
+  }
+
+  async #awaitServing(incarnation: Incarnation, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exited: string | undefined;
+    void incarnation.launched.exited.then((how) => (exited = how));
+    let last = "no answer yet";
+    while (Date.now() < deadline) {
+      if (exited !== undefined) {
+        throw new BackendStartError(`the backend stopped before serving (${exited}); its output:\n${incarnation.launched.output()}`);
+      }
+      const outcome = await probe(incarnation.client, incarnation.subject);
+      if (isServingAnswer(outcome)) return;
+      last = outcome.ok ? "OK" : `${outcome.codeName}: ${outcome.details}`;
+      await sleep(100);
+    }
+    throw new BackendStartError(`the backend did not serve ${incarnation.subject.spec.serviceName} within ${timeoutMs} ms (last probe: ${last}); its output:\n${incarnation.launched.output()}`);
+  }
+}
+
+/**
+ * A request without a key value: a serving backend answers INVALID_ARGUMENT
+ * without involving the user function, so probing leaves no trace in any entity.
+ */
+function probe(client: BackendClient, subject: Subject): Promise<CallOutcome> {
+  const path = subject.entity === "cart" ? cartMethodPath("GetCart") : modelMethodPath("Process");
+  return client.unary(path, new Uint8Array(0), { timeoutMs: 1000 });
+}
+
+function isServingAnswer(outcome: CallOutcome): boolean {
+  return !outcome.ok && outcome.code === grpc.status.INVALID_ARGUMENT;
+}
+
+function sameSubject(a: Subject, b: Subject): boolean {
+  return a.name === b.name && a.spec.persistenceId === b.spec.persistenceId;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,72 @@
+import { createBackend } from "../../../reference/backend/backend.js";
+import { createLogger } from "../../../reference/backend/logger.js";
+import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
+import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../../reference/backend/persistence/index.js";
+import type { BackendLauncher } from "../driver/backend-launcher.js";
+import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
+
+export interface ReferenceBackendLauncherOptions {
+  readonly description?: string;
+  /** Wraps the journal, e.g. with a deliberate defect. */
+  readonly journal?: (journal: Journal) => Journal;
+  readonly snapshotStore?: (store: SnapshotStore) => SnapshotStore;
+}
+
+/**
+ * The reference backend started in process on the in-memory stores. The stores
+ * outlive each backend, so restarts keep the journal (durable for the kit).
+ */
+export function createReferenceBackendLauncher(options: ReferenceBackendLauncherOptions = {}): BackendLauncher {
+  const journal = (options.journal ?? ((j) => j))(createInMemoryJournal());
+  const snapshotStore = (options.snapshotStore ?? ((s) => s))(createInMemorySnapshotStore());
+  return createInProcessBackendLauncher({
+    description: options.description ?? "reference backend in process (in-memory journal)",
+    durable: true,
+    async launch(request) {
+      let output = "";
+      const logger = createLogger({ level: "info", format: "text", write: (line) => (output = (output + line + "\n").slice(-100_000)) });
+      const health = createHealthService();
+      const backend = createBackend(
+        {
+          port: 0,
+          userFunction: request.userFunction,
+          entity: {
+            passivationTimeoutMs: request.settings.passivationTimeoutMs,
+            relayTimeoutMs: request.settings.relayTimeoutMs,
+            queueCapacity: request.settings.relayBuffer,
+          },
+          shutdownGraceMs: 5_000,
+        },
+        {
+          journal,
+          snapshotStore,
+          logger,
+          operations: {
+            attach: (server) => health.addTo(server),
+            serving: (server, service) => {
+              addReflection(server, service);
+              health.setStatus("", "SERVING");
+              health.setStatus(service.name, "SERVING");
+            },
+            stopping: () => health.close(),
+          },
+        },
+      );
+      const address = await backend.start();
+      let stopped = false;
+      const exited = backend.serving.then(
+        () => new Promise<string>(() => {}),
+        (error: unknown) => (stopped ? "stopped" : `startup failed: ${(error as Error).message}`),
+      );
+      return {
+        target: address.target,
+        output: () => output,
+        exited,
+        stop: async () => {
+          stopped = true;
+          await backend.stop();
+        },
+      };
+    },
+  });
+}

@@ -1,0 +1,111 @@
+import { Then, When } from "@cucumber/cucumber";
+import { modelMethodPath, modelRequest, type ModelAction } from "../driver/model-requests.js";
+import type { BackendWorld } from "../world/backend-world.js";
+
+When("the client processes {actions} on entity {string}", async function (this: BackendWorld, actions: ModelAction[], name: string) {
+  await this.process(name, actions);
+});
+
+When(
+  "the client processes {actions} on entity {string} through ProcessEmpty",
+  async function (this: BackendWorld, actions: ModelAction[], name: string) {
+    await this.process(name, actions, "ProcessEmpty");
+  },
+);
+
+When(
+  "the client processes {actions} on entity {string}, waiting well past the relay timeout",
+  async function (this: BackendWorld, actions: ModelAction[], name: string) {
+    await this.process(name, actions, "Process", this.stage.settings.relayTimeoutMs + this.timeoutMs);
+  },
+);
+
+When(
+  "the client processes {actions} on entity {string} with a {int} ms deadline",
+  async function (this: BackendWorld, actions: ModelAction[], name: string, deadlineMs: number) {
+    await this.process(name, actions, "Process", deadlineMs);
+  },
+);
+
+When("the client processes an event of {int} MiB on entity {string}", async function (this: BackendWorld, mib: number, name: string) {
+  await this.process(name, [{ emit: "x".repeat(mib * 1024 * 1024) }]);
+});
+
+When("the client processes emit {string} with an empty key", async function (this: BackendWorld, value: string) {
+  await this.call("", modelMethodPath("Process"), modelRequest("", [{ emit: value }]));
+});
+
+When("the client calls the method {string} of the model entity", async function (this: BackendWorld, method: string) {
+  const entityId = this.entityId("d8");
+  await this.call(entityId, `/lightbend.serverless.tck.model.ModelEntity/${method}`, modelRequest(entityId, [{ emit: "a" }]));
+});
+
+When(
+  "the client appends {int} events to entity {string}, {int} per command",
+  async function (this: BackendWorld, total: number, name: string, perCommand: number) {
+    for (let done = 0; done < total; done += perCommand) {
+      const record = await this.process(name, Array.from({ length: Math.min(perCommand, total - done) }, () => ({ emit: "e" })));
+      if (!record.outcome.ok) this.fail(`appending events ${done + 1}.. to succeed`, `${record.outcome.codeName}: ${record.outcome.details}`);
+    }
+  },
+);
+
+When("the client starts processing {actions} on entity {string}", function (this: BackendWorld, actions: ModelAction[], name: string) {
+  const call = this.process(name, actions);
+  this.inFlight.push(call);
+  this.memory.set("started call", call);
+});
+
+Then("that call succeeded with state {string}", async function (this: BackendWorld, state: string) {
+  const call = this.memory.get("started call") as Promise<unknown> | undefined;
+  if (!call) throw new Error("no call was started");
+  await call;
+  if (this.lastResponse().state !== state) this.fail(`state ${JSON.stringify(state)}`, JSON.stringify(this.lastResponse().state));
+});
+
+Then("the reply state is {string}", function (this: BackendWorld, state: string) {
+  const actual = this.lastResponse().state;
+  if (actual !== state) this.fail(`reply state ${JSON.stringify(state)}`, `reply state ${JSON.stringify(actual)}`);
+});
+
+Then("the reply state is {string} or {string}", function (this: BackendWorld, one: string, other: string) {
+  const actual = this.lastResponse().state;
+  if (actual !== one && actual !== other) this.fail(`reply state ${JSON.stringify(one)} or ${JSON.stringify(other)}`, JSON.stringify(actual));
+  this.memory.set("state", actual);
+});
+
+Then("the reply state is {int} characters long", function (this: BackendWorld, length: number) {
+  const actual = this.lastResponse().state.length;
+  if (actual !== length) this.fail(`a state of ${length} characters`, `${actual} characters`);
+});
+
+Then("the reply state is {int} events long plus {string}", function (this: BackendWorld, events: number, tail: string) {
+  const actual = this.lastResponse().state;
+  const expected = "e".repeat(events) + tail;
+  if (actual !== expected) this.fail(`a state of ${events} "e"s then ${JSON.stringify(tail)}`, `${actual.length} characters ending ${JSON.stringify(actual.slice(-10))}`);
+});
+
+Then("the call fails with {status}", function (this: BackendWorld, code: string) {
+  this.expectFailure(this.lastCall(), code);
+});
+
+Then("the call fails with {status} and the description {string}", function (this: BackendWorld, code: string, description: string) {
+  const last = this.lastCall();
+  this.expectFailure(last, code);
+  if (!last.outcome.ok && last.outcome.details !== description) this.fail(`description ${JSON.stringify(description)}`, JSON.stringify(last.outcome.details));
+});
+
+Then("the call succeeded with an empty message", function (this: BackendWorld) {
+  const last = this.lastCall();
+  if (!last.outcome.ok) this.fail("an empty reply message", `${last.outcome.codeName}: ${last.outcome.details}`);
+  if (last.outcome.bytes.length !== 0) this.fail("an empty reply message (0 bytes)", `${last.outcome.bytes.length} bytes`);
+});
+
+Then("after entity {string} is passivated it answers with the same state", async function (this: BackendWorld, name: string) {
+  const before = this.memory.get("state");
+  await this.passivated(name);
+  await this.process(name, []);
+  const after = this.lastResponse().state;
+  if (after !== before) this.fail(`the state ${JSON.stringify(before)} the entity answered before passivation`, JSON.stringify(after));
+});
+

@@ -1,0 +1,45 @@
+import { Given, When } from "@cucumber/cucumber";
+import type { Misbehaviour } from "../../instrumented-user-function/index.js";
+import type { BackendWorld } from "../world/backend-world.js";
+
+const violations: Record<string, Misbehaviour> = {
+  "a wrong command id": { kind: "wrong-command-id" },
+  "a snapshot without events": { kind: "snapshot-without-events" },
+  "an empty message": { kind: "empty-message" },
+  "a failure with command id 0": { kind: "failure-with-id-zero" },
+  twice: { kind: "reply-twice" },
+};
+
+Given(
+  /^the user function answers the next command of entity "([^"]*)" (?:with )?(a wrong command id|a snapshot without events|an empty message|a failure with command id 0|twice)$/,
+  function (this: BackendWorld, name: string, violation: string) {
+    this.uf.instruct(this.entityId(name), violations[violation]!);
+  },
+);
+
+Given("the user function answers the next command of entity {string} after {int} ms", function (this: BackendWorld, name: string, delayMs: number) {
+  this.uf.instruct(this.entityId(name), { kind: "slow", delayMs });
+});
+
+Given(
+  "the user function answers the next command of entity {string} after {int} passivation timeouts",
+  function (this: BackendWorld, name: string, times: number) {
+    this.uf.instruct(this.entityId(name), { kind: "slow", delayMs: times * this.stage.settings.passivationTimeoutMs });
+  },
+);
+
+When(/^the user function (completes|fails) the stream of entity "([^"]*)" on its next command$/, function (this: BackendWorld, how: string, name: string) {
+  this.uf.instruct(this.entityId(name), { kind: how === "completes" ? "end-stream" : "error-stream" });
+});
+
+When("the user function ends the stream of entity {string} with an error on its next command", function (this: BackendWorld, name: string) {
+  this.uf.instruct(this.entityId(name), { kind: "error-stream" });
+});
+
+When("the user function never answers the next command of entity {string}", function (this: BackendWorld, name: string) {
+  this.uf.instruct(this.entityId(name), { kind: "never-answer" });
+});
+
+Given("the user function never snapshots entity {string}", function (this: BackendWorld, name: string) {
+  this.uf.snapshotEveryFor(this.entityId(name), Infinity);
+});

@@ -1,0 +1,191 @@
+import { Then, When } from "@cucumber/cucumber";
+import type { AnyPayload } from "../../../reference/protocol/index.js";
+import { modelTypes } from "../../instrumented-user-function/index.js";
+import type { BackendWorld } from "../world/backend-world.js";
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+const stateOf = (snapshot: AnyPayload | undefined) => {
+  if (!snapshot) return undefined;
+  const type = modelTypes().lookupType("lightbend.serverless.tck.model.State");
+  return String((type.decode(snapshot.value) as unknown as { value: string }).value);
+};
+
+When("entity {string} is passivated", async function (this: BackendWorld, name: string) {
+  await this.passivated(name);
+});
+
+Then("entity {string} is passivated", async function (this: BackendWorld, name: string) {
+  await this.passivated(name);
+});
+
+Then("the stream of entity {string} ended cleanly", function (this: BackendWorld, name: string) {
+  const stream = this.latestStream(name);
+  if (stream.ended !== "completed by both sides") this.fail("the stream to end by both sides completing it", stream.ended ?? "still open");
+});
+
+Then("the user function saw {int} stream(s) for entity {string}", function (this: BackendWorld, count: number, name: string) {
+  const streams = this.streamsOf(name);
+  if (streams.length !== count) this.fail(`${count} handle stream(s) for entity ${this.entityId(name)}`, `${streams.length}`);
+});
+
+Then("every stream of entity {string} began with Init", function (this: BackendWorld, name: string) {
+  for (const stream of this.streamsOf(name)) {
+    if (stream.received[0]?.case !== "init") this.fail(`stream ${stream.streamId} to begin with Init`, `it began with ${stream.received[0]?.case ?? "nothing"}`);
+  }
+});
+
+Then("the Init and every Command of entity {string} carried its entity id", function (this: BackendWorld, name: string) {
+  const id = this.entityId(name);
+  const streams = this.streamsOf(name);
+  if (streams.length === 0) this.fail(`a stream whose Init names ${JSON.stringify(id)}`, "none");
+  for (const stream of streams) {
+    for (const message of stream.received) {
+      if ((message.case === "init" || message.case === "command") && message.entityId !== id) {
+        this.fail(`${message.case} for entity ${JSON.stringify(id)}`, `${message.case} for ${JSON.stringify(message.entityId)}`);
+      }
+    }
+  }
+});
+
+Then(
+  "the command ids of entity {string} were {int}, {int}, {int} on its first stream and {int}, {int} on its second",
+  function (this: BackendWorld, name: string, a: number, b: number, c: number, d: number, e: number) {
+    const ids = this.streamsOf(name).map((s) => s.received.flatMap((m) => (m.case === "command" ? [m.id] : [])));
+    const expected = [[a, b, c], [d, e]];
+    if (JSON.stringify(ids) !== JSON.stringify(expected)) this.fail(`command ids per stream ${JSON.stringify(expected)}`, JSON.stringify(ids));
+  },
+);
+
+Then("the backend completed no stream of entity {string} while its command was in flight", function (this: BackendWorld, name: string) {
+  for (const stream of this.streamsOf(name)) {
+    const commands = stream.received.filter((m) => m.case === "command").length;
+    if (stream.sentBeforeCompletion !== undefined && stream.sentBeforeCompletion < commands) {
+      this.fail(
+        `stream ${stream.streamId} completed only after the answer to each of its ${commands} command(s)`,
+        `the backend completed it after ${stream.sentBeforeCompletion} answer(s)`,
+      );
+    }
+  }
+});
+
+Then("the latest stream of entity {string} began with Init without a snapshot", function (this: BackendWorld, name: string) {
+  const init = this.latestStream(name).received[0];
+  if (init?.case !== "init") return this.fail("Init first", init?.case ?? "nothing");
+  if (init.snapshot !== undefined) this.fail("an Init without a snapshot", `a snapshot at sequence ${init.snapshot.sequence}`);
+});
+
+Then(
+  "the latest stream of entity {string} began with Init offering the snapshot {string} at sequence {int}",
+  function (this: BackendWorld, name: string, state: string, sequence: number) {
+    const init = this.latestStream(name).received[0];
+    if (init?.case !== "init") return this.fail("Init first", init?.case ?? "nothing");
+    if (!init.snapshot) return this.fail(`a snapshot ${JSON.stringify(state)} at sequence ${sequence}`, "no snapshot");
+    const offered = stateOf(init.snapshot.payload);
+    if (init.snapshot.sequence !== sequence || offered !== state) {
+      this.fail(`a snapshot ${JSON.stringify(state)} at sequence ${sequence}`, `${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}`);
+    }
+  },
+);
+
+Then(
+  "the latest stream of entity {string} began with Init offering the snapshot the user function sent, byte for byte, at sequence {int}",
+  function (this: BackendWorld, name: string, sequence: number) {
+    const sentSnapshots = this.streamsOf(name).flatMap((s) => this.repliesOf(s).flatMap((r) => (r.snapshot ? [r.snapshot] : [])));
+    const sent = sentSnapshots.at(-1);
+    if (!sent) return this.fail("the user function to have sent a snapshot", "none was sent");
+    const init = this.latestStream(name).received[0];
+    if (init?.case !== "init" || !init.snapshot?.payload) return this.fail(`Init offering a snapshot at ${sequence}`, "no snapshot offered");
+    if (init.snapshot.sequence !== sequence) this.fail(`snapshot sequence ${sequence}`, `${init.snapshot.sequence}`);
+    if (init.snapshot.payload.typeUrl !== sent.typeUrl || !sameBytes(init.snapshot.payload.value, sent.value)) {
+      this.fail(`the snapshot as sent (${sent.typeUrl}, ${sent.value.length} bytes)`, `${init.snapshot.payload.typeUrl}, ${init.snapshot.payload.value.length} bytes, different`);
+    }
+  },
+);
+
+Then(
+  "the latest stream of entity {string} replayed events {int} to {int} before its first command",
+  function (this: BackendWorld, name: string, from: number, to: number) {
+    const stream = this.latestStream(name);
+    const firstCommand = stream.received.findIndex((m) => m.case === "command");
+    const before = firstCommand < 0 ? stream.received : stream.received.slice(0, firstCommand);
+    const sequences = before.flatMap((m) => (m.case === "event" ? [m.sequence] : []));
+    const after = stream.received.slice(firstCommand < 0 ? stream.received.length : firstCommand).filter((m) => m.case === "event").length;
+    const expected = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const describe = (s: number[]) => (s.length === 0 ? "no events" : `events ${s[0]} to ${s.at(-1)} (${s.length})`);
+    if (sequences.length !== expected.length || sequences.some((s, i) => s !== expected[i])) this.fail(`replayed ${describe(expected)}`, `replayed ${describe(sequences)}`);
+    if (after > 0) this.fail("every replayed event before the first command", `${after} event(s) after it`);
+  },
+);
+
+Then("the latest stream of entity {string} replayed no events", function (this: BackendWorld, name: string) {
+  const events = this.replayedEvents(this.latestStream(name));
+  if (events.length > 0) this.fail("no replayed events", `events ${events.map((e) => e.sequence).join(", ")}`);
+});
+
+Then(
+  "the latest stream of entity {string} replayed every event byte for byte as the user function emitted it",
+  function (this: BackendWorld, name: string) {
+    const streams = this.streamsOf(name);
+    const emitted = streams.slice(0, -1).flatMap((s) => this.repliesOf(s).flatMap((r) => r.events));
+    const replayed = this.replayedEvents(this.latestStream(name));
+    if (replayed.length !== emitted.length) this.fail(`${emitted.length} replayed events`, `${replayed.length}`);
+    emitted.forEach((event, i) => {
+      const back = replayed[i]?.payload;
+      if (!back || back.typeUrl !== event.typeUrl || !sameBytes(back.value, event.value)) {
+        this.fail(`event ${i + 1} as emitted (${event.typeUrl}, ${event.value.length} bytes)`, back ? `${back.typeUrl}, ${back.value.length} bytes, different` : "missing");
+      }
+    });
+  },
+);
+
+Then("entity {string} is on a new stream", function (this: BackendWorld, name: string) {
+  const streams = this.streamsOf(name);
+  if (streams.length < 2) this.fail(`entity ${this.entityId(name)} recovered on a new stream`, `${streams.length} stream(s)`);
+});
+
+Then("the backend eventually closes the stream of entity {string}", async function (this: BackendWorld, name: string) {
+  const stream = this.latestStream(name);
+  await this.eventually(
+    () => stream.ended !== undefined,
+    `the backend to close stream ${stream.streamId} after the protocol violation`,
+    () => "the stream is still open",
+  );
+});
+
+Then("the user function saw an Init for entity {string}", function (this: BackendWorld, name: string) {
+  const id = this.entityId(name);
+  if (!this.uf.traffic.streams.some((s) => s.received[0]?.case === "init" && s.received[0].entityId === id)) {
+    const seen = this.uf.traffic.streams.slice(-5).map((s) => JSON.stringify(s.entityId)).join(", ");
+    this.fail(`an Init for ${JSON.stringify(id)}`, `Inits for ${seen || "nothing"}`);
+  }
+});
+
+Then("the user function saw no stream for an empty entity id", function (this: BackendWorld) {
+  const empty = this.uf.traffic.streams.filter((s) => s.entityId === "");
+  if (empty.length > 0) this.fail("no stream for the entity id \"\"", `${empty.length} stream(s)`);
+});
+
+Then(
+  "the user function received the last request's bytes unchanged as {string} with type url {string}",
+  function (this: BackendWorld, name: string, typeUrl: string) {
+    const last = this.lastCall();
+    const command = this.uf.traffic.commandsOf(last.entityId).at(-1);
+    if (!command) return this.fail("a Command for the request", "none arrived");
+    if (command.name !== name) this.fail(`Command.name ${JSON.stringify(name)}`, JSON.stringify(command.name));
+    if (command.payload?.typeUrl !== typeUrl) this.fail(`type url ${typeUrl}`, command.payload?.typeUrl ?? "no payload");
+    if (!command.payload || !sameBytes(command.payload.value, last.request)) {
+      this.fail(`the request bytes unchanged (${last.request.length} bytes)`, `${command.payload?.value.length ?? 0} different bytes`);
+    }
+  },
+);
+
+Then("the client received the reply bytes the user function sent", function (this: BackendWorld) {
+  const last = this.lastCall();
+  if (!last.outcome.ok) return this.fail("the call to succeed", `${last.outcome.codeName}: ${last.outcome.details}`);
+  const stream = this.uf.traffic.streamsOf(last.entityId).at(-1);
+  const reply = stream ? this.repliesOf(stream).at(-1) : undefined;
+  if (!reply?.payload) return this.fail("a reply from the user function", "none");
+  if (!sameBytes(reply.payload.value, last.outcome.bytes)) {
+    this.fail(`the reply bytes unchanged (${reply.payload.value.length} bytes)`, `${last.outcome.bytes.length} different bytes`);
+  }
+});

@@ -1,0 +1,42 @@
+import { After, Before, Status, setDefaultTimeout, setWorldConstructor } from "@cucumber/cucumber";
+import { BackendWorld } from "./backend-world.js";
+import { notRunReason } from "./not-run-reason.js";
+
+setWorldConstructor(BackendWorld);
+
+// A second guard only: every wait is bounded by --timeout; properties take longest.
+setDefaultTimeout(300_000);
+
+Before(function (this: BackendWorld, { pickle }) {
+  const tags = pickle.tags.map((t) => t.name);
+  const reason = notRunReason(tags, { canRestart: this.stage.canRestart, durable: this.stage.durable });
+  if (reason === undefined) return undefined;
+  this.attach(`not run: ${reason}`, { mediaType: "text/x.tck.not-run" });
+  return "skipped";
+});
+
+After(async function (this: BackendWorld, { result }) {
+  // Calls a failing scenario left behind still get awaited: nothing floats past the scenario.
+  await Promise.allSettled(this.inFlight);
+  const uf = this.stage.userFunction;
+  try {
+    if (result?.status === Status.PASSED) {
+      // The M2 invariants, on every message the backend sent for this scenario's entities.
+      const streams = new Set(uf.traffic.streams.filter((s) => s.entityId !== undefined && this.touched.has(s.entityId)).map((s) => s.streamId));
+      const violations = uf.traffic.violations.filter((v) => streams.has(v.streamId));
+      if (violations.length > 0) {
+        this.fail(
+          "no protocol violation by the backend",
+          violations.map((v) => `${v.item} ${v.rule}: expected ${v.expected}, got ${v.actual} (stream ${v.streamId})`).join("; "),
+        );
+      }
+    } else if (result && result.status !== Status.SKIPPED) {
+      this.attach(this.transcript(), { mediaType: "text/plain", fileName: "transcript.txt" });
+    }
+  } finally {
+    const errors = await this.teardown.run();
+    // A scenario that took the user function down must not leave it down for the next.
+    if (!uf.isUp) await uf.comeUp();
+    if (errors.length > 0) throw new AggregateError(errors, "tearing the scenario down failed");
+  }
+});

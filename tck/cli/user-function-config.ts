@@ -1,0 +1,116 @@
+import { parseArgs } from "node:util";
+import { isSubjectName, subjectNames, type SubjectName } from "../world/tck-parameters.js";
+import type { ReportKind, ReportRequest } from "../run/run-user-function-mode.js";
+
+/** The user-function mode's configuration, fully resolved and validated at the edge. */
+export interface UserFunctionConfig {
+  readonly target: string;
+  readonly subject: SubjectName;
+  readonly tags?: string;
+  readonly reports: readonly ReportRequest[];
+  readonly knownFailingFile?: string;
+  readonly timeoutMs: number;
+  readonly snapshotEvery: number;
+  readonly seed?: number;
+  readonly runs: number;
+}
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export const userFunctionUsage = `Usage: tck user-function --target HOST:PORT [options]
+
+Plays the backend against a user function at HOST:PORT and judges what it does.
+
+Options:
+  --target HOST:PORT       the user function under test (required)
+  --subject NAME           what it implements: shopping-cart (default) or model (the TCK model entity)
+  --tags EXPR              cucumber tag expression selecting scenarios, e.g. "@A1 or @property", "not @C9"
+  --report LIST            reports to write, comma-separated KIND:FILE with KIND junit, json or html,
+                           e.g. junit:reports/tck.xml,html:reports/tck.html
+  --known-failing FILE     scenarios expected to fail, one per line: "<scenario name> # <reason>";
+                           a listed scenario that passes fails the run
+  --timeout MS             bound on every wait for the user function (default 5000)
+  --snapshot-every N       the subject's snapshot interval (default 5)
+  --seed N                 fast-check seed for the properties (default: a fresh one, printed on failure)
+  --runs N                 fast-check runs per property (default 100)
+  --help                   this text
+
+The run ends with the line "N passed, N failed"; the exit code is 0 only when nothing failed.`;
+
+const reportKinds: readonly ReportKind[] = ["junit", "json", "html"];
+
+/** Parses the arguments after `user-function`; throws UsageError with a reason a person can act on. */
+export function parseUserFunctionArgs(args: readonly string[]): UserFunctionConfig | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        target: { type: "string" },
+        subject: { type: "string" },
+        tags: { type: "string" },
+        report: { type: "string", multiple: true },
+        "known-failing": { type: "string" },
+        timeout: { type: "string" },
+        "snapshot-every": { type: "string" },
+        seed: { type: "string" },
+        runs: { type: "string" },
+        help: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  if (!v.target) throw new UsageError("--target HOST:PORT is required");
+  if (!/^[^\s:]+:\d{1,5}$/.test(v.target) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(v.target)) {
+    throw new UsageError(`--target must be HOST:PORT, got ${JSON.stringify(v.target)}`);
+  }
+  const subject = v.subject ?? "shopping-cart";
+  if (!isSubjectName(subject)) throw new UsageError(`--subject must be one of ${subjectNames.join(", ")}, got ${JSON.stringify(subject)}`);
+  const reports = (v.report ?? []).flatMap((list) => list.split(",")).filter((r) => r !== "").map(parseReport);
+  return {
+    target: v.target,
+    subject,
+    ...(v.tags ? { tags: v.tags } : {}),
+    reports,
+    ...(v["known-failing"] ? { knownFailingFile: v["known-failing"] } : {}),
+    timeoutMs: positiveInteger(v.timeout, "--timeout", 5000),
+    snapshotEvery: positiveInteger(v["snapshot-every"], "--snapshot-every", 5),
+    ...(v.seed === undefined ? {} : { seed: integer(v.seed, "--seed") }),
+    runs: positiveInteger(v.runs, "--runs", 100),
+  };
+}
+
+function parseReport(text: string): ReportRequest {
+  const colon = text.indexOf(":");
+  const kind = text.slice(0, colon);
+  const file = text.slice(colon + 1);
+  if (colon < 0 || file === "" || !(reportKinds as readonly string[]).includes(kind)) {
+    throw new UsageError(`--report entries are KIND:FILE with KIND one of ${reportKinds.join(", ")}, got ${JSON.stringify(text)}`);
+  }
+  return { kind: kind as ReportKind, file };
+}
+
+function integer(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} must be an integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function positiveInteger(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = integer(text, flag);
+  if (n < 1) throw new UsageError(`${flag} must be at least 1, got ${n}`);
+  return n;
+}
+
+/** The command that reruns this configuration (properties append tags, seed and runs). */
+export function rerunCommandOf(config: UserFunctionConfig): string {
+  return `npx tck user-function --target ${config.target} --subject ${config.subject} --timeout ${config.timeoutMs} --snapshot-every ${config.snapshotEvery}`;
+}

@@ -1,0 +1,42 @@
+import type { ModelEntityFaults } from "../instrumented/raw-model-entity.js";
+
+/**
+ * The self-tests' broken user functions: the raw-protocol model entity with
+ * one defect each, and the behaviours (scenario name prefixes) the kit must
+ * name when it fails them.
+ */
+export interface BrokenUserFunction {
+  readonly name: string;
+  readonly faults: ModelEntityFaults;
+  /** Scenarios that must fail, by the catalogue id that starts their name. */
+  readonly mustFail: readonly string[];
+  /** Words the verdict of one of those scenarios must contain. */
+  readonly verdictMentions: string;
+}
+
+export const brokenUserFunctions: readonly BrokenUserFunction[] = [
+  {
+    name: "does not apply its own events",
+    faults: { doesNotApplyOwnEvents: true },
+    mustFail: ["E4 the user function applies its own emitted events", "M1 ", "C10 M3 "],
+    verdictMentions: 'reply state "a"',
+  },
+  {
+    name: "ignores the snapshot",
+    faults: { ignoresSnapshot: true },
+    mustFail: ["C1 Init with a snapshot sets the state to it", "C2 ", "C10 M3 "],
+    verdictMentions: 'reply state "abc"',
+  },
+  {
+    name: "answers with wrong command ids",
+    faults: { wrongCommandIds: true },
+    mustFail: ["D2 each answer carries the id of the command it answers", "D3 ", "M1 ", "M2 "],
+    verdictMentions: "carrying command id 2 to command 1",
+  },
+  {
+    name: "hangs on a command",
+    faults: { hangsOnCommandId: 3 },
+    mustFail: ["D3 exactly one answer per command, in command order", "M1 "],
+    verdictMentions: "no answer to command 3 within",
+  },
+];

@@ -1,0 +1,10 @@
+import { startRawModelEntity } from "./instrumented/raw-model-entity.js";
+import { brokenUserFunctions } from "./self-test/broken-user-functions.js";
+import { runUserFunctionMode } from "./run/run-user-function-mode.js";
+const which = Number(process.argv[2] ?? 0);
+const broken = brokenUserFunctions[which]!;
+const uf = await startRawModelEntity({ faults: broken.faults });
+const t = performance.now();
+const summary = await runUserFunctionMode({ target: uf.address, subject: "model", timeoutMs: 1000, snapshotEvery: 5, runs: 30, out: process.stdout, ...(process.argv[3] ? { tags: process.argv[3] } : {}) });
+await uf.close();
+console.log("success", summary.success, performance.now() - t);
