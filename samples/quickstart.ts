@@ -1,0 +1,83 @@
+// `npm start`: the reference backend (in-memory journal) in front of the sample shopping cart, one process.
+// Backend flags and environment work as for the backend itself (see --help), e.g. `npm start -- --port 9001`.
+// DEBUG=stateserv-event-sourcing shows the protocol traffic on the user function's side; --log-level debug on the backend's.
+import { backendOptionsFrom, createBackend } from "../reference/backend/backend.js";
+import { ConfigError, parseBackendConfig } from "../reference/backend/config/index.js";
+import { createLogger } from "../reference/backend/logger.js";
+import { createInMemoryJournal, createInMemorySnapshotStore } from "../reference/backend/persistence/index.js";
+import { startShoppingCart } from "./shopping-cart/index.js";
+
+async function quickstart(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseBackendConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`quickstart: ${error.message}\n`);
+    return 2;
+  }
+  if (parsed.kind === "help") {
+    process.stdout.write(parsed.text + "\n");
+    return 0;
+  }
+  const config = parsed.config;
+  if (config.journal.kind !== "memory") {
+    process.stderr.write("quickstart: runs with the in-memory journal only; start reference/backend/main.ts for another\n");
+    return 2;
+  }
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+
+  // The user function listens on a free loopback port: only the backend talks to it.
+  const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
+  logger.info("shopping cart user function listening", { address: cart.address });
+  const journal = createInMemoryJournal();
+  const snapshotStore = createInMemorySnapshotStore();
+  const backend = createBackend({ ...backendOptionsFrom(config), userFunction: cart.address }, { journal, snapshotStore, logger });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await backend.stop();
+      await cart.close();
+      await Promise.all([journal.close(), snapshotStore.close()]);
+    })());
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      logger.info("signal received, shutting down", { signal });
+      void stop().then(
+        () => void (process.exitCode ??= 0),
+        (error: unknown) => {
+          logger.error("unclean shutdown", { error });
+          process.exitCode = 1;
+        },
+      );
+    });
+  }
+
+  try {
+    const address = await backend.start();
+    const service = await backend.serving;
+    const { host, port } = address;
+    process.stdout.write(
+      [
+        "",
+        `The shopping cart is served at ${address.target} (${service.name}, persistence id ${service.persistenceId}).`,
+        "Call it with the sample client (runs the seed's session):",
+        `  npx tsx samples/shopping-cart-client/main.ts --host ${host} --port ${port}`,
+        "or with grpcurl (server reflection is on):",
+        `  grpcurl -plaintext -d '{"user_id":"user-1","product_id":"456","name":"Flour","quantity":1}' ${address.target} ${service.name}/AddItem`,
+        `  grpcurl -plaintext -d '{"user_id":"user-1"}' ${address.target} ${service.name}/GetCart`,
+        `Idle carts are passivated after ${config.passivationTimeoutMs / 1000} s; Ctrl-C stops both.`,
+        "",
+      ].join("\n") + "\n",
+    );
+    return 0;
+  } catch (error) {
+    logger.error("quickstart cannot start", { error });
+    await stop();
+    return 1;
+  }
+}
+
+process.exitCode = await quickstart();
