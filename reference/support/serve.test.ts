@@ -83,6 +83,20 @@ describe("serve", () => {
     assert.deepEqual(result.received, [reply(1, "")]);
   });
 
+  it("accepts messages beyond grpc's default 4 MiB limit (E6, F6)", async () => {
+    const big = "s".repeat(5 * 1024 * 1024);
+    const unlimited = new EntityClient(running.address, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": -1,
+    });
+    try {
+      const result = await exchange(unlimited, [init("big", { sequence: 1, state: big }), command(1, [])], true);
+      assert.equal(result.status.code, grpc.status.OK);
+      assert.deepEqual(result.received, [reply(1, big)]);
+    } finally {
+      unlimited.close();
+    }
+  });
+
   it("logs protocol traffic when debug is on", async () => {
     await exchange(client, [init("logged"), command(1, [{ emit: "z" }])], true);
     assert.ok(logLines.some((l) => l.startsWith("stateserv-event-sourcing ") && l.includes("<- Init entity=logged")));

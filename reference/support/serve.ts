@@ -37,7 +37,8 @@ export async function serve<State>(entity: EventSourcedEntity<State>, options: S
   let streamCount = 0;
   let closing = false;
 
-  const server = new grpc.Server();
+  // Snapshots and events can be large (the TCK sends several MiB); the backend is trusted, so no receive limit.
+  const server = new grpc.Server({ "grpc.max_receive_message_length": -1 });
   server.addService(entityServiceDefinition, {
     handle(call: grpc.ServerDuplexStream<StreamIn, StreamOut>) {
       const number = ++streamCount;

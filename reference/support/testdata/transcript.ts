@@ -90,3 +90,9 @@ export function asFailure(out: Outbound | undefined): FailureOut {
   if (out && "case" in out && out.case === "failure") return out;
   throw new Error(`expected a Failure, got ${JSON.stringify(out)}`);
 }
+
+/** Reads a Response or State payload back (protobufjs directly, not the library). */
+export function decodeModel(typeName: "Response" | "State" | "Appended", payload: AnyPayload): Record<string, string> {
+  const type = root.lookupType(`${modelPackage}.${typeName}`);
+  return type.toObject(type.decode(payload.value), { defaults: true }) as Record<string, string>;
+}
