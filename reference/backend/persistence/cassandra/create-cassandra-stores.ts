@@ -1,0 +1,83 @@
+import { Client } from "cassandra-driver";
+import type { Logger } from "../../logger.js";
+import type { Journal } from "../journal.js";
+import type { SnapshotStore } from "../snapshot-store.js";
+import { createCassandraJournal } from "./cassandra-journal.js";
+import { ensureCassandraSchema } from "./cassandra-schema.js";
+import type { CassandraSettings } from "./cassandra-settings.js";
+import { createCassandraSnapshotStore } from "./cassandra-snapshot-store.js";
+import { storageErrorFromDriver } from "./storage-error-from-driver.js";
+
+export interface CassandraStores {
+  readonly journal: Journal;
+  readonly snapshotStore: SnapshotStore;
+  /** The journal partition size in force: the one recorded in the keyspace. */
+  readonly partitionSize: number;
+  /** Closes both stores; the connection closes once both are closed, whichever way. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects, creates the schema when absent (if allowed), and returns a journal and a snapshot
+ * store sharing one driver client. Fails with an `unavailable` StorageError when Cassandra
+ * cannot be reached, so the caller decides whether to retry or stop.
+ */
+export async function createCassandraStores(settings: CassandraSettings, logger: Logger): Promise<CassandraStores> {
+  const log = logger.child({ component: "cassandra", keyspace: settings.keyspace });
+  const client = new Client({
+    contactPoints: [...settings.contactPoints],
+    localDataCenter: settings.localDataCenter,
+    ...(settings.credentials && { credentials: { ...settings.credentials } }),
+  });
+  client.on("log", (level: string, className: string, message: string) => {
+    if (level === "warning" || level === "error") log.warn(`driver: ${message}`, { driverClass: className });
+  });
+
+  let partitionSize: number;
+  try {
+    await client.connect();
+    ({ partitionSize } = await ensureCassandraSchema(client, settings, log));
+  } catch (error) {
+    await client.shutdown().catch(() => {});
+    throw storageErrorFromDriver(error, `connecting to ${settings.contactPoints.join(",")}`);
+  }
+  log.info("connected to Cassandra", {
+    contactPoints: settings.contactPoints.join(","),
+    localDataCenter: settings.localDataCenter,
+    partitionSize,
+  });
+
+  let open = 2;
+  let shutdown: Promise<void> | undefined;
+  const release = async (): Promise<void> => {
+    open--;
+    if (open > 0) return;
+    shutdown ??= client.shutdown();
+    await shutdown;
+  };
+
+  const journal = createCassandraJournal({
+    client,
+    keyspace: settings.keyspace,
+    partitionSize,
+    consistency: settings.journalConsistency,
+    serialConsistency: settings.serialConsistency,
+    fetchSize: settings.fetchSize,
+    logger: log,
+    onClose: release,
+  });
+  const snapshotStore = createCassandraSnapshotStore({
+    client,
+    keyspace: settings.keyspace,
+    consistency: settings.snapshotConsistency,
+    onClose: release,
+  });
+  return {
+    journal,
+    snapshotStore,
+    partitionSize,
+    close: async () => {
+      await Promise.all([journal.close(), snapshotStore.close()]);
+    },
+  };
+}
