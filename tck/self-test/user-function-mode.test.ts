@@ -1,0 +1,278 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startShoppingCart } from "../../samples/shopping-cart/index.js";
+import { startModelEntity } from "../../samples/tck-model/index.js";
+import { startRawModelEntity } from "../instrumented/raw-model-entity.js";
+import { parseKnownFailingList } from "../run/known-failing-list.js";
+import { runUserFunctionMode, type UserFunctionRunOptions } from "../run/run-user-function-mode.js";
+import type { RunSummary } from "../run/scenario-verdict.js";
+import { brokenUserFunctions } from "./broken-user-functions.js";
+import { parseXml } from "./xml-document.js";
+
+const tckBin = resolve(dirname(fileURLToPath(import.meta.url)), "../bin/tck.js");
+// Modest by default so `npm test` stays quick on 2 cores; the CLI defaults to 100.
+const runs = 50;
+const timeoutMs = 3000;
+const tempDir = mkdtempSync(join(tmpdir(), "tck-self-test-"));
+after(() => rmSync(tempDir, { recursive: true, force: true }));
+
+class Buffered {
+  text = "";
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  }
+}
+
+async function runKit(options: Omit<UserFunctionRunOptions, "out" | "timeoutMs" | "runs" | "snapshotEvery"> & Partial<UserFunctionRunOptions>) {
+  const out = new Buffered();
+  const summary = await runUserFunctionMode({ timeoutMs, runs, snapshotEvery: 5, out, ...options });
+  return { summary, output: out.text };
+}
+
+function assertAllPassed(summary: RunSummary, output: string, atLeast: number) {
+  const notPassed = summary.verdicts.filter((v) => v.kind !== "passed").map((v) => `${v.name}: ${v.status}\n${v.failure?.message ?? ""}`);
+  assert.deepEqual(notPassed, [], output);
+  assert.ok(summary.verdicts.length >= atLeast, `only ${summary.verdicts.length} scenarios ran`);
+  assert.ok(summary.verdicts.every((v) => v.status === "PASSED"), "a scenario was skipped");
+  assert.equal(summary.failed, 0);
+  assert.equal(summary.success, true);
+  assert.match(output, new RegExp(`^${summary.passed} passed, 0 failed$`, "m"));
+}
+
+describe("the kit against the reference subjects", { timeout: 300_000 }, () => {
+  it("passes the reference shopping cart on every scenario and property", async () => {
+    const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
+    try {
+      const { summary, output } = await runKit({ target: `127.0.0.1:${cart.port}`, subject: "shopping-cart" });
+      assertAllPassed(summary, output, 20);
+      for (const property of ["M1 ", "C10 M3 ", "M2 "]) assert.ok(summary.verdicts.some((v) => v.name.startsWith(property)), `property ${property} ran`);
+    } finally {
+      await cart.close();
+    }
+  });
+
+  it("passes the reference model entity on every scenario and property", async () => {
+    const model = await startModelEntity({ host: "127.0.0.1", port: 0 });
+    try {
+      const { summary, output } = await runKit({ target: `127.0.0.1:${model.port}`, subject: "model" });
+      assertAllPassed(summary, output, 39);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it("passes the reference model entity with another snapshot interval on the N-dependent scenarios and properties", async () => {
+    const model = await startModelEntity({ host: "127.0.0.1", port: 0, snapshotEvery: 3 });
+    try {
+      const { summary, output } = await runKit({ target: `127.0.0.1:${model.port}`, subject: "model", snapshotEvery: 3, tags: "@snapshots or @C7 or @property" });
+      assertAllPassed(summary, output, 8);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it("fails the reference model entity when told the wrong snapshot interval, naming F3", async () => {
+    const model = await startModelEntity({ host: "127.0.0.1", port: 0, snapshotEvery: 5 });
+    try {
+      const { summary, output } = await runKit({ target: `127.0.0.1:${model.port}`, subject: "model", snapshotEvery: 4, tags: "@F3", runs: 10 });
+      assert.equal(summary.success, false);
+      assert.match(output, /expected: a snapshot \(the reply's events get sequences \[4\]; N = 4\)/);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it("passes its own raw-protocol model entity", async () => {
+    const model = await startRawModelEntity();
+    try {
+      const { summary, output } = await runKit({ target: model.address, subject: "model" });
+      assertAllPassed(summary, output, 39);
+    } finally {
+      await model.close();
+    }
+  });
+});
+
+describe("the kit against broken user functions", { timeout: 300_000 }, () => {
+  for (const broken of brokenUserFunctions) {
+    it(`fails one that ${broken.name}, naming the behaviour and showing the transcript`, async () => {
+      const uf = await startRawModelEntity({ faults: broken.faults });
+      try {
+        const { summary, output } = await runKit({ target: uf.address, subject: "model", timeoutMs: 1500, runs: 30 });
+        assert.equal(summary.success, false);
+        assert.ok(summary.failed > 0);
+        assert.match(output, new RegExp(`^${summary.passed} passed, ${summary.failed} failed$`, "m"));
+        for (const name of broken.mustFail) {
+          const verdict = summary.verdicts.find((v) => v.name.startsWith(name));
+          assert.ok(verdict, `scenario ${name} ran`);
+          assert.equal(verdict.kind, "failed", `${name} should fail against a user function that ${broken.name}\n${output}`);
+        }
+        const named = summary.verdicts.find((v) => v.name.startsWith(broken.mustFail[0]!));
+        const message = named?.failure?.message ?? "";
+        assert.ok(message.includes(broken.verdictMentions), `the verdict mentions ${broken.verdictMentions}: ${message}`);
+        assert.match(message, /expected: .*\n\s*actual: /);
+        assert.match(message, /transcript \(kit = backend/);
+        assert.match(message, /→ Init entity/);
+        assert.ok(output.includes(broken.mustFail[0]!), "the readable run names the failed scenario");
+      } finally {
+        await uf.close();
+      }
+    });
+  }
+
+  it("prints the seed, the shrunk counterexample and a rerun command when a property fails", async () => {
+    const uf = await startRawModelEntity({ faults: { doesNotApplyOwnEvents: true } });
+    try {
+      const { summary } = await runKit({ target: uf.address, subject: "model", tags: "@M1", runs: 30, seed: 42 });
+      const message = summary.verdicts[0]?.failure?.message ?? "";
+      assert.match(message, /seed 42, path "[0-9:]+"/);
+      assert.match(message, /counterexample \(shrunk\):\n\s+1\. Process emit/);
+      assert.match(message, /rerun: .*--tags '@M1' --seed 42 --runs 30/);
+      // Shrinking keeps the two commands the defect needs: an emit and a read.
+      assert.doesNotMatch(message, /\n\s+3\. Process/);
+    } finally {
+      await uf.close();
+    }
+  });
+});
+
+describe("the known-failing list", { timeout: 120_000 }, () => {
+  it("turns listed failures into expected failures", async () => {
+    const uf = await startRawModelEntity({ faults: { doesNotApplyOwnEvents: true } });
+    try {
+      const knownFailing = parseKnownFailingList(
+        [
+          "# the raw entity with the E4 defect",
+          "E4 the user function applies its own emitted events # does not apply its own events",
+          "E4 events applied are visible to the next command after an empty reply # same defect",
+        ].join("\n"),
+      );
+      const { summary, output } = await runKit({ target: uf.address, subject: "model", tags: "@E4", knownFailing });
+      assert.equal(summary.expectedFailures, 2, output);
+      assert.equal(summary.failed, 0, output);
+      assert.equal(summary.success, true);
+      assert.match(output, /expected failure \(known-failing list, line 2\): does not apply its own events/);
+      assert.match(output, /^0 passed, 0 failed$/m);
+    } finally {
+      await uf.close();
+    }
+  });
+
+  it("fails the run when a listed scenario now passes", async () => {
+    const uf = await startRawModelEntity();
+    try {
+      const knownFailing = parseKnownFailingList("E5 several events in one reply are applied in emission order # was broken once");
+      const { summary, output } = await runKit({ target: uf.address, subject: "model", tags: "@E5", knownFailing });
+      assert.equal(summary.success, false);
+      assert.equal(summary.verdicts[0]?.kind, "now-passing");
+      assert.match(output, /NOW PASSES .*remove it from the list/);
+      assert.match(output, /^0 passed, 1 failed$/m);
+    } finally {
+      await uf.close();
+    }
+  });
+});
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: readonly string[], limitMs = 120_000): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [tckBin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const guard = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.on("error", (error) => {
+      clearTimeout(guard);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(guard);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("the tck command", { timeout: 180_000 }, () => {
+  let model: Awaited<ReturnType<typeof startRawModelEntity>>;
+  before(async () => {
+    model = await startRawModelEntity();
+  });
+  after(async () => {
+    await model.close();
+  });
+
+  it("runs, writes junit, json and html reports, prints the summary line and exits 0", async () => {
+    const junit = join(tempDir, "tck.xml");
+    const json = join(tempDir, "tck.json");
+    const html = join(tempDir, "tck.html");
+    const result = await runCli([
+      "user-function", "--target", model.address, "--subject", "model", "--tags", "@discovery or @E5 or @M2",
+      "--report", `junit:${junit},json:${json},html:${html}`, "--runs", "10",
+    ]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(result.stdout.trimEnd().split("\n").at(-1), "6 passed, 0 failed");
+    const suite = parseXml(readFileSync(junit, "utf8"));
+    assert.equal(suite.name, "testsuite");
+    assert.equal(suite.attributes["tests"], "6");
+    assert.equal(suite.attributes["failures"], "0");
+    assert.equal(suite.children.filter((c) => c.name === "testcase").length, 6);
+    const features = JSON.parse(readFileSync(json, "utf8")) as Array<{ elements: unknown[] }>;
+    assert.equal(features.flatMap((f) => f.elements).length, 6);
+    const page = readFileSync(html, "utf8");
+    assert.match(page, /<html/i);
+    assert.match(page, /A4 ready can be called repeatedly and answers the same/);
+  });
+
+  it("exits 1 against a broken user function, with the failure in the junit report", async () => {
+    const broken = await startRawModelEntity({ faults: { wrongCommandIds: true } });
+    const junit = join(tempDir, "broken.xml");
+    try {
+      const result = await runCli(["user-function", "--target", broken.address, "--subject", "model", "--tags", "@D2", "--report", `junit:${junit}`]);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.equal(result.stdout.trimEnd().split("\n").at(-1), "0 passed, 1 failed");
+      assert.match(result.stdout, /carrying command id 2 to command 1/);
+      const suite = parseXml(readFileSync(junit, "utf8"));
+      assert.equal(suite.attributes["failures"], "1");
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it("fails every scenario in bounded time when nothing listens at the target", async () => {
+    const gone = await startRawModelEntity();
+    const address = gone.address;
+    await gone.close();
+    const result = await runCli(["user-function", "--target", address, "--subject", "model", "--tags", "@A1 or @B7", "--timeout", "1000"]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.equal(result.stdout.trimEnd().split("\n").at(-1), "0 passed, 2 failed");
+  });
+
+  it("reads a known-failing list file and refuses one without reasons", async () => {
+    const list = join(tempDir, "known-failing.txt");
+    writeFileSync(list, "A1 ready returns a spec with a descriptor, service name and persistence id\n");
+    const result = await runCli(["user-function", "--target", model.address, "--subject", "model", "--known-failing", list]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /give a reason/);
+  });
+
+  it("prints help, and usage errors with exit code 2", async () => {
+    const help = await runCli(["user-function", "--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--known-failing FILE/);
+    const missing = await runCli(["user-function", "--subject", "model"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--target HOST:PORT is required/);
+  });
+});
