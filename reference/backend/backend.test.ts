@@ -233,6 +233,24 @@ describe("passivation and recovery", () => {
     }
   });
 
+  it("opens an entity's next stream only once its passivated stream has ended", async () => {
+    const uf = await startRawUserFunction();
+    uf.endDelayMs = 400;
+    const env = await startBackendUnderTest(uf.target, { entity: { passivationTimeoutMs: 100 } });
+    try {
+      assert.equal(await append(env, "o1", "a"), "a");
+      // Passivation has half-closed stream 1; the user function is still finishing it.
+      await eventually(() => env.backend.activeEntities === 0, 5_000, "passivation");
+      assert.deepEqual(uf.lifecycle, ["open 1"]);
+      assert.equal(await append(env, "o1", "b"), "ab");
+      assert.deepEqual(uf.lifecycle, ["open 1", "closed 1", "open 2"]);
+      assert.equal(uf.streams[0]!.completedByBackend, true);
+    } finally {
+      await env.close();
+      await uf.close();
+    }
+  });
+
   it("replays a long history page by page", async () => {
     const uf = await startRawUserFunction();
     uf.snapshotEvery = 1_000_000;

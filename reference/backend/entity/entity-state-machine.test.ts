@@ -88,13 +88,18 @@ describe("EntityStateMachine", () => {
   describe("recovery", () => {
     it("opens a stream on the first command, sends Init without snapshot, then the command with id 1", () => {
       const machine = new EntityStateMachine(cart, config);
-      expectOutputs(machine.handle(command(1)), [{ type: "open-stream" }, { type: "load-snapshot" }]);
+      expectOutputs(machine.handle(command(1)), [
+        { type: "open-stream" },
+        { type: "load-snapshot" },
+        startTimer("relay", 60_000),
+      ]);
       expectOutputs(machine.handle({ type: "snapshot-loaded", snapshot: undefined }), [
         { type: "send", message: { case: "init", entityId: cart, snapshot: undefined } },
         { type: "read-events", fromSequenceNumber: 1, max: 2 },
       ]);
       expectOutputs(machine.handle({ type: "events-read", events: [] }), [
         recovered(0),
+        cancelTimer("relay"),
         sendCommand(1),
         startTimer("relay", 60_000),
       ]);
@@ -117,6 +122,7 @@ describe("EntityStateMachine", () => {
       expectOutputs(machine.handle({ type: "events-read", events: [{ sequenceNumber: 8, payload: itemAdded(8) }] }), [
         { type: "send", message: { case: "event", sequence: 8, payload: itemAdded(8) } },
         recovered(8),
+        cancelTimer("relay"),
         sendCommand(1),
         startTimer("relay", 60_000),
       ]);
@@ -135,6 +141,7 @@ describe("EntityStateMachine", () => {
       expectOutputs(machine.handle({ type: "events-read", events: [{ sequenceNumber: 2, payload: itemAdded(2) }] }), [
         { type: "log", level: "warn", message },
         failCall(1, "unavailable", message),
+        cancelTimer("relay"),
         { type: "retire" },
         { type: "close-stream", mode: "cancel" },
       ]);
@@ -149,11 +156,27 @@ describe("EntityStateMachine", () => {
         { type: "log", level: "warn", message },
         failCall(1, "unavailable", message),
         failCall(2, "unavailable", message),
+        cancelTimer("relay"),
         { type: "retire" },
         { type: "close-stream", mode: "cancel" },
       ]);
       expectOutputs(machine.handle(streamEnded("cancelled")), [{ type: "stopped" }]);
       assert.equal(machine.isStopped, true);
+    });
+
+    it("gives up on a recovery that does not finish within the relay timeout", () => {
+      const machine = new EntityStateMachine(cart, config);
+      machine.handle(command(1));
+      machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+      const message = "entity cart-1 did not recover within 60000 ms";
+      expectOutputs(machine.handle(timer("relay")), [
+        { type: "log", level: "warn", message },
+        failCall(1, "unavailable", message),
+        { type: "retire" },
+        { type: "close-stream", mode: "cancel" },
+      ]);
+      // The page read that was still running arrives late and changes nothing.
+      expectOutputs(machine.handle({ type: "events-read", events: [] }), []);
     });
   });
 
@@ -280,7 +303,15 @@ describe("EntityStateMachine", () => {
       const machine = new EntityStateMachine(cart, config);
       machine.handle(command(1));
       machine.handle({ type: "snapshot-loaded", snapshot: undefined });
-      expectOutputs(machine.handle(reply(1)), violationOutputs("a Reply to command 1 with no command pending", undefined, [1]));
+      const restarted =
+        "entity cart-1 restarted after a protocol violation by the user function: a Reply to command 1 with no command pending";
+      expectOutputs(machine.handle(reply(1)), [
+        { type: "log", level: "warn", message: restarted },
+        failCall(1, "unavailable", restarted),
+        cancelTimer("relay"),
+        { type: "retire" },
+        { type: "close-stream", mode: "cancel" },
+      ]);
     });
 
     it("a message while the reply's events are being written leaves that call to the journal's answer", () => {

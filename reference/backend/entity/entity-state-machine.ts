@@ -118,6 +118,8 @@ export class EntityStateMachine {
         this.phase = "recovering";
         this.streamOpen = true;
         this.emit({ type: "open-stream" }, { type: "load-snapshot" });
+        // Recovery is bounded too: a store or user function that hangs must not hold calls forever.
+        this.startTimer("relay", this.config.relayTimeoutMs);
         return;
       case "stopping":
       case "stopped":
@@ -176,6 +178,7 @@ export class EntityStateMachine {
     }
     this.phase = "running";
     this.emit({ type: "log", level: "debug", message: "entity recovered", fields: { sequenceNumber: this.sequenceNumber } });
+    this.cancelTimer("relay");
     this.dispatchNext();
   }
 
@@ -279,6 +282,10 @@ export class EntityStateMachine {
     if (!this.timers.delete(timer)) return; // cancelled meanwhile
     switch (timer) {
       case "relay": {
+        if (this.phase === "recovering") {
+          this.retire(`entity ${this.entityId} did not recover within ${this.config.relayTimeoutMs} ms`);
+          return;
+        }
         const waiting = this.inFlight?.stage === "awaiting-reply" ? this.inFlight : undefined;
         if (!waiting || this.phase !== "running") return;
         this.inFlight = undefined;

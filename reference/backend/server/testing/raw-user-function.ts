@@ -125,6 +125,10 @@ export interface RawUserFunction {
   readonly streams: RecordedStream[];
   /** Snapshot every N events (absolute sequence numbers); default 3. */
   snapshotEvery: number;
+  /** How long the user function takes to complete its side after the backend completed the stream. */
+  endDelayMs: number;
+  /** `open <n>` and `closed <n>` for stream n (from 1), in the order they happened. */
+  readonly lifecycle: string[];
   misbehave: Misbehaviour | undefined;
   close(): Promise<void>;
 }
@@ -142,6 +146,8 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
     port: 0,
     streams: [],
     snapshotEvery: 3,
+    endDelayMs: 10,
+    lifecycle: [],
     misbehave: undefined,
     close: () =>
       new Promise<void>((resolve) => {
@@ -154,6 +160,8 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
     live.add(call);
     const recorded: RecordedStream = { received: [], sent: [], completedByBackend: false, cancelled: false };
     uf.streams.push(recorded);
+    const streamNumber = uf.streams.length;
+    uf.lifecycle.push(`open ${streamNumber}`);
     let initialized = false;
     let entityState = "";
     let sequence = 0;
@@ -166,11 +174,13 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
     const end = () => {
       if (ended) return;
       ended = true;
+      uf.lifecycle.push(`closed ${streamNumber}`);
       call.end();
     };
     const fail = (details: string) => {
       if (ended) return;
       ended = true;
+      uf.lifecycle.push(`closed ${streamNumber}`);
       call.emit("error", { code: status.FAILED_PRECONDITION, details });
     };
     call.on("data", (message: StreamIn) => {
@@ -230,12 +240,14 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
         if (call.cancelled) return;
         recorded.completedByBackend = true;
         end();
-      }, 10);
+      }, uf.endDelayMs);
     });
     // grpc-js also reports "cancelled" once a normal end has sent its status, so that one does not count.
     call.on("cancelled", () => {
-      if (!ended) recorded.cancelled = true;
+      if (ended) return;
+      recorded.cancelled = true;
       ended = true;
+      uf.lifecycle.push(`closed ${streamNumber}`);
     });
     call.on("error", () => {});
     call.on("close", () => live.delete(call));
