@@ -1,7 +1,6 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { BackendConfig } from "./config/backend-config.js";
-import { discoverUserService } from "./discovery/discover-user-service.js";
-import type { UserService } from "./discovery/user-service.js";
+import { discoverUserService, type UserService } from "./discovery/index.js";
 import { defaultEntityConfig, type EntityStateMachineConfig } from "./entity/entity-protocol.js";
 import { createEntityRegistry, type EntityRegistry } from "./entity/entity-registry.js";
 import { createUserFunctionClient, type UserFunctionClient } from "./entity/user-function-client.js";

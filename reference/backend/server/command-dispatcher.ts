@@ -1,6 +1,5 @@
 import { typeUrlOf } from "../../protocol/index.js";
-import type { UserMethod, UserService } from "../discovery/user-service.js";
-import { EntityKeyError } from "../discovery/user-service.js";
+import { EntityKeyError, type UserMethod, type UserService } from "../discovery/index.js";
 import type { EntityRegistry } from "../entity/entity-registry.js";
 import { BackendError } from "../errors/index.js";
 import type { EntityId } from "../ids.js";

@@ -1,7 +1,6 @@
 import type { Server } from "@grpc/grpc-js";
 import type { OperationalSurface } from "../backend.js";
-import { addReflection } from "../ops/add-reflection.js";
-import { createHealthService, type HealthService } from "../ops/health-service.js";
+import { addReflection, createHealthService, type HealthService } from "../ops/index.js";
 
 /**
  * gRPC health and server reflection for a backend: health is NOT_SERVING

@@ -6,7 +6,7 @@ import type {
   ServerWritableStream,
   sendUnaryData,
 } from "@grpc/grpc-js";
-import type { UserMethod, UserService } from "../discovery/user-service.js";
+import type { UserMethod, UserService } from "../discovery/index.js";
 import { BackendError, toServiceError } from "../errors/index.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
 

@@ -15,7 +15,7 @@ import {
   type StreamOut,
 } from "../../../protocol/index.js";
 // The snake_case descriptor type (proto-loader, loaded with reflection, swaps in a camelCase one by path).
-import { fileDescriptorType } from "../../discovery/descriptor-type.js";
+import { fileDescriptorType } from "../../discovery/index.js";
 
 /**
  * A user function written on the raw protocol, for backend tests: an entity
