@@ -4,8 +4,14 @@ import { fromBinary } from "@bufbuild/protobuf";
 import {
   FileDescriptorProtoSchema,
   file_google_protobuf_any,
+  file_google_protobuf_api,
   file_google_protobuf_descriptor,
+  file_google_protobuf_duration,
   file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_source_context,
+  file_google_protobuf_type,
+  file_google_protobuf_wrappers,
   file_google_protobuf_struct,
   file_google_protobuf_timestamp,
   type DescriptorProto,
@@ -17,7 +23,7 @@ import { entityKeyProtoName, isKnownImport, knownImport, knownImportClosure } fr
 function shape(messages: readonly DescriptorProto[]): unknown {
   return messages.map((m) => ({
     name: m.name,
-    fields: m.field.map((f) => [f.name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), f.number, f.type, f.typeName]).sort(),
+    fields: m.field.map((f) => [f.name, f.number, f.type, f.typeName, f.label, f.oneofIndex]).sort(),
     nested: shape(m.nestedType),
   }));
 }
@@ -38,18 +44,52 @@ describe("known imports", () => {
       ["google/protobuf/any.proto", file_google_protobuf_any.proto],
       ["google/protobuf/timestamp.proto", file_google_protobuf_timestamp.proto],
       ["google/protobuf/struct.proto", file_google_protobuf_struct.proto],
+      ["google/protobuf/duration.proto", file_google_protobuf_duration.proto],
+      ["google/protobuf/wrappers.proto", file_google_protobuf_wrappers.proto],
+      ["google/protobuf/field_mask.proto", file_google_protobuf_field_mask.proto],
+      ["google/protobuf/source_context.proto", file_google_protobuf_source_context.proto],
     ];
     for (const [name, expected] of reference) {
       const ours = fromBinary(FileDescriptorProtoSchema, knownImport(name).descriptor);
       assert.equal(ours.name, name);
       assert.equal(ours.package, "google.protobuf");
+      assert.deepEqual(ours.dependency, expected.dependency, `${name} imports`);
       assert.deepEqual(shape(ours.messageType), shape(expected.messageType), name);
       assert.deepEqual(ours.enumType.map((e) => e.name), expected.enumType.map((e) => e.name), name);
     }
-    const descriptor = fromBinary(FileDescriptorProtoSchema, knownImport("google/protobuf/descriptor.proto").descriptor);
-    const expectedNames = file_google_protobuf_descriptor.proto.messageType.map((m) => m.name);
-    for (const name of ["FileDescriptorProto", "FieldOptions", "MethodDescriptorProto"]) {
-      assert.ok(descriptor.messageType.some((m) => m.name === name) && expectedNames.includes(name), name);
+  });
+
+  it("describes the files protobufjs ships as .proto text as a subset of today's versions", () => {
+    // protobufjs carries older copies of these three; every field it knows must match the current file's.
+    const reference: [string, FileDescriptorProto][] = [
+      ["google/protobuf/type.proto", file_google_protobuf_type.proto],
+      ["google/protobuf/api.proto", file_google_protobuf_api.proto],
+      ["google/protobuf/descriptor.proto", file_google_protobuf_descriptor.proto],
+    ];
+    for (const [name, expected] of reference) {
+      const ours = fromBinary(FileDescriptorProtoSchema, knownImport(name).descriptor);
+      assert.deepEqual(ours.dependency, expected.dependency, `${name} imports`);
+      const theirs = new Map<string, DescriptorProto>();
+      const index = (scope: string, messages: readonly DescriptorProto[]): void => {
+        for (const m of messages) {
+          theirs.set(`${scope}.${m.name}`, m);
+          index(`${scope}.${m.name}`, m.nestedType);
+        }
+      };
+      index("", expected.messageType);
+      const check = (scope: string, messages: readonly DescriptorProto[]): void => {
+        for (const m of messages) {
+          const other = theirs.get(`${scope}.${m.name}`);
+          assert.ok(other, `${name}: message ${scope}.${m.name}`);
+          for (const f of m.field) {
+            const same = other.field.find((g) => g.name === f.name);
+            assert.ok(same, `${name}: field ${m.name}.${f.name}`);
+            assert.deepEqual([f.number, f.type, f.typeName, f.label], [same.number, same.type, same.typeName, same.label], `${m.name}.${f.name}`);
+          }
+          check(`${scope}.${m.name}`, m.nestedType);
+        }
+      };
+      check("", ours.messageType);
     }
   });
 

@@ -78,17 +78,44 @@ function addFile(root: protobuf.Root, name: string, seen: Set<string>): void {
   const source = sourceOf(name);
   if (source === undefined) {
     const json = protobuf.common.get(name) as protobuf.INamespace | null;
-    if (json?.nested) root.addJSON(json.nested);
+    if (json?.nested) root.addJSON(snakeCaseFields(json).nested ?? {});
     return;
   }
   const parsed = protobuf.parse(source, root, { keepCase: true });
   for (const dependency of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) addFile(root, dependency, seen);
 }
 
+/**
+ * protobufjs keeps its built-in well-known types with camelCase field names
+ * (`nullValue`); the .proto files, and so protoc's descriptors, say `null_value`.
+ */
+function snakeCaseFields(json: protobuf.INamespace): protobuf.INamespace {
+  const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  /** `container` says what `node` is: a map of field definitions, of oneofs, or anything else. */
+  const convert = (node: unknown, container: "fields" | "oneofs" | "other"): unknown => {
+    if (Array.isArray(node)) return node.map((item) => convert(item, "other"));
+    if (node === null || typeof node !== "object") return node;
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => {
+        if (container === "fields") return [snake(key), value];
+        if (container === "oneofs") {
+          const oneof = value as { oneof?: string[] };
+          return [snake(key), { ...oneof, ...(oneof.oneof ? { oneof: oneof.oneof.map(snake) } : {}) }];
+        }
+        return [key, convert(value, key === "fields" ? "fields" : key === "oneofs" ? "oneofs" : "other")];
+      }),
+    );
+  };
+  return convert(json, "other") as protobuf.INamespace;
+}
+
 /** The full names of a file's top-level messages, enums and extensions. */
 function topLevelNames(name: string): string[] {
+  // Parsed alone, without its imports, so only its own definitions are found (nothing is resolved here).
   const alone = new protobuf.Root();
-  addFile(alone, name, new Set(name === entityKeyProtoName ? ["google/protobuf/descriptor.proto"] : []));
+  const source = sourceOf(name);
+  if (source !== undefined) protobuf.parse(source, alone, { keepCase: true });
+  else addFile(alone, name, new Set());
   const names: string[] = [];
   const walk = (ns: protobuf.NamespaceBase): void => {
     for (const member of ns.nestedArray) {
