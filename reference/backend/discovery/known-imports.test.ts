@@ -15,6 +15,7 @@ import {
   file_google_protobuf_struct,
   file_google_protobuf_timestamp,
   type DescriptorProto,
+  type FieldDescriptorProto,
   type FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
 import { entityKeyProtoName, isKnownImport, knownImport, knownImportClosure } from "./known-imports.js";
@@ -82,7 +83,7 @@ describe("known imports", () => {
           const other = theirs.get(`${scope}.${m.name}`);
           assert.ok(other, `${name}: message ${scope}.${m.name}`);
           for (const f of m.field) {
-            const same = other.field.find((g) => g.name === f.name);
+            const same: FieldDescriptorProto | undefined = other.field.find((g) => g.name === f.name);
             assert.ok(same, `${name}: field ${m.name}.${f.name}`);
             assert.deepEqual([f.number, f.type, f.typeName, f.label], [same.number, same.type, same.typeName, same.label], `${m.name}.${f.name}`);
           }
