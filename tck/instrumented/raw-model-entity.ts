@@ -24,6 +24,8 @@ export interface ModelEntityFaults {
   readonly wrongCommandIds?: boolean;
   /** Never answers the command with this id (nor anything after it) on any stream. */
   readonly hangsOnCommandId?: number;
+  /** Sends every answer twice. */
+  readonly answersTwice?: boolean;
 }
 
 export interface RawModelEntityOptions {
@@ -75,7 +77,9 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
         call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details });
       };
       const answer = (message: StreamOut) => {
-        if (!ended) call.write(message);
+        if (ended) return;
+        call.write(message);
+        if (faults.answersTwice) call.write(message);
       };
       const fail = (commandId: number, description: string) =>
         answer({ case: "failure", commandId: faults.wrongCommandIds ? commandId + 1 : commandId, description });

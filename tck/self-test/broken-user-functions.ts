@@ -39,4 +39,10 @@ export const brokenUserFunctions: readonly BrokenUserFunction[] = [
     mustFail: ["D3 exactly one answer per command, in command order", "M1 "],
     verdictMentions: "no answer to command 3 within",
   },
+  {
+    name: "answers every command twice",
+    faults: { answersTwice: true },
+    mustFail: ["D3 exactly one answer per command, in command order", "D2 ", "M1 "],
+    verdictMentions: "carrying command id 1 to command 2",
+  },
 ];

@@ -1,3 +1,5 @@
+import { abbreviate } from "../drivers/user-function/transcript.js";
+
 /**
  * A behaviour the user function under test got wrong. The message is the kit's
  * user interface: what was expected, what happened, and the wire transcript.
@@ -10,7 +12,7 @@ export class ExpectationFailure extends Error {
     readonly actual: string,
     readonly transcript: string,
   ) {
-    super(`\n  expected: ${expected}\n  actual:   ${actual}\n\n  transcript (kit = backend, → sent, ← received):\n${indent(transcript)}\n`);
+    super(`\n  expected: ${abbreviate(expected, 600)}\n  actual:   ${abbreviate(actual, 600)}\n\n  transcript (kit = backend, → sent, ← received):\n${indent(transcript)}\n`);
   }
 }
 

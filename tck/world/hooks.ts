@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { After, Status, setDefaultTimeout, setWorldConstructor } from "@cucumber/cucumber";
 import { TckWorld } from "./tck-world.js";
 
@@ -7,6 +8,15 @@ setWorldConstructor(TckWorld);
 setDefaultTimeout(120_000);
 
 After(async function (this: TckWorld, { result }) {
+  // A short settle lets a stray extra answer arrive before the check (a guard; D3 checks it properly).
+  if (result?.status === Status.PASSED && this.openedStreams) await delay(Math.min(100, this.timeoutMs));
+  const unverified = result?.status === Status.PASSED ? this.unverifiedMessages() : [];
+  if (unverified.length > 0) {
+    // Checked before teardown, so the verdict still has the transcript.
+    this.attach(this.transcriptText(), { mediaType: "text/plain", fileName: "transcript.txt" });
+    await this.teardown.run();
+    this.fail("no message from the user function beyond one answer per command", `unasked-for ${unverified.join("; ")}`);
+  }
   if (result && result.status !== Status.PASSED) {
     this.attach(this.transcriptText(), { mediaType: "text/plain", fileName: "transcript.txt" });
   }

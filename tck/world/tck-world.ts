@@ -1,6 +1,6 @@
 import { World, type IWorldOptions } from "@cucumber/cucumber";
 import { createUserFunctionDriver, type UserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
-import type { PayloadDescriber } from "../drivers/user-function/transcript.js";
+import { formatOut, type PayloadDescriber } from "../drivers/user-function/transcript.js";
 import { ModelEntitySubject } from "../subjects/model-entity-subject.js";
 import { ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
 import { ExpectationFailure } from "../verdict/expectation-failure.js";
@@ -66,6 +66,16 @@ export class TckWorld extends World<TckParameters> implements KitContext {
   /** How this run's subject renders payloads in transcripts. */
   get describePayload(): PayloadDescriber {
     return this.parameters.subject === "model" ? (modelSubject ??= new ModelEntitySubject()).describe : (cartSubject ??= new ShoppingCartSubject()).describe;
+  }
+
+  get openedStreams(): boolean {
+    return (this.#driver?.streams.length ?? 0) > 0;
+  }
+
+  /** Answers the user function sent that no step consumed (e.g. a second reply to one command). */
+  unverifiedMessages(): string[] {
+    if (!this.#driver) return [];
+    return this.#driver.streams.flatMap((stream) => stream.unread.map((message) => `${stream.label}: ${formatOut(message, (p) => (p ? this.describePayload(p) : "none"))}`));
   }
 
   transcriptText(): string {

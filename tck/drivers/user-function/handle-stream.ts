@@ -39,6 +39,11 @@ export class HandleStream {
     return this.#end;
   }
 
+  /** Messages that arrived but no step has looked at: answers nobody asked for. */
+  get unread(): readonly StreamOut[] {
+    return this.#queue.flatMap((o) => (o.kind === "message" ? [o.message] : []));
+  }
+
   send(message: StreamIn): void {
     this.#transcript.record({ stream: this.label, kind: "sent", message });
     if (this.#end || this.#halfClosed) return;

@@ -51,6 +51,11 @@ export function grpcCodeName(code: number): string {
   return grpcCodeNames[code] ?? `code ${code}`;
 }
 
+/** Keeps transcripts readable when a payload is huge (a 10,000-event state, say). */
+export function abbreviate(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 export function describeAny(payload: AnyPayload): string {
   return `${payload.typeUrl} (${payload.value.length} bytes)`;
 }

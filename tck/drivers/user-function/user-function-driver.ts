@@ -24,6 +24,8 @@ export interface UserFunctionDriver {
   readonly timeoutMs: number;
   ready(): Promise<ReadyResult>;
   openStream(label: string): HandleStream;
+  /** Every stream opened so far, in order. */
+  readonly streams: readonly HandleStream[];
   /** Cancels every stream still open and closes the channel. */
   close(): void;
 }
@@ -37,6 +39,10 @@ class UserFunctionDriverImpl implements UserFunctionDriver {
   readonly timeoutMs: number;
   readonly #client: grpc.Client;
   readonly #streams: HandleStream[] = [];
+
+  get streams(): readonly HandleStream[] {
+    return this.#streams;
+  }
 
   constructor(options: UserFunctionDriverOptions) {
     this.transcript = options.transcript ?? new Transcript();
