@@ -45,7 +45,10 @@ function compileLibrary(dir: string): void {
       writeFileSync(join(dir, "dist", folder, file.replace(/\.ts$/, ".js")), output.outputText);
     }
   }
-  // The compiled protocol module finds proto/ two folders up, as from the repository.
+  // Laid out like the repository after `npm run build`: dist/ beside proto/.
+  symlinkSync(join(repo, "proto"), join(dir, "proto"));
+  // Stand-in for a pending fix: reference/protocol/proto-root.ts looks for proto/ two folders above
+  // itself, which from dist/reference/protocol is dist/proto; it should also try three folders up.
   symlinkSync(join(repo, "proto"), join(dir, "dist", "proto"));
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
