@@ -97,6 +97,19 @@ describe("serve", () => {
     }
   });
 
+  it("survives a backend that cancels a stream mid-command", async () => {
+    const call = (client as unknown as { handle(options: grpc.CallOptions): Duplex }).handle({});
+    const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
+    call.on("error", () => {}); // the cancellation is expected
+    call.write(init("cancelled"));
+    call.write(command(1, [{ respond: "slow" }, { emit: "a" }]));
+    call.cancel();
+    assert.equal((await ended).code, grpc.status.CANCELLED);
+    // The server carries on: a new stream for the same entity starts clean.
+    const result = await exchange(client, [init("cancelled"), command(1, [])], true);
+    assert.deepEqual(result.received, [reply(1, "")]);
+  });
+
   it("logs protocol traffic when debug is on", async () => {
     await exchange(client, [init("logged"), command(1, [{ emit: "z" }])], true);
     assert.ok(logLines.some((l) => l.startsWith("stateserv-event-sourcing ") && l.includes("<- Init entity=logged")));
