@@ -94,6 +94,13 @@ describe("backend with a raw-protocol user function", () => {
     assert.deepEqual([...(commands[1]?.payload?.value ?? [])], [...appendRequest("a1", "y+z")]);
   });
 
+  it("carries large events and replies (a reply beyond grpc-js's 4 MiB default) byte for byte", async () => {
+    const big = "x".repeat(2_500_000) + "é";
+    assert.equal(await append(env, "big1", big), big);
+    const [event] = await env.events("big1");
+    assert.equal(Buffer.from(event!.payload.value).toString(), big);
+  });
+
   it("stores the snapshot riding on a reply at its last event's sequence number", async () => {
     await append(env, "s1", "a+b+c+d");
     const snapshot = await env.snapshotStore.latest(thingRef("s1"));

@@ -86,7 +86,8 @@ class BackendImpl implements Backend {
   readonly serving: Promise<UserService>;
   private markServing!: (service: UserService) => void;
   private failServing!: (error: unknown) => void;
-  private readonly server = new Server();
+  // Requests are only limited by what the user function accepts; replies may be large (events are opaque).
+  private readonly server = new Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   private readonly discovery = new AbortController();
   private readonly userFunction: UserFunctionClient;
   private readonly registry: EntityRegistry;

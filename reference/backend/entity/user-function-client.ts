@@ -13,7 +13,11 @@ const EntityClient = makeGenericClientConstructor(entityServiceDefinition, "Enti
 
 /** A client for the user function's `Entity` service at `address` (`host:port`). */
 export function createUserFunctionClient(address: string): UserFunctionClient {
-  const client = new EntityClient(address, credentials.createInsecure());
+  // A reply carries the response, its events and maybe a snapshot: it may well pass grpc-js's 4 MiB default.
+  const client = new EntityClient(address, credentials.createInsecure(), {
+    "grpc.max_receive_message_length": -1,
+    "grpc.max_send_message_length": -1,
+  });
   return {
     openStream: () => client["handle"]!() as ClientDuplexStream<StreamIn, StreamOut>,
     close: () => client.close(),
