@@ -94,6 +94,32 @@ describe("backend with a raw-protocol user function", () => {
     assert.deepEqual([...(commands[1]?.payload?.value ?? [])], [...appendRequest("a1", "y+z")]);
   });
 
+  it("forwards request and reply bytes untouched, fields unknown to the descriptor included", async () => {
+    // Field 15 is in no descriptor: a partial-descriptor client or user function may still send it.
+    const unknownField = [0x78, 0x2a];
+    const request = Uint8Array.from([...appendRequest("raw1", ""), ...unknownField]);
+    const replyBytes = Uint8Array.from([0x0a, 0x01, 0x61, ...unknownField]);
+    uf.misbehave = (context) => {
+      if (context.command.entityId !== "raw1") return "normal";
+      context.send({
+        case: "reply",
+        commandId: context.command.id,
+        payload: { typeUrl: "type.googleapis.com/test.backend.Response", value: replyBytes },
+        events: [],
+        snapshot: undefined,
+      });
+      return "handled";
+    };
+    try {
+      const reply = await callUnary(env.client, pathOf("Append"), request);
+      assert.deepEqual([...reply], [...replyBytes]);
+      const command = uf.streams.flatMap((s) => s.received).find((m) => m.case === "command" && m.entityId === "raw1");
+      assert.deepEqual([...(command?.case === "command" ? (command.payload?.value ?? []) : [])], [...request]);
+    } finally {
+      uf.misbehave = undefined;
+    }
+  });
+
   it("carries large events and replies (a reply beyond grpc-js's 4 MiB default) byte for byte", async () => {
     const big = "x".repeat(2_500_000) + "é";
     assert.equal(await append(env, "big1", big), big);
