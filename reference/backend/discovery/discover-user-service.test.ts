@@ -124,3 +124,33 @@ describe("discoverUserService", () => {
     await assert.rejects(discovery, (error: unknown) => error === reason);
   });
 });
+
+describe("discoverUserService with an undecodable EntitySpec", () => {
+  it("fails at once with a SpecError instead of retrying", async () => {
+    let calls = 0;
+    const server = new grpc.Server();
+    const identity = (b: Buffer) => b;
+    server.register(
+      "/lightbend.serverless.Entity/ready",
+      (_call: unknown, callback: grpc.sendUnaryData<Buffer>) => {
+        calls++;
+        callback(null, Buffer.from([0x0a, 0xff, 0xff, 0xff]));
+      },
+      identity,
+      identity,
+      "unary",
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    try {
+      await assert.rejects(
+        discoverUserService({ target: `127.0.0.1:${port}`, logger: recordingLogger([]), backoff: { initialMs: 10, maxMs: 10 } }),
+        (error: unknown) => error instanceof SpecError && /ready\(\) answered undecodable EntitySpec/.test(error.message),
+      );
+      assert.equal(calls, 1);
+    } finally {
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { entityServiceDefinition, type EntitySpec } from "../../protocol/index.js";
+import { ProtocolDecodeError, decodeEntitySpec, readyPath, type EntitySpec } from "../../protocol/index.js";
 import type { Logger } from "../logger.js";
+import { SpecError } from "./spec-error.js";
 import type { UserService } from "./user-service.js";
 import { validateEntitySpec } from "./validate-entity-spec.js";
 
@@ -25,14 +26,6 @@ export interface DiscoveryOptions {
 
 const defaultBackoff: Backoff = { initialMs: 100, maxMs: 5_000 };
 
-type EntityClient = grpc.Client & {
-  ready(
-    request: Record<string, never>,
-    options: grpc.CallOptions,
-    callback: (error: grpc.ServiceError | null, spec?: EntitySpec) => void,
-  ): grpc.ClientUnaryCall;
-};
-
 /**
  * Asks the user function what to serve (A5): calls `ready()` until it answers,
  * waiting with exponential backoff while it is down, then validates the spec.
@@ -41,15 +34,14 @@ type EntityClient = grpc.Client & {
 export async function discoverUserService(options: DiscoveryOptions): Promise<UserService> {
   const { target, logger, signal } = options;
   const backoff = options.backoff ?? defaultBackoff;
-  const Client = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-  const client = new Client(target, grpc.credentials.createInsecure()) as unknown as EntityClient;
+  const client = new grpc.Client(target, grpc.credentials.createInsecure());
   try {
     let delayMs = backoff.initialMs;
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
-      let spec: EntitySpec;
+      let specBytes: Buffer;
       try {
-        spec = await callReady(client, options.callTimeoutMs ?? 5_000, signal);
+        specBytes = await callReady(client, options.callTimeoutMs ?? 5_000, signal);
       } catch (error) {
         signal?.throwIfAborted();
         logger.warn("user function not ready, retrying", {
@@ -64,20 +56,36 @@ export async function discoverUserService(options: DiscoveryOptions): Promise<Us
         delayMs = Math.min(delayMs * 2, backoff.maxMs);
         continue;
       }
-      return validateEntitySpec(spec, logger);
+      return validateEntitySpec(decodeSpec(specBytes), logger);
     }
   } finally {
     client.close();
   }
 }
 
-function callReady(client: EntityClient, timeoutMs: number, signal: AbortSignal | undefined): Promise<EntitySpec> {
+/**
+ * The EntitySpec is decoded here rather than by the client: grpc-js would turn
+ * undecodable bytes into an INTERNAL status, indistinguishable from a user
+ * function still starting, and they would be retried for ever.
+ */
+function decodeSpec(bytes: Buffer): EntitySpec {
+  try {
+    return decodeEntitySpec(bytes);
+  } catch (error) {
+    if (error instanceof ProtocolDecodeError) throw new SpecError(`ready() answered ${error.message}`);
+    throw error;
+  }
+}
+
+const identity = (bytes: Buffer) => bytes;
+const emptyRequest = Buffer.alloc(0);
+
+function callReady(client: grpc.Client, timeoutMs: number, signal: AbortSignal | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const call = client.ready({}, { deadline: Date.now() + timeoutMs }, (error, spec) => {
+    const call = client.makeUnaryRequest(readyPath, identity, identity, emptyRequest, { deadline: Date.now() + timeoutMs }, (error, bytes) => {
       signal?.removeEventListener("abort", cancel);
       if (error) reject(error);
-      else if (spec) resolve(spec);
-      else reject(new Error("ready() returned nothing"));
+      else resolve(bytes ?? Buffer.alloc(0));
     });
     const cancel = () => call.cancel();
     signal?.addEventListener("abort", cancel, { once: true });
