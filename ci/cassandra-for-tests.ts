@@ -44,7 +44,7 @@ export async function acquireCassandra(options: AcquireOptions = {}): Promise<Ca
   const acquired = (await fromEnv(env)) ?? (await fromTestcontainers(env, log)) ?? (await fromScript(env, log));
   if (acquired !== undefined) {
     log(
-      `# cassandra: using ${acquired.source} Cassandra ${acquired.releaseVersion} at ` +
+      `[cassandra] using ${acquired.source} Cassandra ${acquired.releaseVersion} at ` +
         `${acquired.contactPoints.join(",")} (dc ${acquired.localDataCenter})`,
     );
     return acquired;
@@ -55,7 +55,7 @@ export async function acquireCassandra(options: AcquireOptions = {}): Promise<Ca
   if (env["CASSANDRA_REQUIRED"] === "1") {
     throw new Error(`${reason} (CASSANDRA_REQUIRED=1 makes this a failure)`);
   }
-  log(`# cassandra: SKIPPING Cassandra tests: ${reason}`);
+  log(`[cassandra] SKIPPING Cassandra tests: ${reason}`);
   return { skipped: reason };
 }
 
@@ -89,7 +89,7 @@ async function fromEnv(env: NodeJS.ProcessEnv): Promise<AcquiredCassandra | unde
 
 async function fromTestcontainers(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<AcquiredCassandra | undefined> {
   if (!(await dockerAnswers(env))) return undefined;
-  log(`# cassandra: a Docker engine answers; starting ${testcontainersImage} with Testcontainers…`);
+  log(`[cassandra] a Docker engine answers; starting ${testcontainersImage} with Testcontainers…`);
   // Loaded only here: Testcontainers is heavy and useless without a Docker engine.
   const { CassandraContainer } = await import("@testcontainers/cassandra");
   const container = await new CassandraContainer(testcontainersImage).start();
@@ -122,7 +122,7 @@ async function fromScript(env: NodeJS.ProcessEnv, log: (line: string) => void): 
 
   const alreadyRunning = (await runScript(["status"], env, () => {})) === 0;
   if (!alreadyRunning) {
-    log("# cassandra: starting a local node with ci/cassandra.sh start…");
+    log("[cassandra] starting a local node with ci/cassandra.sh start…");
     const code = await runScript(["start"], env, log);
     if (code !== 0) throw new Error(`ci/cassandra.sh start failed (exit ${code}); see its output above`);
   }
@@ -191,7 +191,7 @@ function runScript(args: string[], env: NodeJS.ProcessEnv, log: (line: string) =
   return new Promise((resolve, reject) => {
     const child = spawn("bash", [scriptPath, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     const forward = (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`# ${line}`);
+      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`[cassandra] ${line}`);
     };
     child.stdout.on("data", forward);
     child.stderr.on("data", forward);

@@ -116,7 +116,7 @@ class CassandraJournal implements Journal {
               toLong(last),
               entity.persistenceId,
               entity.entityId,
-              toLong(expectedSequenceNumber),
+              expectedSequenceNumber === 0 ? null : toLong(expectedSequenceNumber),
             ],
           },
           {
