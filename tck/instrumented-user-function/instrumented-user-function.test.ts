@@ -1,3 +1,6 @@
+// First, on purpose: the reflection service brings @grpc/proto-loader, which swaps in a camelCase
+// descriptor.proto by path process-wide; the descriptors served must not depend on import order.
+import "@grpc/reflection";
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
@@ -43,6 +46,15 @@ describe("instrumented user function", () => {
     const file = fromBinary(FileDescriptorProtoSchema, spec.proto);
     assert.deepEqual(file.dependency, ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]);
     assert.deepEqual(file.service[0]?.method.map((m) => m.name), ["Process", "ProcessEmpty", "ProcessComposite", "ProcessStream"]);
+    assert.deepEqual(
+      file.service[0]?.method.map((m) => [m.inputType, m.outputType, m.clientStreaming]),
+      [
+        [`.${model}.Request`, `.${model}.Response`, false],
+        [`.${model}.Request`, ".google.protobuf.Empty", false],
+        [`.${model}.CompositeRequest`, `.${model}.Response`, false],
+        [`.${model}.Request`, `.${model}.Response`, true],
+      ],
+    );
     const keyFields = (message: string) =>
       file.messageType
         .find((m) => m.name === message)!
