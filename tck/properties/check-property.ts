@@ -54,7 +54,7 @@ export async function checkProperty<T>(
     markInterruptAsFailure: true,
   });
   if (!details.failed) return;
-  const rerun = `${settings.rerunCommand} --tags '${settings.tag}' --seed ${details.seed} --runs ${settings.runs}`;
+  const rerun = `${settings.rerunCommand} --tags '${settings.tag}' --seed=${details.seed} --runs ${settings.runs}`;
   const counterexample = details.counterexample ? describe(details.counterexample[0]) : "(none: the run was interrupted)";
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance ?? "interrupted");
   throw new PropertyFailure(

@@ -133,7 +133,7 @@ describe("the kit against broken user functions", { timeout: 300_000 }, () => {
       const message = summary.verdicts[0]?.failure?.message ?? "";
       assert.match(message, /seed 42, path "[0-9:]+"/);
       assert.match(message, /counterexample \(shrunk\):\n\s+1\. Process emit/);
-      assert.match(message, /rerun: .*--tags '@M1' --seed 42 --runs 30/);
+      assert.match(message, /rerun: .*--tags '@M1' --seed=42 --runs 30/);
       // Shrinking keeps the two commands the defect needs: an emit and a read.
       assert.doesNotMatch(message, /\n\s+3\. Process/);
     } finally {
@@ -245,6 +245,24 @@ describe("the tck command", { timeout: 180_000 }, () => {
       assert.match(result.stdout, /carrying command id 2 to command 1/);
       const suite = parseXml(readFileSync(junit, "utf8"));
       assert.equal(suite.attributes["failures"], "1");
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it("prints a rerun command for a failed property that reproduces the same counterexample", async () => {
+    const broken = await startRawModelEntity({ faults: { doesNotApplyOwnEvents: true } });
+    try {
+      const first = await runCli(["user-function", "--target", broken.address, "--subject", "model", "--tags", "@M3", "--runs", "20"]);
+      assert.equal(first.code, 1, first.stdout + first.stderr);
+      const rerun = /rerun: npx tck (.*)$/m.exec(first.stdout)?.[1];
+      assert.ok(rerun, first.stdout);
+      const args = [...rerun.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+      const again = await runCli(args);
+      assert.equal(again.code, 1, again.stdout + again.stderr);
+      const counterexample = (text: string) => /counterexample \(shrunk\):\n((?:\s+\S.*\n)+?)\s*\n/.exec(text)?.[1];
+      assert.ok(counterexample(first.stdout));
+      assert.equal(counterexample(again.stdout), counterexample(first.stdout));
     } finally {
       await broken.close();
     }
