@@ -284,24 +284,24 @@ describe("passivation and recovery", () => {
     }
   });
 
-  it("replays a long history page by page", async () => {
+  it("replays a long history (10,000 events) page by page", async () => {
     const uf = await startRawUserFunction();
     uf.snapshotEvery = 1_000_000;
     const journal = createInMemoryJournal();
     const ref = thingRef("long");
-    const history: AnyPayload[] = Array.from({ length: 2_000 }, (_, i) => ({
+    const history: AnyPayload[] = Array.from({ length: 10_000 }, (_, i) => ({
       typeUrl: eventTypeUrl,
       value: text.encode(String(i % 10)),
     }));
     await journal.append(ref, 0, history);
-    const env = await startBackendUnderTest(uf.target, { journal, entity: { replayPageSize: 64 } });
+    const env = await startBackendUnderTest(uf.target, { journal });
     try {
       const state = await append(env, "long", "!");
-      assert.equal(state.length, 2_001);
+      assert.equal(state.length, 10_001);
       const events = uf.streams[0]!.received.filter((m) => m.case === "event");
       assert.deepEqual(
         events.map((e) => e.sequence),
-        Array.from({ length: 2_000 }, (_, i) => i + 1),
+        Array.from({ length: 10_000 }, (_, i) => i + 1),
       );
     } finally {
       await env.close();

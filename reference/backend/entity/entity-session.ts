@@ -58,6 +58,7 @@ export class EntitySession {
   private streamOpened: Promise<void> = Promise.resolve();
   /** Settles when the stream can take more writes (grpc-js asked us to wait for `drain`). */
   private writable: Promise<void> = Promise.resolve();
+  private awaitingDrain = false;
   private markStopped!: () => void;
   private readonly logger: Logger;
 
@@ -222,12 +223,14 @@ export class EntitySession {
       return;
     }
     this.logger.debug("to user function", describeIn(message));
-    if (!stream.write(message)) {
+    if (!stream.write(message) && !this.awaitingDrain) {
       // Replay can outpace the network: the next page waits for `drain` (or the stream's end).
+      this.awaitingDrain = true;
       this.writable = new Promise((resolve) => {
         const done = () => {
           stream.off("drain", done);
           stream.off("status", done);
+          this.awaitingDrain = false;
           resolve();
         };
         stream.on("drain", done);
