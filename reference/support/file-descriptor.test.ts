@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,7 @@ import {
   file_google_protobuf_empty,
   type FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
+import protobuf from "protobufjs";
 import { loadProtos, protoDir, protocolProtos } from "../protocol/index.js";
 import { buildFileDescriptorProto } from "./file-descriptor.js";
 
@@ -30,6 +32,17 @@ function entityKeyDescriptor(): FileDescriptorProto {
   return fromBinary(FileDescriptorProtoSchema, buildFileDescriptorProto(protocolProtos(), { path: join(protoDir, name), name }));
 }
 
+/** The raw bytes of FileDescriptorSet.file[0] (field 1), read without re-encoding. */
+function firstFileOf(set: Uint8Array): Uint8Array {
+  const reader = protobuf.Reader.create(set);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === 1 && (tag & 7) === 2) return reader.bytes();
+    reader.skipType(tag & 7);
+  }
+  throw new Error("no file in the FileDescriptorSet");
+}
+
 describe("buildFileDescriptorProto", () => {
   it("names the file by its import path and lists package, imports and syntax", () => {
     const file = fixtureDescriptor();
@@ -39,6 +52,15 @@ describe("buildFileDescriptorProto", () => {
     assert.equal(file.syntax, "proto3");
     assert.equal(file.options?.javaPackage, "com.example.fixture");
     assert.equal(file.options?.optimizeFor, FileOptions_OptimizeMode.CODE_SIZE);
+  });
+
+  it("writes the same bytes as protoc for the project's protos", () => {
+    for (const name of ["shoppingcart/shoppingcart.proto", "shoppingcart/domain.proto", "tck/model.proto", "lightbend/serverless/entitykey.proto"]) {
+      const root = loadProtos([name]);
+      const ours = buildFileDescriptorProto(root, { path: join(protoDir, name), name });
+      const golden = firstFileOf(readFileSync(join(testdata, "protoc", `${name.split("/").pop()}.pb`)));
+      assert.deepEqual(Buffer.from(ours).toString("hex"), Buffer.from(golden).toString("hex"), name);
+    }
   });
 
   it("writes fields with labels, types and fully qualified type names", () => {

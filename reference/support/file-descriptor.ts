@@ -158,11 +158,13 @@ function writeMapEntry(w: protobuf.Writer, name: string, map: protobuf.MapField)
   const key = w.uint32(tag(2, LEN)).fork();
   key.uint32(tag(1, LEN)).string("key").uint32(tag(3, VARINT)).int32(1);
   key.uint32(tag(4, VARINT)).int32(LABEL_OPTIONAL).uint32(tag(5, VARINT)).int32(scalarTypeNumber(map.keyType));
+  key.uint32(tag(10, LEN)).string("key");
   key.ldelim();
   const value = w.uint32(tag(2, LEN)).fork();
   value.uint32(tag(1, LEN)).string("value").uint32(tag(3, VARINT)).int32(2);
   value.uint32(tag(4, VARINT)).int32(LABEL_OPTIONAL);
   writeFieldType(value, map.type, map.resolvedType);
+  value.uint32(tag(10, LEN)).string("value");
   value.ldelim();
   // MessageOptions.map_entry = 7
   w.uint32(tag(7, LEN)).fork().uint32(tag(7, VARINT)).bool(true).ldelim();
@@ -240,9 +242,24 @@ function writeField(
   if (field.partOf && field.parent instanceof protobuf.Type) {
     w.uint32(tag(9, VARINT)).int32(field.parent.oneofsArray.indexOf(field.partOf));
   }
-  if (typeof options["json_name"] === "string") w.uint32(tag(10, LEN)).string(options["json_name"]);
+  const jsonName = typeof options["json_name"] === "string" ? options["json_name"] : protocJsonName(field.name);
+  w.uint32(tag(10, LEN)).string(jsonName);
   if (options["proto3_optional"] === true) w.uint32(tag(17, VARINT)).bool(true);
   return w;
+}
+
+/** The JSON name protoc records for a field: underscores dropped, the letter after each one upper-cased. */
+function protocJsonName(name: string): string {
+  let result = "";
+  let upperNext = false;
+  for (const char of name) {
+    if (char === "_") upperNext = true;
+    else {
+      result += upperNext ? char.toUpperCase() : char;
+      upperNext = false;
+    }
+  }
+  return result;
 }
 
 function writeEnum(w: protobuf.Writer, e: protobuf.Enum, optionTypes: OptionTypes): protobuf.Writer {
