@@ -46,7 +46,7 @@ if ("skipped" in cassandra) {
     return { journal: stores.journal, teardown: () => stores.close() };
   });
 
-  describe("K4 Cassandra journal partitions of 3 events", () => {
+  describe("K4 Cassandra journal partitions of 3 events", { timeout: 120_000 }, () => {
     let settings: CassandraSettings;
     let stores: CassandraStores;
     let client: Client;
@@ -155,7 +155,7 @@ if ("skipped" in cassandra) {
     });
   });
 
-  describe("Cassandra journal, large appends in one partition", () => {
+  describe("Cassandra journal, large appends in one partition", { timeout: 120_000 }, () => {
     it("splits ten 1 MiB events into several write batches and still commits them as one", async () => {
       const stores = await open(settingsFor("journal_large"));
       const entity = freshEntity();
@@ -172,7 +172,7 @@ if ("skipped" in cassandra) {
     });
   });
 
-  describe("Cassandra journal, two writers (two clients) on one entity", () => {
+  describe("Cassandra journal, two writers (two clients) on one entity", { timeout: 120_000 }, () => {
     let writerA: CassandraStores;
     let writerB: CassandraStores;
 
@@ -204,8 +204,8 @@ if ("skipped" in cassandra) {
       let conflicts = 0;
       const target = 40;
       async function write(name: string, stores: CassandraStores): Promise<void> {
-        let round = 0;
-        for (;;) {
+        // Bounded, so a journal that never lets anyone commit fails the test instead of hanging it.
+        for (let round = 0; round < 500; ) {
           const expected = await stores.journal.highestSequenceNumber(entity);
           if (expected >= target) return;
           const count = 1 + (round % 3);
@@ -221,6 +221,7 @@ if ("skipped" in cassandra) {
             conflicts++;
           }
         }
+        assert.fail(`writer ${name} could not reach ${target} events in 500 appends`);
       }
       await Promise.all([write("a", writerA), write("b", writerB)]);
       const history = await replayAll(writerA.journal, entity, everything);
@@ -236,7 +237,7 @@ if ("skipped" in cassandra) {
     });
   });
 
-  describe("Cassandra journal failures", () => {
+  describe("Cassandra journal failures", { timeout: 120_000 }, () => {
     it("reports an unreachable Cassandra as unavailable", async () => {
       const settings = cassandraTestSettings(cassandra, "unreachable", { contactPoints: ["127.0.0.1:1"] });
       await assert.rejects(createCassandraStores(settings, silentLogger), (error: unknown) => {
