@@ -9,7 +9,6 @@ Feature: Discovery of the user function's service
     Then calls to the model entity fail for 1 second
     When the user function comes up
     Then the backend eventually serves the model entity
-    And the backend called ready() more than once
     And ready() was called before any handle stream was opened
 
   @A3 @restart

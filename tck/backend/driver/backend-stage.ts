@@ -52,6 +52,8 @@ interface Incarnation {
 export class BackendStage {
   #uf: InstrumentedUserFunction | undefined;
   #current: Incarnation | undefined;
+  /** Starting, stopping and restarting happen one at a time, whatever the scenario's concurrency. */
+  #lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: BackendStageOptions) {}
 
@@ -83,8 +85,18 @@ export class BackendStage {
     });
   }
 
-  /** A client of the backend serving `subjectName`, starting or restarting it as needed. */
-  async serve(subject: Subject): Promise<BackendClient> {
+  /** A client of the backend serving `subject`, starting or restarting it as needed. */
+  serve(subject: Subject): Promise<BackendClient> {
+    return this.#serialised(() => this.#serve(subject));
+  }
+
+  #serialised<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.#lifecycle.then(operation, operation);
+    this.#lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  async #serve(subject: Subject): Promise<BackendClient> {
     const current = this.#current;
     if (current && sameSubject(current.subject, subject)) return current.client;
     if (!this.options.launcher.canRestart && (current || !sameSubject(subject, subjectOf("model")))) {
@@ -95,7 +107,11 @@ export class BackendStage {
   }
 
   /** Stops and starts the backend on the same subject (H5, H6). */
-  async restart(): Promise<BackendClient> {
+  restart(): Promise<BackendClient> {
+    return this.#serialised(() => this.#restart());
+  }
+
+  async #restart(): Promise<BackendClient> {
     if (!this.options.launcher.canRestart) throw new NotRunnable("needs a backend the kit can restart (use --backend-command)");
     const subject = this.#current?.subject ?? subjectOf("model");
     await this.stopBackend();
@@ -123,6 +139,12 @@ export class BackendStage {
     const client = createBackendClient(launched.target);
     this.#current = { subject, launched, client };
     return { client, launched };
+  }
+
+  /** The current backend's client, serving or not (A5 calls it before it serves). */
+  async currentClient(): Promise<BackendClient> {
+    if (!this.#current) throw new Error("no backend is running");
+    return this.#current.client;
   }
 
   /** Waits until the current backend serves its subject. */
@@ -172,7 +194,13 @@ export class BackendStage {
     const launched = await this.options.launcher.launch({ userFunction: uf.address, settings: this.options.settings });
     const incarnation = { subject, launched, client: createBackendClient(launched.target) };
     this.#current = incarnation;
-    await this.#awaitServing(incarnation, this.options.startupTimeoutMs);
+    try {
+      await this.#awaitServing(incarnation, this.options.startupTimeoutMs);
+    } catch (error) {
+      // The next scenario starts afresh instead of reusing a backend that never served.
+      await this.stopBackend();
+      throw error;
+    }
     return incarnation.client;
   }
 

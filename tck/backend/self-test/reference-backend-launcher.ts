@@ -1,6 +1,8 @@
 import { createBackend } from "../../../reference/backend/backend.js";
 import { createLogger } from "../../../reference/backend/logger.js";
-import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
+// Not ops/index.js: it loads @grpc/reflection, whose protobufjs descriptor extension breaks the
+// reference's descriptor decoding in the same process (reported); reflection stays out of process runs.
+import { createHealthService } from "../../../reference/backend/ops/health-service.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../../reference/backend/persistence/index.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
@@ -43,8 +45,7 @@ export function createReferenceBackendLauncher(options: ReferenceBackendLauncher
           logger,
           operations: {
             attach: (server) => health.addTo(server),
-            serving: (server, service) => {
-              addReflection(server, service);
+            serving: (_server, service) => {
               health.setStatus("", "SERVING");
               health.setStatus(service.name, "SERVING");
             },

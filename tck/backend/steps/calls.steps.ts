@@ -54,6 +54,7 @@ When("the client starts processing {actions} on entity {string}", function (this
   const call = this.process(name, actions);
   this.inFlight.push(call);
   this.memory.set("started call", call);
+  this.memory.set("started entity", this.entityId(name));
 });
 
 Then("that call succeeded with state {string}", async function (this: BackendWorld, state: string) {

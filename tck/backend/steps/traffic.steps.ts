@@ -14,10 +14,6 @@ When("entity {string} is passivated", async function (this: BackendWorld, name: 
   await this.passivated(name);
 });
 
-Then("entity {string} is passivated", async function (this: BackendWorld, name: string) {
-  await this.passivated(name);
-});
-
 Then("the stream of entity {string} ended cleanly", function (this: BackendWorld, name: string) {
   const stream = this.latestStream(name);
   if (stream.ended !== "completed by both sides") this.fail("the stream to end by both sides completing it", stream.ended ?? "still open");

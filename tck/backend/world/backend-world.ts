@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { World, type IWorldOptions } from "@cucumber/cucumber";
 import type { StreamIn, StreamOut } from "../../../reference/protocol/index.js";
@@ -38,6 +39,8 @@ export class BackendWorld extends World<BackendModeParameters> {
   last: CallRecord | undefined;
   /** Calls started but not awaited yet (H6, D4, bursts). */
   inFlight: Array<Promise<CallRecord>> = [];
+  /** Distinguishes this scenario's entities from another scenario's that use the same step. */
+  readonly scenarioTag = randomBytes(3).toString("hex");
   /** Values steps remember between them (e.g. a state before passivation). */
   readonly memory = new Map<string, unknown>();
 
@@ -96,6 +99,12 @@ export class BackendWorld extends World<BackendModeParameters> {
     }
   }
 
+  /** The state in a successful call's Response, failing the scenario otherwise. */
+  decodeState(record: CallRecord): string {
+    if (!record.outcome.ok) return this.fail(`the call to ${record.entityId} to succeed`, `${record.outcome.codeName}: ${record.outcome.details}`);
+    return decodeModelResponse(record.outcome.bytes).state;
+  }
+
   lastCall(): CallRecord {
     if (!this.last) throw new Error("no call was made yet");
     return this.last;
@@ -146,7 +155,15 @@ export class BackendWorld extends World<BackendModeParameters> {
         unsubscribe();
       }
       function check() {
-        if (!ready()) return;
+        let done: boolean;
+        try {
+          done = ready();
+        } catch (error) {
+          stop();
+          reject(error);
+          return;
+        }
+        if (!done) return;
         stop();
         resolve();
       }

@@ -1,0 +1,132 @@
+import { Then, When } from "@cucumber/cucumber";
+import type { BackendWorld, CallRecord } from "../world/backend-world.js";
+
+const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function batch(world: BackendWorld): CallRecord[] {
+  return (world.memory.get("batch") as CallRecord[] | undefined) ?? [];
+}
+
+async function settle(world: BackendWorld, calls: Array<Promise<CallRecord>>): Promise<CallRecord[]> {
+  world.inFlight.push(...calls);
+  const records = await Promise.all(calls);
+  world.memory.set("batch", records);
+  return records;
+}
+
+When(
+  "the client sends {int} commands to entity {string} one after another without waiting, each emitting its number",
+  async function (this: BackendWorld, count: number, name: string) {
+    const calls: Array<Promise<CallRecord>> = [];
+    for (let i = 1; i <= count; i++) {
+      calls.push(this.process(name, [{ emit: String(i) }]));
+      // Spaced so their arrival order at the backend is the order sent.
+      await sleep(40);
+    }
+    await settle(this, calls);
+  },
+);
+
+When("{int} clients each process emit of their own letter on entity {string} at once", async function (this: BackendWorld, count: number, name: string) {
+  await this.client();
+  await settle(this, letters.slice(0, count).split("").map((letter) => this.process(name, [{ emit: letter }])));
+  this.memory.set("letters", letters.slice(0, count));
+});
+
+When(
+  "{int} entities named {string} each process emit of their own letter {int} times, all at once",
+  async function (this: BackendWorld, count: number, name: string, times: number) {
+    await this.client();
+    const perEntity = async (i: number) => {
+      const records: CallRecord[] = [];
+      for (let n = 0; n < times; n++) records.push(await this.process(`${name}-${i}`, [{ emit: letters[i]! }]));
+      return records;
+    };
+    const all = await Promise.all(Array.from({ length: count }, (_, i) => perEntity(i)));
+    this.memory.set("batch", all.flat());
+    this.memory.set("entities", all);
+  },
+);
+
+When(
+  "the client sends {int} more commands than the relay buffer holds to entity {string} at once, each emitting {string}",
+  async function (this: BackendWorld, extra: number, name: string, value: string) {
+    const entityId = this.entityId(name);
+    // The first command occupies the entity (its answer is slow); the burst then meets a full queue.
+    const first = this.process(name, [{ emit: value }]);
+    this.inFlight.push(first);
+    await this.eventually(() => this.uf.traffic.commandsOf(entityId).length > 0, "the first command to reach the user function", () => "it did not");
+    const burst = Array.from({ length: this.stage.settings.relayBuffer + extra }, () => this.process(name, [{ emit: value }]));
+    await settle(this, [first, ...burst]);
+  },
+);
+
+Then("every one of those calls succeeded", function (this: BackendWorld) {
+  const failed = batch(this).filter((r) => !r.outcome.ok);
+  if (failed.length > 0) {
+    const first = failed[0]!.outcome;
+    this.fail("every call to succeed", `${failed.length} failed, e.g. ${first.ok ? "" : `${first.codeName}: ${first.details}`}`);
+  }
+});
+
+Then("the user function received those commands one at a time, in the order they were sent", function (this: BackendWorld) {
+  const records = batch(this);
+  const entityId = records[0]?.entityId ?? "";
+  const received = this.uf.traffic.commandsOf(entityId).map((c) => Buffer.from(c.payload?.value ?? new Uint8Array(0)).toString("hex"));
+  const sent = records.map((r) => Buffer.from(r.request).toString("hex"));
+  const order = received.map((hex) => sent.indexOf(hex) + 1);
+  if (JSON.stringify(order) !== JSON.stringify(sent.map((_, i) => i + 1))) this.fail(`commands in the order sent (1..${sent.length})`, `order ${order.join(", ")}`);
+});
+
+Then("each of those replies showed the state after its own command", function (this: BackendWorld) {
+  const states = batch(this).map((r) => this.decodeState(r));
+  const expected = states.map((_, i) => Array.from({ length: i + 1 }, (_, n) => String(n + 1)).join(""));
+  if (JSON.stringify(states) !== JSON.stringify(expected)) this.fail(`states ${JSON.stringify(expected)}`, JSON.stringify(states));
+});
+
+Then("the state of entity {string} holds each of those letters exactly once", async function (this: BackendWorld, name: string) {
+  await this.process(name, []);
+  const state = this.lastResponse().state;
+  const expected = String(this.memory.get("letters"));
+  if ([...state].sort().join("") !== [...expected].sort().join("")) this.fail(`each of ${JSON.stringify(expected)} exactly once`, JSON.stringify(state));
+});
+
+Then("each of those replies showed a state the next one extends", function (this: BackendWorld) {
+  const states = batch(this)
+    .map((r) => this.decodeState(r))
+    .sort((a, b) => a.length - b.length);
+  states.forEach((state, i) => {
+    if (state.length !== i + 1) this.fail(`reply states of lengths 1..${states.length} (one command at a time)`, JSON.stringify(states));
+    const next = states[i + 1];
+    if (next !== undefined && !next.startsWith(state)) this.fail(`${JSON.stringify(next)} to extend ${JSON.stringify(state)} (a serial order)`, "it does not");
+  });
+});
+
+Then("each of those entities holds only its own letter, {int} times", function (this: BackendWorld, times: number) {
+  const entities = this.memory.get("entities") as CallRecord[][];
+  entities.forEach((records, i) => {
+    const state = this.decodeState(records.at(-1)!);
+    const expected = letters[i]!.repeat(times);
+    if (state !== expected) this.fail(`entity ${records[0]?.entityId} in state ${JSON.stringify(expected)}`, JSON.stringify(state));
+  });
+});
+
+Then("some of those calls failed with RESOURCE_EXHAUSTED and every other one succeeded", function (this: BackendWorld) {
+  const records = batch(this);
+  const exhausted = records.filter((r) => !r.outcome.ok && r.outcome.codeName === "RESOURCE_EXHAUSTED").length;
+  const others = records.filter((r) => !r.outcome.ok && r.outcome.codeName !== "RESOURCE_EXHAUSTED");
+  if (exhausted === 0) this.fail(`some of ${records.length} calls to fail RESOURCE_EXHAUSTED (relay buffer ${this.stage.settings.relayBuffer})`, "none did");
+  if (others.length > 0) {
+    const first = others[0]!.outcome;
+    this.fail("every other call to succeed", `${others.length} failed otherwise, e.g. ${first.ok ? "" : `${first.codeName}: ${first.details}`}`);
+  }
+  this.memory.set("successes", records.filter((r) => r.outcome.ok).length);
+});
+
+Then("the state of entity {string} has one {string} per call that succeeded", async function (this: BackendWorld, name: string, value: string) {
+  const successes = this.memory.get("successes") as number;
+  await this.process(name, []);
+  const state = this.lastResponse().state;
+  if (state !== value.repeat(successes)) this.fail(`${successes} × ${JSON.stringify(value)}`, `${JSON.stringify(state)} (${state.length / value.length})`);
+});

@@ -1,0 +1,22 @@
+import { Then } from "@cucumber/cucumber";
+import { checkHealth, listServices, notOffered } from "../driver/operations-client.js";
+import type { BackendWorld } from "../world/backend-world.js";
+
+const notOfferedNote = (world: BackendWorld, capability: string) => {
+  world.attach(`not run: optional capability not offered (${capability})`, { mediaType: "text/x.tck.not-run" });
+  return "skipped" as const;
+};
+
+Then("server reflection, if offered, lists {string}", async function (this: BackendWorld, service: string) {
+  const names = await listServices(await this.client(), this.timeoutMs);
+  if (names === notOffered) return notOfferedNote(this, "server reflection");
+  if (!names.includes(service)) this.fail(`reflection to list ${service}`, `it lists ${names.join(", ") || "nothing"}`);
+  return undefined;
+});
+
+Then(/^the backend's health, if offered, is (SERVING|NOT_SERVING)$/, async function (this: BackendWorld, expected: string) {
+  const status = await checkHealth(await this.stage.currentClient(), this.timeoutMs);
+  if (status === notOffered) return notOfferedNote(this, "gRPC health");
+  if (status !== expected) this.fail(`health ${expected}`, status);
+  return undefined;
+});
