@@ -4,7 +4,9 @@
 import { backendOptionsFrom, createBackend } from "../reference/backend/backend.js";
 import { ConfigError, parseBackendConfig } from "../reference/backend/config/index.js";
 import { createLogger } from "../reference/backend/logger.js";
+import { addReflection } from "../reference/backend/ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore } from "../reference/backend/persistence/index.js";
+import { createOperationalSurface } from "../reference/backend/server/index.js";
 import { startShoppingCart } from "./shopping-cart/index.js";
 
 async function quickstart(): Promise<number> {
@@ -32,7 +34,10 @@ async function quickstart(): Promise<number> {
   logger.info("shopping cart user function listening", { address: cart.address });
   const journal = createInMemoryJournal();
   const snapshotStore = createInMemorySnapshotStore();
-  const backend = createBackend({ ...backendOptionsFrom(config), userFunction: cart.address }, { journal, snapshotStore, logger });
+  const backend = createBackend(
+    { ...backendOptionsFrom(config), userFunction: cart.address },
+    { journal, snapshotStore, logger, operations: createOperationalSurface({ addReflection }) },
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -3,7 +3,9 @@ import { after, before, describe, it } from "node:test";
 import { Client, credentials, makeGenericClientConstructor, status, type ServiceError } from "@grpc/grpc-js";
 import type { AnyPayload } from "../protocol/index.js";
 import type { EntityRef } from "./ids.js";
+import { addReflection } from "./ops/add-reflection.js";
 import { healthServiceDefinition } from "./ops/health-service.js";
+import { createOperationalSurface } from "./server/create-operational-surface.js";
 import { createInMemoryJournal } from "./persistence/in-memory-journal.js";
 import { createInMemorySnapshotStore } from "./persistence/in-memory-snapshot-store.js";
 import type { Journal } from "./persistence/journal.js";
@@ -468,7 +470,7 @@ describe("startup and shutdown", () => {
     const snapshotStore = createInMemorySnapshotStore();
     const backend = createBackend(
       { port: 0, userFunction: `127.0.0.1:${port}` },
-      { journal, snapshotStore, logger: silentLogger },
+      { journal, snapshotStore, logger: silentLogger, operations: createOperationalSurface({ addReflection }) },
     );
     let uf: RawUserFunction | undefined;
     let health: Client | undefined;
@@ -488,6 +490,12 @@ describe("startup and shutdown", () => {
       assert.equal(await checkHealth(health, ""), "SERVING");
       assert.equal(await checkHealth(health, "test.backend.Things"), "SERVING");
       assert.equal(decodeState(await callUnary(health, pathOf("Append"), appendRequest("h1", "x"))), "x");
+      // Server reflection: ServerReflectionRequest { list_services = 7: "" } lists the user's service.
+      const reflection = await callBidi(health, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", [
+        Uint8Array.of(0x3a, 0x00),
+      ]);
+      assert.equal(reflection.error, undefined);
+      assert.match(Buffer.concat(reflection.replies).toString("latin1"), /test\.backend\.Things/);
     } finally {
       health?.close();
       await backend.stop();

@@ -40,7 +40,7 @@ export interface BackendDeps {
   readonly logger: Logger;
   /** Finds the user service; by default `ready()` on the user function with backoff. */
   readonly discover?: (signal: AbortSignal) => Promise<UserService>;
-  /** Health and reflection; by default `createOperationalSurface()`. */
+  /** Health and reflection; by default `createOperationalSurface()`: health only, no reflection. */
   readonly operations?: OperationalSurface;
 }
 

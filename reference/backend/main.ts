@@ -2,7 +2,9 @@
 import { backendOptionsFrom, createBackend } from "./backend.js";
 import { ConfigError, parseBackendConfig, type BackendConfig, type JournalSettings } from "./config/index.js";
 import { createLogger, type Logger } from "./logger.js";
+import { addReflection } from "./ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "./persistence/index.js";
+import { createOperationalSurface } from "./server/index.js";
 
 interface Stores {
   readonly journal: Journal;
@@ -51,7 +53,8 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const backend = createBackend(backendOptionsFrom(config), { ...stores, logger });
+  const operations = createOperationalSurface({ addReflection });
+  const backend = createBackend(backendOptionsFrom(config), { ...stores, logger, operations });
 
   let stopping: Promise<void> | undefined;
   const stop = (exitCode: number): Promise<void> =>

@@ -1,13 +1,22 @@
 import type { Server } from "@grpc/grpc-js";
 import type { OperationalSurface } from "../backend.js";
-import { addReflection, createHealthService, type HealthService } from "../ops/index.js";
+import type { UserService } from "../discovery/index.js";
+// Not ops/index.js: that loads @grpc/reflection, which in-process users (the TCK) may not want in their process.
+import { createHealthService, type HealthService } from "../ops/health-service.js";
+
+export interface OperationalSurfaceOptions {
+  readonly health?: HealthService;
+  /** Adds server reflection for the served service (ops/add-reflection.ts); none when absent. */
+  readonly addReflection?: (server: Server, service: UserService) => void;
+}
 
 /**
- * gRPC health and server reflection for a backend: health is NOT_SERVING
- * from the moment the server listens until the user service is served, and
- * again once the backend stops; reflection lists the user's service.
+ * gRPC health (and reflection, when given): health is NOT_SERVING from the
+ * moment the server listens until the user service is served, and again once
+ * the backend stops.
  */
-export function createOperationalSurface(health: HealthService = createHealthService()): OperationalSurface {
+export function createOperationalSurface(options: OperationalSurfaceOptions = {}): OperationalSurface {
+  const health = options.health ?? createHealthService();
   let served: string | undefined;
   return {
     attach(server: Server) {
@@ -15,7 +24,7 @@ export function createOperationalSurface(health: HealthService = createHealthSer
       health.addTo(server);
     },
     serving(server, service) {
-      addReflection(server, service);
+      options.addReflection?.(server, service);
       served = service.name;
       health.setStatus(service.name, "SERVING");
       health.setStatus("", "SERVING");
