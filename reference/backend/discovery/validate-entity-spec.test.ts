@@ -266,6 +266,17 @@ describe("entity ids from key fields", () => {
     assert.throws(() => idOf(composite, { a: "x" }), /no value for its key field "b"/);
   });
 
+  it("refuses a request whose non-key field has the wrong wire type", () => {
+    const service = validateEntitySpec({ proto: encodeFileDescriptor(shoppingCartFile()), serviceName: "ShoppingCart", persistenceId: "p" });
+    // user_id "u", then quantity (field 4, int32) sent as a length-delimited string.
+    const request = Uint8Array.from([0x0a, 0x01, 0x75, 0x22, 0x01, 0x35]);
+    assert.throws(() => service.methods.get("AddItem")?.entityIdOf(request), (error: unknown) => {
+      assert.ok(error instanceof EntityKeyError);
+      assert.match(error.message, /not a valid com\.example\.shoppingcart\.AddLineItem: field AddLineItem\.quantity arrived with wire type 2/);
+      return true;
+    });
+  });
+
   it("refuses bytes that do not parse as the input type with EntityKeyError", () => {
     const k = single(FieldType.string, "string");
     const call = k.service.methods.get("Call");

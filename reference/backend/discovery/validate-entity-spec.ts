@@ -3,6 +3,7 @@ import type { EntitySpec } from "../../protocol/index.js";
 import { fileDescriptorType } from "./descriptor-type.js";
 import { entityId, persistenceId, type EntityId } from "../ids.js";
 import { silentLogger, type Logger } from "../logger.js";
+import { checkWireFormat } from "./check-wire-format.js";
 import { joinEntityKey, keyPartText, type KeyKind, type KeyValue } from "./entity-key.js";
 import {
   FieldType,
@@ -145,6 +146,7 @@ function userMethodOf(
     entityIdOf(request: Uint8Array): EntityId {
       let message: Record<string, unknown>;
       try {
+        checkWireFormat(decoder, request);
         message = decoder.decode(request) as unknown as Record<string, unknown>;
       } catch (error) {
         throw new EntityKeyError(`the request is not a valid ${inputName}: ${(error as Error).message}`);
