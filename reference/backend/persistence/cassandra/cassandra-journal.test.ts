@@ -237,6 +237,29 @@ if ("skipped" in cassandra) {
     });
   });
 
+  describe("Cassandra schema", { timeout: 120_000 }, () => {
+    it("keeps the partition size recorded by the first store of a keyspace", async () => {
+      const settings = settingsFor("schema_partition_size", { partitionSize: 3 });
+      const first = await open(settings);
+      const later = await open({ ...settings, partitionSize: 7 });
+      assert.equal(first.partitionSize, 3);
+      assert.equal(later.partitionSize, 3);
+      const entity = freshEntity();
+      await first.journal.append(entity, 0, eventsNumbered(1, 5));
+      assert.deepEqual((await replayAll(later.journal, entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 5).map(plain));
+    });
+
+    it("fails clearly when told not to create a schema that is absent", async () => {
+      const settings = cassandraTestSettings(cassandra, "schema_absent", { createSchema: false });
+      await assert.rejects(createCassandraStores(settings, silentLogger), (error: unknown) => {
+        assert.ok(error instanceof StorageError);
+        assert.equal(error.kind, "unavailable");
+        assert.match(error.message, new RegExp(settings.keyspace));
+        return true;
+      });
+    });
+  });
+
   describe("Cassandra journal failures", { timeout: 120_000 }, () => {
     it("reports an unreachable Cassandra as unavailable", async () => {
       const settings = cassandraTestSettings(cassandra, "unreachable", { contactPoints: ["127.0.0.1:1"] });

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { errors, types } from "cassandra-driver";
+import { StorageError } from "../storage-error.js";
+import { storageErrorFromDriver } from "./storage-error-from-driver.js";
+
+describe("storageErrorFromDriver", () => {
+  it("keeps a StorageError as it is (a conflict stays a conflict)", () => {
+    const conflict = StorageError.conflict("taken");
+    assert.equal(storageErrorFromDriver(conflict, "appending"), conflict);
+  });
+
+  it("makes unreachable hosts and client timeouts unavailable, saying what was being done", () => {
+    const noHost = storageErrorFromDriver(new errors.NoHostAvailableError({}, "All host(s) tried for query failed"), "appending");
+    assert.equal(noHost.kind, "unavailable");
+    assert.match(noHost.message, /no Cassandra host answered while appending/);
+    assert.ok(noHost.cause instanceof errors.NoHostAvailableError);
+    const timedOut = storageErrorFromDriver(new errors.OperationTimedOutError("timed out", "10.0.0.1:9042"), "replaying");
+    assert.equal(timedOut.kind, "unavailable");
+    assert.match(timedOut.message, /did not answer in time while replaying/);
+  });
+
+  it("makes server errors unavailable, and says a timed-out write may have happened", () => {
+    const writeTimeout = storageErrorFromDriver(new errors.ResponseError(types.responseErrorCodes.writeTimeout, "CAS timeout"), "committing");
+    assert.equal(writeTimeout.kind, "unavailable");
+    assert.match(writeTimeout.message, /may or may not have happened/);
+    const tooFew = storageErrorFromDriver(new errors.ResponseError(types.responseErrorCodes.unavailableException, "1 required"), "x");
+    assert.match(tooFew.message, /too few replicas/);
+    const invalid = storageErrorFromDriver(new errors.ResponseError(types.responseErrorCodes.invalid, "unconfigured table"), "x");
+    assert.equal(invalid.kind, "unavailable");
+    assert.match(invalid.message, /schema or configuration/);
+  });
+
+  it("makes anything else unavailable too", () => {
+    const other = storageErrorFromDriver("socket hang up", "reading");
+    assert.equal(other.kind, "unavailable");
+    assert.match(other.message, /socket hang up/);
+  });
+});
