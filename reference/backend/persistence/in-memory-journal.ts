@@ -25,7 +25,7 @@ class InMemoryJournal implements Journal {
     // Check and write with no await in between: the event loop makes this atomic.
     if (history.length !== expectedSequenceNumber) {
       throw StorageError.conflict(
-        `journal of ${describe(entity)} is at sequence number ${history.length}, writer expected ${expectedSequenceNumber}`,
+        `journal of ${describeEntity(entity)} is at sequence number ${history.length}, writer expected ${expectedSequenceNumber}`,
       );
     }
     const persisted = events.map((payload, i) => ({
@@ -87,6 +87,6 @@ function checkSequenceNumber(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be an integer ≥ 0, got ${value}`);
 }
 
-function describe(entity: EntityRef): string {
+function describeEntity(entity: EntityRef): string {
   return `(${JSON.stringify(entity.persistenceId)}, ${JSON.stringify(entity.entityId)})`;
 }
