@@ -1,4 +1,4 @@
-import type { AnyPayload, StreamIn, StreamOut } from "../protocol/index.js";
+import type { AnyPayload, SnapshotOffer, StreamIn, StreamOut } from "../protocol/index.js";
 import { CommandFailure } from "./command-failure.js";
 import type { CommandContext, ProtoObject } from "./entity-definition.js";
 import type { EventSourcedEntity } from "./event-sourced-entity.js";
@@ -58,7 +58,7 @@ class EntitySessionImpl<State> implements EntitySession {
     try {
       switch (message.case) {
         case "init":
-          this.init(message.entityId, message.snapshot?.sequence ?? 0, message.snapshot?.payload, message.snapshot !== undefined);
+          this.init(message.entityId, message.snapshot);
           return nothing;
         case "event":
           this.replay(message.sequence, message.payload);
@@ -78,14 +78,15 @@ class EntitySessionImpl<State> implements EntitySession {
     }
   }
 
-  private init(entityId: string, sequence: number, snapshot: AnyPayload | undefined, hasSnapshot: boolean): void {
+  private init(entityId: string, offer: SnapshotOffer | undefined): void {
     if (this.phase !== "awaiting-init") throw new ProtocolViolation("failed-precondition", "a second Init on the same stream");
     this.id = entityId;
     this.phase = "replaying";
-    if (!hasSnapshot) {
+    if (!offer) {
       this.state = this.entity.initialState(entityId);
       return;
     }
+    const { sequence, payload: snapshot } = offer;
     if (!snapshot) throw new ProtocolViolation("invalid-argument", `Init snapshot at sequence ${sequence} has no payload`);
     if (sequence < 0) throw new ProtocolViolation("invalid-argument", `Init snapshot has a negative sequence ${sequence}`);
     try {
@@ -131,7 +132,7 @@ class EntitySessionImpl<State> implements EntitySession {
     const before = this.current();
     let handler;
     try {
-      handler = this.entity.behavior(before).commandHandlers[name];
+      handler = ownHandler(this.entity.behavior(before).commandHandlers, name);
     } catch (error) {
       return failure(`${name} failed: ${messageOf(error)}`);
     }
@@ -176,7 +177,7 @@ class EntitySessionImpl<State> implements EntitySession {
   /** Applies one event through the behavior of the given state. Used for replay and for emitted events. */
   apply(state: State, fullName: string, simpleName: string, event: ProtoObject): State {
     const handlers = this.entity.behavior(state).eventHandlers;
-    const handler = handlers[fullName] ?? handlers[simpleName];
+    const handler = ownHandler(handlers, fullName) ?? ownHandler(handlers, simpleName);
     if (!handler) throw new MissingEventHandler(`no event handler for ${fullName} in the entity's current behavior`);
     const next = handler(event, state);
     return next === undefined ? state : next;
@@ -240,6 +241,11 @@ class CommandContextImpl<State> implements CommandContext<State> {
 /** An event type the entity's behavior has no handler for: bad input during replay, a failed command when emitted. */
 class MissingEventHandler extends Error {
   override readonly name = "MissingEventHandler";
+}
+
+/** Only the handler object's own entries count (a method named `toString` must not find Object's). */
+function ownHandler<H>(handlers: Readonly<Record<string, H>>, key: string): H | undefined {
+  return Object.hasOwn(handlers, key) ? handlers[key] : undefined;
 }
 
 function messageOf(error: unknown): string {
