@@ -123,7 +123,7 @@ describe("validateEntitySpec", () => {
 
   it("refuses descriptor bytes that do not parse, and a missing descriptor", () => {
     const spec = { proto: Uint8Array.from([0x0a, 0xff, 0xff]), serviceName: "a.B", persistenceId: "p" };
-    assert.throws(() => validateEntitySpec(spec), specError(/not a valid FileDescriptorProto/));
+    assert.throws(() => validateEntitySpec(spec), specError(/the EntitySpec.s descriptor does not parse as a FileDescriptorProto: /));
     assert.throws(() => validateEntitySpec({ ...spec, proto: new Uint8Array(0) }), specError(/carries no descriptor/));
   });
 

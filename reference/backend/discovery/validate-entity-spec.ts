@@ -54,7 +54,7 @@ export function validateEntitySpec(spec: EntitySpec, logger: Logger = silentLogg
   try {
     file = fileDescriptorType().decode(spec.proto) as unknown as FileDescriptor;
   } catch (error) {
-    throw new SpecError(`the EntitySpec's proto is not a valid FileDescriptorProto: ${(error as Error).message}`);
+    throw new SpecError(`the EntitySpec's descriptor does not parse as a FileDescriptorProto: ${(error as Error).message}`);
   }
   const fileName = file.name || "the user's proto file";
 
