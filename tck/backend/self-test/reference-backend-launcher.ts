@@ -1,8 +1,6 @@
 import { createBackend } from "../../../reference/backend/backend.js";
 import { createLogger } from "../../../reference/backend/logger.js";
-// Not ops/index.js: it loads @grpc/reflection, whose protobufjs descriptor extension breaks the
-// reference's descriptor decoding in the same process (reported); reflection stays out of process runs.
-import { createHealthService } from "../../../reference/backend/ops/health-service.js";
+import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../../reference/backend/persistence/index.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
@@ -45,7 +43,8 @@ export function createReferenceBackendLauncher(options: ReferenceBackendLauncher
           logger,
           operations: {
             attach: (server) => health.addTo(server),
-            serving: (_server, service) => {
+            serving: (server, service) => {
+              addReflection(server, service);
               health.setStatus("", "SERVING");
               health.setStatus(service.name, "SERVING");
             },
