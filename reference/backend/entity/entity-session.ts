@@ -89,7 +89,15 @@ export class EntitySession {
     this.feeding = true;
     try {
       for (let next = this.inputs.shift(); next; next = this.inputs.shift()) {
-        for (const output of this.machine.handle(next)) this.execute(output);
+        let outputs: EntityOutput[];
+        try {
+          outputs = this.machine.handle(next);
+        } catch (error) {
+          // Never expected; logged rather than thrown so the promise chains feeding inputs cannot reject.
+          this.logger.error("entity state machine failed on an input", { input: next.type, error });
+          continue;
+        }
+        for (const output of outputs) this.execute(output);
       }
     } finally {
       this.feeding = false;
@@ -114,6 +122,7 @@ export class EntitySession {
         void this.streamOpened
           .then(() => Promise.allSettled(this.snapshotSaves))
           .then(() => this.options.snapshotStore.latest(this.options.entity))
+          // feed() never throws, so these chains never reject.
           .then(
             (snapshot) => this.feed({ type: "snapshot-loaded", snapshot }),
             (error: unknown) => this.feed({ type: "journal-read-failed", error: StorageError.from(error) }),
@@ -137,19 +146,24 @@ export class EntitySession {
         return;
       }
       case "append":
-        void this.options.journal.append(this.options.entity, output.expectedSequenceNumber, output.events).then(
-          () => this.feed({ type: "journal-appended" }),
-          (error: unknown) => this.feed({ type: "journal-append-failed", error: StorageError.from(error) }),
-        );
+        // Through a then: an adapter that throws synchronously still ends up as a failed append.
+        void Promise.resolve()
+          .then(() => this.options.journal.append(this.options.entity, output.expectedSequenceNumber, output.events))
+          .then(
+            () => this.feed({ type: "journal-appended" }),
+            (error: unknown) => this.feed({ type: "journal-append-failed", error: StorageError.from(error) }),
+          );
         return;
       case "save-snapshot": {
         const { snapshot } = output;
-        const save = this.options.snapshotStore.save(this.options.entity, snapshot).then(
-          () => undefined,
-          // A lost snapshot costs a longer replay, never correctness: the call has already succeeded.
-          (error: unknown) =>
-            this.logger.warn("snapshot write failed", { sequenceNumber: snapshot.sequenceNumber, error: StorageError.from(error) }),
-        );
+        const save = Promise.resolve()
+          .then(() => this.options.snapshotStore.save(this.options.entity, snapshot))
+          .then(
+            () => undefined,
+            // A lost snapshot costs a longer replay, never correctness: the call has already succeeded.
+            (error: unknown) =>
+              this.logger.warn("snapshot write failed", { sequenceNumber: snapshot.sequenceNumber, error: StorageError.from(error) }),
+          );
         this.snapshotSaves.add(save);
         void save.then(() => this.snapshotSaves.delete(save));
         return;
