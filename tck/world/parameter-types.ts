@@ -37,3 +37,17 @@ defineParameterType({
   regexp: /ProcessEmpty|ProcessComposite|ProcessStream|Process/,
   transformer: (text: string) => text,
 });
+
+/** An entity of the model entity, by its id: `"e1"`. */
+defineParameterType({
+  name: "entity",
+  regexp: /"([^"]+)"/,
+  transformer: (id: string) => id,
+});
+
+/** A shopping cart, by its user id (the cart's entity key): `"ann"`. */
+defineParameterType({
+  name: "user",
+  regexp: /"([^"]+)"/,
+  transformer: (userId: string) => userId,
+});

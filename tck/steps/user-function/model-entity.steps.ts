@@ -5,43 +5,43 @@ import type { TckWorld } from "../../world/tck-world.js";
 
 // ---- history ----
 
-Given("entity {string} is started with no history", function (this: TckWorld, entity: string) {
+Given("entity {entity} is started with no history", function (this: TckWorld, entity: string) {
   this.model.start(entity);
 });
 
-Given("entity {string} is started again with no history", function (this: TckWorld, entity: string) {
+Given("entity {entity} is started again with no history", function (this: TckWorld, entity: string) {
   this.model.start(entity);
 });
 
-Given("entity {string} is started with events {values}", function (this: TckWorld, entity: string, events: string[]) {
+Given("entity {entity} is started with events {values}", function (this: TckWorld, entity: string, events: string[]) {
   this.model.start(entity, { events });
 });
 
-Given("entity {string} is started with {int} events", function (this: TckWorld, entity: string, count: number) {
+Given("entity {entity} is started with {int} events", function (this: TckWorld, entity: string, count: number) {
   this.model.start(entity, { events: Array.from({ length: count }, (_, i) => String(i % 10)) });
 });
 
-Given("entity {string} is started from snapshot {string} at sequence {int}", function (this: TckWorld, entity: string, state: string, sequence: number) {
+Given("entity {entity} is started from snapshot {string} at sequence {int}", function (this: TckWorld, entity: string, state: string, sequence: number) {
   this.model.start(entity, { snapshot: { state, sequence } });
 });
 
 Given(
-  "entity {string} is started from snapshot {string} at sequence {int} followed by events {values}",
+  "entity {entity} is started from snapshot {string} at sequence {int} followed by events {values}",
   function (this: TckWorld, entity: string, state: string, sequence: number, events: string[]) {
     this.model.start(entity, { snapshot: { state, sequence }, events });
   },
 );
 
-Given("entity {string} is started from a snapshot at a snapshot point", function (this: TckWorld, entity: string) {
+Given("entity {entity} is started from a snapshot at a snapshot point", function (this: TckWorld, entity: string) {
   this.model.start(entity, { snapshot: { state: "snap", sequence: this.snapshotEvery } });
 });
 
-Given("entity {string} is started with events up to one before a snapshot point", function (this: TckWorld, entity: string) {
+Given("entity {entity} is started with events up to one before a snapshot point", function (this: TckWorld, entity: string) {
   this.model.start(entity, { events: lettersFor(this.snapshotEvery - 1) });
 });
 
 Given(
-  "entity {string} is started from a snapshot past one snapshot point, with events up to one before the next",
+  "entity {entity} is started from a snapshot past one snapshot point, with events up to one before the next",
   function (this: TckWorld, entity: string) {
     const n = this.snapshotEvery;
     const sequence = n + 1;
@@ -51,80 +51,80 @@ Given(
 
 // ---- protocol errors ----
 
-When("the backend sends a second Init on the stream of {string}", function (this: TckWorld, entity: string) {
+When("the backend sends a second Init on the stream of {entity}", function (this: TckWorld, entity: string) {
   this.model.sendRaw(entity, { case: "init", entityId: entity, snapshot: undefined });
 });
 
-When("the backend sends an Event before Init on a stream for {string}", function (this: TckWorld, entity: string) {
+When("the backend sends an Event before Init on a stream for {entity}", function (this: TckWorld, entity: string) {
   this.model.openRaw(entity);
   this.model.sendRaw(entity, { case: "event", sequence: 1, payload: this.model.subject.appended("a") });
 });
 
-When("the backend sends a Command before Init on a stream for {string}", function (this: TckWorld, entity: string) {
+When("the backend sends a Command before Init on a stream for {entity}", function (this: TckWorld, entity: string) {
   this.model.openRaw(entity);
   this.model.sendRaw(entity, { case: "command", entityId: entity, id: 1, name: "Process", payload: this.model.subject.request(entity, []) });
 });
 
-When("the backend sends a message with nothing set on the stream of {string}", function (this: TckWorld, entity: string) {
+When("the backend sends a message with nothing set on the stream of {entity}", function (this: TckWorld, entity: string) {
   this.model.sendRaw(entity, { case: undefined });
 });
 
-When("the backend replays an event of an unknown type to {string}", function (this: TckWorld, entity: string) {
+When("the backend replays an event of an unknown type to {entity}", function (this: TckWorld, entity: string) {
   this.model.replayUnknownEvent(entity);
 });
 
-Then("the user function ends the stream of {string} with an error", async function (this: TckWorld, entity: string) {
+Then("the user function ends the stream of {entity} with an error", async function (this: TckWorld, entity: string) {
   await this.model.expectEndsWithError(entity);
 });
 
-Then("the user function sends nothing on the stream of {string}", async function (this: TckWorld, entity: string) {
+Then("the user function sends nothing on the stream of {entity}", async function (this: TckWorld, entity: string) {
   await this.model.expectSilence(entity);
 });
 
 // ---- commands ----
 
-When("entity {string} processes {actions}", async function (this: TckWorld, entity: string, actions: ModelAction[]) {
+When("entity {entity} processes {actions}", async function (this: TckWorld, entity: string, actions: ModelAction[]) {
   await this.model.process(entity, actions);
 });
 
-When("entity {string} processes {actions} through {method}", async function (this: TckWorld, entity: string, actions: ModelAction[], method: ModelMethod) {
+When("entity {entity} processes {actions} through {method}", async function (this: TckWorld, entity: string, actions: ModelAction[], method: ModelMethod) {
   await this.model.process(entity, actions, method);
 });
 
 // C9: the catalogue asks for "well within the timeouts" of a backend (60 s relay), not the kit's per-step bound.
 const longReplayAllowanceMs = 30_000;
 
-When("entity {string} processes {actions} after the long replay", async function (this: TckWorld, entity: string, actions: ModelAction[]) {
+When("entity {entity} processes {actions} after the long replay", async function (this: TckWorld, entity: string, actions: ModelAction[]) {
   await this.model.process(entity, actions, "Process", Math.max(this.timeoutMs, longReplayAllowanceMs));
 });
 
-When("entity {string} processes {actions} {int} times", async function (this: TckWorld, entity: string, actions: ModelAction[], times: number) {
+When("entity {entity} processes {actions} {int} times", async function (this: TckWorld, entity: string, actions: ModelAction[], times: number) {
   for (let i = 0; i < times; i++) await this.model.process(entity, actions);
 });
 
-When("entity {string} processes {int} commands one after another", async function (this: TckWorld, entity: string, count: number) {
+When("entity {entity} processes {int} commands one after another", async function (this: TckWorld, entity: string, count: number) {
   for (let i = 1; i <= count; i++) {
     await this.model.process(entity, i % 3 === 0 ? [{ emit: String(i) }, { fail: `refused ${i}` }] : [{ emit: String(i) }]);
   }
 });
 
-When("entity {string} is sent a command named {string}", async function (this: TckWorld, entity: string, name: string) {
+When("entity {entity} is sent a command named {string}", async function (this: TckWorld, entity: string, name: string) {
   await this.model.processUnrunnable(entity, name, this.model.subject.request(entity, [{ emit: "never" }]));
 });
 
-When("entity {string} is sent a payload that does not decode", async function (this: TckWorld, entity: string) {
+When("entity {entity} is sent a payload that does not decode", async function (this: TckWorld, entity: string) {
   await this.model.processUnrunnable(entity, "Process", this.model.undecodableRequest());
 });
 
-When("the backend half-closes the stream of {string}", function (this: TckWorld, entity: string) {
+When("the backend half-closes the stream of {entity}", function (this: TckWorld, entity: string) {
   this.model.halfClose(entity);
 });
 
-Then("the user function completes the stream of {string}", async function (this: TckWorld, entity: string) {
+Then("the user function completes the stream of {entity}", async function (this: TckWorld, entity: string) {
   await this.model.expectCompleted(entity);
 });
 
-When("the backend recovers entity {string} if its stream ended", function (this: TckWorld, entity: string) {
+When("the backend recovers entity {entity} if its stream ended", function (this: TckWorld, entity: string) {
   if (this.model.streamEnded(entity)) this.model.recover(entity);
 });
 
@@ -182,7 +182,7 @@ Then("every answer carried the id of its command", function (this: TckWorld) {
   this.model.expectEveryAnswerCarriedItsId();
 });
 
-Then("no further answer arrives on the stream of {string}", async function (this: TckWorld, entity: string) {
+Then("no further answer arrives on the stream of {entity}", async function (this: TckWorld, entity: string) {
   await this.model.expectNoFurtherAnswer(entity);
 });
 

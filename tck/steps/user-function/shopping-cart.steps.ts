@@ -2,39 +2,39 @@ import { Given, Then, When, type DataTable } from "@cucumber/cucumber";
 import type { CartEvent, LineItem } from "../../subjects/shopping-cart-subject.js";
 import type { TckWorld } from "../../world/tck-world.js";
 
-Given("an empty cart for user {string}", function (this: TckWorld, user: string) {
+Given("an empty cart for user {user}", function (this: TckWorld, user: string) {
   this.cart.start(user);
 });
 
-Given("the cart of user {string} is restored from a snapshot at sequence {int} holding", function (this: TckWorld, user: string, sequence: number, table: DataTable) {
+Given("the cart of user {user} is restored from a snapshot at sequence {int} holding", function (this: TckWorld, user: string, sequence: number, table: DataTable) {
   this.cart.start(user, { snapshot: { items: itemsOf(table), sequence } });
 });
 
-Given("the cart of user {string} is restored from a snapshot one before a snapshot point holding", function (this: TckWorld, user: string, table: DataTable) {
+Given("the cart of user {user} is restored from a snapshot one before a snapshot point holding", function (this: TckWorld, user: string, table: DataTable) {
   this.cart.start(user, { snapshot: { items: itemsOf(table), sequence: 2 * this.snapshotEvery - 1 } });
 });
 
-Given("the cart of user {string} has replayed these events", function (this: TckWorld, user: string, table: DataTable) {
+Given("the cart of user {user} has replayed these events", function (this: TckWorld, user: string, table: DataTable) {
   this.cart.start(user, { events: eventsOf(table) });
 });
 
-Given("the cart of user {string} then replays these events", function (this: TckWorld, user: string, table: DataTable) {
+Given("the cart of user {user} then replays these events", function (this: TckWorld, user: string, table: DataTable) {
   this.cart.replay(user, eventsOf(table));
 });
 
-When("{string} adds {int} {string} with product id {string}", async function (this: TckWorld, user: string, quantity: number, name: string, productId: string) {
+When("{user} adds {int} {string} with product id {string}", async function (this: TckWorld, user: string, quantity: number, name: string, productId: string) {
   await this.cart.send(user, { kind: "AddItem", item: { productId, name, quantity } });
 });
 
-When("{string} adds {int} different products one by one", async function (this: TckWorld, user: string, count: number) {
+When("{user} adds {int} different products one by one", async function (this: TckWorld, user: string, count: number) {
   for (let i = 1; i <= count; i++) await this.cart.send(user, { kind: "AddItem", item: { productId: `p${i}`, name: `Product ${i}`, quantity: i } });
 });
 
-When("{string} removes product {string}", async function (this: TckWorld, user: string, productId: string) {
+When("{user} removes product {string}", async function (this: TckWorld, user: string, productId: string) {
   await this.cart.send(user, { kind: "RemoveItem", productId });
 });
 
-When("{string} asks for the cart", async function (this: TckWorld, user: string) {
+When("{user} asks for the cart", async function (this: TckWorld, user: string) {
   await this.cart.send(user, { kind: "GetCart" });
 });
 
