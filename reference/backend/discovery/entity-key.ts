@@ -9,6 +9,9 @@ import { EntityKeyError } from "./user-service.js";
  * - enum: the value's *number* in decimal, so renaming an enum value never
  *   moves an entity and values a partial descriptor does not list still map;
  * - bytes: lowercase hex, two digits per byte (unambiguous, nothing to escape).
+ * A number, bool or enum key the request leaves out is its proto3 default
+ * (`0`, `false`): proto3 writers never send those values, so absence cannot
+ * mean "no key". Only an empty string or bytes key is a missing key.
  * One key field: its text is the entity id. Several: each part escaped
  * (`\` → `\\`, then `-` → `\-`), joined with `-` in field-number order; the
  * escaping makes the join injective, so distinct tuples never share an entity.

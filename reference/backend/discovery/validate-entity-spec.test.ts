@@ -218,15 +218,16 @@ describe("entity ids from key fields", () => {
       [FieldType.int64, "int64", { id: 0 }, "0"],
     ];
     for (const [type, jsonType, value, expected] of cases) {
-      // Zero is sent only by a writer that writes defaults; forced here through a wrapper-free encode.
       const k = single(type, jsonType);
-      const bytes = jsonType === "int64" && expected === "0" ? Uint8Array.from([0x08, 0x00]) : k.encode(value);
-      assert.equal(k.service.methods.get("Call")?.entityIdOf(bytes), expected, `${jsonType} ${expected}`);
+      assert.equal(k.service.methods.get("Call")?.entityIdOf(k.encode(value)), expected, `${jsonType} ${expected}`);
     }
+    // A zero written explicitly (proto2, or proto3 `optional`) reads the same as one left out.
+    assert.equal(single(FieldType.int64, "int64").service.methods.get("Call")?.entityIdOf(Uint8Array.from([0x08, 0x00])), "0");
   });
 
   it("writes bools as true/false, enums as their number, bytes as lowercase hex", () => {
     assert.equal(idOf(single(FieldType.bool, "bool"), { id: true }), "true");
+    assert.equal(idOf(single(FieldType.bool, "bool"), { id: false }), "false", "false is never on the wire in proto3");
     assert.equal(single(FieldType.bool, "bool").service.methods.get("Call")?.entityIdOf(Uint8Array.from([0x08, 0x00])), "false");
     const colour = keyed([field("id", 1, FieldType.enum, { key: true, typeName: ".test.keys.Colour" })], {
       nested: { Request: { fields: { id: { id: 1, type: "int32" } } } },
@@ -234,6 +235,7 @@ describe("entity ids from key fields", () => {
     assert.equal(idOf(colour, { id: 1 }), "1");
     assert.equal(idOf(colour, { id: -2 }), "-2");
     assert.equal(idOf(colour, { id: 77 }), "77", "a number the descriptor does not list still maps");
+    assert.equal(idOf(colour, { id: 0 }), "0", "the first value, never on the wire in proto3");
     assert.equal(idOf(single(FieldType.bytes, "bytes"), { id: Uint8Array.from([0, 1, 0xab, 0xff]) }), "0001abff");
   });
 
@@ -253,17 +255,39 @@ describe("entity ids from key fields", () => {
     for (const [a, b, expected] of table) assert.equal(idOf(k, { a, b, note: "ignored" }), expected, `(${a}, ${b})`);
   });
 
-  it("refuses an empty or unset key with EntityKeyError", () => {
+  it("joins mixed key types like the TCK's CompositeRequest, defaults included", () => {
+    const k = keyed(
+      [
+        field("part_a", 1, FieldType.string, { key: true }),
+        field("part_b", 3, FieldType.int64, { key: true }),
+        field("part_c", 4, FieldType.bool, { key: true }),
+        field("part_d", 5, FieldType.enum, { key: true, typeName: ".test.keys.Colour" }),
+      ],
+      {
+        nested: {
+          Request: {
+            fields: { part_a: { id: 1, type: "string" }, part_b: { id: 3, type: "int64" }, part_c: { id: 4, type: "bool" }, part_d: { id: 5, type: "int32" } },
+          },
+        },
+      },
+    );
+    assert.equal(idOf(k, { part_a: "da-sh", part_b: 42, part_c: true, part_d: 2 }), "da\\-sh-42-true-2");
+    assert.equal(idOf(k, { part_a: "k", part_b: 7, part_c: false, part_d: 0 }), "k-7-false-0");
+    assert.equal(idOf(k, { part_a: "k" }), "k-0-false-0");
+  });
+
+  it("refuses an empty or unset string or bytes key with EntityKeyError", () => {
     const k = single(FieldType.string, "string");
     assert.throws(() => idOf(k, { id: "" }), EntityKeyError);
     assert.throws(() => k.service.methods.get("Call")?.entityIdOf(new Uint8Array(0)), /no value for its key field "id"/);
-    assert.throws(() => idOf(single(FieldType.int32, "int32"), {}), EntityKeyError, "an unset integer key");
+    assert.equal(idOf(single(FieldType.int32, "int32"), {}), "0", "an unset number key is its default, not a missing key");
     assert.throws(() => idOf(single(FieldType.bytes, "bytes"), { id: new Uint8Array(0) }), EntityKeyError);
     const composite = keyed(
       [field("a", 1, FieldType.string, { key: true }), field("b", 2, FieldType.string, { key: true })],
       { nested: { Request: { fields: { a: { id: 1, type: "string" }, b: { id: 2, type: "string" } } } } },
     );
     assert.throws(() => idOf(composite, { a: "x" }), /no value for its key field "b"/);
+    assert.throws(() => idOf(composite, { b: "x" }), /no value for its key field "a"/);
   });
 
   it("refuses a request whose non-key field has the wrong wire type", () => {

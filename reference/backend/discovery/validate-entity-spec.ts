@@ -153,12 +153,30 @@ function userMethodOf(
       }
       const parts = keyFields.map((field) => ({
         field: field.name,
-        // A key field absent from the bytes is unset, whatever its type's default.
-        text: Object.hasOwn(message, field.name) ? keyPartText(field.kind, message[field.name] as KeyValue) : "",
+        text: Object.hasOwn(message, field.name) ? keyPartText(field.kind, message[field.name] as KeyValue) : absentKeyText(field.kind),
       }));
       return entityId(joinEntityKey(parts));
     },
   };
+}
+
+/**
+ * A key field absent from the bytes. proto3 writers leave out zero, false and
+ * the first enum value, so for those types absence *is* that value: `0`,
+ * `false`. An absent string or bytes key is empty, which joinEntityKey refuses.
+ */
+function absentKeyText(kind: KeyKind): string {
+  switch (kind) {
+    case "string":
+    case "bytes":
+      return "";
+    case "bool":
+      return "false";
+    case "signed":
+    case "unsigned":
+    case "enum":
+      return "0";
+  }
 }
 
 function keyFieldsOf(descriptor: MessageDescriptor | undefined, where: string, inputName: string): KeyField[] {
