@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type EntitySpec } from "../../protocol/index.js";
+import { entityServiceDefinition, loadProtos, type EntitySpec } from "../../protocol/index.js";
 import type { LogFields, Logger } from "../logger.js";
 import { encodeFileDescriptor, shoppingCartFile } from "./descriptor-fixtures.js";
 import { discoverUserService } from "./discover-user-service.js";
@@ -151,6 +151,28 @@ describe("discoverUserService with an undecodable EntitySpec", () => {
       assert.equal(calls, 1);
     } finally {
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    }
+  });
+});
+
+describe("discoverUserService against the real shopping cart sample", () => {
+  it("reads the sample's own spec: service, persistence id, keys from real requests", { timeout: 20_000 }, async () => {
+    // Imported here only: the sample is a client of the backend, not a dependency of it.
+    const { startShoppingCart } = await import("../../../samples/shopping-cart/index.js");
+    const userFunction = await startShoppingCart({ host: "127.0.0.1", port: 0 });
+    try {
+      const service = await discoverUserService({ target: userFunction.address, logger: recordingLogger([]) });
+      assert.equal(service.name, "com.example.shoppingcart.ShoppingCart");
+      assert.equal(service.persistenceId, "shopping-cart");
+      assert.deepEqual([...service.methods.keys()].sort(), ["AddItem", "GetCart", "RemoveItem"]);
+      const root = loadProtos(["shoppingcart/shoppingcart.proto"]);
+      const add = root.lookupType("com.example.shoppingcart.AddLineItem");
+      const request = add.encode(add.fromObject({ user_id: "user-1", product_id: "456", name: "Flour", quantity: 1 })).finish();
+      assert.equal(service.methods.get("AddItem")?.entityIdOf(request), "user-1");
+      assert.equal(service.methods.get("AddItem")?.inputType, "com.example.shoppingcart.AddLineItem");
+      assert.equal(service.methods.get("GetCart")?.outputType, "com.example.shoppingcart.Cart");
+    } finally {
+      await userFunction.close();
     }
   });
 });
