@@ -26,6 +26,10 @@ export interface ModelEntityFaults {
   readonly hangsOnCommandId?: number;
   /** Sends every answer twice. */
   readonly answersTwice?: boolean;
+  /** Completes the stream (status OK) instead of answering the command with this id. */
+  readonly closesStreamOnCommandId?: number;
+  /** Shuts the whole server down, as a crashing process would, on the first command with this id. */
+  readonly crashesOnCommandId?: number;
 }
 
 export interface RawModelEntityOptions {
@@ -112,6 +116,15 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
           }
           case "command": {
             if (!initialised) return endWithError("Command before Init");
+            if (message.id === faults.crashesOnCommandId) {
+              server.forceShutdown();
+              return;
+            }
+            if (message.id === faults.closesStreamOnCommandId) {
+              ended = true;
+              call.end();
+              return;
+            }
             if (hung || (faults.hangsOnCommandId !== undefined && message.id >= faults.hangsOnCommandId)) {
               hung = true;
               return;

@@ -45,4 +45,10 @@ export const brokenUserFunctions: readonly BrokenUserFunction[] = [
     mustFail: ["D3 exactly one answer per command, in command order", "D2 ", "M1 "],
     verdictMentions: "carrying command id 1 to command 2",
   },
+  {
+    name: "closes the stream instead of answering",
+    faults: { closesStreamOnCommandId: 3 },
+    mustFail: ["D3 exactly one answer per command, in command order", "G4 ", "M1 "],
+    verdictMentions: "the stream completed without answering command 3",
+  },
 ];

@@ -126,6 +126,24 @@ describe("the kit against broken user functions", { timeout: 300_000 }, () => {
     });
   }
 
+  it("finishes a run against a user function that crashes in the middle, failing what comes after", async () => {
+    const uf = await startRawModelEntity({ faults: { crashesOnCommandId: 3 } });
+    try {
+      // Features run in file order: D2 (commands.feature) comes first and sends the fatal third command.
+      const { summary, output } = await runKit({ target: uf.address, subject: "model", timeoutMs: 1500, runs: 30, tags: "@D2 or @A1 or @E4 or @C8 or @B3 or @M1" });
+      assert.equal(summary.success, false);
+      const first = summary.verdicts[0];
+      assert.ok(first?.name.startsWith("D2 "), output);
+      assert.equal(first?.kind, "failed", output);
+      assert.match(first?.failure?.message ?? "", /without answering command 3/);
+      // Every scenario after the crash fails (nothing listens any more), also those expecting a refused stream.
+      assert.deepEqual(summary.verdicts.slice(1).filter((v) => v.kind !== "failed").map((v) => v.name), [], output);
+      assert.match(output, /a transport condition, not the user function's verdict/);
+    } finally {
+      await uf.close();
+    }
+  });
+
   it("prints the seed, the shrunk counterexample and a rerun command when a property fails", async () => {
     const uf = await startRawModelEntity({ faults: { doesNotApplyOwnEvents: true } });
     try {

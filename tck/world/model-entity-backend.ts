@@ -300,6 +300,9 @@ export class ModelEntityBackend {
       if (next.kind === "message") this.kit.fail("the stream ends with an error status", "a message instead");
       if (next.kind === "ended") {
         if (next.code === 0) this.kit.fail("the stream ends with an error status", "the stream completed with OK");
+        if (transportCodes.has(next.code)) {
+          this.kit.fail("the user function ends the stream with an error status", `${grpcCodeName(next.code)} (${next.details}): a transport condition, not the user function's verdict`);
+        }
         return;
       }
     }
@@ -316,6 +319,12 @@ export class ModelEntityBackend {
     if (next.kind === "message") this.kit.fail("the user function completes its side of the stream", "a message instead");
   }
 }
+
+/**
+ * Statuses grpc-js makes up on the client side (connection refused, cancelled,
+ * deadline): a down user function must not pass a "refuses the stream" check.
+ */
+const transportCodes = new Set([1, 4, 14]);
 
 /** A deterministic composite key per entity name: the user function never sees the joined key. */
 function compositeKeyOf(name: string): CompositeKey {
