@@ -317,6 +317,7 @@ export class ModelEntityBackend {
     const next = await this.#entity(name).session.stream.next(this.kit.timeoutMs);
     if (next.kind === "timeout") this.kit.fail("the user function completes its side of the stream", `the stream still open after ${next.waitedMs} ms`);
     if (next.kind === "message") this.kit.fail("the user function completes its side of the stream", "a message instead");
+    if (next.code !== 0) this.kit.fail("the user function completes its side of the stream (status OK)", `the stream ended with ${grpcCodeName(next.code)}: ${next.details}`);
   }
 }
 
