@@ -30,7 +30,7 @@ async function startScriptedUserFunction(): Promise<{ address: string; close(): 
   return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
 }
 
-describe("the user-function driver", () => {
+describe("the user-function driver", { timeout: 30_000 }, () => {
   let uf: Awaited<ReturnType<typeof startScriptedUserFunction>>;
   before(async () => {
     uf = await startScriptedUserFunction();
