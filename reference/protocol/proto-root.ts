@@ -1,15 +1,24 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 
-/** The project's `proto/` folder: protocol, entity key, samples and TCK protos. */
-export const protoDir: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../proto");
+const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * The project's `proto/` folder: protocol, entity key, samples and TCK protos.
+ * From source (reference/protocol) it is two folders up; from the build
+ * (dist/reference/protocol), three.
+ */
+export const protoDir: string =
+  [resolve(here, "../../proto"), resolve(here, "../../../proto")].find((dir) =>
+    existsSync(join(dir, "lightbend/serverless/protocol.proto")),
+  ) ?? resolve(here, "../../proto");
 
 const require = createRequire(import.meta.url);
 /** protobufjs ships descriptor.proto (not among its built-in "common" files). */
 const protobufjsDir = dirname(require.resolve("protobufjs/package.json"));
+const descriptorProto = "google/protobuf/descriptor.proto";
 
 export interface LoadProtosOptions {
   /** Folders to resolve imports against, tried in order after `protoDir`. */
@@ -25,8 +34,14 @@ export interface LoadProtosOptions {
 export function loadProtos(files: readonly string[], options: LoadProtosOptions = {}): protobuf.Root {
   const includeDirs = [...(options.includeDirs ?? []), protoDir];
   const root = new protobuf.Root();
+  // descriptor.proto is parsed from its text here, never taken from protobufjs's
+  // shared "common" registry: @grpc/proto-loader registers a camelCase copy there
+  // once loaded, which would turn field names like `type_name` into `typeName`.
+  protobuf.parse(readFileSync(join(protobufjsDir, descriptorProto), "utf8"), root, { keepCase: true });
+  root.files.push(descriptorProto);
   root.resolvePath = (origin: string, target: string): string | null => {
     if (isAbsolute(target)) return target;
+    if (target === descriptorProto) return descriptorProto;
     if (target.startsWith("google/protobuf/")) {
       const shipped = join(protobufjsDir, target);
       if (existsSync(shipped)) return shipped;

@@ -47,9 +47,6 @@ function compileLibrary(dir: string): void {
   }
   // Laid out like the repository after `npm run build`: dist/ beside proto/.
   symlinkSync(join(repo, "proto"), join(dir, "proto"));
-  // Stand-in for a pending fix: reference/protocol/proto-root.ts looks for proto/ two folders above
-  // itself, which from dist/reference/protocol is dist/proto; it should also try three folders up.
-  symlinkSync(join(repo, "proto"), join(dir, "dist", "proto"));
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
 }
