@@ -33,7 +33,8 @@ export class TrafficLog {
   readonly violations: BackendViolation[] = [];
   /** Set when a `handle` stream opened before any `ready` (A5). */
   handleBeforeReady = false;
-  readonly #transcript: TranscriptEntry[] = [];
+  // Entries are built when a transcript is asked for: a 10,000-event replay must not wait on JSON.
+  readonly #transcript: Array<{ readonly stream: string; readonly build: () => TranscriptEntry }> = [];
   #invariants: ProtocolInvariants = createProtocolInvariants();
   #nextStream = 1;
   readonly #listeners = new Set<() => void>();
@@ -62,7 +63,7 @@ export class TrafficLog {
     if (this.readyCalls.length === 0) this.handleBeforeReady = true;
     this.streams.push(stream);
     this.#invariants.streamOpened(stream.streamId);
-    this.#entry({ kind: "open", stream: stream.streamId });
+    this.#entry(stream.streamId, (time) => ({ kind: "open", time, stream: stream.streamId }));
     this.#changed();
     return stream;
   }
@@ -70,7 +71,7 @@ export class TrafficLog {
   received(stream: RecordedStream, message: StreamIn): void {
     stream.received.push(message);
     if (message.case === "init" && stream.entityId === undefined) stream.entityId = message.entityId;
-    this.#entry({ kind: "to-user-function", stream: stream.streamId, message: streamInJson(message) });
+    this.#entry(stream.streamId, (time) => ({ kind: "to-user-function", time, stream: stream.streamId, message: streamInJson(message) }));
     for (const violation of this.#invariants.toUserFunction(stream.streamId, message)) this.#violation(stream, violation);
     this.#changed();
   }
@@ -83,7 +84,7 @@ export class TrafficLog {
 
   sent(stream: RecordedStream, message: StreamOut): void {
     stream.sent.push(message);
-    this.#entry({ kind: "to-backend", stream: stream.streamId, message: streamOutJson(message) });
+    this.#entry(stream.streamId, (time) => ({ kind: "to-backend", time, stream: stream.streamId, message: streamOutJson(message) }));
     // Keeps the checker's view of pending commands and acknowledged events; its
     // findings here would be about the user function, which misbehaves on purpose.
     this.#invariants.toBackend(stream.streamId, message);
@@ -94,7 +95,7 @@ export class TrafficLog {
     stream.backendCompleted = true;
     stream.sentBeforeCompletion = stream.sent.length;
     this.#invariants.backendClosed(stream.streamId);
-    this.#entry({ kind: "backend-half-close", stream: stream.streamId });
+    this.#entry(stream.streamId, (time) => ({ kind: "backend-half-close", time, stream: stream.streamId }));
     this.#changed();
   }
 
@@ -102,7 +103,7 @@ export class TrafficLog {
     if (stream.ended !== undefined) return;
     stream.ended = how;
     this.#invariants.streamEnded(stream.streamId);
-    this.#entry({ kind: "end", stream: stream.streamId, status: how });
+    this.#entry(stream.streamId, (time) => ({ kind: "end", time, stream: stream.streamId, status: how }));
     this.#changed();
   }
 
@@ -115,10 +116,16 @@ export class TrafficLog {
     return this.streamsOf(entityId).flatMap((s) => s.received.filter((m) => m.case === "command"));
   }
 
-  /** The readable transcript, optionally only of the streams of some entities. */
-  transcript(entityIds?: readonly string[]): string {
+  /**
+   * The readable transcript, optionally only of the streams of some entities,
+   * and at most `maxEntries` of its last entries (a long replay is summarised).
+   */
+  transcript(entityIds?: readonly string[], maxEntries = 80): string {
     const streamIds = entityIds === undefined ? undefined : new Set(this.streams.filter((s) => s.entityId !== undefined && entityIds.includes(s.entityId)).map((s) => s.streamId));
-    return formatTranscript(this.#transcript.filter((e) => streamIds === undefined || streamIds.has(e.stream)));
+    const entries = this.#transcript.filter((e) => streamIds === undefined || streamIds.has(e.stream));
+    const shown = entries.slice(-maxEntries).map((e) => e.build());
+    const omitted = entries.length - shown.length;
+    return (omitted > 0 ? `(${omitted} earlier entries not shown)\n` : "") + formatTranscript(shown);
   }
 
   /** Resolves on the next change (for waiting on asynchronous traffic). */
@@ -129,16 +136,15 @@ export class TrafficLog {
 
   #violation(stream: RecordedStream, violation: InvariantViolation): void {
     this.violations.push({ ...violation, streamId: stream.streamId });
-    this.#entry({ kind: "violation", stream: stream.streamId, ...violation });
+    this.#entry(stream.streamId, (time) => ({ kind: "violation", time, stream: stream.streamId, ...violation }));
   }
 
-  #entry(entry: DistributiveOmit<TranscriptEntry, "time">): void {
-    this.#transcript.push({ ...entry, time: new Date().toISOString() } as TranscriptEntry);
+  #entry(stream: string, build: (time: string) => TranscriptEntry): void {
+    const at = Date.now();
+    this.#transcript.push({ stream, build: () => build(new Date(at).toISOString()) });
   }
 
   #changed(): void {
     for (const listener of [...this.#listeners]) listener();
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -10,6 +10,6 @@ export interface BackendSettings {
 
 export const defaultBackendSettings: BackendSettings = {
   passivationTimeoutMs: 400,
-  relayTimeoutMs: 2_000,
+  relayTimeoutMs: 5_000,
   relayBuffer: 20,
 };

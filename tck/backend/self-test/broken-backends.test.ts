@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { BackendLauncher } from "../driver/backend-launcher.js";
+import { defaultBackendSettings } from "../driver/backend-settings.js";
+import { runBackendMode } from "../run/run-backend-mode.js";
+import { captureOutput } from "./capture-output.js";
+import { skipFirstEventJournal, writeBehindJournal } from "./faulty-journals.js";
+import { createRawFakeBackendLauncher } from "./raw-fake-backend.js";
+import { createReferenceBackendLauncher } from "./reference-backend-launcher.js";
+
+/** Runs the scenarios of one item against a broken backend; the run must fail on exactly that item. */
+async function expectCaught(launcher: BackendLauncher, tags: string, item: string, evidence: RegExp) {
+  const out = captureOutput();
+  const summary = await runBackendMode({ launcher, settings: defaultBackendSettings, tags, timeoutMs: 5_000, startupTimeoutMs: 20_000, runs: 5, out });
+  assert.equal(summary.success, false, `the kit passed a broken backend:\n${out.text}`);
+  const failed = summary.verdicts.filter((v) => v.kind === "failed");
+  assert.ok(failed.length > 0, out.text);
+  for (const verdict of failed) {
+    assert.ok(verdict.name.startsWith(`${item} `), `a failure should name ${item}: ${verdict.name}`);
+    assert.match(verdict.failure?.message ?? "", /transcript \(kit = user function/, out.text);
+  }
+  assert.match(out.text, evidence);
+  assert.match(out.text, /\d+ passed, [1-9]\d* failed, \d+ not run\n$/);
+}
+
+describe("backend mode catches broken backends, naming the behaviour", { timeout: 120_000 }, () => {
+  it("a backend that replies before persisting fails E2", async () => {
+    await expectCaught(
+      createReferenceBackendLauncher({ description: "reference backend on a write-behind journal", journal: (j) => writeBehindJournal(j, 1_000) }),
+      "@E2",
+      "E2",
+      /expected: reply state "a"\n\s+actual:\s+reply state ""/,
+    );
+  });
+
+  it("a backend that replays from the wrong sequence fails C6", async () => {
+    await expectCaught(
+      createReferenceBackendLauncher({ description: "reference backend whose journal skips the first event", journal: skipFirstEventJournal }),
+      "@C6",
+      "C6",
+      // Either the backend notices the gap and fails the call, or it replays from 2: both are caught.
+      /expected: (the call to succeed|replayed events 1 to 2 \(2\))/,
+    );
+  });
+
+  it("a backend that reuses command ids fails D1", async () => {
+    await expectCaught(createRawFakeBackendLauncher("reuses-command-ids"), "@D1", "D1", /command ids per stream \[\[1,2,3\],\[1,2\]\]/);
+  });
+
+  it("a backend that never passivates fails H1", async () => {
+    await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1~/);
+  });
+});
