@@ -503,6 +503,35 @@ describe("startup and shutdown", () => {
     }
   });
 
+  it("stops within its grace period even when a call never finishes, cancelling the entity's stream", async () => {
+    const uf = await startRawUserFunction();
+    uf.misbehave = () => "handled"; // never answers
+    const journal = createInMemoryJournal();
+    const snapshotStore = createInMemorySnapshotStore();
+    const { createBackend } = await import("./backend.js");
+    const { silentLogger } = await import("./logger.js");
+    const backend = createBackend(
+      { port: 0, userFunction: uf.target, shutdownGraceMs: 200 },
+      { journal, snapshotStore, logger: silentLogger },
+    );
+    const address = await backend.start();
+    await backend.serving;
+    const client = new Client(address.target, credentials.createInsecure());
+    try {
+      const stuck = callUnary(client, pathOf("Append"), appendRequest("stuck", "x")).then(
+        () => "answered",
+        (error: ServiceError) => status[error.code],
+      );
+      await eventually(() => uf.streams.length === 1 && uf.streams[0]!.received.length === 2, 5_000, "the command sent");
+      await backend.stop();
+      assert.notEqual(await stuck, "answered");
+      await eventually(() => uf.streams[0]!.cancelled, 5_000, "the entity stream cancelled");
+    } finally {
+      client.close();
+      await uf.close();
+    }
+  });
+
   it("drains a call in flight on stop and completes every entity stream", async () => {
     const uf = await startRawUserFunction();
     let release: (() => void) | undefined;

@@ -183,6 +183,7 @@ class BackendImpl implements Backend {
     clearTimeout(graceTimer);
     if (outcome === "timeout") {
       this.logger.warn("calls still running after the shutdown grace period; closing anyway", { graceMs });
+      this.registry.abort();
       this.server.forceShutdown();
     }
     this.userFunction.close();

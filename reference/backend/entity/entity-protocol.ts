@@ -31,7 +31,9 @@ export type EntityInput =
   | { readonly type: "journal-append-failed"; readonly error: StorageError }
   | { readonly type: "timer-fired"; readonly timer: EntityTimer }
   /** The backend is stopping: finish what is queued, then complete the stream. */
-  | { readonly type: "shutdown" };
+  | { readonly type: "shutdown" }
+  /** The backend stops now (its shutdown grace ran out): fail what waits, cancel the stream. */
+  | { readonly type: "abort" };
 
 /** What the entity asks its session to do, in order. */
 export type EntityOutput =

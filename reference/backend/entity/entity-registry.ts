@@ -24,6 +24,8 @@ export interface EntityRegistry {
   readonly activeEntities: number;
   /** Refuses new commands, lets queued ones finish, completes every stream. */
   shutdown(): Promise<void>;
+  /** After a shutdown that took too long: fails what still waits and cancels every stream. */
+  abort(): void;
 }
 
 export function createEntityRegistry(options: EntityRegistryOptions): EntityRegistry {
@@ -75,6 +77,11 @@ class EntityRegistryImpl implements EntityRegistry {
     const sessions = [...this.active.values(), ...this.retiring.values()];
     for (const session of this.active.values()) session.shutdown();
     await Promise.all(sessions.map((session) => session.stopped));
+  }
+
+  abort(): void {
+    this.shuttingDown = true;
+    for (const session of [...this.active.values(), ...this.retiring.values()]) session.abort();
   }
 
   private startSession(entity: EntityRef): EntitySession {

@@ -82,6 +82,11 @@ export class EntitySession {
     this.feed({ type: "shutdown" });
   }
 
+  /** Fail what still waits and cancel the stream (when a graceful shutdown took too long). */
+  abort(): void {
+    this.feed({ type: "abort" });
+  }
+
   private feed(input: EntityInput): void {
     this.inputs.push(input);
     // Outputs may cause inputs synchronously; they wait their turn so each input sees a settled machine.

@@ -12,7 +12,7 @@ import { EntityStateMachine } from "./entity-state-machine.js";
  * The state machine in a simulated world that does anything the real one
  * could, in any order: clients calling, the user function answering well or
  * badly, the journal succeeding or failing, timers firing, streams ending,
- * shutdown. Whatever happens, these hold:
+ * shutdown, abort. Whatever happens, these hold:
  * - every call is answered exactly once, and by the time the entity stops;
  * - commands go out one at a time, with ids 1, 2, 3… on the stream;
  * - a reply with events completes only after its append succeeded, and
@@ -199,6 +199,7 @@ function step(world: World, choice: number, detail: number): void {
   if (world.streamOpen) actions.push(() => world.endStream(detail % 2 === 0));
   for (const timer of world.timers) actions.push(() => world.fire(timer));
   actions.push(() => world.feed({ type: "shutdown" }));
+  if (detail % 10 === 0) actions.push(() => world.feed({ type: "abort" }));
   actions[choice % actions.length]!();
 }
 

@@ -479,6 +479,28 @@ describe("EntityStateMachine", () => {
       expectOutputs(machine.handle(streamEnded()), [cancelTimer("close"), { type: "stopped" }]);
     });
 
+    it("on abort fails what waits, cancels the stream, and still lets a running append finish", () => {
+      const machine = runningWithCommandInFlight();
+      machine.handle(reply(1, { events: [itemAdded(1)] }));
+      machine.handle(command(2));
+      const message = "backend stopped before the entity finished";
+      expectOutputs(machine.handle({ type: "abort" }), [
+        { type: "log", level: "warn", message },
+        failCall(2, "unavailable", message),
+        { type: "retire" },
+        { type: "close-stream", mode: "cancel" },
+      ]);
+      expectOutputs(machine.handle(streamEnded("1 CANCELLED")), []);
+      expectOutputs(machine.handle({ type: "journal-appended" }), [completeCall(1), { type: "stopped" }]);
+    });
+
+    it("on abort cancels a stream still completing", () => {
+      const machine = runningWithCommandInFlight();
+      machine.handle(reply(1));
+      machine.handle({ type: "shutdown" });
+      expectOutputs(machine.handle({ type: "abort" }), [{ type: "close-stream", mode: "cancel" }]);
+    });
+
     it("completes an idle entity's stream at once", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(reply(1));

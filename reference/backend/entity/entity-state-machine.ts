@@ -107,6 +107,10 @@ export class EntityStateMachine {
       case "shutdown":
         this.onShutdown();
         break;
+      case "abort":
+        if (this.phase === "recovering" || this.phase === "running") this.retire("backend stopped before the entity finished");
+        else if (this.phase === "stopping" && this.streamOpen) this.emit({ type: "close-stream", mode: "cancel" });
+        break;
     }
     return this.out;
   }
