@@ -8,7 +8,7 @@ import { createCassandraStores } from "./create-cassandra-stores.js";
 const cassandra = await acquireCassandra();
 
 if ("skipped" in cassandra) {
-  test("SnapshotStore contract: Cassandra", { skip: `no Cassandra: ${cassandra.skipped}` }, () => {});
+  test("SnapshotStore contract: Cassandra", { skip: cassandra.skipped }, () => {});
 } else {
   const keyspaces: string[] = [];
   after(async () => {
