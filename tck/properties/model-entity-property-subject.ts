@@ -7,6 +7,8 @@ const action: fc.Arbitrary<ModelAction> = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom("a", "b", "c", "xy", "").map((emit) => ({ emit })) },
   { weight: 1, arbitrary: fc.constantFrom("refused", "no").map((fail) => ({ fail })) },
   { weight: 2, arbitrary: fc.constantFrom("ok", "hi").map((respond) => ({ respond })) },
+  // G8 in sequences: a Failure or a stream the backend then recovers, either way the model's state holds.
+  { weight: 1, arbitrary: fc.constant({ throw: "boom" }) },
 );
 
 export type ModelCommand = readonly ModelAction[];
