@@ -30,6 +30,8 @@ export interface ModelEntityFaults {
   readonly closesStreamOnCommandId?: number;
   /** Shuts the whole server down, as a crashing process would, on the first command with this id. */
   readonly crashesOnCommandId?: number;
+  /** Answers ready() with this instead of its true spec (fields not given stay true). */
+  readonly describesItselfAs?: Partial<EntitySpec>;
 }
 
 export interface RawModelEntityOptions {
@@ -55,11 +57,12 @@ const modelPackage = "lightbend.serverless.tck.model";
 export async function startRawModelEntity(options: RawModelEntityOptions = {}): Promise<RunningUserFunction> {
   const subject = new ModelEntitySubject();
   const snapshotEvery = options.snapshotEvery ?? 5;
-  const faults = options.faults ?? {};
+  const faults: ModelEntityFaults = options.faults ?? {};
   const spec: EntitySpec = {
     proto: fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]),
     serviceName: subject.serviceName,
     persistenceId: subject.persistenceId,
+    ...faults.describesItselfAs,
   };
   const requestType = subject.root.lookupType(`${modelPackage}.Request`);
   const compositeType = subject.root.lookupType(`${modelPackage}.CompositeRequest`);

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import { startModelEntity } from "../../samples/tck-model/index.js";
+import { fileDescriptorProtoType, type EntitySpec } from "../../reference/protocol/index.js";
 import { startRawModelEntity } from "../instrumented/raw-model-entity.js";
 import { parseKnownFailingList } from "../run/known-failing-list.js";
 import { runUserFunctionMode, type UserFunctionRunOptions } from "../run/run-user-function-mode.js";
@@ -158,6 +159,46 @@ describe("the kit against broken user functions", { timeout: 300_000 }, () => {
       await uf.close();
     }
   });
+});
+
+/** A descriptor for the model service whose Request has no entity_key field and which imports an unknown file. */
+function unkeyedDescriptor(extraImport?: string): Uint8Array {
+  const type = fileDescriptorProtoType();
+  const message = (name: string) => ({ name, field: [{ name: "id", number: 1, label: 1, type: 9 }] });
+  return type
+    .encode(
+      type.fromObject({
+        name: "tck/model.proto",
+        package: "lightbend.serverless.tck.model",
+        dependency: extraImport ? [extraImport] : [],
+        message_type: [message("Request"), message("Response")],
+        service: [{ name: "ModelEntity", method: [{ name: "Process", input_type: ".lightbend.serverless.tck.model.Request", output_type: ".lightbend.serverless.tck.model.Response" }] }],
+        syntax: "proto3",
+      }),
+    )
+    .finish();
+}
+
+describe("the kit against user functions that describe themselves wrongly", { timeout: 120_000 }, () => {
+  const cases: Array<{ why: string; spec: Partial<EntitySpec>; fails: string; mentions: string }> = [
+    { why: "an empty persistence id", spec: { persistenceId: "" }, fails: "A1 ", mentions: 'persistence id ""' },
+    { why: "another service name", spec: { serviceName: "lightbend.serverless.tck.model.Other" }, fails: "A2 ", mentions: "services lightbend.serverless.tck.model.ModelEntity" },
+    { why: "an import the backend cannot resolve", spec: { proto: unkeyedDescriptor("mine/extra.proto") }, fails: "A2 ", mentions: 'an import of "mine/extra.proto"' },
+    { why: "a method whose input has no key field", spec: { proto: unkeyedDescriptor() }, fails: "A3 ", mentions: "no key field for Process(.lightbend.serverless.tck.model.Request)" },
+  ];
+  for (const c of cases) {
+    it(`fails ${c.why}`, async () => {
+      const uf = await startRawModelEntity({ faults: { describesItselfAs: c.spec } });
+      try {
+        const { summary, output } = await runKit({ target: uf.address, subject: "model", tags: "@discovery" });
+        const verdict = summary.verdicts.find((v) => v.name.startsWith(c.fails));
+        assert.equal(verdict?.kind, "failed", output);
+        assert.ok(verdict?.failure?.message.includes(c.mentions), verdict?.failure?.message);
+      } finally {
+        await uf.close();
+      }
+    });
+  }
 });
 
 describe("the known-failing list", { timeout: 120_000 }, () => {
