@@ -30,6 +30,10 @@ export interface ModelEntityFaults {
   readonly closesStreamOnCommandId?: number;
   /** Shuts the whole server down, as a crashing process would, on the first command with this id. */
   readonly crashesOnCommandId?: number;
+  /** Counts snapshot points from the events this stream emitted, ignoring the snapshot and replayed events. */
+  readonly snapshotPointsFromStreamStart?: boolean;
+  /** Attaches a snapshot to every reply, with events or not. */
+  readonly snapshotsEveryReply?: boolean;
   /** Answers ready() with this instead of its true spec (fields not given stay true). */
   readonly describesItselfAs?: Partial<EntitySpec>;
 }
@@ -76,6 +80,7 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
       let initialised = false;
       let state = "";
       let sequence = 0;
+      let emittedOnStream = 0;
       let hung = false;
       let ended = false;
       const endWithError = (details: string) => {
@@ -152,9 +157,11 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
               else if (action["throw"]) return fail(message.id, `handler threw: ${action["throw"].message ?? ""}`);
             }
             const after = state + emitted.join("");
-            let crossesSnapshotPoint = false;
-            for (let i = 1; i <= emitted.length; i++) if ((sequence + i) % snapshotEvery === 0) crossesSnapshotPoint = true;
+            let crossesSnapshotPoint = faults.snapshotsEveryReply === true;
+            const counted = faults.snapshotPointsFromStreamStart ? emittedOnStream : sequence;
+            for (let i = 1; i <= emitted.length; i++) if ((counted + i) % snapshotEvery === 0) crossesSnapshotPoint = true;
             sequence += emitted.length;
+            emittedOnStream += emitted.length;
             if (!faults.doesNotApplyOwnEvents) state = after;
             const any = (name: string, bytes: Uint8Array): AnyPayload => ({ typeUrl: typeUrlOf(name), value: bytes });
             const payload =

@@ -51,4 +51,16 @@ export const brokenUserFunctions: readonly BrokenUserFunction[] = [
     mustFail: ["D3 exactly one answer per command, in command order", "G4 ", "M1 "],
     verdictMentions: "the stream completed without answering command 3",
   },
+  {
+    name: "counts snapshot points from the start of its stream",
+    faults: { snapshotPointsFromStreamStart: true },
+    mustFail: ["C7 snapshot points count from the snapshot and replayed events", "F2 F3 the event that reaches a snapshot point brings the state after it"],
+    verdictMentions: "a snapshot (the reply's events get sequences",
+  },
+  {
+    name: "attaches a snapshot to every reply",
+    faults: { snapshotsEveryReply: true },
+    mustFail: ["F1 a snapshot only rides with events", "F3 replies whose events stay between snapshot points carry none", "M1 ", "M2 "],
+    verdictMentions: "no snapshot (the reply's events get sequences []",
+  },
 ];
