@@ -42,6 +42,8 @@ interface Incarnation {
   readonly subject: Subject;
   readonly launched: LaunchedBackend;
   readonly client: BackendClient;
+  /** Confirmed serving its subject (a backend started while the user function was down may not be yet). */
+  serving: boolean;
 }
 
 /**
@@ -98,7 +100,10 @@ export class BackendStage {
 
   async #serve(subject: Subject): Promise<BackendClient> {
     const current = this.#current;
-    if (current && sameSubject(current.subject, subject)) return current.client;
+    if (current && sameSubject(current.subject, subject)) {
+      if (!current.serving) await this.#awaitServing(current, this.options.startupTimeoutMs);
+      return current.client;
+    }
     if (!this.options.launcher.canRestart && (current || !sameSubject(subject, subjectOf("model")))) {
       throw new NotRunnable(`needs the backend started on subject ${subject.name} (persistence id ${JSON.stringify(subject.spec.persistenceId)}); the kit cannot restart a backend it did not start`);
     }
@@ -137,7 +142,7 @@ export class BackendStage {
     this.userFunction.serve(subject);
     const launched = await this.options.launcher.launch({ userFunction: this.userFunction.address, settings: this.options.settings });
     const client = createBackendClient(launched.target);
-    this.#current = { subject, launched, client };
+    this.#current = { subject, launched, client, serving: false };
     return { client, launched };
   }
 
@@ -192,7 +197,7 @@ export class BackendStage {
     if (!uf.isUp) await uf.comeUp();
     uf.serve(subject);
     const launched = await this.options.launcher.launch({ userFunction: uf.address, settings: this.options.settings });
-    const incarnation = { subject, launched, client: createBackendClient(launched.target) };
+    const incarnation: Incarnation = { subject, launched, client: createBackendClient(launched.target), serving: false };
     this.#current = incarnation;
     try {
       await this.#awaitServing(incarnation, this.options.startupTimeoutMs);
@@ -214,7 +219,10 @@ export class BackendStage {
         throw new BackendStartError(`the backend stopped before serving (${exited}); its output:\n${incarnation.launched.output()}`);
       }
       const outcome = await probe(incarnation.client, incarnation.subject);
-      if (isServingAnswer(outcome)) return;
+      if (isServingAnswer(outcome)) {
+        incarnation.serving = true;
+        return;
+      }
       last = outcome.ok ? "OK" : `${outcome.codeName}: ${outcome.details}`;
       await sleep(100);
     }

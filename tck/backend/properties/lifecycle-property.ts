@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { subjectOf } from "../../instrumented-user-function/index.js";
 import { decodeModelResponse, modelMethodPath, modelRequest, type ModelAction } from "../driver/model-requests.js";
 import type { PropertyContext, PropertyOutcome } from "./property-context.js";
+import { propertyReport } from "./property-report.js";
 
 /** What a client must see: each entity's state, whatever passivations and restarts happened. */
 interface LifecycleModel {
@@ -106,5 +107,5 @@ export async function checkLifecycleProperty(ctx: PropertyContext, options: { re
   });
   const details = await fc.check(property, { numRuns: ctx.runs, ...(ctx.seed === undefined ? {} : { seed: ctx.seed }) });
   if (!details.failed) return { ok: true };
-  return { ok: false, report: `${fc.defaultReportMessage(details) ?? "property failed"}\nrerun: ${ctx.rerunCommand} --seed ${details.seed}` };
+  return { ok: false, report: propertyReport(details, ctx.rerunCommand) };
 }

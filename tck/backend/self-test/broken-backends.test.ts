@@ -9,9 +9,9 @@ import { createRawFakeBackendLauncher } from "./raw-fake-backend.js";
 import { createReferenceBackendLauncher } from "./reference-backend-launcher.js";
 
 /** Runs the scenarios of one item against a broken backend; the run must fail on exactly that item. */
-async function expectCaught(launcher: BackendLauncher, tags: string, item: string, evidence: RegExp) {
+async function expectCaught(launcher: BackendLauncher, tags: string, item: string, evidence: RegExp, property: { runs: number; seed?: number } = { runs: 5 }) {
   const out = captureOutput();
-  const summary = await runBackendMode({ launcher, settings: defaultBackendSettings, tags, timeoutMs: 5_000, startupTimeoutMs: 20_000, runs: 5, out });
+  const summary = await runBackendMode({ launcher, settings: defaultBackendSettings, tags, timeoutMs: 5_000, startupTimeoutMs: 20_000, out, ...property });
   assert.equal(summary.success, false, `the kit passed a broken backend:\n${out.text}`);
   const failed = summary.verdicts.filter((v) => v.kind === "failed");
   assert.ok(failed.length > 0, out.text);
@@ -40,6 +40,17 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       "C6",
       // Either the backend notices the gap and fails the call, or it replays from 2: both are caught.
       /expected: (the call to succeed|replayed events 1 to 2 \(2\))/,
+    );
+  });
+
+  it("a backend that replies before persisting breaks H7, shown as a seed and a shrunk counterexample", async () => {
+    await expectCaught(
+      createReferenceBackendLauncher({ description: "reference backend on a write-behind journal", journal: (j) => writeBehindJournal(j, 1_000) }),
+      "@H7 and not @restart",
+      "H7",
+      /seed: -?\d+, path: "[\d:]+"[\s\S]*Counterexample: \[[\s\S]*passivate\(e\d\)[\s\S]*rerun: .* --seed -?\d+/,
+      // Enough runs that a passivation between two commands on one entity is certain to come up.
+      { runs: 40, seed: 42 },
     );
   });
 

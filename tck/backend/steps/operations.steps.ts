@@ -15,7 +15,14 @@ Then("server reflection, if offered, lists {string}", async function (this: Back
 });
 
 Then(/^the backend's health, if offered, is (SERVING|NOT_SERVING)$/, async function (this: BackendWorld, expected: string) {
-  const status = await checkHealth(await this.stage.currentClient(), this.timeoutMs);
+  const client = await this.stage.currentClient();
+  // A backend process may still be starting: ask until it answers at all.
+  const until = Date.now() + this.timeoutMs;
+  let status = await checkHealth(client, this.timeoutMs);
+  while (typeof status === "string" && status.startsWith("error UNAVAILABLE") && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    status = await checkHealth(client, this.timeoutMs);
+  }
   if (status === notOffered) return notOfferedNote(this, "gRPC health");
   if (status !== expected) this.fail(`health ${expected}`, status);
   return undefined;
