@@ -1,4 +1,4 @@
-import { Client } from "cassandra-driver";
+import { Client, policies } from "cassandra-driver";
 import type { Logger } from "../../logger.js";
 import type { Journal } from "../journal.js";
 import type { SnapshotStore } from "../snapshot-store.js";
@@ -28,6 +28,9 @@ export async function createCassandraStores(settings: CassandraSettings, logger:
     contactPoints: [...settings.contactPoints],
     localDataCenter: settings.localDataCenter,
     ...(settings.credentials && { credentials: { ...settings.credentials } }),
+    // The driver's default backs off to 10 minutes; a backend should be serving again within
+    // seconds of Cassandra coming back.
+    policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false) },
   });
   client.on("log", (level: string, className: string, message: string) => {
     if (level === "warning" || level === "error") log.warn(`driver: ${message}`, { driverClass: className });
