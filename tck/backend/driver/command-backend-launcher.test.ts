@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { defaultBackendSettings } from "./backend-settings.js";
+import { createCommandBackendLauncher, expandCommand } from "./command-backend-launcher.js";
+
+describe("command backend launcher", () => {
+  it("expands every placeholder and leaves other braces alone", () => {
+    assert.equal(
+      expandCommand("b --port {port} --uf {userFunction} --p {passivationTimeoutMs}ms ${HOME} {other}", { port: 1, userFunction: "h:2", passivationTimeoutMs: 300 }),
+      "b --port 1 --uf h:2 --p 300ms ${HOME} {other}",
+    );
+  });
+
+  it("starts the command with its placeholders filled, captures its output, and stops its whole process group", { timeout: 20_000 }, async () => {
+    // A stand-in backend: prints what it was given, then a child that would outlive a naive kill.
+    const launcher = createCommandBackendLauncher({ command: "echo port={port} uf={userFunction} relay={relayTimeoutMs}; sleep 30 & wait", stopGraceMs: 5_000 });
+    const launched = await launcher.launch({ userFunction: "127.0.0.1:8080", settings: defaultBackendSettings });
+    const port = Number(launched.target.split(":")[1]);
+    assert.ok(port > 0);
+    const deadline = Date.now() + 5_000;
+    while (!launched.output().includes("port=") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(launched.output(), new RegExp(`port=${port} uf=127\\.0\\.0\\.1:8080 relay=${defaultBackendSettings.relayTimeoutMs}`));
+    await launched.stop();
+    assert.match(await launched.exited, /killed by SIGTERM|exited with code/);
+  });
+
+  it("reports a command that exits at once", { timeout: 10_000 }, async () => {
+    const launched = await createCommandBackendLauncher({ command: "echo refusing >&2; exit 3" }).launch({ userFunction: "x:1", settings: defaultBackendSettings });
+    assert.equal(await launched.exited, "exited with code 3");
+    assert.match(launched.output(), /refusing/);
+  });
+});
