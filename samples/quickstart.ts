@@ -29,13 +29,16 @@ async function quickstart(): Promise<number> {
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
 
-  // The user function listens on a free loopback port: only the backend talks to it.
-  const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
+  // The user function listens where the backend looks for it (--user-function, the seed's
+  // localhost:8080 by default), so the TCK can be pointed at it too; port 0 picks a free one.
+  const separator = config.userFunction.lastIndexOf(":");
+  const cartHost = config.userFunction.slice(0, separator).replace(/^\[(.*)\]$/, "$1");
+  const cart = await startShoppingCart({ host: cartHost, port: Number(config.userFunction.slice(separator + 1)) });
   logger.info("shopping cart user function listening", { address: cart.address });
   const journal = createInMemoryJournal();
   const snapshotStore = createInMemorySnapshotStore();
   const backend = createBackend(
-    { ...backendOptionsFrom(config), userFunction: cart.address },
+    { ...backendOptionsFrom(config), userFunction: `${cartHost.includes(":") ? `[${cartHost}]` : cartHost}:${cart.port}` },
     { journal, snapshotStore, logger, operations: createOperationalSurface({ addReflection }) },
   );
 

@@ -87,6 +87,10 @@ describe("known imports", () => {
             assert.ok(same, `${name}: field ${m.name}.${f.name}`);
             assert.deepEqual([f.number, f.type, f.typeName, f.label], [same.number, same.type, same.typeName, same.label], `${m.name}.${f.name}`);
           }
+          // Range ends are exclusive in a descriptor; reflection clients refuse inclusive ones.
+          // (Reserved ranges differ between protobufjs's older copy and today's file, so extensions only.)
+          const ranges = (d: DescriptorProto) => d.extensionRange.map((r) => `${r.start}..${r.end}`);
+          for (const range of ranges(m)) assert.ok(ranges(other).includes(range), `${m.name} range ${range} in ${ranges(other).join(", ")}`);
           check(`${scope}.${m.name}`, m.nestedType);
         }
       };

@@ -147,6 +147,7 @@ function describeFile(name: string): KnownImport {
     if (member instanceof protobuf.Type) {
       const message = (member as any).toDescriptor(syntax);
       qualifyTypeNames(message, member);
+      exclusiveRangeEnds(message);
       file["messageType"].push(message);
     } else if (member instanceof protobuf.Enum) {
       file["enumType"].push((member as any).toDescriptor());
@@ -158,6 +159,18 @@ function describeFile(name: string): KnownImport {
   }
   const bytes = descriptor.FileDescriptorProto.encode(file as any).finish();
   return { name, descriptor: Uint8Array.from(bytes), dependencies };
+}
+
+/**
+ * protobufjs keeps extension and reserved ranges with inclusive ends and writes
+ * them so; a descriptor's ends are exclusive (`extensions 1000 to max` is
+ * 1000..536870912). Reflection clients refuse the inclusive form.
+ */
+function exclusiveRangeEnds(message: Record<string, any>): void {
+  for (const range of [...(message["extensionRange"] ?? []), ...(message["reservedRange"] ?? [])] as Record<string, number>[]) {
+    range["end"] = (range["end"] ?? 0) + 1;
+  }
+  for (const nested of (message["nestedType"] ?? []) as Record<string, any>[]) exclusiveRangeEnds(nested);
 }
 
 /**
