@@ -19,6 +19,17 @@ export interface LaunchRequest {
 }
 
 /**
+ * Storage faults on demand: only a backend in the kit's own process can offer
+ * them (E7, F5); scenarios that need them are not run otherwise.
+ */
+export interface StorageFaults {
+  /** The next journal write for this entity fails as unavailable. */
+  failNextJournalWrite(entityId: string): void;
+  /** The next snapshot save for this entity fails. */
+  failNextSnapshotSave(entityId: string): void;
+}
+
+/**
  * How the kit gets a backend: started from a command line, started in process
  * (self-tests), or one started by hand that the kit cannot restart.
  */
@@ -29,5 +40,6 @@ export interface BackendLauncher {
   readonly canRestart: boolean;
   /** Its journal outlives a restart (H5, A7). */
   readonly durable: boolean;
+  readonly storageFaults?: StorageFaults;
   launch(request: LaunchRequest): Promise<LaunchedBackend>;
 }

@@ -6,7 +6,7 @@ import {
   type Subject,
 } from "../../instrumented-user-function/index.js";
 import { createBackendClient, type BackendClient, type CallOutcome } from "./backend-client.js";
-import type { BackendLauncher, LaunchedBackend } from "./backend-launcher.js";
+import type { BackendLauncher, LaunchedBackend, StorageFaults } from "./backend-launcher.js";
 import type { BackendSettings } from "./backend-settings.js";
 import { cartMethodPath, modelMethodPath } from "./model-requests.js";
 
@@ -65,6 +65,11 @@ export class BackendStage {
 
   get durable(): boolean {
     return this.options.launcher.durable;
+  }
+
+  /** Storage faults on demand, when the launcher offers them. */
+  get storageFaults(): StorageFaults | undefined {
+    return this.options.launcher.storageFaults;
   }
 
   get settings(): BackendSettings {

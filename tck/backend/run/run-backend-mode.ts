@@ -56,6 +56,7 @@ const supportFiles = [
   "steps/operations.steps.ts",
   "steps/properties.steps.ts",
   "steps/shopping-cart.steps.ts",
+  "steps/storage.steps.ts",
   "steps/traffic.steps.ts",
 ].map((file) => join(tckDir, "backend", file));
 

@@ -2,6 +2,7 @@ import { createBackend } from "../../../reference/backend/backend.js";
 import { createLogger } from "../../../reference/backend/logger.js";
 import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../../reference/backend/persistence/index.js";
+import { createStorageFaultSwitch } from "./storage-fault-switch.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
 
@@ -17,11 +18,13 @@ export interface ReferenceBackendLauncherOptions {
  * outlive each backend, so restarts keep the journal (durable for the kit).
  */
 export function createReferenceBackendLauncher(options: ReferenceBackendLauncherOptions = {}): BackendLauncher {
-  const journal = (options.journal ?? ((j) => j))(createInMemoryJournal());
-  const snapshotStore = (options.snapshotStore ?? ((s) => s))(createInMemorySnapshotStore());
+  const faults = createStorageFaultSwitch();
+  const journal = faults.journal((options.journal ?? ((j) => j))(createInMemoryJournal()));
+  const snapshotStore = faults.snapshotStore((options.snapshotStore ?? ((s) => s))(createInMemorySnapshotStore()));
   return createInProcessBackendLauncher({
     description: options.description ?? "reference backend in process (in-memory journal)",
     durable: true,
+    storageFaults: faults,
     async launch(request) {
       let output = "";
       const logger = createLogger({ level: "info", format: "text", write: (line) => (output = (output + line + "\n").slice(-100_000)) });

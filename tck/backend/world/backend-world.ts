@@ -39,6 +39,12 @@ export class BackendWorld extends World<BackendModeParameters> {
   last: CallRecord | undefined;
   /** Calls started but not awaited yet (H6, D4, bursts). */
   inFlight: Array<Promise<CallRecord>> = [];
+  /**
+   * Entities whose replied events a failed journal write never stored (E7): the
+   * traffic checker counts a Reply's events as acknowledged, so its history of
+   * these entities is ahead of the journal and its replay-length check does not apply.
+   */
+  readonly unacknowledged = new Set<string>();
   /** Distinguishes this scenario's entities from another scenario's that use the same step. */
   readonly scenarioTag = randomBytes(3).toString("hex");
   /** Values steps remember between them (e.g. a state before passivation). */
