@@ -9,6 +9,7 @@ import { eventsNumbered, everything, freshEntity, isConflict, plain, pseudoRando
 import { journalContract } from "../journal-contract.js";
 import { StorageError } from "../storage-error.js";
 import type { CassandraSettings } from "./cassandra-settings.js";
+import { createCassandraJournal } from "./cassandra-journal.js";
 import { type CassandraStores, createCassandraStores } from "./create-cassandra-stores.js";
 
 const cassandra = await acquireCassandra();
@@ -234,6 +235,51 @@ if ("skipped" in cassandra) {
       );
       assert.equal(committed.size, history.length, "every acknowledged event is in the history");
       t.diagnostic(`conflicts: ${conflicts}`);
+    });
+  });
+
+  describe("Cassandra journal, a commit that reaches Cassandra twice", { timeout: 120_000 }, () => {
+    it("counts it as committed (never as a conflict that would delete its rows)", async () => {
+      const settings = settingsFor("journal_resent", { partitionSize: 3 });
+      const stores = await open(settings);
+      const client = new Client({
+        contactPoints: [...cassandra.contactPoints],
+        localDataCenter: cassandra.localDataCenter,
+        ...(cassandra.credentials && { credentials: { ...cassandra.credentials } }),
+      });
+      try {
+        // A real client whose every batch is delivered twice, as a re-send after a lost answer would be.
+        const resending = new Proxy(client, {
+          get(target, property) {
+            if (property === "batch") {
+              return async (...args: Parameters<Client["batch"]>) => {
+                await target.batch(...args);
+                return target.batch(...args);
+              };
+            }
+            const value: unknown = Reflect.get(target, property, target);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        });
+        const journal = createCassandraJournal({
+          client: resending,
+          keyspace: settings.keyspace,
+          partitionSize: stores.partitionSize,
+          consistency: "QUORUM",
+          serialConsistency: "SERIAL",
+          fetchSize: 64,
+          logger: silentLogger,
+        });
+        const entity = freshEntity();
+        await journal.append(entity, 0, eventsNumbered(1, 4));
+        await journal.append(entity, 4, eventsNumbered(5, 5));
+        const history = await replayAll(stores.journal, entity, everything);
+        assert.deepEqual(history.map((e) => plain(e.payload)), eventsNumbered(1, 5).map(plain));
+        // A real conflict is still one.
+        await assert.rejects(journal.append(entity, 2, eventsNumbered(9, 9)), isConflict);
+      } finally {
+        await client.shutdown();
+      }
     });
   });
 

@@ -21,13 +21,16 @@
  *
  * A commit that times out has an unknown outcome: it is reported `unavailable` and its rows are
  * kept (they may be committed); the backend restarts the entity, whose replay reveals the truth.
+ * The driver never re-sends a commit (a re-sent commit that had applied would answer "not
+ * applied"), and a "not applied" is double-checked against the commit record before it counts
+ * as a conflict, so a writer never deletes rows it has in fact committed.
  * Rows are never updated in place, so QUORUM writes plus QUORUM reads after the SERIAL read of
  * the highest always see every committed event. The commit partition grows by one small row per
  * append; the events of one append may be split into several write batches (invisible until the
  * commit, so splitting costs no atomicity) to stay under Cassandra's mutation size limit.
  */
 import type { Client } from "cassandra-driver";
-import { types } from "cassandra-driver";
+import { policies, types } from "cassandra-driver";
 import type { AnyPayload } from "../../../protocol/index.js";
 import type { EntityRef } from "../../ids.js";
 import type { Logger } from "../../logger.js";
@@ -57,6 +60,8 @@ export interface CassandraJournalOptions {
 /** Limits of one write batch of event rows, well inside Cassandra's default mutation size (16 MiB). */
 const maxBatchBytes = 4 * 1024 * 1024;
 const maxBatchRows = 100;
+/** The driver's default policy re-sends after some errors whatever the statement; commits must not be. */
+const noRetry = new policies.retry.FallthroughRetryPolicy();
 
 export function createCassandraJournal(options: CassandraJournalOptions): Journal {
   return new CassandraJournal(options);
@@ -124,7 +129,13 @@ class CassandraJournal implements Journal {
             params: [entity.persistenceId, entity.entityId, toLong(first), toLong(last), attemptId],
           },
         ],
-        { prepare: true, consistency: this.consistency, serialConsistency: this.serialConsistency },
+        {
+          prepare: true,
+          consistency: this.consistency,
+          serialConsistency: this.serialConsistency,
+          // Never re-send a commit: a re-sent commit that had already applied answers "not applied".
+          retry: noRetry,
+        },
       );
     } catch (error) {
       // Outcome unknown (e.g. a CAS write timeout): keep the rows, they may have been committed.
@@ -132,6 +143,8 @@ class CassandraJournal implements Journal {
     }
 
     if (!outcome.wasApplied()) {
+      // Belt and braces against a re-sent commit: "not applied" because this very attempt won.
+      if (await this.committedBy(entity, first, attemptId)) return;
       const actual = fromLong(outcome.first()?.get("highest_sequence_nr"), "highest_sequence_nr");
       await this.discardAttempt(entity, first, attemptId, events.length);
       throw StorageError.conflict(
@@ -252,6 +265,21 @@ class CassandraJournal implements Journal {
     await flush();
   }
 
+  /** Whether the commit record at `first` names this attempt (read SERIAL: settled commits only). */
+  private async committedBy(entity: EntityRef, first: number, attemptId: types.Uuid): Promise<boolean> {
+    try {
+      const result = await this.client.execute(
+        this.cql.selectCommitAt,
+        [entity.persistenceId, entity.entityId, toLong(first)],
+        { prepare: true, consistency: this.serialConsistency },
+      );
+      return String(result.first()?.get("attempt_id")) === attemptId.toString();
+    } catch (error) {
+      // Unknown whether it committed: keep the rows and let the entity reload to find out.
+      throw storageErrorFromDriver(error, `checking the commit of events from ${first} of ${describeEntity(entity)}`);
+    }
+  }
+
   /** Best effort: rows of a lost attempt are invisible anyway, deleting them only saves space. */
   private async discardAttempt(entity: EntityRef, first: number, attemptId: types.Uuid, count: number): Promise<void> {
     try {
@@ -325,6 +353,8 @@ function statements(keyspace: string) {
       `INSERT INTO ${commits} (persistence_id, entity_id, from_sequence_nr, to_sequence_nr, attempt_id) ` +
       `VALUES (?, ?, ?, ?, ?)`,
     selectHighest: `SELECT highest_sequence_nr FROM ${commits} WHERE persistence_id = ? AND entity_id = ? LIMIT 1`,
+    selectCommitAt:
+      `SELECT attempt_id FROM ${commits} WHERE persistence_id = ? AND entity_id = ? AND from_sequence_nr = ?`,
     selectCoveringCommit:
       `SELECT from_sequence_nr, to_sequence_nr, attempt_id FROM ${commits} ` +
       `WHERE persistence_id = ? AND entity_id = ? AND from_sequence_nr <= ? ORDER BY from_sequence_nr DESC LIMIT 1`,
