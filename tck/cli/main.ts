@@ -1,3 +1,4 @@
+import { runInterceptCommand, untilSignal } from "../intercept/index.js";
 import { readKnownFailingList, KnownFailingListError } from "../run/known-failing-list.js";
 import { runUserFunctionMode } from "../run/run-user-function-mode.js";
 import { parseUserFunctionArgs, rerunCommandOf, UsageError, userFunctionUsage } from "./user-function-config.js";
@@ -6,6 +7,7 @@ const usage = `Usage: tck MODE [options]
 
 Modes:
   user-function   the kit plays the backend against a user function (tck user-function --help)
+  intercept       the kit sits between a real backend and a real user function (tck intercept --help)
 
 Run "tck MODE --help" for a mode's options.`;
 
@@ -15,6 +17,13 @@ export async function main(args: readonly string[], out: NodeJS.WritableStream =
   if (mode === undefined || mode === "--help" || mode === "-h" || mode === "help") {
     out.write(`${usage}\n`);
     return mode === undefined ? 2 : 0;
+  }
+  if (mode === "intercept") {
+    return runInterceptCommand(rest, {
+      out: (line) => out.write(`${line}\n`),
+      err: (line) => err.write(`${line}\n`),
+      stopSignal: untilSignal(),
+    });
   }
   if (mode !== "user-function") {
     err.write(`tck: unknown mode ${JSON.stringify(mode)}\n\n${usage}\n`);
