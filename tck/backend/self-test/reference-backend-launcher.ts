@@ -8,19 +8,22 @@ import { createInProcessBackendLauncher } from "../driver/in-process-backend-lau
 
 export interface ReferenceBackendLauncherOptions {
   readonly description?: string;
+  /** The stores every start shares (default in memory); e.g. a Cassandra journal and snapshot store. */
+  readonly stores?: { readonly journal: Journal; readonly snapshotStore: SnapshotStore };
   /** Wraps the journal, e.g. with a deliberate defect. */
   readonly journal?: (journal: Journal) => Journal;
   readonly snapshotStore?: (store: SnapshotStore) => SnapshotStore;
 }
 
 /**
- * The reference backend started in process on the in-memory stores. The stores
+ * The reference backend started in process, on the in-memory stores unless
+ * others are given. The stores
  * outlive each backend, so restarts keep the journal (durable for the kit).
  */
 export function createReferenceBackendLauncher(options: ReferenceBackendLauncherOptions = {}): BackendLauncher {
   const faults = createStorageFaultSwitch();
-  const journal = faults.journal((options.journal ?? ((j) => j))(createInMemoryJournal()));
-  const snapshotStore = faults.snapshotStore((options.snapshotStore ?? ((s) => s))(createInMemorySnapshotStore()));
+  const journal = faults.journal((options.journal ?? ((j) => j))(options.stores?.journal ?? createInMemoryJournal()));
+  const snapshotStore = faults.snapshotStore((options.snapshotStore ?? ((s) => s))(options.stores?.snapshotStore ?? createInMemorySnapshotStore()));
   return createInProcessBackendLauncher({
     description: options.description ?? "reference backend in process (in-memory journal)",
     durable: true,
