@@ -79,6 +79,11 @@ running_pid() {
   local pid
   pid="$(cat "$pid_file")"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  # A stale pid file may name a recycled pid: only our own node counts (never signal a stranger).
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "CassandraDaemon" || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$run_dir/conf/cassandra.yaml" || return 1
+  fi
   echo "$pid"
 }
 

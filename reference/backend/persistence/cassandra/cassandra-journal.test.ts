@@ -295,6 +295,29 @@ if ("skipped" in cassandra) {
       assert.deepEqual((await replayAll(later.journal, entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 5).map(plain));
     });
 
+    it("creates a NetworkTopologyStrategy keyspace for the local data centre", async () => {
+      const settings = settingsFor("schema_nts", {
+        replication: { class: "NetworkTopologyStrategy", dataCenters: { [cassandra.localDataCenter]: 1 } },
+      });
+      const stores = await open(settings);
+      const entity = freshEntity();
+      await stores.journal.append(entity, 0, eventsNumbered(1, 2));
+      assert.equal(await stores.journal.highestSequenceNumber(entity), 2);
+      const client = new Client({
+        contactPoints: [...cassandra.contactPoints],
+        localDataCenter: cassandra.localDataCenter,
+        ...(cassandra.credentials && { credentials: { ...cassandra.credentials } }),
+      });
+      try {
+        const row = (
+          await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [settings.keyspace], { prepare: true })
+        ).first();
+        assert.match(String((row?.get("replication") as Record<string, string> | undefined)?.["class"]), /NetworkTopologyStrategy/);
+      } finally {
+        await client.shutdown();
+      }
+    });
+
     it("fails clearly when told not to create a schema that is absent", async () => {
       const settings = cassandraTestSettings(cassandra, "schema_absent", { createSchema: false });
       await assert.rejects(createCassandraStores(settings, silentLogger), (error: unknown) => {
