@@ -1,0 +1,10 @@
+export { backendUsage, parseBackendModeArgs, runBackendCommand, type BackendModeConfig } from "./cli/index.js";
+export type { BackendLauncher, LaunchedBackend, LaunchRequest, StorageFaults } from "./driver/backend-launcher.js";
+export { createBackendClient, type BackendClient, type CallOutcome } from "./driver/backend-client.js";
+export { defaultBackendSettings, type BackendSettings } from "./driver/backend-settings.js";
+export { BackendStage, BackendStartError, NotRunnable } from "./driver/backend-stage.js";
+export { commandPlaceholders, createCommandBackendLauncher, expandCommand } from "./driver/command-backend-launcher.js";
+export { createInProcessBackendLauncher } from "./driver/in-process-backend-launcher.js";
+export { createTargetBackendLauncher } from "./driver/target-backend-launcher.js";
+export { checkLifecycleProperty, checkSerialConsistencyProperty, type PropertyContext, type PropertyOutcome } from "./properties/index.js";
+export { runBackendMode, type BackendModeOptions, type BackendRunSummary, type NotRun } from "./run/run-backend-mode.js";
