@@ -69,3 +69,12 @@ Feature: Commands through the backend
     And the client processes nothing on entity "f6"
     Then the latest stream of entity "f6" began with Init offering the snapshot the user function sent, byte for byte, at sequence 5
     And the reply state is 1048580 characters long
+
+  @E6
+  Scenario: E6 large events the user function emits for a small request survive storage exactly
+    Given the user function emits its events of the next command of entity "e6-large" 2 MiB larger than asked
+    When the client processes emit "a" on entity "e6-large"
+    And entity "e6-large" is passivated
+    And the client processes emit "b" on entity "e6-large"
+    Then the latest stream of entity "e6-large" replayed every event byte for byte as the user function emitted it
+    And the reply state is 2097154 characters long

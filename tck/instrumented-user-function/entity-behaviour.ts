@@ -14,8 +14,12 @@ export interface EntityBehaviour {
   restore(snapshot: AnyPayload): void;
   /** Applies a replayed or emitted event; throws for an event of the wrong type. */
   apply(event: AnyPayload): void;
-  /** Runs a command against the current state without changing it. */
-  decide(commandName: string, payload: AnyPayload | undefined): CommandOutcome;
+  /**
+   * Runs a command against the current state without changing it. With
+   * `eventPadding`, every emitted value is followed by that many "#" (large events
+   * from a small request; the model entity only).
+   */
+  decide(commandName: string, payload: AnyPayload | undefined, eventPadding?: number): CommandOutcome;
   /** The state as a snapshot payload. */
   snapshot(): AnyPayload;
 }

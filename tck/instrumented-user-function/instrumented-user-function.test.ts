@@ -154,6 +154,10 @@ describe("instrumented user function", () => {
     // Instructions used up: the next command is answered normally.
     command(8);
     assert.equal(reply(await stream.next()).commandId, 8);
+    uf.instruct("m1", { kind: "large-events", bytes: 1024 * 1024 });
+    command(9, "x");
+    const large = reply(await stream.next());
+    assert.equal(decode("Appended", large.events[0])["value"], "x" + "#".repeat(1024 * 1024));
     stream.cancel();
   });
 

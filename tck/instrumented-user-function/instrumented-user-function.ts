@@ -191,7 +191,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
         });
       }
       const misbehaviour = this.#takeInstruction(command.entityId);
-      const outcome = entity.decide(command.name, command.payload);
+      const outcome = entity.decide(command.name, command.payload, misbehaviour?.kind === "large-events" ? misbehaviour.bytes : 0);
       let answer: StreamOut;
       if (outcome.kind === "failure") {
         answer = { case: "failure", commandId: command.id, description: outcome.description };
@@ -206,6 +206,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
       }
       switch (misbehaviour?.kind) {
         case undefined:
+        case "large-events":
           return send(answer);
         case "slow":
           await delay(misbehaviour.delayMs);

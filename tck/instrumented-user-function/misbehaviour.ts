@@ -19,6 +19,8 @@ export type Misbehaviour =
   | { readonly kind: "empty-message" }
   /** Answers with a Failure whose command id is 0. */
   | { readonly kind: "failure-with-id-zero" }
+  /** Emits every event `bytes` larger than the request asked ("#" appended): large events from a small request. */
+  | { readonly kind: "large-events"; readonly bytes: number }
   /** Answers correctly after a delay. */
   | { readonly kind: "slow"; readonly delayMs: number };
 

@@ -49,7 +49,7 @@ export function createModelEntityBehaviour(): EntityBehaviour {
     apply(event) {
       state += String(decodeAny("Appended", event)["value"]);
     },
-    decide(commandName, payload): CommandOutcome {
+    decide(commandName, payload, eventPadding = 0): CommandOutcome {
       const inputType = inputTypeOf[commandName];
       if (inputType === undefined) return { kind: "failure", description: `unknown command ${commandName}` };
       let actions: WireAction[];
@@ -64,8 +64,9 @@ export function createModelEntityBehaviour(): EntityBehaviour {
       let message = "";
       for (const action of actions) {
         if (action.emit) {
-          events.push(encodeAny("Appended", { value: action.emit.value }));
-          after += action.emit.value;
+          const value = action.emit.value + "#".repeat(eventPadding);
+          events.push(encodeAny("Appended", { value }));
+          after += value;
         } else if (action.fail) return { kind: "failure", description: action.fail.description };
         else if (action.respond) message = action.respond.message;
         else if (action.throw) return { kind: "failure", description: `handler threw: ${action.throw.message}` };

@@ -43,3 +43,10 @@ When("the user function never answers the next command of entity {string}", func
 Given("the user function never snapshots entity {string}", function (this: BackendWorld, name: string) {
   this.uf.snapshotEveryFor(this.entityId(name), Infinity);
 });
+
+Given(
+  "the user function emits its events of the next command of entity {string} {int} MiB larger than asked",
+  function (this: BackendWorld, name: string, mib: number) {
+    this.uf.instruct(this.entityId(name), { kind: "large-events", bytes: mib * 1024 * 1024 });
+  },
+);
