@@ -43,3 +43,11 @@ describe("tck backend arguments", () => {
     assert.equal(backendRerunCommand(config), `npx tck backend --backend-command 'it'\\''s {port}' --durable-journal --passivation-timeout 400 --relay-timeout 5000 --relay-buffer 20 --tags '@H5'`);
   });
 });
+
+describe("tck backend --seed", () => {
+  it("reads a negative seed written as --seed=N, as rerun commands print it", () => {
+    const config = parseBackendModeArgs(["--backend-command", "x", "--seed=-1234"]);
+    assert.ok(config !== "help");
+    assert.equal(config.seed, -1234);
+  });
+});

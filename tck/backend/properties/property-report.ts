@@ -5,5 +5,6 @@ export function propertyReport<Ts>(details: fc.RunDetails<Ts>, rerunCommand: str
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance ?? "");
   const report = fc.defaultReportMessage(details) ?? "the property failed";
   const withError = error && !report.includes(error) ? `${report}\nGot error: ${error}` : report;
-  return `${withError}\nrerun: ${rerunCommand} --seed ${details.seed}`;
+  // --seed=N: a negative seed after a space would read as an option.
+  return `${withError}\nrerun: ${rerunCommand} --seed=${details.seed}`;
 }

@@ -48,7 +48,7 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       createReferenceBackendLauncher({ description: "reference backend on a write-behind journal", journal: (j) => writeBehindJournal(j, 1_000) }),
       "@H7 and not @restart",
       "H7",
-      /seed: -?\d+, path: "[\d:]+"[\s\S]*Counterexample: \[[\s\S]*passivate\(e\d\)[\s\S]*rerun: .* --seed -?\d+/,
+      /seed: -?\d+, path: "[\d:]+"[\s\S]*Counterexample: \[[\s\S]*passivate\(e\d\)[\s\S]*rerun: .* --seed=-?\d+/,
       // Enough runs that a passivation between two commands on one entity is certain to come up.
       { runs: 40, seed: 42 },
     );
