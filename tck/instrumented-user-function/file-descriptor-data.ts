@@ -1,8 +1,4 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import protobuf from "protobufjs";
-import { protoDir } from "../../reference/protocol/index.js";
+import { fileDescriptorProtoType } from "../../reference/protocol/index.js";
 
 /**
  * FileDescriptorProto written by hand as data (field names as in descriptor.proto),
@@ -75,27 +71,12 @@ export function repeatedField(name: string, number: number, typeName: string): F
   return { name, number, label: FieldLabel.repeated, type: FieldType.message, type_name: typeName };
 }
 
-let descriptorType: protobuf.Type | undefined;
-
 /**
- * FileDescriptorProto with snake_case names and the entity_key extension (field
- * option 50002), parsed from the .proto texts. Not loaded by import path: once
- * @grpc/proto-loader is in the process it registers a camelCase descriptor.proto
- * under that path, and a snake_case object encoded with it silently loses fields.
+ * Encodes the data with the protocol's FileDescriptorProto type (snake_case, the
+ * entity_key extension known as field option 50002, immune to proto-loader's
+ * camelCase descriptor.proto: the instrumented user function's test loads that first).
  */
-function fileDescriptorType(): protobuf.Type {
-  if (descriptorType) return descriptorType;
-  const require = createRequire(import.meta.url);
-  const root = new protobuf.Root();
-  protobuf.parse(readFileSync(join(dirname(require.resolve("protobufjs/package.json")), "google/protobuf/descriptor.proto"), "utf8"), root, { keepCase: true });
-  protobuf.parse(readFileSync(join(protoDir, "lightbend/serverless/entitykey.proto"), "utf8"), root, { keepCase: true });
-  root.resolveAll();
-  descriptorType = root.lookupType("google.protobuf.FileDescriptorProto");
-  return descriptorType;
-}
-
-/** Encodes the data as a FileDescriptorProto. */
 export function encodeFileDescriptor(data: FileDescriptorData): Uint8Array {
-  const type = fileDescriptorType();
+  const type = fileDescriptorProtoType();
   return type.encode(type.fromObject(data as unknown as Record<string, unknown>)).finish();
 }
