@@ -1,3 +1,4 @@
+import { runBackendCommand } from "../backend/cli/index.js";
 import { runInterceptCommand, untilSignal } from "../intercept/index.js";
 import { readKnownFailingList, KnownFailingListError } from "../run/known-failing-list.js";
 import { runUserFunctionMode } from "../run/run-user-function-mode.js";
@@ -7,6 +8,7 @@ const usage = `Usage: tck MODE [options]
 
 Modes:
   user-function   the kit plays the backend against a user function (tck user-function --help)
+  backend         the kit plays the client and the user function against a backend (tck backend --help)
   intercept       the kit sits between a real backend and a real user function (tck intercept --help)
 
 Run "tck MODE --help" for a mode's options.`;
@@ -18,6 +20,7 @@ export async function main(args: readonly string[], out: NodeJS.WritableStream =
     out.write(`${usage}\n`);
     return mode === undefined ? 2 : 0;
   }
+  if (mode === "backend") return runBackendCommand(rest, out, err);
   if (mode === "intercept") {
     return runInterceptCommand(rest, {
       out: (line) => out.write(`${line}\n`),
