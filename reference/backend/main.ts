@@ -1,29 +1,11 @@
 // The reference backend's composition root: configuration, logger, stores, backend, signals. Wiring only.
 import { backendOptionsFrom, createBackend } from "./backend.js";
-import { ConfigError, parseBackendConfig, type BackendConfig, type JournalSettings } from "./config/index.js";
-import { createLogger, type Logger } from "./logger.js";
+import { ConfigError, parseBackendConfig, type BackendConfig } from "./config/index.js";
+import { discoverUserService } from "./discovery/index.js";
+import { createLogger } from "./logger.js";
+import { openStores, type Stores } from "./open-stores.js";
 import { addReflection } from "./ops/index.js";
-import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "./persistence/index.js";
 import { createOperationalSurface } from "./server/index.js";
-
-interface Stores {
-  readonly journal: Journal;
-  readonly snapshotStore: SnapshotStore;
-  close(): Promise<void>;
-}
-
-/** The journal and snapshot store a configuration asks for (the seam for `--journal cassandra`). */
-async function createStores(settings: JournalSettings, _logger: Logger): Promise<Stores> {
-  switch (settings.kind) {
-    case "memory": {
-      const journal = createInMemoryJournal();
-      const snapshotStore = createInMemorySnapshotStore();
-      return { journal, snapshotStore, close: async () => void (await Promise.all([journal.close(), snapshotStore.close()])) };
-    }
-    case "cassandra":
-      throw new ConfigError("--journal cassandra is not wired into the backend yet; use --journal memory");
-  }
-}
 
 function parseConfig(): BackendConfig | undefined {
   try {
@@ -47,14 +29,29 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   let stores: Stores;
   try {
-    stores = await createStores(config.journal, logger);
+    stores = openStores(config.journal, { env: process.env, logger });
   } catch (error) {
     logger.error("cannot open the journal", { journal: config.journal.kind, error });
-    process.exitCode = 1;
+    process.exitCode = 2;
     return;
   }
   const operations = createOperationalSurface({ addReflection });
-  const backend = createBackend(backendOptionsFrom(config), { ...stores, logger, operations });
+  // The user service is served once the user function answered ready() and the stores are usable;
+  // until then health says NOT_SERVING.
+  const discover = async (signal: AbortSignal) => {
+    const [service] = await Promise.all([
+      discoverUserService({ target: config.userFunction, logger, signal }),
+      stores.ready(signal),
+    ]);
+    return service;
+  };
+  const backend = createBackend(backendOptionsFrom(config), {
+    journal: stores.journal,
+    snapshotStore: stores.snapshotStore,
+    logger,
+    operations,
+    discover,
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (exitCode: number): Promise<void> =>

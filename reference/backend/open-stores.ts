@@ -1,0 +1,133 @@
+import type { JournalSettings } from "./config/index.js";
+import type { Logger } from "./logger.js";
+import {
+  StorageError,
+  createInMemoryJournal,
+  createInMemorySnapshotStore,
+  type Journal,
+  type SnapshotStore,
+} from "./persistence/index.js";
+import { cassandraSettingsFromEnv, createCassandraStores, type CassandraStores } from "./persistence/cassandra/index.js";
+
+/** The journal and snapshot store a configuration asks for. */
+export interface Stores {
+  readonly journal: Journal;
+  readonly snapshotStore: SnapshotStore;
+  /**
+   * Resolves once the stores are usable; for Cassandra it keeps retrying,
+   * logging each failure, until connected or `signal` aborts. The backend
+   * serves nothing (health NOT_SERVING) until then.
+   */
+  ready(signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoresOptions {
+  /** The environment, for the Cassandra settings that have no flag (partition size, consistency, …). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+  /** Waits between connection attempts: doubling from `initialMs` up to `maxMs`. */
+  readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+/** Opens the stores of `settings`; throws (a settings problem) only when they can never work. */
+export function openStores(settings: JournalSettings, options: OpenStoresOptions): Stores {
+  switch (settings.kind) {
+    case "memory": {
+      const journal = createInMemoryJournal();
+      const snapshotStore = createInMemorySnapshotStore();
+      return {
+        journal,
+        snapshotStore,
+        ready: async () => {},
+        close: async () => void (await Promise.all([journal.close(), snapshotStore.close()])),
+      };
+    }
+    case "cassandra":
+      return openCassandraStores(settings, options);
+  }
+}
+
+function openCassandraStores(settings: Extract<JournalSettings, { kind: "cassandra" }>, options: OpenStoresOptions): Stores {
+  const cassandraSettings = {
+    ...cassandraSettingsFromEnv(options.env),
+    contactPoints: settings.contactPoints,
+    keyspace: settings.keyspace,
+    localDataCenter: settings.localDataCenter,
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+  };
+  const { initialMs, maxMs } = options.retry ?? { initialMs: 500, maxMs: 10_000 };
+  const where = settings.contactPoints.join(",");
+  let connected: CassandraStores | undefined;
+  let closed = false;
+
+  const stores = (): CassandraStores => {
+    if (!connected) throw StorageError.unavailable(`Cassandra at ${where} is not connected yet`);
+    return connected;
+  };
+  // Delegates, so the backend can be built before the connection exists.
+  const journal: Journal = {
+    append: (entity, expected, events) => Promise.resolve().then(() => stores().journal.append(entity, expected, events)),
+    replay: (entity, range) => ({
+      [Symbol.asyncIterator]: () => stores().journal.replay(entity, range)[Symbol.asyncIterator](),
+    }),
+    highestSequenceNumber: (entity) => Promise.resolve().then(() => stores().journal.highestSequenceNumber(entity)),
+    close: async () => {},
+  };
+  const snapshotStore: SnapshotStore = {
+    save: (entity, snapshot) => Promise.resolve().then(() => stores().snapshotStore.save(entity, snapshot)),
+    latest: (entity, max) => Promise.resolve().then(() => stores().snapshotStore.latest(entity, max)),
+    close: async () => {},
+  };
+
+  const ready = async (signal: AbortSignal): Promise<void> => {
+    let waitMs = initialMs;
+    for (let attempt = 1; !connected; attempt++) {
+      signal.throwIfAborted();
+      try {
+        const opened = await createCassandraStores(cassandraSettings, options.logger);
+        if (closed || signal.aborted) {
+          await opened.close();
+          signal.throwIfAborted();
+          throw new Error("stores closed while connecting");
+        }
+        connected = opened;
+      } catch (error) {
+        if (signal.aborted || closed) throw error;
+        options.logger.error("cannot reach Cassandra; the backend serves nothing until it can", {
+          contactPoints: where,
+          keyspace: settings.keyspace,
+          attempt,
+          retryInMs: waitMs,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await abortableDelay(waitMs, signal);
+        waitMs = Math.min(waitMs * 2, maxMs);
+      }
+    }
+  };
+
+  return {
+    journal,
+    snapshotStore,
+    ready,
+    close: async () => {
+      closed = true;
+      await connected?.close();
+    },
+  };
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
