@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import { World, type IWorldOptions } from "@cucumber/cucumber";
 import type { StreamIn, StreamOut } from "../../../reference/protocol/index.js";
 import { subjectOf, type InstrumentedUserFunction, type RecordedStream, type Subject } from "../../instrumented-user-function/index.js";
+import { TeardownStack } from "../../world/teardown-stack.js";
 import type { BackendClient, CallOutcome } from "../driver/backend-client.js";
 import type { BackendStage } from "../driver/backend-stage.js";
 import {
@@ -18,7 +19,6 @@ import {
 import { BackendExpectationFailure } from "../verdict/backend-expectation-failure.js";
 import type { BackendModeParameters } from "./backend-mode-parameters.js";
 import { currentBackendStage } from "./stage-registry.js";
-import { Teardown } from "./teardown.js";
 
 /** The last call a scenario made, for the Then steps that judge it. */
 export interface CallRecord {
@@ -32,7 +32,7 @@ export interface CallRecord {
  * user function), the entities it touched, its last call, and how it fails.
  */
 export class BackendWorld extends World<BackendModeParameters> {
-  readonly teardown = new Teardown();
+  readonly teardown = new TeardownStack();
   /** Full entity ids this scenario used: its transcript and its invariant checks. */
   readonly touched = new Set<string>();
   subject: Subject = subjectOf("model");
