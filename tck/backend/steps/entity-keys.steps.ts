@@ -1,5 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
-import type { ModelAction } from "../driver/model-requests.js";
+import { parseModelActions } from "../../world/parse-model-actions.js";
 import type { BackendWorld } from "../world/backend-world.js";
 
 const kinds = { KIND_UNSPECIFIED: 0, KIND_ONE: 1, KIND_TWO: 2 } as const;
@@ -8,7 +8,7 @@ const escapePart = (part: string) => part.replace(/\\/g, "\\\\").replace(/-/g, "
 When(
   /^the client processes (.+) through ProcessComposite with key "([^"]*)", (-?\d+), (true|false), (KIND_UNSPECIFIED|KIND_ONE|KIND_TWO)$/,
   async function (this: BackendWorld, actionsText: string, partA: string, partB: string, partC: string, partD: keyof typeof kinds) {
-    const actions = parseActions(actionsText);
+    const actions = parseModelActions(actionsText);
     const key = { partA: `${partA}~${this.parameters.runId}`, partB: Number(partB), partC: partC === "true", partD: kinds[partD] };
     const before = this.uf.traffic.streams.length;
     await this.processComposite(key, actions);
@@ -25,19 +25,3 @@ Then("the entity id starts with {string} escaped and then {string}", function (t
   const recent = ids.at(-1);
   if (!ids.some((id) => id.startsWith(expected))) this.fail(`an entity id starting ${JSON.stringify(expected)}`, recent === undefined ? "no stream" : JSON.stringify(recent));
 });
-
-function parseActions(text: string): ModelAction[] {
-  if (text === "nothing") return [];
-  return [...text.matchAll(/(emit|fail|respond|throw) "([^"]*)"/g)].map(([, kind, value = ""]): ModelAction => {
-    switch (kind) {
-      case "emit":
-        return { emit: value };
-      case "fail":
-        return { fail: value };
-      case "respond":
-        return { respond: value };
-      default:
-        return { throw: value };
-    }
-  });
-}
