@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { isSubjectName, subjectNames, type SubjectName } from "../world/tck-parameters.js";
-import type { ReportKind, ReportRequest } from "../run/run-user-function-mode.js";
+import type { ReportKind, ReportRequest } from "../run/report-request.js";
 
 /** The user-function mode's configuration, fully resolved and validated at the edge. */
 export interface UserFunctionConfig {

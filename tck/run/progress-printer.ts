@@ -1,4 +1,4 @@
-import type { RunSummary, ScenarioVerdict } from "./scenario-verdict.js";
+import type { NotRun, RunSummary, ScenarioVerdict } from "./scenario-verdict.js";
 
 /** Where the readable run goes: stdout in the CLI, a buffer in tests. */
 export interface Output {
@@ -8,8 +8,10 @@ export interface Output {
 export interface ProgressPrinter {
   header(text: string): void;
   scenario(verdict: ScenarioVerdict): void;
+  notRun(notRun: NotRun): void;
   problem(text: string): void;
-  summary(summary: RunSummary): void;
+  /** With `notRun` (modes that skip scenarios on purpose), the list and the count are part of the summary. */
+  summary(summary: RunSummary, notRun?: readonly NotRun[]): void;
 }
 
 /** The kit's own readable output: one line per scenario, failures in full, then the summary line CI parses. */
@@ -44,10 +46,13 @@ export function createProgressPrinter(out: Output): ProgressPrinter {
           return;
       }
     },
+    notRun(n) {
+      out.write(`  ○ ${n.name} (${n.uri})\n      not run: ${n.reason}\n`);
+    },
     problem(text) {
       out.write(`  ✘ ${text}\n`);
     },
-    summary(s) {
+    summary(s, notRun) {
       out.write("\n");
       if (s.expectedFailures > 0) out.write(`${s.expectedFailures} expected failure(s) from the known-failing list (not counted)\n`);
       for (const k of s.unmatchedKnownFailures) {
@@ -55,7 +60,8 @@ export function createProgressPrinter(out: Output): ProgressPrinter {
       }
       const failedNames = s.verdicts.filter((v) => v.kind === "failed" || v.kind === "now-passing").map((v) => v.name);
       if (failedNames.length > 0) out.write(`failed scenarios:\n${failedNames.map((n) => `  - ${n}\n`).join("")}`);
-      out.write(`${s.passed} passed, ${s.failed} failed\n`);
+      if (notRun && notRun.length > 0) out.write(`not run (never counted as passed):\n${notRun.map((n) => `  - ${n.name}: ${n.reason}\n`).join("")}`);
+      out.write(`${s.passed} passed, ${s.failed} failed${notRun ? `, ${notRun.length} not run` : ""}\n`);
     },
   };
 }

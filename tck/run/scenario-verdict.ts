@@ -22,6 +22,13 @@ export interface ScenarioVerdict {
   readonly durationMs: number;
 }
 
+/** A scenario the run could not execute against this implementation, and why: never counted as passed. */
+export interface NotRun {
+  readonly name: string;
+  readonly uri: string;
+  readonly reason: string;
+}
+
 export function judgeScenario(passed: boolean, known: KnownFailure | undefined): VerdictKind {
   if (known) return passed ? "now-passing" : "expected-failure";
   return passed ? "passed" : "failed";

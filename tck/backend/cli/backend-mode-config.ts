@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { ReportKind } from "../run/run-backend-mode.js";
+import type { ReportRequest } from "../../run/report-request.js";
 
 /** Backend mode's configuration, fully resolved and validated at the edge. */
 export interface BackendModeConfig {
@@ -9,7 +9,7 @@ export interface BackendModeConfig {
   readonly relayTimeoutMs: number;
   readonly relayBuffer: number;
   readonly tags?: string;
-  readonly reports: readonly { readonly kind: ReportKind; readonly file: string }[];
+  readonly reports: readonly ReportRequest[];
   readonly knownFailingFile?: string;
   readonly timeoutMs: number;
   readonly startupTimeoutMs: number;

@@ -1,9 +1,10 @@
 import { Then } from "@cucumber/cucumber";
+import { notRunMediaType } from "../../run/verdict-collector.js";
 import { checkHealth, listServices, notOffered } from "../driver/operations-client.js";
 import type { BackendWorld } from "../world/backend-world.js";
 
 const notOfferedNote = (world: BackendWorld, capability: string) => {
-  world.attach(`not run: optional capability not offered (${capability})`, { mediaType: "text/x.tck.not-run" });
+  world.attach(`not run: optional capability not offered (${capability})`, { mediaType: notRunMediaType });
   return "skipped" as const;
 };
 

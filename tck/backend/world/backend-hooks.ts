@@ -1,4 +1,5 @@
 import { After, Before, Status, setDefaultTimeout, setWorldConstructor } from "@cucumber/cucumber";
+import { notRunMediaType } from "../../run/verdict-collector.js";
 import { BackendWorld } from "./backend-world.js";
 import { notRunReason } from "./not-run-reason.js";
 
@@ -11,7 +12,7 @@ Before(function (this: BackendWorld, { pickle }) {
   const tags = pickle.tags.map((t) => t.name);
   const reason = notRunReason(tags, { canRestart: this.stage.canRestart, durable: this.stage.durable, storageFaults: this.stage.storageFaults !== undefined });
   if (reason === undefined) return undefined;
-  this.attach(`not run: ${reason}`, { mediaType: "text/x.tck.not-run" });
+  this.attach(`not run: ${reason}`, { mediaType: notRunMediaType });
   return "skipped";
 });
 
