@@ -1,8 +1,6 @@
 import { runBackendCommand } from "../backend/cli/index.js";
 import { runInterceptCommand, untilSignal } from "../intercept/index.js";
-import { readKnownFailingList, KnownFailingListError } from "../run/known-failing-list.js";
-import { runUserFunctionMode } from "../run/run-user-function-mode.js";
-import { parseUserFunctionArgs, rerunCommandOf, UsageError, userFunctionUsage } from "./user-function-config.js";
+import { runUserFunctionCommand } from "./user-function-command.js";
 
 const usage = `Usage: tck MODE [options]
 
@@ -32,36 +30,5 @@ export async function main(args: readonly string[], out: NodeJS.WritableStream =
     err.write(`tck: unknown mode ${JSON.stringify(mode)}\n\n${usage}\n`);
     return 2;
   }
-  try {
-    const config = parseUserFunctionArgs(rest);
-    if (config === "help") {
-      out.write(`${userFunctionUsage}\n`);
-      return 0;
-    }
-    const knownFailing = config.knownFailingFile ? readKnownFailingList(config.knownFailingFile) : [];
-    const summary = await runUserFunctionMode({
-      target: config.target,
-      subject: config.subject,
-      ...(config.tags ? { tags: config.tags } : {}),
-      reports: config.reports,
-      knownFailing,
-      timeoutMs: config.timeoutMs,
-      snapshotEvery: config.snapshotEvery,
-      ...(config.seed === undefined ? {} : { seed: config.seed }),
-      runs: config.runs,
-      out,
-      rerunCommand: rerunCommandOf(config),
-    });
-    return summary.success ? 0 : 1;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      err.write(`tck user-function: ${error.message}\n\n${userFunctionUsage}\n`);
-      return 2;
-    }
-    if (error instanceof KnownFailingListError) {
-      err.write(`tck user-function: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  return runUserFunctionCommand(rest, out, err);
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseUserFunctionArgs, rerunCommandOf, UsageError } from "./user-function-config.js";
+import { UsageError } from "./usage-error.js";
+import { parseUserFunctionArgs, rerunCommandOf } from "./user-function-config.js";
 
 describe("parseUserFunctionArgs", () => {
   it("applies the defaults", () => {

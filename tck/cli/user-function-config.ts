@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { isSubjectName, subjectNames, type SubjectName } from "../world/tck-parameters.js";
 import type { ReportKind, ReportRequest } from "../run/report-request.js";
+import { UsageError } from "./usage-error.js";
 
 /** The user-function mode's configuration, fully resolved and validated at the edge. */
 export interface UserFunctionConfig {
@@ -13,10 +14,6 @@ export interface UserFunctionConfig {
   readonly snapshotEvery: number;
   readonly seed?: number;
   readonly runs: number;
-}
-
-export class UsageError extends Error {
-  override readonly name = "UsageError";
 }
 
 export const userFunctionUsage = `Usage: tck user-function --target HOST:PORT [options]

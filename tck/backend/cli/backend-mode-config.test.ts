@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BackendUsageError, backendRerunCommand, parseBackendModeArgs } from "./backend-mode-config.js";
+import { UsageError } from "../../cli/usage-error.js";
+import { backendRerunCommand, parseBackendModeArgs } from "./backend-mode-config.js";
 
 describe("tck backend arguments", () => {
   it("takes a backend command with defaults for everything else", () => {
@@ -21,13 +22,13 @@ describe("tck backend arguments", () => {
   });
 
   it("refuses contradictory or malformed command lines", () => {
-    assert.throws(() => parseBackendModeArgs([]), BackendUsageError);
-    assert.throws(() => parseBackendModeArgs(["--target", "a:1", "--backend-command", "x"]), BackendUsageError);
-    assert.throws(() => parseBackendModeArgs(["--target", "no-port"]), BackendUsageError);
+    assert.throws(() => parseBackendModeArgs([]), UsageError);
+    assert.throws(() => parseBackendModeArgs(["--target", "a:1", "--backend-command", "x"]), UsageError);
+    assert.throws(() => parseBackendModeArgs(["--target", "no-port"]), UsageError);
     assert.throws(() => parseBackendModeArgs(["--target", "a:1", "--durable-journal"]), /needs --backend-command/);
     assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--relay-buffer", "0"]), /--relay-buffer/);
     assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--report", "pdf:a.pdf"]), /junit, json or html/);
-    assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--bogus"]), BackendUsageError);
+    assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--bogus"]), UsageError);
   });
 
   it("reads reports and answers help", () => {

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { UsageError } from "../../cli/usage-error.js";
 import type { ReportRequest } from "../../run/report-request.js";
 
 /** Backend mode's configuration, fully resolved and validated at the edge. */
@@ -15,10 +16,6 @@ export interface BackendModeConfig {
   readonly startupTimeoutMs: number;
   readonly seed?: number;
   readonly runs: number;
-}
-
-export class BackendUsageError extends Error {
-  override readonly name = "BackendUsageError";
 }
 
 export const backendUsage = `Usage: tck backend (--backend-command "CMD" | --target HOST:PORT) [options]
@@ -85,7 +82,7 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new BackendUsageError((error as Error).message);
+    throw new UsageError((error as Error).message);
   }
   if (values["help"]) return "help";
   const text = (name: string) => values[name] as string | undefined;
@@ -93,21 +90,21 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
     const raw = text(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new BackendUsageError(`--${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
     return n;
   };
   const command = text("backend-command");
   const target = text("target");
-  if ((command === undefined) === (target === undefined)) throw new BackendUsageError("give exactly one of --backend-command and --target");
-  if (target !== undefined && !/^[^\s:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(target)) throw new BackendUsageError(`--target must be HOST:PORT, got ${JSON.stringify(target)}`);
-  if (target !== undefined && values["durable-journal"]) throw new BackendUsageError("--durable-journal needs --backend-command (the kit must restart the backend)");
+  if ((command === undefined) === (target === undefined)) throw new UsageError("give exactly one of --backend-command and --target");
+  if (target !== undefined && !/^[^\s:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(target)) throw new UsageError(`--target must be HOST:PORT, got ${JSON.stringify(target)}`);
+  if (target !== undefined && values["durable-journal"]) throw new UsageError("--durable-journal needs --backend-command (the kit must restart the backend)");
   const reports = (text("report") ?? "")
     .split(",")
     .filter((r) => r !== "")
     .map((r) => {
       const [kind, ...file] = r.split(":");
-      if (kind !== "junit" && kind !== "json" && kind !== "html") throw new BackendUsageError(`report kind must be junit, json or html, got ${JSON.stringify(kind)}`);
-      if (file.length === 0 || file.join(":") === "") throw new BackendUsageError(`report ${JSON.stringify(r)} needs a file: KIND:FILE`);
+      if (kind !== "junit" && kind !== "json" && kind !== "html") throw new UsageError(`report kind must be junit, json or html, got ${JSON.stringify(kind)}`);
+      if (file.length === 0 || file.join(":") === "") throw new UsageError(`report ${JSON.stringify(r)} needs a file: KIND:FILE`);
       return { kind, file: file.join(":") } as const;
     });
   const seed = text("seed");

@@ -1,0 +1,31 @@
+import { runUserFunctionMode } from "../run/run-user-function-mode.js";
+import { runModeCommand } from "./run-mode-command.js";
+import { parseUserFunctionArgs, rerunCommandOf, userFunctionUsage } from "./user-function-config.js";
+
+/** `tck user-function …`: exit code 0 when everything passed, 1 when something failed, 2 for a wrong command line. */
+export function runUserFunctionCommand(args: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  return runModeCommand(
+    {
+      mode: "user-function",
+      usage: userFunctionUsage,
+      parse: parseUserFunctionArgs,
+      run: (config, knownFailing, out) =>
+        runUserFunctionMode({
+          target: config.target,
+          subject: config.subject,
+          ...(config.tags ? { tags: config.tags } : {}),
+          reports: config.reports,
+          knownFailing,
+          timeoutMs: config.timeoutMs,
+          snapshotEvery: config.snapshotEvery,
+          ...(config.seed === undefined ? {} : { seed: config.seed }),
+          runs: config.runs,
+          out,
+          rerunCommand: rerunCommandOf(config),
+        }),
+    },
+    args,
+    out,
+    err,
+  );
+}
