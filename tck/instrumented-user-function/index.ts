@@ -7,7 +7,8 @@ export {
 } from "./instrumented-user-function.js";
 export type { Misbehaviour, MisbehaviourKind } from "./misbehaviour.js";
 export { modelFileDescriptor, modelPackage, modelPersistenceId, modelServiceName, type ModelDescriptorShape } from "./model-descriptor.js";
-export { modelTypes } from "./model-entity-behaviour.js";
+export { UnusablePayloadError, type CommandOutcome, type EntityBehaviour } from "./entity-behaviour.js";
+export { createModelEntityBehaviour, modelTypes } from "./model-entity-behaviour.js";
 export { cartTypes } from "./cart-entity-behaviour.js";
 export { subjectNames, subjectOf, type Subject, type SubjectName, type SubjectOptions } from "./subject.js";
 export { TrafficLog, type BackendViolation, type RecordedStream } from "./traffic-log.js";

@@ -1,13 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
-import {
-  entityServiceDefinition,
-  typeNameOf,
-  typeUrlOf,
-  type AnyPayload,
-  type EntitySpec,
-  type StreamIn,
-  type StreamOut,
-} from "../../reference/protocol/index.js";
+import { entityServiceDefinition, type EntitySpec, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
+import { createModelEntityBehaviour, type EntityBehaviour } from "../instrumented-user-function/index.js";
 import { ModelEntitySubject } from "../subjects/model-entity-subject.js";
 import { fileDescriptorOf } from "./file-descriptor-of.js";
 
@@ -52,11 +45,11 @@ export interface RunningUserFunction {
   close(): Promise<void>;
 }
 
-const modelPackage = "lightbend.serverless.tck.model";
-
 /**
  * The TCK model entity written directly on the protocol (no support library):
- * the kit's own known-good subject, and, with faults, its known-bad ones.
+ * the kit's own known-good subject, and, with faults, its known-bad ones. The
+ * entity itself (state, events, commands) is backend mode's model entity
+ * behaviour; the faults are in how this session around it uses it.
  */
 export async function startRawModelEntity(options: RawModelEntityOptions = {}): Promise<RunningUserFunction> {
   const subject = new ModelEntitySubject();
@@ -68,17 +61,12 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
     persistenceId: subject.persistenceId,
     ...faults.describesItselfAs,
   };
-  const requestType = subject.root.lookupType(`${modelPackage}.Request`);
-  const compositeType = subject.root.lookupType(`${modelPackage}.CompositeRequest`);
-  const appendedType = subject.root.lookupType(`${modelPackage}.Appended`);
-  const stateType = subject.root.lookupType(`${modelPackage}.State`);
 
   const server = new grpc.Server();
   server.addService(entityServiceDefinition, {
     ready: (_call: grpc.ServerUnaryCall<unknown, EntitySpec>, callback: grpc.sendUnaryData<EntitySpec>) => callback(null, spec),
     handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => {
-      let initialised = false;
-      let state = "";
+      let entity: EntityBehaviour | undefined;
       let sequence = 0;
       let emittedOnStream = 0;
       let hung = false;
@@ -100,30 +88,34 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
         if (ended) return;
         switch (message.case) {
           case "init": {
-            if (initialised) return endWithError("second Init on one stream");
-            initialised = true;
+            if (entity) return endWithError("second Init on one stream");
+            entity = createModelEntityBehaviour();
             if (message.snapshot) {
               sequence = message.snapshot.sequence;
-              const snapshot = message.snapshot.payload;
-              if (!snapshot || typeNameOf(snapshot.typeUrl) !== `${modelPackage}.State`) {
-                return endWithError(`snapshot of unknown type ${snapshot?.typeUrl ?? "(none)"}`);
+              if (!message.snapshot.payload) return endWithError("snapshot offer without a payload");
+              try {
+                entity.restore(message.snapshot.payload);
+              } catch (error) {
+                return endWithError(`unusable snapshot: ${(error as Error).message}`);
               }
-              if (!faults.ignoresSnapshot) state = (stateType.decode(snapshot.value) as unknown as { value: string }).value;
+              // Checked like any snapshot, then forgotten.
+              if (faults.ignoresSnapshot) entity = createModelEntityBehaviour();
             }
             return;
           }
           case "event": {
-            if (!initialised) return endWithError("Event before Init");
-            const payload = message.payload;
-            if (!payload || typeNameOf(payload.typeUrl) !== `${modelPackage}.Appended`) {
-              return endWithError(`event of unknown type ${payload?.typeUrl ?? "(none)"}`);
-            }
+            if (!entity) return endWithError("Event before Init");
+            if (!message.payload) return endWithError(`Event ${message.sequence} without a payload`);
             sequence = message.sequence;
-            state += (appendedType.decode(payload.value) as unknown as { value: string }).value;
+            try {
+              entity.apply(message.payload);
+            } catch (error) {
+              return endWithError(`unusable event ${message.sequence}: ${(error as Error).message}`);
+            }
             return;
           }
           case "command": {
-            if (!initialised) return endWithError("Command before Init");
+            if (!entity) return endWithError("Command before Init");
             if (message.id === faults.crashesOnCommandId) {
               server.forceShutdown();
               return;
@@ -137,43 +129,25 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
               hung = true;
               return;
             }
-            const type = message.name === "ProcessComposite" ? compositeType : requestType;
-            if (!["Process", "ProcessEmpty", "ProcessComposite", "ProcessStream"].includes(message.name)) {
-              return fail(message.id, `unknown command ${message.name}`);
-            }
-            let actions: Array<Record<string, { value?: string; description?: string; message?: string } | undefined>>;
-            try {
-              const decoded = type.toObject(type.decode(message.payload?.value ?? new Uint8Array(0)), { defaults: true });
-              actions = decoded["actions"] as typeof actions;
-            } catch (error) {
-              return fail(message.id, `undecodable ${message.name} payload: ${(error as Error).message}`);
-            }
-            const emitted: string[] = [];
-            let responseMessage = "";
-            for (const action of actions) {
-              if (action["emit"]) emitted.push(action["emit"].value ?? "");
-              else if (action["fail"]) return fail(message.id, action["fail"].description ?? "");
-              else if (action["respond"]) responseMessage = action["respond"].message ?? "";
-              else if (action["throw"]) return fail(message.id, `handler threw: ${action["throw"].message ?? ""}`);
-            }
-            const after = state + emitted.join("");
+            const outcome = entity.decide(message.name, message.payload);
+            if (outcome.kind === "failure") return fail(message.id, outcome.description);
+            const emitted = outcome.events.length;
             let crossesSnapshotPoint = faults.snapshotsEveryReply === true;
             const counted = faults.snapshotPointsFromStreamStart ? emittedOnStream : sequence;
-            for (let i = 1; i <= emitted.length; i++) if ((counted + i) % snapshotEvery === 0) crossesSnapshotPoint = true;
-            sequence += emitted.length;
-            emittedOnStream += emitted.length;
-            if (!faults.doesNotApplyOwnEvents) state = after;
-            const any = (name: string, bytes: Uint8Array): AnyPayload => ({ typeUrl: typeUrlOf(name), value: bytes });
-            const payload =
-              message.name === "ProcessEmpty"
-                ? any("google.protobuf.Empty", new Uint8Array(0))
-                : any(`${modelPackage}.Response`, responseBytes(subject, after, responseMessage));
+            for (let i = 1; i <= emitted; i++) if ((counted + i) % snapshotEvery === 0) crossesSnapshotPoint = true;
+            sequence += emitted;
+            emittedOnStream += emitted;
+            const before = entity.snapshot();
+            for (const event of outcome.events) entity.apply(event);
+            const snapshot = crossesSnapshotPoint ? entity.snapshot() : undefined;
+            // Replies (and snapshots) as if it applied its events, then goes back.
+            if (faults.doesNotApplyOwnEvents) entity.restore(before);
             answer({
               case: "reply",
               commandId: faults.wrongCommandIds ? message.id + 1 : message.id,
-              payload,
-              events: emitted.map((value) => any(`${modelPackage}.Appended`, appendedType.encode({ value }).finish())),
-              snapshot: crossesSnapshotPoint ? any(`${modelPackage}.State`, stateType.encode({ value: after }).finish()) : undefined,
+              payload: outcome.payload,
+              events: [...outcome.events],
+              snapshot,
             });
             return;
           }
@@ -212,9 +186,4 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
         });
       }),
   };
-}
-
-function responseBytes(subject: ModelEntitySubject, state: string, message: string): Uint8Array {
-  const type = subject.root.lookupType(`${modelPackage}.Response`);
-  return type.encode(type.fromObject({ state, message })).finish();
 }
