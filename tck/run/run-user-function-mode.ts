@@ -2,26 +2,14 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SubjectName, TckParameters } from "../world/tck-parameters.js";
 import { createFeatureRunner } from "./feature-runner.js";
-import type { KnownFailure } from "./known-failing-list.js";
-import type { Output } from "./progress-printer.js";
-import type { ReportRequest } from "./report-request.js";
+import type { RunOptions } from "./run-options.js";
 import { RunRecord } from "./run-record.js";
 import type { RunSummary } from "./scenario-verdict.js";
 
-export interface UserFunctionRunOptions {
+export interface UserFunctionRunOptions extends RunOptions {
   readonly target: string;
   readonly subject: SubjectName;
-  /** Cucumber tag expression selecting scenarios, e.g. `@A1 or @property`. */
-  readonly tags?: string;
-  readonly timeoutMs: number;
   readonly snapshotEvery: number;
-  readonly seed?: number;
-  readonly runs: number;
-  readonly reports?: readonly ReportRequest[];
-  readonly knownFailing?: readonly KnownFailure[];
-  /** Where the readable run goes (the CLI passes stdout). */
-  readonly out: Output;
-  readonly rerunCommand?: string;
 }
 
 const tckDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { KnownFailure } from "../../run/known-failing-list.js";
 import { createFeatureRunner } from "../../run/feature-runner.js";
-import type { Output } from "../../run/progress-printer.js";
-import type { ReportRequest } from "../../run/report-request.js";
+import type { RunOptions } from "../../run/run-options.js";
 import { RunRecord, type RecordedRunSummary } from "../../run/run-record.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import type { BackendSettings } from "../driver/backend-settings.js";
@@ -12,21 +10,12 @@ import { BackendStage } from "../driver/backend-stage.js";
 import type { BackendModeParameters } from "../world/backend-mode-parameters.js";
 import { useBackendStage } from "../world/stage-registry.js";
 
-export interface BackendModeOptions {
+export interface BackendModeOptions extends RunOptions {
   readonly launcher: BackendLauncher;
   readonly settings: BackendSettings;
-  /** Cucumber tag expression selecting scenarios, e.g. `@D9 or @G5`. */
-  readonly tags?: string;
-  readonly timeoutMs: number;
   readonly startupTimeoutMs: number;
   /** Fixed port for the kit's user function (a backend started by hand points at it). */
   readonly userFunctionPort?: number;
-  readonly seed?: number;
-  readonly runs: number;
-  readonly reports?: readonly ReportRequest[];
-  readonly knownFailing?: readonly KnownFailure[];
-  readonly out: Output;
-  readonly rerunCommand?: string;
 }
 
 /** The run's summary; scenarios needing what this backend cannot give (a restart, another subject) are listed as not run. */
