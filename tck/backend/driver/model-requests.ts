@@ -1,25 +1,10 @@
 import { cartPackage, cartTypes, modelPackage, modelTypes } from "../../instrumented-user-function/index.js";
+import type { CompositeKey, ModelAction, ModelResponse } from "../../subjects/model-entity-subject.js";
 
-/** One step of a model entity command (proto/tck/model.proto `RequestAction`). */
-export type ModelAction =
-  | { readonly emit: string }
-  | { readonly fail: string }
-  | { readonly respond: string }
-  | { readonly throw: string };
+// The model entity's messages as data are one thing for both modes (proto/tck/model.proto).
+export type { CompositeKey, ModelAction, ModelResponse } from "../../subjects/model-entity-subject.js";
 
 export type ModelMethod = "Process" | "ProcessEmpty" | "ProcessComposite" | "ProcessStream";
-
-export interface CompositeKey {
-  readonly partA: string;
-  readonly partB: number;
-  readonly partC: boolean;
-  readonly partD: 0 | 1 | 2;
-}
-
-export interface ModelResponse {
-  readonly state: string;
-  readonly message: string;
-}
 
 export const modelMethodPath = (method: ModelMethod) => `/${modelPackage}.ModelEntity/${method}`;
 export const cartMethodPath = (method: "AddItem" | "RemoveItem" | "GetCart") => `/${cartPackage}.ShoppingCart/${method}`;
