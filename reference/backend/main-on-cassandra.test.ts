@@ -75,6 +75,7 @@ describe("backend main on a real Cassandra", { timeout: 180_000, skip: "skipped"
       "--cassandra-contact-points", cassandra.contactPoints.join(","),
       "--cassandra-local-dc", cassandra.localDataCenter,
       "--cassandra-keyspace", keyspace,
+      ...(cassandra.credentials ? ["--cassandra-username", cassandra.credentials.username, "--cassandra-password", cassandra.credentials.password] : []),
     ]);
     started.push(running);
     const listening = await running.waitForLog("backend listening", 60_000);

@@ -59,7 +59,8 @@ describe("backend mode against the reference backend on Cassandra", { skip }, ()
       `${process.execPath} --import tsx ${mainTs} --port {port} --user-function {userFunction} ` +
       "--passivation-timeout {passivationTimeoutMs}ms --relay-timeout {relayTimeoutMs}ms --relay-buffer {relayBuffer} " +
       `--journal cassandra --cassandra-contact-points ${cassandra.contactPoints.join(",")} ` +
-      `--cassandra-local-dc ${cassandra.localDataCenter} --cassandra-keyspace ${keyspace}`;
+      `--cassandra-local-dc ${cassandra.localDataCenter} --cassandra-keyspace ${keyspace}` +
+      (cassandra.credentials ? ` --cassandra-username ${cassandra.credentials.username} --cassandra-password ${cassandra.credentials.password}` : "");
     const out = captureOutput();
     const err = captureOutput();
     const code = await runBackendCommand(
