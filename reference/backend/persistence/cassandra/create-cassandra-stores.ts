@@ -36,12 +36,22 @@ export async function createCassandraStores(settings: CassandraSettings, logger:
     if (level === "warning" || level === "error") log.warn(`driver: ${message}`, { driverClass: className });
   });
 
+  // cassandra-driver 4.10 drains a host it drops from its metadata (e.g. a node seen again after
+  // a restart) but leaves that host's pool able to schedule reconnections forever, and
+  // client.shutdown() never reaches it: a timer that would keep the process alive. Shut such
+  // hosts down for good once the client is shut down.
+  const removedHosts = new Set<unknown>();
+  client.on("hostRemove", (host: unknown) => removedHosts.add(host));
+
   let partitionSize: number;
   try {
     await client.connect();
     ({ partitionSize } = await ensureCassandraSchema(client, settings, log));
   } catch (error) {
-    await client.shutdown().catch(() => {});
+    await client
+      .shutdown()
+      .then(() => shutDownRemovedHosts(removedHosts))
+      .catch(() => {});
     throw storageErrorFromDriver(error, `connecting to ${settings.contactPoints.join(",")}`);
   }
   log.info("connected to Cassandra", {
@@ -55,7 +65,7 @@ export async function createCassandraStores(settings: CassandraSettings, logger:
   const release = async (): Promise<void> => {
     open--;
     if (open > 0) return;
-    shutdown ??= client.shutdown();
+    shutdown ??= client.shutdown().then(() => shutDownRemovedHosts(removedHosts));
     await shutdown;
   };
 
@@ -83,4 +93,12 @@ export async function createCassandraStores(settings: CassandraSettings, logger:
       await Promise.all([journal.close(), snapshotStore.close()]);
     },
   };
+}
+
+/** Host.shutdown is internal to the driver: called only where present, and never fatal. */
+async function shutDownRemovedHosts(hosts: ReadonlySet<unknown>): Promise<void> {
+  for (const host of hosts) {
+    const shutDown = (host as { shutdown?: (waitForPending: boolean) => Promise<void> }).shutdown;
+    if (typeof shutDown === "function") await shutDown.call(host, false).catch(() => {});
+  }
 }
