@@ -7,13 +7,14 @@ import { startShoppingCart } from "./index.js";
 try {
   const { values } = parseArgs({ options: { host: { type: "string" }, port: { type: "string" } }, strict: true });
   const running = await startShoppingCart(listenOptionsFrom(values));
-  console.log(`shopping-cart user function listening on ${running.address}`);
   const stop = () => {
     console.log("shopping-cart user function stopping");
     void running.close().then(() => console.log("shopping-cart user function stopped"));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Announced only once the signal handlers are in place: whoever waits for this line may stop us at once.
+  console.log(`shopping-cart user function listening on ${running.address}`);
 } catch (error) {
   console.error(`shopping-cart user function cannot start: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -12,13 +12,14 @@ try {
   const snapshotText = values["snapshot-every"] ?? String(defaultModelSnapshotEvery);
   if (!/^\d+$/.test(snapshotText)) throw new Error(`invalid --snapshot-every "${snapshotText}": expected a whole number ≥ 0`);
   const running = await startModelEntity({ ...listenOptionsFrom(values), snapshotEvery: Number(snapshotText) });
-  console.log(`tck-model user function listening on ${running.address} (snapshot every ${snapshotText})`);
   const stop = () => {
     console.log("tck-model user function stopping");
     void running.close().then(() => console.log("tck-model user function stopped"));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Announced only once the signal handlers are in place: whoever waits for this line may stop us at once.
+  console.log(`tck-model user function listening on ${running.address} (snapshot every ${snapshotText})`);
 } catch (error) {
   console.error(`tck-model user function cannot start: ${(error as Error).message}`);
   process.exitCode = 1;
