@@ -10,7 +10,9 @@ import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { entityId, persistenceId } from "../../reference/backend/ids.js";
 import { silentLogger } from "../../reference/backend/logger.js";
+import { Client } from "cassandra-driver";
 import { createCassandraStores } from "../../reference/backend/persistence/cassandra/index.js";
+import { createInMemoryJournal } from "../../reference/backend/persistence/index.js";
 import { acquireCassandra } from "../cassandra-for-tests.js";
 import { cassandraTestSettings, dropTestKeyspaces } from "../cassandra-test-settings.js";
 
@@ -48,12 +50,40 @@ try {
   }
   const replayMs = performance.now() - replayStarted;
   const appends = Math.ceil(total / batch);
+  // Baselines in the same run (the machine is shared and noisy, so ratios carry, absolute times do not):
+  // one plain CQL read per append on a client of its own, and the same replay on the in-memory journal.
+  const baselineClient = new Client({
+    contactPoints: [...settings.contactPoints],
+    localDataCenter: settings.localDataCenter,
+    ...(settings.credentials && { credentials: { ...settings.credentials } }),
+  });
+  let readMs: number;
+  try {
+    await baselineClient.connect();
+    const readStarted = performance.now();
+    for (let i = 0; i < appends; i++) await baselineClient.execute("SELECT release_version FROM system.local");
+    readMs = performance.now() - readStarted;
+  } finally {
+    await baselineClient.shutdown();
+  }
+  const memory = createInMemoryJournal();
+  for (let written = 0; written < total; written += batch) {
+    const count = Math.min(batch, total - written);
+    await memory.append(entity, written, Array.from({ length: count }, () => payload));
+  }
+  const memoryStarted = performance.now();
+  for await (const _event of memory.replay(entity, { fromSequenceNumber: 1, toSequenceNumber: Infinity, max: Infinity })) {
+    // counted by the loop itself
+  }
+  const memoryReplayMs = performance.now() - memoryStarted;
   console.log(
     `cassandra ${cassandra.releaseVersion} (${cassandra.source}), partition size ${stores.partitionSize}, ` +
       `${payloadBytes}-byte events\n` +
       `append: ${total} events in ${appends} appends of ${batch}: ${(appendMs / 1000).toFixed(1)} s ` +
       `(${(appendMs / appends).toFixed(1)} ms per append, ${Math.round((total / appendMs) * 1000)} events/s)\n` +
-      `replay: ${replayed} events in ${(replayMs / 1000).toFixed(2)} s (${Math.round((replayed / replayMs) * 1000)} events/s)`,
+      `replay: ${replayed} events in ${(replayMs / 1000).toFixed(2)} s (${Math.round((replayed / replayMs) * 1000)} events/s)\n` +
+      `ratios: an append costs ${(appendMs / readMs).toFixed(1)} plain CQL reads; ` +
+      `replay takes ${(replayMs / memoryReplayMs).toFixed(0)}× the in-memory journal's`,
   );
 } finally {
   await stores.close();

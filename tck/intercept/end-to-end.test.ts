@@ -75,8 +75,13 @@ describe("intercept mode, end to end on the sample", () => {
     assert.deepEqual(cartAfter.items, [{ productId: "2", name: "Milk", quantity: 6 }]);
     noViolations();
     // The recovery stream offered the snapshot at 5 and replayed 6..8: all checked against the acknowledged history.
-    const transcripts = readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8"));
-    const recovered = transcripts.find((t) => t.includes('"entityId":"user-2","snapshot":{"sequence":5'));
+    // Transcript files are written asynchronously: wait (bounded) for the recovery stream's lines.
+    const recoveryStream = () =>
+      readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), "utf8"))
+        .find((t) => t.includes('"entityId":"user-2","snapshot":{"sequence":5'));
+    await waitFor(() => (recoveryStream()?.match(/"to-backend"/g) ?? []).length >= 1, 5_000, "the recovery stream's transcript");
+    const recovered = recoveryStream();
     assert.ok(recovered, "a stream for user-2 opened with the snapshot at sequence 5");
     assert.equal((recovered.match(/"event":/g) ?? []).length, 3, "events 6, 7 and 8 replayed");
     assert.ok(interceptor.summary().streams >= 3);
