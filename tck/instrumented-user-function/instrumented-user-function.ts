@@ -103,7 +103,8 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
 
   async comeUp(): Promise<void> {
     if (this.#server) return;
-    const server = new grpc.Server();
+    // Unlimited like the backend and support library: big payloads (snapshots, events) must not trip 4 MiB defaults.
+    const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
     server.addService(entityServiceDefinition, {
       ready: (_call: grpc.ServerUnaryCall<unknown, EntitySpec>, callback: grpc.sendUnaryData<EntitySpec>) => {
         this.traffic.readyCalled();

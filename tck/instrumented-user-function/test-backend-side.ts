@@ -25,7 +25,11 @@ const Client = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entit
 
 export function connectScriptedBackend(address: string): ScriptedBackend {
   // A private subchannel pool: a fresh client must not inherit another one's connection backoff.
-  const client = new Client(address, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }) as unknown as {
+  const client = new Client(address, grpc.credentials.createInsecure(), {
+    "grpc.use_local_subchannel_pool": 1,
+    "grpc.max_receive_message_length": -1,
+    "grpc.max_send_message_length": -1,
+  }) as unknown as {
     ready(request: Record<string, never>, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, spec?: EntitySpec) => void): void;
     handle(): grpc.ClientDuplexStream<StreamIn, StreamOut>;
     close(): void;

@@ -62,7 +62,7 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
     ...faults.describesItselfAs,
   };
 
-  const server = new grpc.Server();
+  const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   server.addService(entityServiceDefinition, {
     ready: (_call: grpc.ServerUnaryCall<unknown, EntitySpec>, callback: grpc.sendUnaryData<EntitySpec>) => callback(null, spec),
     handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => {

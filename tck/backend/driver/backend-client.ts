@@ -29,8 +29,8 @@ export function statusName(code: number): string {
 
 export function createBackendClient(target: string): BackendClient {
   const client = new grpc.Client(target, grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": 64 * 1024 * 1024,
-    "grpc.max_send_message_length": 64 * 1024 * 1024,
+    "grpc.max_receive_message_length": -1,
+    "grpc.max_send_message_length": -1,
     // Each backend incarnation gets its own connections (no inherited backoff).
     "grpc.use_local_subchannel_pool": 1,
   });

@@ -26,7 +26,10 @@ export function createRawFakeBackendLauncher(defect: FakeBackendDefect): Backend
 
 async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Promise<LaunchedBackend> {
   const Client = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-  const userFunction = new Client(request.userFunction, grpc.credentials.createInsecure()) as unknown as {
+  const userFunction = new Client(request.userFunction, grpc.credentials.createInsecure(), {
+    "grpc.max_receive_message_length": -1,
+    "grpc.max_send_message_length": -1,
+  }) as unknown as {
     ready(r: Record<string, never>, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, s?: EntitySpec) => void): void;
     handle(): grpc.ClientDuplexStream<StreamIn, StreamOut>;
     close(): void;
@@ -84,7 +87,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     );
   };
 
-  const server = new grpc.Server();
+  const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   const identity = (bytes: Buffer) => bytes;
   for (const method of ["Process", "ProcessEmpty"]) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");

@@ -18,6 +18,7 @@ async function startScriptedUserFunction(): Promise<{ address: string; close(): 
         if (script === "echo") call.write({ case: "failure", commandId: message.id, description: `echo ${message.name}` });
         if (script === "crash") call.emit("error", { code: grpc.status.INTERNAL, details: "boom" });
         if (script === "complete") call.end();
+        if (script === "big") call.write({ case: "failure", commandId: message.id, description: "x".repeat(5 * 1024 * 1024) });
         // "silent": never answers.
       });
       call.on("end", () => call.end());
@@ -62,6 +63,16 @@ describe("the user-function driver", { timeout: 30_000 }, () => {
       const next = await stream.next(1000);
       assert.deepEqual(next, { kind: "message", message: { case: "failure", commandId: 1, description: "echo Hello" } });
       assert.deepEqual(driver.transcript.entries.map((e) => e.kind), ["opened", "sent", "sent", "received"]);
+    }));
+
+  it("receives an answer larger than grpc's 4 MiB default receive limit", () =>
+    withDriver(async (driver) => {
+      const stream = driver.openStream("e");
+      stream.send({ case: "init", entityId: "big", snapshot: undefined });
+      stream.send({ case: "command", entityId: "big", id: 1, name: "X", payload: undefined });
+      const next = await stream.next(5000);
+      assert.equal(next.kind, "message", JSON.stringify(next).slice(0, 300));
+      assert.ok(next.kind === "message" && next.message.case === "failure" && next.message.description.length === 5 * 1024 * 1024);
     }));
 
   it("turns silence into a timeout observation instead of waiting forever", () =>

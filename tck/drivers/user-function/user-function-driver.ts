@@ -47,7 +47,11 @@ class UserFunctionDriverImpl implements UserFunctionDriver {
   constructor(options: UserFunctionDriverOptions) {
     this.transcript = options.transcript ?? new Transcript();
     this.timeoutMs = options.timeoutMs;
-    this.#client = new grpc.Client(options.target, grpc.credentials.createInsecure());
+    // Unlimited like the backend: a user function's big replies must not be cut off by the 4 MiB default.
+    this.#client = new grpc.Client(options.target, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": -1,
+      "grpc.max_send_message_length": -1,
+    });
   }
 
   ready(): Promise<ReadyResult> {
