@@ -13,7 +13,7 @@ const any = (name: string, ...bytes: number[]) => ({ typeUrl: `type.googleapis.c
 
 /** A raw user function: replies to command n with one event; `wrongIdFor` answers that command with id + 100. */
 async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStreamWith?: string } = {}) {
-  const server = new grpc.Server();
+  const server = new grpc.Server({ "grpc.max_receive_message_length": -1 });
   server.addService(entityServiceDefinition, {
     ready: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
       callback(null, { proto: Uint8Array.from([10, 1, 120]), serviceName: "x.S", persistenceId: "p" }),
@@ -25,7 +25,9 @@ async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStream
           return;
         }
         const commandId = message.id === behaviour.wrongIdFor ? message.id + 100 : message.id;
-        call.write({ case: "reply", commandId, payload: any("R", message.id), events: [any("E", message.id)], snapshot: undefined });
+        // The entity "big" gets a reply above gRPC's default 4 MiB receive limit.
+        const payload = message.entityId === "big" ? { typeUrl: "type.googleapis.com/R", value: new Uint8Array(5 * 1024 * 1024).fill(9) } : any("R", message.id);
+        call.write({ case: "reply", commandId, payload, events: [any("E", message.id)], snapshot: undefined });
       });
       call.on("end", () => call.end());
     },
@@ -72,7 +74,7 @@ describe("interceptor", () => {
       transcriptDir,
       onViolation: (r) => violations.push(r),
     });
-    const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure()) as EntityClient;
+    const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": -1 }) as EntityClient;
     try {
       await body(client, interceptor, violations, transcriptDir);
     } finally {
@@ -131,6 +133,25 @@ describe("interceptor", () => {
       assert.match(report.violation.actual, /command id 102/);
       assert.ok(report.transcript.some((e) => e.kind === "to-backend"));
       assert.equal(interceptor.summary().streamsWithViolations, 1);
+    });
+  });
+
+  it("forwards messages above gRPC's default 4 MiB limit both ways", async () => {
+    await withInterceptor({}, async (client, _interceptor, violations) => {
+      const big = new Uint8Array(5 * 1024 * 1024).fill(7);
+      const { answers, status } = await converse(
+        client,
+        [
+          { case: "init", entityId: "big", snapshot: { sequence: 1, payload: { typeUrl: "type.googleapis.com/S", value: big } } },
+          { case: "command", entityId: "big", id: 1, name: "Do", payload: any("Req") },
+        ],
+        1,
+      );
+      assert.equal(status.code, grpc.status.OK, status.details);
+      assert.equal(answers.length, 1);
+      const answer = answers[0]!;
+      assert.equal(answer.case === "reply" ? answer.payload?.value.length : 0, 5 * 1024 * 1024);
+      assert.equal(violations.length, 0);
     });
   });
 

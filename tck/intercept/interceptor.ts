@@ -73,7 +73,9 @@ const rawEntityService = {
  * records each `handle` stream, and checks the protocol invariants live.
  */
 export async function startInterceptor(options: InterceptorOptions): Promise<RunningInterceptor> {
-  const upstream = new grpc.Client(options.target, grpc.credentials.createInsecure());
+  // Messages of any size cross unchanged, as between the backend and the user function directly.
+  const unlimited = { "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 };
+  const upstream = new grpc.Client(options.target, grpc.credentials.createInsecure(), unlimited);
   const invariants = createProtocolInvariants();
   const reports: ViolationReport[] = [];
   const streamsWithViolations = new Set<string>();
@@ -168,7 +170,7 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     });
   };
 
-  const server = new grpc.Server();
+  const server = new grpc.Server(unlimited);
   server.addService(rawEntityService, { handle, ready });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (error, bound) =>

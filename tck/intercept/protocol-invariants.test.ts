@@ -54,8 +54,11 @@ describe("protocol invariants (M2)", () => {
     assert.deepEqual(check([["in", init("e1")], ["in", command(1)], ["in", event(1)]]), ["C5"]);
   });
 
-  it("command ids start at 1, increase by one, one in flight, same entity", () => {
+  it("command ids start at 1 and increase, one in flight, same entity", () => {
     assert.deepEqual(check([["in", init("e1")], ["in", command(2)]]), ["D1"]);
+    // Increasing, not necessarily by one.
+    assert.deepEqual(check([["in", init("e1")], ["in", command(1)], ["out", reply(1)], ["in", command(3)], ["out", reply(3)]]), []);
+    assert.deepEqual(check([["in", init("e1")], ["in", command(1)], ["out", reply(1)], ["in", command(1)]]), ["D1"]);
     assert.deepEqual(check([["in", init("e1")], ["in", command(1)], ["in", command(2)]]), ["D4"]);
     assert.deepEqual(check([["in", init("e1")], ["in", command(1, "e2")]]), ["B2"]);
   });
@@ -82,6 +85,23 @@ describe("protocol invariants (M2)", () => {
     invariants.streamEnded("s2");
     // A changed event, and a replay that stops short.
     assert.deepEqual(check([["in", init("e1")], ["in", event(1, any("E", 9))], ["in", command(1)]], invariants, "s3"), ["E6", "C4"]);
+  });
+
+  it("events count as persisted only once the backend moves on: a failed write is no violation", () => {
+    const invariants = createProtocolInvariants();
+    // Reply to 2 with an event, then the stream is torn down (the write failed): event 3 never persisted.
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [any("E", 1)])], ["in", command(2)], ["out", reply(2, [any("E", 2)])]], invariants, "s1");
+    invariants.streamEnded("s1");
+    assert.deepEqual(check([["in", init("e1")], ["in", event(1, any("E", 1))], ["in", command(1)]], invariants, "s2"), []);
+    invariants.streamEnded("s2");
+    // Confirmed by the next command: a replay that stops short of it is a violation.
+    assert.deepEqual(check([["in", init("e1")], ["in", command(1)]], invariants, "s3"), ["C4"]);
+    // Confirmed by the backend completing the stream (passivation).
+    const other = createProtocolInvariants();
+    check([["in", init("e2", undefined)], ["in", command(1, "e2")], ["out", reply(1, [any("E", 1)], any("S"))]], other, "s1");
+    other.backendClosed("s1");
+    other.streamEnded("s1");
+    assert.deepEqual(check([["in", init("e2", { sequence: 1, payload: any("S", 9) })], ["in", command(1, "e2")]], other, "s2"), ["F4"]);
   });
 
   it("two live streams for one entity are a violation; a half-closed one is not live", () => {

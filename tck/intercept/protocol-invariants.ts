@@ -44,6 +44,12 @@ interface StreamState {
   lastCommandId: number;
   pending: number[];
   backendOpen: boolean;
+  /**
+   * Events (and a snapshot) of the last Reply, not yet known to be persisted: a backend may still
+   * fail their write (UNAVAILABLE, ABORTED) or time the reply out. The next Command on the stream,
+   * or the backend completing the stream, shows the write went through (one command in flight).
+   */
+  unconfirmed: { readonly events: [number, AnyPayload][]; snapshot: [number, AnyPayload] | undefined };
 }
 
 interface EntityHistory {
@@ -67,6 +73,7 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
       lastCommandId: 0,
       pending: [],
       backendOpen: true,
+      unconfirmed: { events: [], snapshot: undefined },
     });
   }
 
@@ -136,6 +143,7 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
         break;
       }
       case "command": {
+        this.confirm(stream);
         const history = this.history(stream.entityId!);
         if (!stream.commandsStarted && stream.sequence < history.highest) {
           violate("C4", "replay ends at the highest persisted event", `events up to ${history.highest}`, `replay ended at ${stream.sequence}`);
@@ -144,9 +152,9 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
         if (message.entityId !== stream.entityId) {
           violate("B2", "every Command carries the stream's entity id", stream.entityId!, message.entityId);
         }
-        const expectedId = stream.lastCommandId + 1;
-        if (message.id !== expectedId) {
-          violate("D1", "command ids start at 1 and increase by one", `id ${expectedId}`, `id ${message.id}`);
+        if (stream.lastCommandId === 0 ? message.id !== 1 : message.id <= stream.lastCommandId) {
+          const expected = stream.lastCommandId === 0 ? "id 1" : `an id above ${stream.lastCommandId}`;
+          violate("D1", "command ids start at 1 on each stream and increase", expected, `id ${message.id}`);
         }
         if (stream.pending.length > 0) {
           violate("D4", "one command in flight per entity", `no Command while ${stream.pending[0]} is pending`, `Command ${message.id}`);
@@ -188,20 +196,32 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     if (message.snapshot && message.events.length === 0) {
       violate("F1", "a snapshot rides only with events", "at least one event", "a snapshot and no events");
     }
-    const history = this.history(stream.entityId);
     for (const event of message.events) {
       stream.sequence += 1;
-      history.events.set(stream.sequence, event);
-      history.highest = Math.max(history.highest, stream.sequence);
+      stream.unconfirmed.events.push([stream.sequence, event]);
     }
-    if (message.snapshot && message.events.length > 0) history.snapshots.set(stream.sequence, message.snapshot);
+    if (message.snapshot && message.events.length > 0) stream.unconfirmed.snapshot = [stream.sequence, message.snapshot];
     return violations;
+  }
+
+  /** The last Reply's events are persisted: they join the entity's acknowledged history. */
+  private confirm(stream: StreamState): void {
+    if (stream.entityId === undefined) return;
+    const history = this.history(stream.entityId);
+    for (const [sequence, event] of stream.unconfirmed.events) {
+      history.events.set(sequence, event);
+      history.highest = Math.max(history.highest, sequence);
+    }
+    if (stream.unconfirmed.snapshot) history.snapshots.set(...stream.unconfirmed.snapshot);
+    stream.unconfirmed = { events: [], snapshot: undefined };
   }
 
   backendClosed(streamId: string): void {
     const stream = this.streams.get(streamId);
     if (!stream) return;
     stream.backendOpen = false;
+    // A backend completes a stream only with nothing in flight: the last Reply's write went through.
+    this.confirm(stream);
     this.release(streamId, stream);
   }
 
