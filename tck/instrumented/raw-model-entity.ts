@@ -23,6 +23,8 @@ export interface ModelEntityFaults {
   readonly closesStreamOnCommandId?: number;
   /** Shuts the whole server down, as a crashing process would, on the first command with this id. */
   readonly crashesOnCommandId?: number;
+  /** Ends the stream with this status instead of sending a Failure (UNAVAILABLE passes for a crash, not a verdict). */
+  readonly endsStreamInsteadOfFailureWith?: number;
   /** Counts snapshot points from the events this stream emitted, ignoring the snapshot and replayed events. */
   readonly snapshotPointsFromStreamStart?: boolean;
   /** Attaches a snapshot to every reply, with events or not. */
@@ -81,8 +83,14 @@ export async function startRawModelEntity(options: RawModelEntityOptions = {}): 
         call.write(message);
         if (faults.answersTwice) call.write(message);
       };
-      const fail = (commandId: number, description: string) =>
+      const fail = (commandId: number, description: string) => {
+        if (faults.endsStreamInsteadOfFailureWith !== undefined && !ended) {
+          ended = true;
+          call.emit("error", { code: faults.endsStreamInsteadOfFailureWith, details: description });
+          return;
+        }
         answer({ case: "failure", commandId: faults.wrongCommandIds ? commandId + 1 : commandId, description });
+      };
 
       call.on("data", (message: StreamIn) => {
         if (ended) return;

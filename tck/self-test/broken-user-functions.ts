@@ -52,6 +52,12 @@ export const brokenUserFunctions: readonly BrokenUserFunction[] = [
     verdictMentions: "the stream completed without answering command 3",
   },
   {
+    name: "ends its stream with UNAVAILABLE when a handler fails",
+    faults: { endsStreamInsteadOfFailureWith: 14 },
+    mustFail: ["G8 a handler that throws gives a Failure or ends the stream, and the entity recovers"],
+    verdictMentions: "a transport condition, not the user function's verdict",
+  },
+  {
     name: "counts snapshot points from the start of its stream",
     faults: { snapshotPointsFromStreamStart: true },
     mustFail: ["C7 snapshot points count from the snapshot and replayed events", "F2 F3 the event that reaches a snapshot point brings the state after it"],

@@ -106,6 +106,13 @@ export class ModelEntityBackend {
         }
         break;
       case "throw":
+        if (outcome.kind === "ended" && transportCodes.has(outcome.code)) {
+          // As in B3/B4: a crashed or unreachable user function must not pass as "ended the stream with an error".
+          this.kit.fail(
+            `a Failure for command ${outcome.commandId}, or the user function ending the stream with an error (${what})`,
+            `${this.describe(outcome)}: a transport condition, not the user function's verdict`,
+          );
+        }
         if (outcome.kind !== "failure" && !(outcome.kind === "ended" && outcome.code !== 0)) {
           this.kit.fail(`a Failure for command ${outcome.commandId}, or the stream ending with an error (${what})`, this.describe(outcome));
         }
