@@ -244,12 +244,13 @@ describe("EntityStateMachine", () => {
       ]);
     });
 
-    it("counts commands waiting for recovery against the queue too", () => {
+    it("counts commands waiting for recovery against the queue too, the first as the one in flight", () => {
       const machine = new EntityStateMachine(cart, config);
       machine.handle(command(1));
-      machine.handle(command(2));
-      expectOutputs(machine.handle(command(3)), [
-        failCall(3, "resource_exhausted", "entity cart-1 has 2 commands waiting (the limit)"),
+      expectOutputs(machine.handle(command(2)), []);
+      expectOutputs(machine.handle(command(3)), []);
+      expectOutputs(machine.handle(command(4)), [
+        failCall(4, "resource_exhausted", "entity cart-1 has 2 commands waiting (the limit)"),
       ]);
     });
 

@@ -135,16 +135,18 @@ export class EntityStateMachine {
           this.emit({ type: "fail-call", callId, error: new BackendError("unavailable", "backend is shutting down") });
           return;
         }
-        if (this.queue.length >= this.config.queueCapacity) {
-          this.emit({
-            type: "fail-call",
-            callId,
-            error: new BackendError(
-              "resource_exhausted",
-              `entity ${this.entityId} has ${this.queue.length} commands waiting (the limit)`,
-            ),
-          });
-          return;
+        {
+          // While recovering, the head of the queue is the command that will go first: it counts as
+          // in flight, as it does once running, so the limit is the same in both phases.
+          const waiting = this.phase === "recovering" ? this.queue.length - 1 : this.queue.length;
+          if (waiting >= this.config.queueCapacity) {
+            this.emit({
+              type: "fail-call",
+              callId,
+              error: new BackendError("resource_exhausted", `entity ${this.entityId} has ${waiting} commands waiting (the limit)`),
+            });
+            return;
+          }
         }
         this.queue.push({ callId, name, payload });
         if (this.phase === "running") this.dispatchNext();
