@@ -37,6 +37,16 @@ Feature: Failures and protocol violations
       | an empty message           | d9-empty    |
       | a failure with command id 0 | d9-zero    |
 
+  @D9 @queued
+  Scenario: D9 a protocol violation fails the call in flight INTERNAL and the calls queued behind it UNAVAILABLE; the entity recovers unchanged
+    When the client processes emit "a" on entity "d9-queued"
+    And the user function answers the next command of entity "d9-queued" with a wrong command id after 1500 ms
+    And the client sends emit "b" to entity "d9-queued" with 2 more calls emitting "c" queued behind it
+    Then the first of those calls failed with INTERNAL and the 2 queued ones with UNAVAILABLE
+    When the client processes nothing on entity "d9-queued"
+    Then the reply state is "a"
+    And entity "d9-queued" is on a new stream
+
   @D9
   Scenario: D9 an answer with nothing pending fails the entity, and the next call recovers
     Given the user function answers the next command of entity "d9-twice" twice
@@ -60,6 +70,21 @@ Feature: Failures and protocol violations
       | ending          | entity   |
       | completes       | g5-end   |
       | fails           | g5-error |
+
+  @G5 @queued
+  Scenario Outline: G5 the user function's stream <ending> with a command pending and two queued fails all three UNAVAILABLE; the entity recovers unchanged
+    When the client processes emit "a" on entity "<entity>"
+    And the user function <ending> the stream of entity "<entity>" on its next command after 1500 ms
+    And the client sends emit "b" to entity "<entity>" with 2 more calls emitting "c" queued behind it
+    Then the first of those calls failed with UNAVAILABLE and the 2 queued ones with UNAVAILABLE
+    When the client processes nothing on entity "<entity>"
+    Then the reply state is "a"
+    And entity "<entity>" is on a new stream
+
+    Examples:
+      | ending    | entity          |
+      | completes | g5-end-queued   |
+      | fails     | g5-error-queued |
 
   @G6
   Scenario: G6 a user function that never replies: the call ends at the relay timeout, later calls work

@@ -213,12 +213,15 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
           await delay(misbehaviour.delayMs);
           return send(answer);
         case "wrong-command-id":
+          if (misbehaviour.afterMs !== undefined) await delay(misbehaviour.afterMs);
           return send({ ...answer, commandId: command.id + 1000 });
         case "never-answer":
           return;
         case "end-stream":
+          if (misbehaviour.afterMs !== undefined) await delay(misbehaviour.afterMs);
           return complete();
         case "error-stream":
+          if (misbehaviour.afterMs !== undefined) await delay(misbehaviour.afterMs);
           return endWithError("instructed to fail the stream mid-command");
         case "snapshot-without-events":
           return send({ case: "reply", commandId: command.id, payload: outcome.kind === "reply" ? outcome.payload : undefined, events: [], snapshot: entity.snapshot() });

@@ -3,14 +3,14 @@
  * real user function can do and a backend must survive (ARCHITECTURE.md's table).
  */
 export type Misbehaviour =
-  /** Answers with the command's id + 1000 (D9). */
-  | { readonly kind: "wrong-command-id" }
+  /** Answers with the command's id + 1000 (D9), after `afterMs` if given (so calls queue behind it). */
+  | { readonly kind: "wrong-command-id"; readonly afterMs?: number }
   /** Never answers (G6: the relay timeout must end the call). */
   | { readonly kind: "never-answer" }
-  /** Completes its side of the stream instead of answering (G5). */
-  | { readonly kind: "end-stream" }
-  /** Ends the stream with an error status instead of answering (G5). */
-  | { readonly kind: "error-stream" }
+  /** Completes its side of the stream instead of answering (G5), after `afterMs` if given. */
+  | { readonly kind: "end-stream"; readonly afterMs?: number }
+  /** Ends the stream with an error status instead of answering (G5), after `afterMs` if given. */
+  | { readonly kind: "error-stream"; readonly afterMs?: number }
   /** Answers with a snapshot and drops the command's events (F1). */
   | { readonly kind: "snapshot-without-events" }
   /** Answers, then sends a second answer with nothing pending (D9). */

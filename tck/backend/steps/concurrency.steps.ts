@@ -1,4 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
+import type { ModelAction } from "../driver/model-requests.js";
 import type { BackendWorld, CallRecord } from "../world/backend-world.js";
 
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -61,6 +62,28 @@ When(
     await settle(this, [first, ...burst]);
   },
 );
+
+When(
+  "the client sends {actions} to entity {string} with {int} more calls emitting {string} queued behind it",
+  async function (this: BackendWorld, actions: ModelAction[], name: string, queued: number, value: string) {
+    const entityId = this.entityId(name);
+    const reached = this.uf.traffic.commandsOf(entityId).length;
+    const first = this.process(name, actions);
+    this.inFlight.push(first);
+    // The queued calls must arrive while the first one is with the user function (its answer is delayed).
+    await this.eventually(() => this.uf.traffic.commandsOf(entityId).length > reached, "the first command to reach the user function", () => "it did not");
+    await settle(this, [first, ...Array.from({ length: queued }, () => this.process(name, [{ emit: value }]))]);
+  },
+);
+
+Then("the first of those calls failed with {status} and the {int} queued ones with {status}", function (this: BackendWorld, first: string, queued: number, rest: string) {
+  const [head, ...tail] = batch(this);
+  if (!head || tail.length !== queued) throw new Error(`expected ${queued + 1} calls in the batch, have ${batch(this).length}`);
+  const describe = (r: CallRecord) => (r.outcome.ok ? "OK" : r.outcome.codeName);
+  if (describe(head) !== first) this.fail(`the call in flight to fail ${first}`, head.outcome.ok ? "it succeeded" : `${head.outcome.codeName}: ${head.outcome.details}`);
+  const wrong = tail.filter((r) => describe(r) !== rest);
+  if (wrong.length > 0) this.fail(`all ${queued} queued calls to fail ${rest}`, tail.map(describe).join(", "));
+});
 
 Then("every one of those calls succeeded", function (this: BackendWorld) {
   const failed = batch(this).filter((r) => !r.outcome.ok);

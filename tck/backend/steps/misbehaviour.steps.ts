@@ -28,6 +28,20 @@ Given(
   },
 );
 
+Given(
+  "the user function answers the next command of entity {string} with a wrong command id after {int} ms",
+  function (this: BackendWorld, name: string, afterMs: number) {
+    this.uf.instruct(this.entityId(name), { kind: "wrong-command-id", afterMs });
+  },
+);
+
+When(
+  /^the user function (completes|fails) the stream of entity "([^"]*)" on its next command after (\d+) ms$/,
+  function (this: BackendWorld, how: string, name: string, afterMs: string) {
+    this.uf.instruct(this.entityId(name), { kind: how === "completes" ? "end-stream" : "error-stream", afterMs: Number(afterMs) });
+  },
+);
+
 When(/^the user function (completes|fails) the stream of entity "([^"]*)" on its next command$/, function (this: BackendWorld, how: string, name: string) {
   this.uf.instruct(this.entityId(name), { kind: how === "completes" ? "end-stream" : "error-stream" });
 });
