@@ -1,66 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type EntitySpec } from "../../reference/protocol/index.js";
+import { ready, runSampleMain } from "../testing/run-sample-main.js";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly address: string;
-  /** Sends the signal and resolves with the exit code and everything printed. */
-  stop(signal: NodeJS.Signals): Promise<{ code: number | null; output: string }>;
-}
-
-/** Runs main.ts and waits for its "listening on" line (or its exit). */
-function run(args: string[], env: Record<string, string> = {}): Promise<Started | { code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
-    env: { ...process.env, HOST: "", PORT: "", DEBUG: "", ...env },
-  });
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timeout = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`main.ts did not start within 20 s:\n${output}`));
-    }, 20_000);
-    const poll = setInterval(() => {
-      const match = /listening on (\S+)/.exec(output);
-      if (!match?.[1]) return;
-      clearInterval(poll);
-      clearTimeout(timeout);
-      resolve({
-        child,
-        address: match[1],
-        stop: async (signal) => {
-          child.kill(signal);
-          return { code: await exited, output };
-        },
-      });
-    }, 20);
-    void exited.then((code) => {
-      clearInterval(poll);
-      clearTimeout(timeout);
-      resolve({ code, output });
-    });
-  });
-}
-
-function ready(address: string): Promise<EntitySpec> {
-  const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-  const client = new EntityClient(address, grpc.credentials.createInsecure());
-  return new Promise<EntitySpec>((resolve, reject) => {
-    (client as unknown as { ready(r: object, o: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
-      {},
-      { deadline: Date.now() + 5000 },
-      (error, spec) => (error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec)),
-    );
-  }).finally(() => client.close());
-}
+const run = (args: string[], env: Record<string, string> = {}) => runSampleMain(main, args, env);
 
 describe("shopping-cart main.ts", { timeout: 60_000 }, () => {
   it("listens where --host/--port say, serves ready(), and stops cleanly on SIGTERM", async () => {
