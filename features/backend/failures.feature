@@ -91,7 +91,7 @@ Feature: Failures and protocol violations
     When the client processes emit "a" on entity "g6"
     And the user function never answers the next command of entity "g6"
     And the client processes emit "b" on entity "g6", waiting well past the relay timeout
-    Then the call fails with DEADLINE_EXCEEDED
+    Then the call fails with DEADLINE_EXCEEDED from the backend's relay timeout, before the client's own deadline
     When the client processes emit "c" on entity "g6"
     Then the reply state is "ac"
 

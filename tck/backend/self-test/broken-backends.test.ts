@@ -58,6 +58,10 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
     await expectCaught(createRawFakeBackendLauncher("reuses-command-ids"), "@D1", "D1", /command ids per stream \[\[1,2,3\],\[1,2\]\]/);
   });
 
+  it("a backend without a relay timeout fails G6 (the client's own deadline does not pass for it)", async () => {
+    await expectCaught(createRawFakeBackendLauncher("has-no-relay-timeout"), "@G6", "G6", /the call ended after \d+ ms: the client's own deadline, not the backend's/);
+  });
+
   it("a backend that never passivates fails H1", async () => {
     await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1~/);
   });

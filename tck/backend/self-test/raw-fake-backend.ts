@@ -4,8 +4,11 @@ import { modelPackage, modelTypes } from "../../instrumented-user-function/index
 import type { BackendLauncher, LaunchedBackend, LaunchRequest } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
 
-/** The one thing a raw fake backend gets wrong. */
-export type FakeBackendDefect = "reuses-command-ids" | "never-passivates";
+/**
+ * The thing a raw fake backend is run to show wrong. (It never has a relay timeout at all:
+ * "has-no-relay-timeout" only names that for the G6 self-test.)
+ */
+export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;

@@ -16,9 +16,28 @@ When(
 When(
   "the client processes {actions} on entity {string}, waiting well past the relay timeout",
   async function (this: BackendWorld, actions: ModelAction[], name: string) {
-    await this.process(name, actions, "Process", this.stage.settings.relayTimeoutMs + this.timeoutMs);
+    // Twice the relay timeout plus a margin: a DEADLINE_EXCEEDED well before this deadline is the backend's own.
+    const clientDeadlineMs = this.stage.settings.relayTimeoutMs * 2 + this.timeoutMs;
+    const started = performance.now();
+    await this.process(name, actions, "Process", clientDeadlineMs);
+    this.memory.set("client deadline", { clientDeadlineMs, elapsedMs: performance.now() - started });
   },
 );
+
+Then("the call fails with DEADLINE_EXCEEDED from the backend's relay timeout, before the client's own deadline", function (this: BackendWorld) {
+  this.expectFailure(this.lastCall(), "DEADLINE_EXCEEDED");
+  const timing = this.memory.get("client deadline") as { clientDeadlineMs: number; elapsedMs: number } | undefined;
+  if (!timing) throw new Error("no call waited past the relay timeout");
+  const { relayTimeoutMs } = this.stage.settings;
+  // Half-way between the relay timeout and the client deadline: past it, only the client's deadline can have fired.
+  const latestMs = relayTimeoutMs + (timing.clientDeadlineMs - relayTimeoutMs) / 2;
+  if (timing.elapsedMs >= latestMs) {
+    this.fail(
+      `the backend to end the call at its relay timeout (${relayTimeoutMs} ms), before the client's deadline (${timing.clientDeadlineMs} ms)`,
+      `the call ended after ${Math.round(timing.elapsedMs)} ms: the client's own deadline, not the backend's`,
+    );
+  }
+});
 
 When(
   "the client processes {actions} on entity {string} with a {int} ms deadline",
