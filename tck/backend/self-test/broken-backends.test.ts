@@ -62,6 +62,17 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
     await expectCaught(createRawFakeBackendLauncher("has-no-relay-timeout"), "@G6", "G6", /the call ended after \d+ ms: the client's own deadline, not the backend's/);
   });
 
+  for (const offBy of [1, -1]) {
+    it(`a backend whose queue holds ${offBy > 0 ? "one more" : "one less"} than its relay buffer fails I5`, async () => {
+      await expectCaught(
+        createReferenceBackendLauncher({ description: `reference backend with a queue off by ${offBy}`, queueCapacityOffBy: offBy }),
+        "@I5",
+        "I5",
+        new RegExp(`expected: exactly 10 of 31 calls to fail RESOURCE_EXHAUSTED .*\\n\\s+actual:\\s+${10 - offBy} did`),
+      );
+    });
+  }
+
   it("a backend that never passivates fails H1", async () => {
     await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1~/);
   });

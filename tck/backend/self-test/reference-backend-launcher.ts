@@ -13,6 +13,8 @@ export interface ReferenceBackendLauncherOptions {
   /** Wraps the journal, e.g. with a deliberate defect. */
   readonly journal?: (journal: Journal) => Journal;
   readonly snapshotStore?: (store: SnapshotStore) => SnapshotStore;
+  /** A deliberate defect: the per-entity queue holds this many more (or fewer) than the relay buffer asked for. */
+  readonly queueCapacityOffBy?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export function createReferenceBackendLauncher(options: ReferenceBackendLauncher
           entity: {
             passivationTimeoutMs: request.settings.passivationTimeoutMs,
             relayTimeoutMs: request.settings.relayTimeoutMs,
-            queueCapacity: request.settings.relayBuffer,
+            queueCapacity: request.settings.relayBuffer + (options.queueCapacityOffBy ?? 0),
           },
           shutdownGraceMs: 5_000,
         },
