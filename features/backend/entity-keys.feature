@@ -11,7 +11,7 @@ Feature: Entity keys
   @J2
   Scenario Outline: J2 composite keys join in field-number order with escaping (<case>)
     When the client processes emit "a" through ProcessComposite with key "<partA>", 42, true, KIND_TWO
-    Then the entity id starts with "<partA>" escaped and then "-42-true-"
+    Then the entity id is "<partA>" escaped, then the other 3 key fields, joined with "-"
     When the client processes emit "b" through ProcessComposite with key "<partA>", 42, true, KIND_TWO
     Then the reply state is "ab"
 
@@ -26,7 +26,15 @@ Feature: Entity keys
   Scenario: J2 key fields declared out of number order still join in field-number order
     Given the backend serves the model entity with its composite key fields declared in reverse order
     When the client processes emit "a" through ProcessComposite with key "rev", 7, false, KIND_ONE
-    Then the entity id starts with "rev" escaped and then "-7-false-"
+    Then the entity id is "rev" escaped, then the other 3 key fields, joined with "-"
+    When the client processes emit "b" through ProcessComposite with key "rev", 7, false, KIND_ONE
+    Then the reply state is "ab"
+    When the client processes emit "c" through ProcessComposite with key "rev", 8, false, KIND_ONE
+    Then the reply state is "c"
+    When the client processes emit "d" through ProcessComposite with key "rev", 7, true, KIND_ONE
+    Then the reply state is "d"
+    When the client processes emit "e" through ProcessComposite with key "rev", 7, false, KIND_TWO
+    Then the reply state is "e"
 
   @J2 @J3
   Scenario: J3 non-string keys map deterministically, and distinct key tuples never share an entity
