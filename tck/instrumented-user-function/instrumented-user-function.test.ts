@@ -173,6 +173,26 @@ describe("instrumented user function", () => {
     }
   });
 
+  it("delays a wrong-id answer or a stream end when told, so calls can queue behind it", async () => {
+    const { uf, backend } = await start();
+    uf.instruct("m4", { kind: "wrong-command-id", afterMs: 150 });
+    uf.instruct("m5", { kind: "end-stream", afterMs: 150 });
+    const wrongId = backend.open();
+    wrongId.send({ case: "init", entityId: "m4", snapshot: undefined });
+    let started = performance.now();
+    wrongId.send({ case: "command", entityId: "m4", id: 1, name: "Process", payload: process("m4", "a") });
+    assert.equal(reply(await wrongId.next()).commandId, 1001);
+    // A lower bound only: the delay happened at all (timers never fire early by more than a tick).
+    assert.ok(performance.now() - started >= 140, "the wrong-id answer came after the delay");
+    wrongId.cancel();
+    const ending = backend.open();
+    ending.send({ case: "init", entityId: "m5", snapshot: undefined });
+    started = performance.now();
+    ending.send({ case: "command", entityId: "m5", id: 1, name: "Process", payload: process("m5", "a") });
+    assert.equal(await ending.ended(), grpc.status.OK);
+    assert.ok(performance.now() - started >= 140, "the stream ended after the delay");
+  });
+
   it("serves the shopping cart", async () => {
     const { backend } = await start({ subject: subjectOf("cart") });
     const spec = await backend.ready();
