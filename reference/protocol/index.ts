@@ -18,3 +18,4 @@ export {
 } from "./codec.js";
 export { entityServiceDefinition, entityServiceName, handlePath, readyPath } from "./entity-service.js";
 export { type LoadProtosOptions, loadProtos, protoDir, protocolProtos } from "./proto-root.js";
+export { FieldLabel, FieldType } from "./field-descriptor-type.js";

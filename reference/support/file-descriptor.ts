@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
-import { fileDescriptorProtoType } from "../protocol/index.js";
+import { FieldLabel, FieldType, fileDescriptorProtoType } from "../protocol/index.js";
 
 /** The .proto file that defines a service: where protobufjs read it, and its name as imported. */
 export interface ProtoFile {
@@ -171,29 +171,16 @@ function writeMapEntry(w: protobuf.Writer, name: string, map: protobuf.MapField)
   return w;
 }
 
-const LABEL_OPTIONAL = 1;
-const LABEL_REQUIRED = 2;
-const LABEL_REPEATED = 3;
-const TYPE_MESSAGE = 11;
-const TYPE_ENUM = 14;
+const LABEL_OPTIONAL = FieldLabel.optional;
+const LABEL_REQUIRED = FieldLabel.required;
+const LABEL_REPEATED = FieldLabel.repeated;
+const TYPE_MESSAGE = FieldType.message;
+const TYPE_ENUM = FieldType.enum;
 
-const scalarTypes: Readonly<Record<string, number>> = {
-  double: 1,
-  float: 2,
-  int64: 3,
-  uint64: 4,
-  int32: 5,
-  fixed64: 6,
-  fixed32: 7,
-  bool: 8,
-  string: 9,
-  bytes: 12,
-  uint32: 13,
-  sfixed32: 15,
-  sfixed64: 16,
-  sint32: 17,
-  sint64: 18,
-};
+/** protobufjs's scalar type names, by their descriptor numbers (messages, enums and groups are not scalars). */
+const scalarTypes: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(FieldType).filter(([name]) => name !== "message" && name !== "enum" && name !== "group"),
+);
 
 function scalarTypeNumber(type: string): number {
   const n = scalarTypes[type];

@@ -1,3 +1,5 @@
+import { FieldLabel } from "../../protocol/index.js";
+
 /**
  * The parts of a decoded `google.protobuf.FileDescriptorProto` discovery reads,
  * as the protocol's protobufjs type decodes them (field names as in
@@ -46,29 +48,9 @@ export interface MethodDescriptor {
   readonly server_streaming?: boolean;
 }
 
-/** FieldDescriptorProto.Type numbers. */
-export const FieldType = {
-  double: 1,
-  float: 2,
-  int64: 3,
-  uint64: 4,
-  int32: 5,
-  fixed64: 6,
-  fixed32: 7,
-  bool: 8,
-  string: 9,
-  group: 10,
-  message: 11,
-  bytes: 12,
-  uint32: 13,
-  enum: 14,
-  sfixed32: 15,
-  sfixed64: 16,
-  sint32: 17,
-  sint64: 18,
-} as const;
+export { FieldType } from "../../protocol/index.js";
 
-export const labelRepeated = 3;
+export const labelRepeated = FieldLabel.repeated;
 
 /** The option as protobufjs names the extension field on FieldOptions. */
 export const entityKeyOption = ".lightbend.serverless.entity_key";
