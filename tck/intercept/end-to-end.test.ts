@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -75,18 +75,14 @@ describe("intercept mode, end to end on the sample", () => {
     assert.deepEqual(cartAfter.items, [{ productId: "2", name: "Milk", quantity: 6 }]);
     noViolations();
     // The recovery stream offered the snapshot at 5 and replayed 6..8: all checked against the acknowledged history.
-    // Transcript files are written asynchronously: wait (bounded) for the recovery stream's lines.
-    // The last stream of user-2 (an earlier, unplanned passivation on a slow machine may have opened others).
-    const recoveryStream = () =>
-      readdirSync(dir)
-        .sort((a, b) => Number(a.replace(/\D/g, "")) - Number(b.replace(/\D/g, "")))
-        .map((f) => readFileSync(join(dir, f), "utf8"))
-        .filter((t) => t.includes('"init":{"entityId":"user-2"'))
-        .at(-1);
-    await waitFor(() => (recoveryStream()?.match(/"to-backend"/g) ?? []).length >= 1, 5_000, "the recovery stream's transcript");
-    const recovered = recoveryStream();
-    assert.ok(recovered?.includes('"entityId":"user-2","snapshot":{"sequence":5'), "the last stream for user-2 opened with the snapshot at sequence 5");
-    assert.equal((recovered!.match(/"event":/g) ?? []).length, 3, "events 6, 7 and 8 replayed");
+    // GetCart opened the newest stream (nothing else runs now); its file is written asynchronously, so
+    // wait (bounded) until it holds the reply, then judge it.
+    const newest = join(dir, `s${interceptor.summary().streams}.jsonl`);
+    const newestText = () => (existsSync(newest) ? readFileSync(newest, "utf8") : "");
+    await waitFor(() => newestText().includes('"kind":"to-backend"'), 5_000, `the reply in ${newest}`);
+    const recovered = newestText();
+    assert.ok(recovered.includes('"init":{"entityId":"user-2","snapshot":{"sequence":5'), "the recovery stream of user-2 opened with the snapshot at sequence 5");
+    assert.equal((recovered.match(/"event":/g) ?? []).length, 3, "events 6, 7 and 8 replayed");
     assert.ok(interceptor.summary().streams >= 3);
   });
 });
