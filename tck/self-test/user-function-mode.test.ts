@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import { startModelEntity } from "../../samples/tck-model/index.js";
 import { fileDescriptorProtoType, type EntitySpec } from "../../reference/protocol/index.js";
+import { fileDescriptorOf } from "../instrumented/file-descriptor-of.js";
 import { startRawModelEntity } from "../instrumented/raw-model-entity.js";
+import { ModelEntitySubject } from "../subjects/model-entity-subject.js";
 import { parseKnownFailingList } from "../run/known-failing-list.js";
 import { runUserFunctionMode, type UserFunctionRunOptions } from "../run/run-user-function-mode.js";
 import type { RunSummary } from "../run/scenario-verdict.js";
@@ -184,7 +186,7 @@ describe("the kit against user functions that describe themselves wrongly", { ti
     { why: "an empty persistence id", spec: { persistenceId: "" }, fails: "A1 ", mentions: 'persistence id ""' },
     { why: "another service name", spec: { serviceName: "lightbend.serverless.tck.model.Other" }, fails: "A2 ", mentions: "services lightbend.serverless.tck.model.ModelEntity" },
     { why: "an import the backend cannot resolve", spec: { proto: unkeyedDescriptor("mine/extra.proto") }, fails: "A2 ", mentions: 'an import of "mine/extra.proto"' },
-    { why: "a method whose input has no key field", spec: { proto: unkeyedDescriptor() }, fails: "A3 ", mentions: "no key field for Process(.lightbend.serverless.tck.model.Request)" },
+    { why: "a method whose input has no key field", spec: { proto: unkeyedDescriptor() }, fails: "A3 ", mentions: 'Process: its input type ".lightbend.serverless.tck.model.Request" (lightbend.serverless.tck.model.Request) has no field marked entity_key' },
   ];
   for (const c of cases) {
     it(`fails ${c.why}`, async () => {
@@ -199,6 +201,44 @@ describe("the kit against user functions that describe themselves wrongly", { ti
       }
     });
   }
+});
+
+/**
+ * The raw model entity's true descriptor with every type name written relatively, as the 2019 JavaScript
+ * support library writes them (`Request`, `google.protobuf.Empty` without a leading dot): legal in descriptor.proto.
+ */
+function relativelyNamedDescriptor(): Uint8Array {
+  const type = fileDescriptorProtoType();
+  const subject = new ModelEntitySubject();
+  const file = type.toObject(type.decode(fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"])), { defaults: false }) as {
+    package: string;
+    message_type: Array<{ field?: Array<{ type_name?: string }> }>;
+    service: Array<{ method: Array<{ input_type: string; output_type: string }> }>;
+  };
+  const relative = (name: string) => name.replace(/^\./, "").replace(`${file.package}.`, "");
+  for (const method of file.service.flatMap((s) => s.method)) {
+    method.input_type = relative(method.input_type);
+    method.output_type = method.output_type.startsWith(`.${file.package}.`) ? `${file.package}.${relative(method.output_type)}` : relative(method.output_type);
+  }
+  for (const field of file.message_type.flatMap((m) => m.field ?? [])) if (field.type_name) field.type_name = relative(field.type_name);
+  return type.encode(type.fromObject(file)).finish();
+}
+
+describe("the kit against user functions that describe themselves legally in another way", { timeout: 120_000 }, () => {
+  it("passes a descriptor that names its types relatively (A2, A3)", async () => {
+    const proto = relativelyNamedDescriptor();
+    const decoded = JSON.stringify(fileDescriptorProtoType().toObject(fileDescriptorProtoType().decode(proto)));
+    assert.match(decoded, /"input_type":"Request"/);
+    assert.match(decoded, /"output_type":"google\.protobuf\.Empty"/);
+    assert.match(decoded, /"output_type":"lightbend\.serverless\.tck\.model\.Response"/);
+    const uf = await startRawModelEntity({ faults: { describesItselfAs: { proto } } });
+    try {
+      const { summary, output } = await runKit({ target: uf.address, subject: "model", tags: "@discovery" });
+      assertAllPassed(summary, output, 4);
+    } finally {
+      await uf.close();
+    }
+  });
 });
 
 describe("the known-failing list", { timeout: 120_000 }, () => {

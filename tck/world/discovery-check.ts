@@ -1,24 +1,6 @@
 import { fileDescriptorProtoType, type EntitySpec } from "../../reference/protocol/index.js";
+import { DescriptorSymbols, type FileDescriptor } from "./descriptor-symbols.js";
 import type { KitContext } from "./kit-context.js";
-
-interface FieldDescriptor {
-  name: string;
-  type_name?: string;
-  options?: Record<string, unknown>;
-}
-interface MessageDescriptor {
-  name: string;
-  field?: FieldDescriptor[];
-  nested_type?: MessageDescriptor[];
-}
-interface FileDescriptor {
-  name?: string;
-  package?: string;
-  dependency?: string[];
-  message_type?: MessageDescriptor[];
-  enum_type?: Array<{ name: string }>;
-  service?: Array<{ name: string; method?: Array<{ name: string; input_type: string; output_type: string }> }>;
-}
 
 /** Files a user function may import: the backend knows them without being sent them. */
 const knownImports: Record<string, readonly string[]> = {
@@ -87,53 +69,59 @@ export class DiscoveryCheck {
     return service;
   }
 
-  /** A2: the descriptor parses, holds the named service, and every type it uses is defined or importable. */
-  expectParsesWithResolvableImports(): void {
-    const file = this.#file();
-    const service = this.#service(file);
-    const defined = new Set<string>();
-    const pkg = file.package ? `.${file.package}` : "";
-    const collect = (prefix: string, messages: readonly MessageDescriptor[]) => {
-      for (const message of messages) {
-        defined.add(`${prefix}.${message.name}`);
-        collect(`${prefix}.${message.name}`, message.nested_type ?? []);
-      }
-    };
-    collect(pkg, file.message_type ?? []);
-    for (const e of file.enum_type ?? []) defined.add(`${pkg}.${e.name}`);
+  /** Every type the descriptor defines, plus those of the imports the backend knows (failing A2 on any other import). */
+  #symbols(file: FileDescriptor): DescriptorSymbols {
+    const imported: string[] = [];
     for (const dependency of file.dependency ?? []) {
       const provides = knownImports[dependency];
       if (!provides) this.kit.fail(`imports the backend can resolve (${Object.keys(knownImports).join(", ")})`, `an import of ${JSON.stringify(dependency)}`);
-      for (const name of provides) defined.add(`.${name}`);
+      imported.push(...provides);
     }
+    return new DescriptorSymbols(file, imported);
+  }
+
+  /** A2: the descriptor parses, holds the named service, and every type it uses is defined or importable (protobuf's scoping rules). */
+  expectParsesWithResolvableImports(): void {
+    const file = this.#file();
+    const service = this.#service(file);
+    const symbols = this.#symbols(file);
     const unresolved: string[] = [];
+    const where = (scope: string) => (scope === "" ? "at the top level" : `in scope ${scope}`);
     for (const method of service.method ?? []) {
-      for (const typeName of [method.input_type, method.output_type]) if (!defined.has(typeName)) unresolved.push(`${method.name}: ${typeName}`);
-    }
-    const visit = (messages: readonly MessageDescriptor[]) => {
-      for (const message of messages) {
-        for (const field of message.field ?? []) if (field.type_name && !defined.has(field.type_name)) unresolved.push(`${message.name}.${field.name}: ${field.type_name}`);
-        visit(message.nested_type ?? []);
+      for (const [role, typeName] of [["input", method.input_type], ["output", method.output_type]] as const) {
+        if (!typeName) unresolved.push(`${method.name}: no ${role} type`);
+        else if (!symbols.resolve(typeName)) unresolved.push(`${method.name} ${role} type ${JSON.stringify(typeName)} (looked up ${where(symbols.package)})`);
       }
-    };
-    visit(file.message_type ?? []);
+    }
+    for (const [fullName, message] of symbols.messages()) {
+      for (const field of message.field ?? []) {
+        if (field.type_name && !symbols.resolve(field.type_name, fullName)) {
+          unresolved.push(`${fullName}.${field.name}: ${JSON.stringify(field.type_name)} (looked up ${where(fullName)})`);
+        }
+      }
+    }
     if (unresolved.length > 0) this.kit.fail("every type the descriptor uses is defined in it or in an import", `unresolved ${unresolved.join("; ")}`);
   }
 
-  /** A3: every method's input type has at least one entity_key field. */
+  /** A3: every method's input type, resolved by protobuf's scoping rules, is a message of the descriptor with at least one entity_key field. */
   expectEveryMethodKeyed(): void {
     const file = this.#file();
     const service = this.#service(file);
-    const pkg = file.package ? `.${file.package}` : "";
-    const messages = new Map((file.message_type ?? []).map((m) => [`${pkg}.${m.name}`, m]));
-    const unkeyed = (service.method ?? []).filter((method) => {
-      const input = messages.get(method.input_type);
-      return !input || !(input.field ?? []).some((f) => f.options?.[entityKeyOption] === true);
-    });
-    if (unkeyed.length > 0) {
-      this.kit.fail("every method's input type has a field marked (lightbend.serverless.entity_key)", `no key field for ${unkeyed.map((m) => `${m.name}(${m.input_type})`).join(", ")}`);
-    }
     if ((service.method ?? []).length === 0) this.kit.fail("a service with methods", "a service with no methods");
+    const symbols = this.#symbols(file);
+    const problems: string[] = [];
+    for (const method of service.method ?? []) {
+      const declared = JSON.stringify(method.input_type ?? "");
+      const resolved = method.input_type ? symbols.resolve(method.input_type) : undefined;
+      const input = resolved === undefined ? undefined : symbols.message(resolved);
+      if (resolved === undefined) problems.push(`${method.name}: its input type ${declared} names no message of the descriptor or its imports`);
+      else if (!input) problems.push(`${method.name}: its input type ${declared} is ${resolved}, ${symbols.isImported(resolved) ? "an imported message" : "not a message"}, with no field of the descriptor`);
+      else if (!(input.field ?? []).some((f) => f.options?.[entityKeyOption] === true)) {
+        const fields = (input.field ?? []).map((f) => f.name + (f.options && Object.keys(f.options).length > 0 ? ` (options ${JSON.stringify(f.options)})` : ""));
+        problems.push(`${method.name}: its input type ${declared} (${resolved}) has no field marked entity_key; its fields: ${fields.length === 0 ? "none" : fields.join(", ")}`);
+      }
+    }
+    if (problems.length > 0) this.kit.fail("every method's input type has a field marked (lightbend.serverless.entity_key)", problems.join("; "));
   }
 
   /** A4: every answer is byte for byte the first. */
