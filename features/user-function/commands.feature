@@ -17,22 +17,6 @@ Feature: Commands to the TCK model entity
     Then every answer carried the id of its command
     And no further answer arrives on the stream of "d3"
 
-  @D6
-  Scenario: D6 an unknown command name gives a Failure and the stream stays usable
-    Given entity "d6" is started with events "a"
-    When entity "d6" is sent a command named "NoSuchMethod"
-    Then the command fails
-    When entity "d6" processes emit "b"
-    Then the reply state is "ab"
-
-  @D7
-  Scenario: D7 an undecodable payload gives a Failure and the stream stays usable
-    Given entity "d7" is started with events "a"
-    When entity "d7" is sent a payload that does not decode
-    Then the command fails
-    When entity "d7" processes emit "b"
-    Then the reply state is "ab"
-
   @D10
   Scenario: D10 an empty reply payload is a valid google.protobuf.Empty
     Given entity "d10" is started with no history

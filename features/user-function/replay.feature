@@ -27,12 +27,6 @@ Feature: Recovering the TCK model entity from its history
     Then the reply carries a snapshot exactly when an event reaches a multiple of the snapshot interval
     And the reply state is what the entity's history gives
 
-  @C8
-  Scenario: C8 an event of unknown type during replay ends the stream with an error
-    Given entity "c8" is started with events "a"
-    When the backend replays an event of an unknown type to "c8"
-    Then the user function ends the stream of "c8" with an error
-
   @C9
   Scenario: C9 a replay of 10,000 events completes well within the timeouts
     Given entity "c9" is started with 10000 events

@@ -1,29 +1,7 @@
 @uf @model @lifecycle
 Feature: Stream lifecycle of the TCK model entity
   Each entity lives on one handle stream that starts with Init; the user function
-  answers commands only, and refuses streams that break the protocol.
-
-  @B3
-  Scenario: B3 a second Init ends the stream with an error
-    Given entity "b3" is started with no history
-    When the backend sends a second Init on the stream of "b3"
-    Then the user function ends the stream of "b3" with an error
-
-  @B4
-  Scenario: B4 an Event before Init ends the stream with an error
-    When the backend sends an Event before Init on a stream for "b4-event"
-    Then the user function ends the stream of "b4-event" with an error
-
-  @B4
-  Scenario: B4 a Command before Init ends the stream with an error
-    When the backend sends a Command before Init on a stream for "b4-command"
-    Then the user function ends the stream of "b4-command" with an error
-
-  @B5
-  Scenario: B5 a message with no case set is a protocol error
-    Given entity "b5" is started with no history
-    When the backend sends a message with nothing set on the stream of "b5"
-    Then the user function ends the stream of "b5" with an error
+  answers commands only (the protocol errors every subject must refuse are in features/protocol/).
 
   @B6
   Scenario: B6 nothing is sent in response to Init or Event

@@ -17,8 +17,8 @@ const featuresDir = resolve(tckDir, "../features");
 
 /** Feature folders per subject: the same kit certifies any language's implementation of either. */
 const featurePaths: Record<SubjectName, readonly string[]> = {
-  "shopping-cart": [join(featuresDir, "shopping-cart")],
-  model: [join(featuresDir, "user-function")],
+  "shopping-cart": [join(featuresDir, "shopping-cart"), join(featuresDir, "protocol")],
+  model: [join(featuresDir, "user-function"), join(featuresDir, "protocol")],
 };
 
 const features = createFeatureRunner([
@@ -26,6 +26,7 @@ const features = createFeatureRunner([
   join(tckDir, "world/parameter-types.ts"),
   join(tckDir, "steps/user-function/discovery.steps.ts"),
   join(tckDir, "steps/user-function/model-entity.steps.ts"),
+  join(tckDir, "steps/user-function/protocol.steps.ts"),
   join(tckDir, "steps/user-function/shopping-cart.steps.ts"),
   join(tckDir, "steps/user-function/outcome.steps.ts"),
   join(tckDir, "steps/user-function/properties.steps.ts"),

@@ -1,4 +1,4 @@
-import type { ModelEntityFaults } from "../instrumented/raw-model-entity.js";
+import type { UserFunctionFaults } from "../instrumented/raw-user-function.js";
 
 /**
  * The self-tests' broken user functions: the raw-protocol model entity with
@@ -7,7 +7,7 @@ import type { ModelEntityFaults } from "../instrumented/raw-model-entity.js";
  */
 export interface BrokenUserFunction {
   readonly name: string;
-  readonly faults: ModelEntityFaults;
+  readonly faults: UserFunctionFaults;
   /** Scenarios that must fail, by the catalogue id that starts their name. */
   readonly mustFail: readonly string[];
   /** Words the verdict of one of those scenarios must contain. */

@@ -7,6 +7,8 @@ import { describeActions, predictModelEntity, snapshotDue, type ModelPrediction 
 import type { CompositeKey, ModelAction, ModelEntitySubject, ModelResponse } from "../subjects/model-entity-subject.js";
 import { describeOutcome } from "../verdict/describe-outcome.js";
 import type { KitContext } from "./kit-context.js";
+import type { ProtocolBackend, WireCommand } from "./protocol-backend.js";
+import { expectEndsWithError, transportCodes } from "./stream-expectations.js";
 
 export type ModelMethod = "Process" | "ProcessEmpty" | "ProcessComposite" | "ProcessStream";
 
@@ -29,7 +31,7 @@ interface LastCommand {
 }
 
 /** The kit as the backend of TCK model entities: starts them, sends commands, judges the answers. */
-export class ModelEntityBackend {
+export class ModelEntityBackend implements ProtocolBackend {
   readonly #entities = new Map<string, ModelEntityRecord>();
   readonly #outcomes: LastCommand[] = [];
 
@@ -121,18 +123,37 @@ export class ModelEntityBackend {
     return outcome;
   }
 
-  /** A command the model entity cannot run (unknown name, undecodable payload): any Failure will do. */
-  async processUnrunnable(name: string, commandName: string, payload: AnyPayload): Promise<void> {
-    const entity = this.#entity(name);
-    const outcome = await entity.session.command(commandName, payload);
-    const prediction: ModelPrediction = { kind: "failure", description: "", stateAfter: entity.expectedState };
-    this.#outcomes.push({ entity: name, method: "Process", actions: [], prediction, outcome });
-    if (outcome.kind !== "failure") this.kit.fail(`a Failure for command ${outcome.commandId} (${commandName} with ${this.subject.describe(payload)})`, this.describe(outcome));
+  // ---- the subject-independent protocol checks (ProtocolBackend) ----
+
+  startWithEvents(name: string, events: number): void {
+    this.start(name, { events: Array.from({ length: events }, (_, i) => String.fromCharCode(97 + (i % 26))) });
+  }
+
+  someEvent(): AnyPayload {
+    return this.subject.appended("a");
+  }
+
+  someCommand(name: string): WireCommand {
+    return { name: "Process", payload: this.subject.request(name, [{ emit: "never" }]) };
   }
 
   /** Bytes that claim to be a Request but end in the middle of a field. */
-  undecodableRequest(): AnyPayload {
-    return { typeUrl: this.subject.request("", []).typeUrl, value: Uint8Array.from([0x12, 0x05, 0x0a]) };
+  undecodableCommand(): WireCommand {
+    return { name: "Process", payload: { typeUrl: this.subject.request("", []).typeUrl, value: Uint8Array.from([0x12, 0x05, 0x0a]) } };
+  }
+
+  /** A command the model entity cannot run (unknown name, undecodable payload): any Failure will do. */
+  async processUnrunnable(name: string, command: WireCommand): Promise<void> {
+    const entity = this.#entity(name);
+    const outcome = await entity.session.command(command.name, command.payload);
+    const prediction: ModelPrediction = { kind: "failure", description: "", stateAfter: entity.expectedState };
+    this.#outcomes.push({ entity: name, method: "Process", actions: [], prediction, outcome });
+    if (outcome.kind !== "failure") this.kit.fail(`a Failure for command ${outcome.commandId} (${command.name} with ${this.subject.describe(command.payload)})`, this.describe(outcome));
+  }
+
+  async expectStillUsable(name: string): Promise<void> {
+    await this.process(name, [{ emit: "z" }]);
+    this.expectReplyStateFromHistory();
   }
 
   replayUnknownEvent(name: string): void {
@@ -300,19 +321,7 @@ export class ModelEntityBackend {
   }
 
   async expectEndsWithError(name: string): Promise<void> {
-    const stream = this.#entity(name).session.stream;
-    for (;;) {
-      const next = await stream.next(this.kit.timeoutMs);
-      if (next.kind === "timeout") this.kit.fail("the stream ends with an error status", `the stream still open after ${next.waitedMs} ms`);
-      if (next.kind === "message") this.kit.fail("the stream ends with an error status", "a message instead");
-      if (next.kind === "ended") {
-        if (next.code === 0) this.kit.fail("the stream ends with an error status", "the stream completed with OK");
-        if (transportCodes.has(next.code)) {
-          this.kit.fail("the user function ends the stream with an error status", `${grpcCodeName(next.code)} (${next.details}): a transport condition, not the user function's verdict`);
-        }
-        return;
-      }
-    }
+    await expectEndsWithError(this.kit, this.#entity(name).session.stream);
   }
 
   halfClose(name: string): void {
@@ -327,12 +336,6 @@ export class ModelEntityBackend {
     if (next.code !== 0) this.kit.fail("the user function completes its side of the stream (status OK)", `the stream ended with ${grpcCodeName(next.code)}: ${next.details}`);
   }
 }
-
-/**
- * Statuses grpc-js makes up on the client side (connection refused, cancelled,
- * deadline): a down user function must not pass a "refuses the stream" check.
- */
-const transportCodes = new Set([1, 4, 14]);
 
 /** A deterministic composite key per entity name: the user function never sees the joined key. */
 function compositeKeyOf(name: string): CompositeKey {

@@ -1,4 +1,4 @@
-import type { AnyPayload } from "../../reference/protocol/index.js";
+import type { AnyPayload, StreamIn } from "../../reference/protocol/index.js";
 import { EntitySession, type CommandOutcome } from "../drivers/user-function/entity-session.js";
 import { snapshotDue } from "../subjects/model-entity-model.js";
 import {
@@ -15,6 +15,8 @@ import {
 import type { CartEvent, LineItem, ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
 import { describeOutcome } from "../verdict/describe-outcome.js";
 import type { KitContext } from "./kit-context.js";
+import type { ProtocolBackend, WireCommand } from "./protocol-backend.js";
+import { expectEndsWithError } from "./stream-expectations.js";
 
 interface CartRecord {
   session: EntitySession;
@@ -26,13 +28,15 @@ interface CartRecord {
 
 interface CartCommandRecord {
   readonly cart: string;
-  readonly command: CartCommand;
+  /** Undefined for a command the cart cannot run (unknown name, undecodable payload). */
+  readonly command: CartCommand | undefined;
+  readonly label: string;
   readonly prediction: CartPrediction;
   readonly outcome: CommandOutcome;
 }
 
 /** The kit as the backend of shopping carts: sends the sample's commands and judges the answers. */
-export class ShoppingCartBackend {
+export class ShoppingCartBackend implements ProtocolBackend {
   readonly #carts = new Map<string, CartRecord>();
   readonly #commands: CartCommandRecord[] = [];
 
@@ -94,7 +98,7 @@ export class ShoppingCartBackend {
           ? this.subject.removeItem(user, command.productId)
           : this.subject.getCart(user);
     const outcome = await cart.session.command(command.kind, payload);
-    this.#commands.push({ cart: user, command, prediction, outcome });
+    this.#commands.push({ cart: user, command, label: describeCartCommand(command), prediction, outcome });
     const what = `${describeCartCommand(command)} on cart ${JSON.stringify(user)}`;
     if (prediction.kind === "reply") {
       if (outcome.kind !== "reply") this.kit.fail(`a Reply to command ${outcome.commandId} (${what})`, this.describe(outcome));
@@ -103,6 +107,60 @@ export class ShoppingCartBackend {
     } else if (outcome.kind !== "failure") {
       this.kit.fail(`a Failure for command ${outcome.commandId} (${what})`, this.describe(outcome));
     }
+  }
+
+  // ---- the subject-independent protocol checks (ProtocolBackend) ----
+
+  startWithEvents(user: string, events: number): void {
+    this.start(user, { events: Array.from({ length: events }, (_, i): CartEvent => ({ type: "ItemAdded", item: { productId: `p${i + 1}`, name: `Product ${i + 1}`, quantity: 1 } })) });
+  }
+
+  openRaw(user: string): void {
+    const session = new EntitySession(this.kit.driver().openStream(user), user, this.kit.timeoutMs);
+    this.#carts.set(user, { session, streams: 1, expectedItems: [], snapshot: undefined, journal: [] });
+  }
+
+  sendRaw(user: string, message: StreamIn): void {
+    this.#cart(user).session.stream.send(message);
+  }
+
+  someEvent(): AnyPayload {
+    return this.subject.event({ type: "ItemAdded", item: { productId: "p1", name: "Product 1", quantity: 1 } });
+  }
+
+  someCommand(user: string): WireCommand {
+    return { name: "GetCart", payload: this.subject.getCart(user) };
+  }
+
+  /** Bytes that claim to be an AddLineItem but end in the middle of a field. */
+  undecodableCommand(): WireCommand {
+    return { name: "AddItem", payload: { typeUrl: this.subject.addItem("", { productId: "", name: "", quantity: 1 }).typeUrl, value: Uint8Array.from([0x12, 0x05, 0x0a]) } };
+  }
+
+  async processUnrunnable(user: string, command: WireCommand): Promise<void> {
+    const cart = this.#cart(user);
+    const outcome = await cart.session.command(command.name, command.payload);
+    const label = `${command.name} with ${this.subject.describe(command.payload)}`;
+    this.#commands.push({ cart: user, command: undefined, label, prediction: { kind: "failure", description: undefined, itemsAfter: cart.expectedItems }, outcome });
+    if (outcome.kind !== "failure") this.kit.fail(`a Failure for command ${outcome.commandId} (${label})`, this.describe(outcome));
+  }
+
+  replayUnknownEvent(user: string): void {
+    const cart = this.#cart(user);
+    cart.session.stream.send({
+      case: "event",
+      sequence: cart.session.sequence + 1,
+      payload: { typeUrl: "type.googleapis.com/com.example.shoppingcart.persistence.NoSuchEvent", value: Uint8Array.from([0x0a, 0x01, 0x78]) },
+    });
+  }
+
+  async expectEndsWithError(user: string): Promise<void> {
+    await expectEndsWithError(this.kit, this.#cart(user).session.stream);
+  }
+
+  async expectStillUsable(user: string): Promise<void> {
+    await this.send(user, { kind: "GetCart" });
+    this.expectCartFromHistory();
   }
 
   describe(outcome: CommandOutcome): string {
@@ -163,7 +221,7 @@ export class ShoppingCartBackend {
       if (record.outcome.kind !== "reply" || record.prediction.kind !== "reply") continue;
       const { reply, sequences, commandId } = record.outcome;
       const due = snapshotDue(sequences, this.kit.snapshotEvery);
-      const where = `reply to command ${commandId} (${describeCartCommand(record.command)}; event sequences [${sequences.join(", ")}], N = ${this.kit.snapshotEvery})`;
+      const where = `reply to command ${commandId} (${record.label}; event sequences [${sequences.join(", ")}], N = ${this.kit.snapshotEvery})`;
       if (due && !reply.snapshot) this.kit.fail(`a snapshot on the ${where}`, "no snapshot");
       if (!due && reply.snapshot) this.kit.fail(`no snapshot on the ${where}`, `a snapshot ${this.subject.describe(reply.snapshot)}`);
       if (due && reply.snapshot) {

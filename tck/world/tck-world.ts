@@ -7,6 +7,7 @@ import { ExpectationFailure } from "../verdict/expectation-failure.js";
 import { DiscoveryCheck } from "./discovery-check.js";
 import type { KitContext } from "./kit-context.js";
 import { ModelEntityBackend } from "./model-entity-backend.js";
+import type { ProtocolBackend } from "./protocol-backend.js";
 import { ShoppingCartBackend } from "./shopping-cart-backend.js";
 import { TeardownStack } from "./teardown-stack.js";
 import type { TckParameters } from "./tck-parameters.js";
@@ -56,6 +57,11 @@ export class TckWorld extends World<TckParameters> implements KitContext {
     cartSubject ??= new ShoppingCartSubject();
     this.#cart ??= new ShoppingCartBackend(this, cartSubject);
     return this.#cart;
+  }
+
+  /** The run's subject, for the checks every subject must pass (features/protocol/). */
+  get protocol(): ProtocolBackend {
+    return this.parameters.subject === "model" ? this.model : this.cart;
   }
 
   get discovery(): DiscoveryCheck {

@@ -5,20 +5,12 @@ import type { TckWorld } from "../../world/tck-world.js";
 
 // ---- history ----
 
-Given("entity {entity} is started with no history", function (this: TckWorld, entity: string) {
-  this.model.start(entity);
-});
-
 Given("entity {entity} is started again with no history", function (this: TckWorld, entity: string) {
   this.model.start(entity);
 });
 
 Given("entity {entity} is started with events {values}", function (this: TckWorld, entity: string, events: string[]) {
   this.model.start(entity, { events });
-});
-
-Given("entity {entity} is started with {int} events", function (this: TckWorld, entity: string, count: number) {
-  this.model.start(entity, { events: Array.from({ length: count }, (_, i) => String(i % 10)) });
 });
 
 Given("entity {entity} is started from snapshot {string} at sequence {int}", function (this: TckWorld, entity: string, state: string, sequence: number) {
@@ -49,34 +41,6 @@ Given(
   },
 );
 
-// ---- protocol errors ----
-
-When("the backend sends a second Init on the stream of {entity}", function (this: TckWorld, entity: string) {
-  this.model.sendRaw(entity, { case: "init", entityId: entity, snapshot: undefined });
-});
-
-When("the backend sends an Event before Init on a stream for {entity}", function (this: TckWorld, entity: string) {
-  this.model.openRaw(entity);
-  this.model.sendRaw(entity, { case: "event", sequence: 1, payload: this.model.subject.appended("a") });
-});
-
-When("the backend sends a Command before Init on a stream for {entity}", function (this: TckWorld, entity: string) {
-  this.model.openRaw(entity);
-  this.model.sendRaw(entity, { case: "command", entityId: entity, id: 1, name: "Process", payload: this.model.subject.request(entity, []) });
-});
-
-When("the backend sends a message with nothing set on the stream of {entity}", function (this: TckWorld, entity: string) {
-  this.model.sendRaw(entity, { case: undefined });
-});
-
-When("the backend replays an event of an unknown type to {entity}", function (this: TckWorld, entity: string) {
-  this.model.replayUnknownEvent(entity);
-});
-
-Then("the user function ends the stream of {entity} with an error", async function (this: TckWorld, entity: string) {
-  await this.model.expectEndsWithError(entity);
-});
-
 Then("the user function sends nothing on the stream of {entity}", async function (this: TckWorld, entity: string) {
   await this.model.expectSilence(entity);
 });
@@ -106,14 +70,6 @@ When("entity {entity} processes {int} commands one after another", async functio
   for (let i = 1; i <= count; i++) {
     await this.model.process(entity, i % 3 === 0 ? [{ emit: String(i) }, { fail: `refused ${i}` }] : [{ emit: String(i) }]);
   }
-});
-
-When("entity {entity} is sent a command named {string}", async function (this: TckWorld, entity: string, name: string) {
-  await this.model.processUnrunnable(entity, name, this.model.subject.request(entity, [{ emit: "never" }]));
-});
-
-When("entity {entity} is sent a payload that does not decode", async function (this: TckWorld, entity: string) {
-  await this.model.processUnrunnable(entity, "Process", this.model.undecodableRequest());
 });
 
 When("the backend half-closes the stream of {entity}", function (this: TckWorld, entity: string) {

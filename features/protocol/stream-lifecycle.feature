@@ -1,0 +1,27 @@
+@uf @protocol @lifecycle
+Feature: Protocol errors on a handle stream, for every subject
+  Each entity lives on one handle stream that starts with Init; the user function
+  refuses streams that break the protocol. These checks need nothing of the subject
+  but its messages, so they run whatever the subject.
+
+  @B3
+  Scenario: B3 a second Init ends the stream with an error
+    Given entity "b3" is started with no history
+    When the backend sends a second Init on the stream of "b3"
+    Then the user function ends the stream of "b3" with an error
+
+  @B4
+  Scenario: B4 an Event before Init ends the stream with an error
+    When the backend sends an Event before Init on a stream for "b4-event"
+    Then the user function ends the stream of "b4-event" with an error
+
+  @B4
+  Scenario: B4 a Command before Init ends the stream with an error
+    When the backend sends a Command before Init on a stream for "b4-command"
+    Then the user function ends the stream of "b4-command" with an error
+
+  @B5
+  Scenario: B5 a message with no case set is a protocol error
+    Given entity "b5" is started with no history
+    When the backend sends a message with nothing set on the stream of "b5"
+    Then the user function ends the stream of "b5" with an error

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { startRawShoppingCart, type RawShoppingCartOptions } from "../instrumented/raw-shopping-cart.js";
+import { runUserFunctionMode, type UserFunctionRunOptions } from "../run/run-user-function-mode.js";
+import type { RunSummary } from "../run/scenario-verdict.js";
+
+// Modest by default so `npm test` stays quick on 2 cores; the CLI defaults to 100.
+const runs = 30;
+const timeoutMs = 3000;
+
+class Buffered {
+  text = "";
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  }
+}
+
+/** Runs the shopping-cart subject against a raw cart started with `cart`. */
+async function runAgainstCart(cart: RawShoppingCartOptions, options: Partial<UserFunctionRunOptions> = {}) {
+  const uf = await startRawShoppingCart(cart);
+  try {
+    const out = new Buffered();
+    const summary = await runUserFunctionMode({ target: uf.address, subject: "shopping-cart", timeoutMs, runs, snapshotEvery: 5, out, ...options });
+    return { summary, output: out.text };
+  } finally {
+    await uf.close();
+  }
+}
+
+function failedNames(summary: RunSummary): string[] {
+  return summary.verdicts.filter((v) => v.kind !== "passed").map((v) => v.name);
+}
+
+describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {
+  it("passes the raw cart on every scenario and property, the protocol checks included", async () => {
+    const { summary, output } = await runAgainstCart({});
+    assert.deepEqual(failedNames(summary), [], output);
+    for (const name of ["B3 ", "B4 an Event", "B4 a Command", "B5 ", "C8 ", "D6 ", "D7 ", "M1 ", "M2 ", "C10 M3 "]) {
+      assert.ok(summary.verdicts.some((v) => v.name.startsWith(name)), `${name} ran on the cart subject\n${output}`);
+    }
+    assert.equal(summary.success, true);
+  });
+
+  it("fails D6 on the cart subject when the cart ends its stream on an unknown command name", async () => {
+    const { summary, output } = await runAgainstCart({ faults: { endsStreamOnUnknownCommand: true } }, { tags: "@D6" });
+    const d6 = summary.verdicts.find((v) => v.name.startsWith("D6 "));
+    assert.equal(d6?.kind, "failed", output);
+    assert.equal(d6?.uri, "features/protocol/commands.feature");
+    assert.match(d6?.failure?.message ?? "", /expected: a Failure for command 1 \(NoSuchMethod with GetShoppingCart/);
+    assert.match(d6?.failure?.message ?? "", /the stream completed without answering command 1/);
+    assert.match(d6?.failure?.message ?? "", /→ Command id 1 NoSuchMethod/);
+  });
+});
