@@ -51,3 +51,10 @@ Feature: Recovering a shopping cart from its journal
       | 123     | Eggs | 2        |
     When "lou" adds 3 different products one by one
     Then every reply carried a snapshot exactly when its event reached a multiple of the snapshot interval, holding the cart at that point
+
+  @E8
+  Scenario: E8 every event and snapshot of the cart is an Any whose type url is type.googleapis.com/ and the full message name
+    Given an empty cart for user "ivy"
+    When "ivy" adds 6 different products one by one
+    And "ivy" removes product "p1"
+    Then every event and snapshot the user function sent is a well-formed Any

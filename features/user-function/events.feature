@@ -24,3 +24,10 @@ Feature: Events the TCK model entity emits
     And the reply state is "abc"
     When entity "e5" processes nothing
     Then the reply state is "abc"
+
+  @E8
+  Scenario: E8 every event and snapshot is an Any whose type url is type.googleapis.com/ and the full message name
+    Given entity "e8" is started with no history
+    When entity "e8" processes emit "a", emit "b", emit "c", emit "d", emit "e", emit "f"
+    And entity "e8" processes emit "g"
+    Then every event and snapshot the user function sent is a well-formed Any

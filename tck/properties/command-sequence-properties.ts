@@ -6,6 +6,7 @@ import { ExpectationFailure } from "../verdict/expectation-failure.js";
 import { checkProperty, type PropertySettings, type RunContext } from "./check-property.js";
 import { JournaledEntity } from "./journaled-entity.js";
 import type { PropertySubject, ReplyMessage } from "./property-subject.js";
+import { anyTypeUrlViolations } from "./any-type-urls.js";
 import { describeViolations, transcriptViolations } from "./transcript-invariants.js";
 
 export interface SequenceSettings extends PropertySettings {
@@ -43,6 +44,8 @@ class RunJudge<S, C> {
   invariantsHold(): void {
     const violations = transcriptViolations(this.context.driver.transcript);
     if (violations.length > 0) this.fail("a transcript that keeps the M2 invariants", describeViolations(violations));
+    const anys = anyTypeUrlViolations(this.context.driver.transcript);
+    if (anys.length > 0) this.fail("E8: every event and snapshot an Any with type url type.googleapis.com/<fully qualified message name>", anys.join("; "));
   }
 
   /** Sends the state query and reads the state its reply shows. */

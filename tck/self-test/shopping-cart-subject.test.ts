@@ -51,4 +51,13 @@ describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {
     assert.match(d6?.failure?.message ?? "", /the stream completed without answering command 1/);
     assert.match(d6?.failure?.message ?? "", /→ Command id 1 NoSuchMethod/);
   });
+
+  it("fails E8 and the properties when the cart's event and snapshot type urls lack type.googleapis.com/", async () => {
+    const { summary, output } = await runAgainstCart({ faults: { typeUrlsWithoutPrefix: true } }, { tags: "@E8 or @M2" });
+    const e8 = summary.verdicts.find((v) => v.name.startsWith("E8 "));
+    assert.equal(e8?.kind, "failed", output);
+    assert.match(e8?.failure?.message ?? "", /an event with type url "com\.example\.shoppingcart\.persistence\.ItemAdded" lacks the prefix type\.googleapis\.com\/ \(on the replies to ivy command 1, ivy command 2/);
+    assert.match(e8?.failure?.message ?? "", /a snapshot with type url "com\.example\.shoppingcart\.persistence\.Cart" lacks the prefix type\.googleapis\.com\/ \(on the replies to ivy command 5\)/);
+    assert.equal(summary.verdicts.find((v) => v.name.startsWith("M2 "))?.kind, "failed", output);
+  });
 });

@@ -3,6 +3,7 @@ import { createUserFunctionDriver, type UserFunctionDriver } from "../drivers/us
 import { formatOut, type PayloadDescriber } from "../drivers/user-function/transcript.js";
 import { ModelEntitySubject } from "../subjects/model-entity-subject.js";
 import { ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
+import { anyTypeUrlViolations, emittedAnyCount } from "../properties/any-type-urls.js";
 import { ExpectationFailure } from "../verdict/expectation-failure.js";
 import { DiscoveryCheck } from "./discovery-check.js";
 import type { KitContext } from "./kit-context.js";
@@ -82,6 +83,14 @@ export class TckWorld extends World<TckParameters> implements KitContext {
   unverifiedMessages(): string[] {
     if (!this.#driver) return [];
     return this.#driver.streams.flatMap((stream) => stream.unread.map((message) => `${stream.label}: ${formatOut(message, (p) => (p ? this.describePayload(p) : "none"))}`));
+  }
+
+  /** E8: every event and snapshot the user function sent in this scenario is a well-formed Any. */
+  expectWellFormedAnys(): void {
+    const transcript = this.driver().transcript;
+    if (emittedAnyCount(transcript) === 0) this.fail("events and snapshots to judge", "the user function sent none in this scenario");
+    const problems = anyTypeUrlViolations(transcript);
+    if (problems.length > 0) this.fail("every event and snapshot an Any with type url type.googleapis.com/<fully qualified message name>", problems.join("; "));
   }
 
   transcriptText(): string {

@@ -49,3 +49,7 @@ When("entity {entity} is sent a payload that does not decode", async function (t
 Then("entity {entity} still answers a command with the state its history gives", async function (this: TckWorld, entity: string) {
   await this.protocol.expectStillUsable(entity);
 });
+
+Then("every event and snapshot the user function sent is a well-formed Any", function (this: TckWorld) {
+  this.expectWellFormedAnys();
+});
