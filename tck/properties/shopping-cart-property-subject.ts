@@ -1,22 +1,24 @@
 import fc from "fast-check";
 import { applyCartEvent, describeCartCommand, describeCartEvent, describeItems, predictCart, sameCartEvent, sameItems, type CartCommand } from "../subjects/shopping-cart-model.js";
+import type { CartRules } from "../subjects/rule-sets.js";
 import type { LineItem, ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
 import type { Mismatch, PropertySubject, ReplyMessage } from "./property-subject.js";
 
 const productId = fc.constantFrom("p1", "p2", "p3", "p4");
 
-const command: fc.Arbitrary<CartCommand> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ productId, quantity: fc.integer({ min: -1, max: 5 }) }).map(({ productId, quantity }): CartCommand => ({ kind: "AddItem", item: { productId, name: `Product ${productId}`, quantity } })) },
+/** Random cart commands; quantities below 1 only for a property judging `@rule-quantity`. */
+const commands = (rules: CartRules): fc.Arbitrary<CartCommand> => fc.oneof(
+  { weight: 5, arbitrary: fc.record({ productId, quantity: fc.integer({ min: rules.quantity ? -1 : 1, max: 5 }) }).map(({ productId, quantity }): CartCommand => ({ kind: "AddItem", item: { productId, name: `Product ${productId}`, quantity } })) },
   { weight: 2, arbitrary: productId.map((productId): CartCommand => ({ kind: "RemoveItem", productId })) },
   { weight: 1, arbitrary: fc.constant<CartCommand>({ kind: "GetCart" }) },
 );
 
-/** The shopping cart sample for the properties. */
-export function shoppingCartPropertySubject(subject: ShoppingCartSubject): PropertySubject<readonly LineItem[], CartCommand> {
+/** The shopping cart sample for the properties, judging the rule sets `rules` says. */
+export function shoppingCartPropertySubject(subject: ShoppingCartSubject, rules: CartRules): PropertySubject<readonly LineItem[], CartCommand> {
   return {
     describePayload: subject.describe,
     initialState: [],
-    command,
+    command: commands(rules),
     describeCommand: describeCartCommand,
     toWire(entityId, c) {
       switch (c.kind) {
@@ -29,7 +31,7 @@ export function shoppingCartPropertySubject(subject: ShoppingCartSubject): Prope
       }
     },
     predict(state, c) {
-      const prediction = predictCart(state, c);
+      const prediction = predictCart(state, c, rules);
       if (prediction.kind === "failure") return { kind: "failure", stateAfter: state, description: prediction.description };
       return {
         kind: "reply",

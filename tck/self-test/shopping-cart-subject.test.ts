@@ -60,4 +60,21 @@ describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {
     assert.match(e8?.failure?.message ?? "", /a snapshot with type url "com\.example\.shoppingcart\.persistence\.Cart" lacks the prefix type\.googleapis\.com\/ \(on the replies to ivy command 5\)/);
     assert.equal(summary.verdicts.find((v) => v.name.startsWith("M2 "))?.kind, "failed", output);
   });
+
+  it("passes a cart without the quantity rule (as the seed's) on every scenario and property when the run excludes @rule-quantity", async () => {
+    const { summary, output } = await runAgainstCart({ quantityRule: false }, { tags: "not @rule-quantity" });
+    assert.deepEqual(failedNames(summary), [], output);
+    assert.ok(summary.verdicts.some((v) => v.name.startsWith("M1 a model of the cart")), `M1 ran\n${output}`);
+    assert.ok(summary.verdicts.every((v) => !v.tags.includes("@rule-quantity")), output);
+    assert.equal(summary.success, true);
+  });
+
+  it("fails that cart on the quantity rule's scenarios only when the run includes them", async () => {
+    const { summary, output } = await runAgainstCart({ quantityRule: false });
+    const failed = summary.verdicts.filter((v) => v.kind !== "passed");
+    assert.ok(failed.length >= 3, output);
+    assert.deepEqual(failed.filter((v) => !v.tags.includes("@rule-quantity")).map((v) => v.name), [], output);
+    assert.ok(failed.some((v) => v.name.startsWith("M1 with the quantity rule")), output);
+    assert.ok(summary.verdicts.some((v) => v.name.startsWith("M1 a model of the cart") && v.kind === "passed"), output);
+  });
 });

@@ -12,3 +12,4 @@ export {
   sameItems,
 } from "./shopping-cart-model.js";
 export { type CartEvent, type LineItem, ShoppingCartSubject } from "./shopping-cart-subject.js";
+export { type CartRuleName, type CartRules, cartRuleSets, cartRulesOf } from "./rule-sets.js";

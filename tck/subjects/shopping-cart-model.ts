@@ -1,3 +1,4 @@
+import { cartRuleSets, type CartRules } from "./rule-sets.js";
 import type { CartEvent, LineItem } from "./shopping-cart-subject.js";
 
 export type CartCommand =
@@ -11,10 +12,17 @@ export type CartPrediction =
   /** `description` undefined: any description is accepted. */
   | { readonly kind: "failure"; readonly description: string | undefined; readonly itemsAfter: readonly LineItem[] };
 
-export function predictCart(items: readonly LineItem[], command: CartCommand): CartPrediction {
+/**
+ * The model of the cart. A quantity below 1 belongs to the rule set
+ * `@rule-quantity`: only scenarios judging it may send one.
+ */
+export function predictCart(items: readonly LineItem[], command: CartCommand, rules: CartRules): CartPrediction {
   switch (command.kind) {
     case "AddItem": {
-      if (command.item.quantity < 1) return { kind: "failure", description: undefined, itemsAfter: items };
+      if (command.item.quantity < 1) {
+        if (!rules.quantity) throw new Error(`kit bug: ${describeCartCommand(command)} sent by a scenario that does not judge ${cartRuleSets.quantity.tag}`);
+        return { kind: "failure", description: undefined, itemsAfter: items };
+      }
       const event: CartEvent = { type: "ItemAdded", item: command.item };
       return { kind: "reply", events: [event], itemsAfter: applyCartEvent(items, event) };
     }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { predictModelEntity, snapshotDue } from "./model-entity-model.js";
+import { cartRulesOf } from "./rule-sets.js";
 import { applyCartEvent, predictCart } from "./shopping-cart-model.js";
 
 describe("the model entity's model (proto/tck/README.md)", () => {
@@ -37,15 +38,17 @@ describe("the shopping cart's model", () => {
     assert.deepEqual(items, [{ ...eggs, quantity: 3 }, flour]);
   });
 
-  it("fails a quantity below 1 and a removal of a product not in the cart", () => {
-    assert.equal(predictCart([], { kind: "AddItem", item: { ...eggs, quantity: 0 } }).kind, "failure");
-    assert.deepEqual(predictCart([eggs], { kind: "RemoveItem", productId: "456" }), { kind: "failure", description: "Item 456 not in cart", itemsAfter: [eggs] });
+  const rules = cartRulesOf([]);
+  it("fails a removal of a product not in the cart, and a quantity below 1 under @rule-quantity only", () => {
+    assert.equal(predictCart([], { kind: "AddItem", item: { ...eggs, quantity: 0 } }, cartRulesOf(["@rule-quantity"])).kind, "failure");
+    assert.throws(() => predictCart([], { kind: "AddItem", item: { ...eggs, quantity: 0 } }, rules), /does not judge @rule-quantity/);
+    assert.deepEqual(predictCart([eggs], { kind: "RemoveItem", productId: "456" }, rules), { kind: "failure", description: "Item 456 not in cart", itemsAfter: [eggs] });
   });
 
   it("removes with ItemRemoved and reads with no event", () => {
-    assert.deepEqual(predictCart([eggs, flour], { kind: "RemoveItem", productId: "123" }), {
+    assert.deepEqual(predictCart([eggs, flour], { kind: "RemoveItem", productId: "123" }, rules), {
       kind: "reply", events: [{ type: "ItemRemoved", productId: "123" }], itemsAfter: [flour],
     });
-    assert.deepEqual(predictCart([eggs], { kind: "GetCart" }), { kind: "reply", events: [], itemsAfter: [eggs], cart: [eggs] });
+    assert.deepEqual(predictCart([eggs], { kind: "GetCart" }, rules), { kind: "reply", events: [], itemsAfter: [eggs], cart: [eggs] });
   });
 });

@@ -1,11 +1,15 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { After, Status, setDefaultTimeout, setWorldConstructor } from "@cucumber/cucumber";
+import { After, Before, Status, setDefaultTimeout, setWorldConstructor } from "@cucumber/cucumber";
 import { TckWorld } from "./tck-world.js";
 
 setWorldConstructor(TckWorld);
 
 // A second guard only: every wait on the wire is already bounded by --timeout.
 setDefaultTimeout(120_000);
+
+Before(function (this: TckWorld, { pickle }) {
+  this.scenarioTags = pickle.tags.map((tag) => tag.name);
+});
 
 After(async function (this: TckWorld, { result }) {
   // A short settle lets a stray extra answer arrive before the check (a guard; D3 checks it properly).

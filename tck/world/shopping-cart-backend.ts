@@ -12,6 +12,7 @@ import {
   type CartCommand,
   type CartPrediction,
 } from "../subjects/shopping-cart-model.js";
+import type { CartRules } from "../subjects/rule-sets.js";
 import type { CartEvent, LineItem, ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
 import { describeOutcome } from "../verdict/describe-outcome.js";
 import type { KitContext } from "./kit-context.js";
@@ -43,6 +44,8 @@ export class ShoppingCartBackend implements ProtocolBackend {
   constructor(
     private readonly kit: KitContext,
     readonly subject: ShoppingCartSubject,
+    /** The rule sets the scenario judges: a command only such a rule predicts is a kit bug elsewhere. */
+    private readonly rules: CartRules,
   ) {}
 
   #cart(user: string): CartRecord {
@@ -90,7 +93,7 @@ export class ShoppingCartBackend implements ProtocolBackend {
 
   async send(user: string, command: CartCommand): Promise<void> {
     const cart = this.#cart(user);
-    const prediction = predictCart(cart.expectedItems, command);
+    const prediction = predictCart(cart.expectedItems, command, this.rules);
     const payload =
       command.kind === "AddItem"
         ? this.subject.addItem(user, command.item)

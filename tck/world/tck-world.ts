@@ -2,6 +2,7 @@ import { World, type IWorldOptions } from "@cucumber/cucumber";
 import { createUserFunctionDriver, type UserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
 import { formatOut, type PayloadDescriber } from "../drivers/user-function/transcript.js";
 import { ModelEntitySubject } from "../subjects/model-entity-subject.js";
+import { cartRulesOf, type CartRules } from "../subjects/rule-sets.js";
 import { ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
 import { anyTypeUrlViolations, emittedAnyCount } from "../properties/any-type-urls.js";
 import { ExpectationFailure } from "../verdict/expectation-failure.js";
@@ -22,6 +23,8 @@ export class TckWorld extends World<TckParameters> implements KitContext {
   readonly teardown = new TeardownStack();
   /** I1: each concurrently driven entity's final state. */
   concurrentStates = new Map<string, string>();
+  /** The scenario's tags (set by the Before hook): its rule-set tags decide which domain rules it judges. */
+  scenarioTags: readonly string[] = [];
   #driver: UserFunctionDriver | undefined;
   #model: ModelEntityBackend | undefined;
   #cart: ShoppingCartBackend | undefined;
@@ -56,13 +59,18 @@ export class TckWorld extends World<TckParameters> implements KitContext {
 
   get cart(): ShoppingCartBackend {
     cartSubject ??= new ShoppingCartSubject();
-    this.#cart ??= new ShoppingCartBackend(this, cartSubject);
+    this.#cart ??= new ShoppingCartBackend(this, cartSubject, this.cartRules);
     return this.#cart;
   }
 
   /** The run's subject, for the checks every subject must pass (features/protocol/). */
   get protocol(): ProtocolBackend {
     return this.parameters.subject === "model" ? this.model : this.cart;
+  }
+
+  /** The cart's rule sets this scenario judges (`@rule-quantity`, …). */
+  get cartRules(): CartRules {
+    return cartRulesOf(this.scenarioTags);
   }
 
   get discovery(): DiscoveryCheck {

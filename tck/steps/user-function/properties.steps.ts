@@ -8,13 +8,17 @@ import {
 import { modelEntityPropertySubject } from "../../properties/model-entity-property-subject.js";
 import type { PropertySubject } from "../../properties/property-subject.js";
 import { shoppingCartPropertySubject } from "../../properties/shopping-cart-property-subject.js";
+import { cartRuleSets } from "../../subjects/rule-sets.js";
 import type { TckWorld } from "../../world/tck-world.js";
 
 // Properties bound their own time (fast-check time limit, per-wait timeouts); this is the outer guard.
 const propertyTimeout = { timeout: 900_000 };
 
-function settings(world: TckWorld, tag: string): SequenceSettings {
+function settings(world: TckWorld, itemTag: string): SequenceSettings {
   const p = world.parameters;
+  // The rerun selects exactly this scenario: its item, and the rule sets it judges or leaves out.
+  const ruleTags = p.subject === "shopping-cart" ? Object.values(cartRuleSets).map(({ tag }) => (world.scenarioTags.includes(tag) ? ` and ${tag}` : ` and not ${tag}`)) : [];
+  const tag = itemTag + ruleTags.join("");
   return {
     target: p.target,
     timeoutMs: p.timeoutMs,
@@ -27,7 +31,7 @@ function settings(world: TckWorld, tag: string): SequenceSettings {
 }
 
 function subjectOf(world: TckWorld): PropertySubject<any, any> {
-  return world.parameters.subject === "model" ? modelEntityPropertySubject(world.model.subject) : shoppingCartPropertySubject(world.cart.subject);
+  return world.parameters.subject === "model" ? modelEntityPropertySubject(world.model.subject) : shoppingCartPropertySubject(world.cart.subject, world.cartRules);
 }
 
 Then("for random command sequences every answer is the one the model predicts", propertyTimeout, async function (this: TckWorld) {
