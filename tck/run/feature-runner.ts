@@ -2,7 +2,9 @@ import { resolve } from "node:path";
 import { Writable } from "node:stream";
 import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from "@cucumber/cucumber/api";
 import type { ReportRequest } from "./report-request.js";
+import { createPickleNamer, createReportWriter, cucumberFormats } from "./report-writer.js";
 import type { RunRecord } from "./run-record.js";
+import type { ScenarioVerdict } from "./scenario-verdict.js";
 import { createVerdictCollector } from "./verdict-collector.js";
 
 /** One cucumber run of a mode's features. */
@@ -36,20 +38,40 @@ export function createFeatureRunner(supportFiles: readonly string[]): FeatureRun
             paths: [...run.paths],
             import: supportLibrary ? [] : [...supportFiles],
             ...(run.tags ? { tags: run.tags } : {}),
-            format: (run.reports ?? []).map((r): [string, string] => [r.kind, resolve(r.file)]),
+            // JUnit and HTML are written by the kit (createReportWriter), from the envelopes corrected by its verdicts.
+            format: cucumberFormats(run.reports ?? []).map((r): [string, string] => [r.kind, resolve(r.file)]),
             worldParameters: { ...run.worldParameters },
             strict: true,
             publish: false,
           },
         });
-        const collect = createVerdictCollector(record.knownFailing, record);
+        // The verdict the collector reached on the envelope just handed to it (set on a testCaseFinished).
+        let judged: ScenarioVerdict | undefined;
+        const collect = createVerdictCollector(record.knownFailing, {
+          verdict: (verdict) => {
+            judged = verdict;
+            record.verdict(verdict);
+          },
+          ...(record.notRun ? { notRun: record.notRun } : {}),
+        });
+        const name = createPickleNamer();
+        const reports = createReportWriter((run.reports ?? []).map((r) => ({ kind: r.kind, file: resolve(r.file) })));
         const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-        const result = await runCucumber(
-          { ...runConfiguration, support: supportLibrary ?? runConfiguration.support },
-          { cwd: process.cwd(), stdout: discard, stderr: process.stderr, env: process.env },
-          (envelope) => collect(envelope),
-        );
-        supportLibrary = result.support;
+        try {
+          const result = await runCucumber(
+            { ...runConfiguration, support: supportLibrary ?? runConfiguration.support },
+            { cwd: process.cwd(), stdout: discard, stderr: process.stderr, env: process.env },
+            (raw) => {
+              const envelope = name(raw);
+              judged = undefined;
+              collect(envelope);
+              reports.envelope(envelope, judged);
+            },
+          );
+          supportLibrary = result.support;
+        } finally {
+          await reports.finish();
+        }
       } catch (error) {
         record.problem(`the run could not complete: ${(error as Error).stack ?? String(error)}`);
       }

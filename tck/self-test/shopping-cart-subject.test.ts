@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { startRawShoppingCart, type RawShoppingCartOptions } from "../instrumented/raw-shopping-cart.js";
+import { parseKnownFailingList } from "../run/known-failing-list.js";
 import { runUserFunctionMode, type UserFunctionRunOptions } from "../run/run-user-function-mode.js";
 import type { RunSummary } from "../run/scenario-verdict.js";
+import { parseXml } from "./xml-document.js";
+
+const tempDir = mkdtempSync(join(tmpdir(), "tck-cart-self-test-"));
+after(() => rmSync(tempDir, { recursive: true, force: true }));
 
 // Modest by default so `npm test` stays quick on 2 cores; the CLI defaults to 100.
 const runs = 30;
@@ -76,5 +84,46 @@ describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {
     assert.deepEqual(failed.filter((v) => !v.tags.includes("@rule-quantity")).map((v) => v.name), [], output);
     assert.ok(failed.some((v) => v.name.startsWith("M1 with the quantity rule")), output);
     assert.ok(summary.verdicts.some((v) => v.name.startsWith("M1 a model of the cart") && v.kind === "passed"), output);
+  });
+
+  it("writes JUnit, JSON and HTML reports that agree with the verdict under a known-failing list, each Outline example named with its values", async () => {
+    const junit = join(tempDir, "cart.xml");
+    const json = join(tempDir, "cart.json");
+    const html = join(tempDir, "cart.html");
+    const knownFailing = parseKnownFailingList(
+      ["a quantity of 0 is a Failure with no event # the seed's cart has no quantity rule", "AddItem emits ItemAdded and answers with an empty reply # listed by mistake"].join("\n"),
+    );
+    const { summary, output } = await runAgainstCart(
+      { quantityRule: false },
+      { tags: "@rule-quantity and not @M1 or @D10 and @E4", knownFailing, reports: [{ kind: "junit", file: junit }, { kind: "json", file: json }, { kind: "html", file: html }] },
+    );
+    assert.deepEqual(summary.verdicts.map((v) => [v.name, v.kind]), [
+      ["AddItem emits ItemAdded and answers with an empty reply", "now-passing"],
+      ["a quantity of 0 is a Failure with no event", "expected-failure"],
+      ["a quantity of -1 is a Failure with no event", "failed"],
+    ], output);
+
+    const suite = parseXml(readFileSync(junit, "utf8"));
+    const cases = suite.children.filter((c) => c.name === "testcase");
+    const names = cases.map((c) => c.attributes["name"]);
+    assert.deepEqual(names, ["AddItem emits ItemAdded and answers with an empty reply", "a quantity of 0 is a Failure with no event", "a quantity of -1 is a Failure with no event"]);
+    assert.deepEqual([suite.attributes["tests"], suite.attributes["failures"], suite.attributes["skipped"]], ["3", "2", "1"]);
+    const child = (name: string) => cases.find((c) => c.attributes["name"] === name)?.children.find((c) => c.name === "failure" || c.name === "skipped");
+    assert.equal(child("AddItem emits ItemAdded and answers with an empty reply")?.name, "failure");
+    assert.match(child("AddItem emits ItemAdded and answers with an empty reply")?.attributes["message"] ?? "", /^NOW PASSES but is on the known-failing list \(line 2/);
+    assert.equal(child("a quantity of 0 is a Failure with no event")?.name, "skipped");
+    assert.match(child("a quantity of 0 is a Failure with no event")?.text ?? "", /expected failure \(known-failing list, line 1\): the seed's cart has no quantity rule/);
+    assert.equal(child("a quantity of -1 is a Failure with no event")?.name, "failure");
+
+    const elements = (JSON.parse(readFileSync(json, "utf8")) as Array<{ elements: Array<{ name: string; steps: Array<{ result: { status: string; error_message?: string } }>; after?: Array<{ result: { status: string; error_message?: string } }> }> }>).flatMap((f) => f.elements);
+    const results = (name: string) => elements.filter((e) => e.name === name).flatMap((e) => [...e.steps, ...(e.after ?? [])].map((s) => s.result));
+    assert.ok(results("a quantity of 0 is a Failure with no event").every((r) => r.status !== "failed"));
+    assert.ok(results("a quantity of 0 is a Failure with no event").some((r) => r.status === "skipped" && r.error_message?.startsWith("expected failure (known-failing list, line 1)")));
+    assert.ok(results("AddItem emits ItemAdded and answers with an empty reply").some((r) => r.status === "failed" && r.error_message?.startsWith("NOW PASSES")));
+    assert.ok(results("a quantity of -1 is a Failure with no event").some((r) => r.status === "failed"));
+
+    const page = readFileSync(html, "utf8");
+    assert.match(page, /NOW PASSES but is on the known-failing list/);
+    assert.match(page, /expected failure \(known-failing list, line 1\)/);
   });
 });
