@@ -1,5 +1,6 @@
 import type protobuf from "protobufjs";
 import { abbreviate } from "../drivers/user-function/transcript.js";
+import { messageJson } from "./message-json.js";
 import { loadProtos, typeNameOf, typeUrlOf, type AnyPayload } from "../../reference/protocol/index.js";
 
 /** One step of a model entity command (proto/tck/model.proto `RequestAction`). */
@@ -90,7 +91,7 @@ export class ModelEntitySubject {
     try {
       if (name === "google.protobuf.Empty") return "Empty{}";
       const type = this.root.lookupType(name);
-      return abbreviate(`${short}${JSON.stringify(type.toObject(type.decode(payload.value)))}`);
+      return abbreviate(`${short}${messageJson(type.toObject(type.decode(payload.value)))}`);
     } catch {
       return `${payload.typeUrl} (${payload.value.length} bytes)`;
     }

@@ -1,5 +1,6 @@
 import type protobuf from "protobufjs";
 import { abbreviate } from "../drivers/user-function/transcript.js";
+import { messageJson } from "./message-json.js";
 import { loadProtos, typeNameOf, typeUrlOf, type AnyPayload } from "../../reference/protocol/index.js";
 
 export interface LineItem {
@@ -114,7 +115,7 @@ export class ShoppingCartSubject {
       if (name === "google.protobuf.Empty") return "Empty{}";
       const type = this.root.lookupType(name);
       const short = name.slice(name.lastIndexOf(".") + 1);
-      return abbreviate(`${short}${JSON.stringify(type.toObject(type.decode(payload.value)))}`);
+      return abbreviate(`${short}${messageJson(type.toObject(type.decode(payload.value)))}`);
     } catch {
       return `${payload.typeUrl} (${payload.value.length} bytes)`;
     }
