@@ -31,6 +31,11 @@ export interface UserFunctionFaults {
   readonly endsStreamOnUnknownCommand?: boolean;
   /** Emits events and snapshots whose Any type url is the bare message name, without `type.googleapis.com/`. */
   readonly typeUrlsWithoutPrefix?: boolean;
+  /**
+   * Answers a throwing handler (the model entity's `throw`) with a Failure, then ends the stream with
+   * an error status when the next message arrives: the end reaches the kit only after it sent its next command.
+   */
+  readonly endsStreamAfterThrowFailure?: boolean;
   /** Answers ready() with this instead of its true spec (fields not given stay true). */
   readonly describesItselfAs?: Partial<EntitySpec>;
 }
@@ -77,6 +82,7 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
       let emittedOnStream = 0;
       let hung = false;
       let ended = false;
+      let endOnNextMessage = false;
       const endWithError = (details: string) => {
         if (ended) return;
         ended = true;
@@ -94,10 +100,12 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
           return;
         }
         answer({ case: "failure", commandId: faults.wrongCommandIds ? commandId + 1 : commandId, description });
+        if (faults.endsStreamAfterThrowFailure && description.startsWith("handler threw")) endOnNextMessage = true;
       };
 
       call.on("data", (message: StreamIn) => {
         if (ended) return;
+        if (endOnNextMessage) return endWithError("ended after the Failure for a throwing handler");
         switch (message.case) {
           case "init": {
             if (entity) return endWithError("second Init on one stream");

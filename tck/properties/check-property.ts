@@ -15,8 +15,10 @@ export interface PropertySettings {
 /** What one property run may tell the checker beyond passing or throwing. */
 export interface RunContext {
   readonly driver: UserFunctionDriver;
-  /** The user function did not answer in time: such failures are reported unshrunk. */
+  /** The user function did not answer in time: a transport failure, reported unshrunk. */
   noteHang(): void;
+  /** The user function crashed or became unreachable (what happened): a transport failure, reported unshrunk. */
+  noteTransportFailure(what: string): void;
 }
 
 export class PropertyFailure extends Error {
@@ -35,13 +37,15 @@ export async function checkProperty<T>(
   describe: (input: T) => string,
   run: (input: T, context: RunContext) => Promise<void>,
 ): Promise<void> {
-  let hung = false;
+  // A hung or crashed user function is a transport failure, not a logic bug: the first one ends the property
+  // (shrinking would wait a full timeout per try, or judge a dead process) and is reported as such.
+  let transport: string | undefined;
+  const noteTransport = (what: string) => (transport ??= what);
   const property = fc.asyncProperty(arbitrary, async (input) => {
-    // Once the user function hung, shrinking would wait a full timeout per try: keep the first counterexample.
-    if (hung) return;
+    if (transport !== undefined) return;
     const driver = createUserFunctionDriver({ target: settings.target, timeoutMs: settings.timeoutMs });
     try {
-      await run(input, { driver, noteHang: () => (hung = true) });
+      await run(input, { driver, noteHang: () => noteTransport(`the user function hung (no answer within ${settings.timeoutMs} ms)`), noteTransportFailure: noteTransport });
     } finally {
       driver.close();
     }
@@ -57,16 +61,28 @@ export async function checkProperty<T>(
   const rerun = `${settings.rerunCommand} --tags '${settings.tag}' --seed=${details.seed} --runs ${settings.runs}`;
   const counterexample = details.counterexample ? describe(details.counterexample[0]) : "(none: the run was interrupted)";
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance ?? "interrupted");
+  const indented = counterexample
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+  if (transport !== undefined) {
+    throw new PropertyFailure(
+      [
+        `property not judged: ${title}`,
+        `  a transport failure, not a counterexample: ${transport}, in run ${details.numRuns} (seed ${details.seed}, path ${JSON.stringify(details.counterexamplePath)}); not shrunk, no further runs`,
+        "  the commands of that run:",
+        indented,
+        cause,
+        `  rerun: ${rerun}`,
+      ].join("\n"),
+    );
+  }
   throw new PropertyFailure(
     [
       `property failed: ${title}`,
       `  after ${details.numRuns} run(s) and ${details.numShrinks} shrink(s); seed ${details.seed}, path ${JSON.stringify(details.counterexamplePath)}${details.interrupted ? `; interrupted after ${timeLimitMs} ms` : ""}`,
-      hung ? "  (not shrunk: the user function hung, and every shrinking attempt would wait a full timeout)" : "",
-      `  counterexample${hung ? "" : " (shrunk)"}:`,
-      counterexample
-        .split("\n")
-        .map((line) => `    ${line}`)
-        .join("\n"),
+      "  counterexample (shrunk):",
+      indented,
       cause,
       `  rerun: ${rerun}`,
     ]

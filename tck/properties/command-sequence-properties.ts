@@ -3,6 +3,7 @@ import type { CommandOutcome } from "../drivers/user-function/entity-session.js"
 import { snapshotDue } from "../subjects/model-entity-model.js";
 import { describeOutcome } from "../verdict/describe-outcome.js";
 import { ExpectationFailure } from "../verdict/expectation-failure.js";
+import { transportCodes } from "../world/stream-expectations.js";
 import { checkProperty, type PropertySettings, type RunContext } from "./check-property.js";
 import { JournaledEntity } from "./journaled-entity.js";
 import type { PropertySubject, ReplyMessage } from "./property-subject.js";
@@ -36,7 +37,9 @@ class RunJudge<S, C> {
   /** Anything but a timely, correctly addressed answer (or a stream that ended) fails the run here. */
   answered(outcome: CommandOutcome, what: string): void {
     if (outcome.kind === "timeout") this.context.noteHang();
-    if (outcome.kind === "timeout" || outcome.kind === "wrong-id" || outcome.kind === "empty-message") {
+    const crashed = outcome.kind === "ended" && transportCodes.has(outcome.code);
+    if (crashed) this.context.noteTransportFailure(`the user function crashed or became unreachable (${describeOutcome(outcome, this.subject.describePayload)})`);
+    if (crashed || outcome.kind === "timeout" || outcome.kind === "wrong-id" || outcome.kind === "empty-message") {
       this.fail(`an answer to command ${outcome.commandId} (${what})`, describeOutcome(outcome, this.subject.describePayload));
     }
   }
@@ -96,6 +99,7 @@ export async function checkModelPredictsEveryAnswer<S, C>(subject: PropertySubje
           case "failure-or-end":
             if (outcome.kind === "ended" && outcome.code !== 0) entity.recover();
             else if (outcome.kind !== "failure") judge.fail(`a Failure, or the stream ending with an error, for ${what}`, actual);
+            else entity.endMayFollow();
             break;
         }
         state = predicted.stateAfter;

@@ -1,6 +1,7 @@
 import type { AnyPayload } from "../../reference/protocol/index.js";
 import { EntitySession, type CommandOutcome } from "../drivers/user-function/entity-session.js";
 import type { UserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
+import { transportCodes } from "../world/stream-expectations.js";
 
 /**
  * One entity as a backend keeps it: the journal of the user function's own
@@ -12,6 +13,7 @@ export class JournaledEntity {
   readonly snapshots = new Map<number, AnyPayload>();
   #session: EntitySession | undefined;
   #streams = 0;
+  #endMayFollow = false;
 
   constructor(
     private readonly driver: UserFunctionDriver,
@@ -41,9 +43,25 @@ export class JournaledEntity {
     this.#session = undefined;
   }
 
+  /**
+   * The last command's handler threw and the user function answered a Failure:
+   * it may still end the stream (G8 allows either), and that end may arrive
+   * only after the next command was sent.
+   */
+  endMayFollow(): void {
+    this.#endMayFollow = true;
+  }
+
   async command(name: string, payload: AnyPayload): Promise<CommandOutcome> {
     if (!this.#session) this.recover();
-    const outcome = await this.#session!.command(name, payload);
+    let outcome = await this.#session!.command(name, payload);
+    if (this.#endMayFollow && outcome.kind === "ended" && outcome.code !== 0 && !transportCodes.has(outcome.code)) {
+      // As a backend would: recover the entity and send the command again.
+      this.driver.transcript.record({ stream: this.#session!.stream.label, kind: "note", text: "the stream ended after the Failure for a throwing handler: recovering and sending the command again" });
+      this.recover();
+      outcome = await this.#session!.command(name, payload);
+    }
+    this.#endMayFollow = false;
     if (outcome.kind === "reply") {
       this.journal.push(...outcome.reply.events);
       if (outcome.reply.snapshot && outcome.reply.events.length > 0) this.snapshots.set(this.journal.length, outcome.reply.snapshot);

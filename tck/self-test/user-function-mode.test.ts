@@ -147,6 +147,38 @@ describe("the kit against broken user functions", { timeout: 300_000 }, () => {
     }
   });
 
+  it("passes G8 and M1 against one that ends its stream only after the Failure for a throwing handler (the end arriving after the next command)", async () => {
+    const uf = await startRawModelEntity({ faults: { endsStreamAfterThrowFailure: true } });
+    try {
+      const { summary, output } = await runKit({ target: uf.address, subject: "model", tags: "@G8 or @M1", runs: 30 });
+      assertAllPassed(summary, output, 2);
+    } finally {
+      await uf.close();
+    }
+  });
+
+  for (const [what, faults, mentions] of [
+    ["hangs", { hangsOnCommandId: 3 }, /the user function hung \(no answer within 1500 ms\)/],
+    ["crashes", { crashesOnCommandId: 3 }, /the user function crashed or became unreachable/],
+  ] as const) {
+    it(`reports a user function that ${what} during a property as a transport failure with the transcript, not a counterexample`, async () => {
+      const uf = await startRawModelEntity({ faults });
+      try {
+        const { summary, output } = await runKit({ target: uf.address, subject: "model", tags: "@M1", runs: 30, timeoutMs: 1500, seed: 7 });
+        const message = summary.verdicts[0]?.failure?.message ?? "";
+        assert.equal(summary.verdicts[0]?.kind, "failed", output);
+        assert.match(message, /^property not judged: M1 /m);
+        assert.match(message, /a transport failure, not a counterexample: /);
+        assert.match(message, mentions);
+        assert.doesNotMatch(message, /counterexample \(shrunk\)/);
+        assert.match(message, /transcript \(kit = backend/);
+        assert.match(message, /rerun: .*--tags '@M1' --seed=7/);
+      } finally {
+        await uf.close();
+      }
+    });
+  }
+
   it("prints the seed, the shrunk counterexample and a rerun command when a property fails", async () => {
     const uf = await startRawModelEntity({ faults: { doesNotApplyOwnEvents: true } });
     try {

@@ -20,6 +20,12 @@ interface ModelEntityRecord {
   /** What the kit, as the backend, has persisted: the offered snapshot and every event after it. */
   snapshot: { sequence: number; payload: AnyPayload } | undefined;
   journal: AnyPayload[];
+  /**
+   * The last command threw and got a Failure: the user function may still end
+   * the stream (G8 allows either), and that end may arrive after the kit sent
+   * the next command.
+   */
+  endMayFollow: boolean;
 }
 
 interface LastCommand {
@@ -73,14 +79,14 @@ export class ModelEntityBackend implements ProtocolBackend {
     const session = new EntitySession(stream, name, this.kit.timeoutMs);
     session.init(snapshot);
     session.replay(journal);
-    this.#entities.set(name, { session, streams, expectedState, snapshot, journal: [...journal] });
+    this.#entities.set(name, { session, streams, expectedState, snapshot, journal: [...journal], endMayFollow: false });
   }
 
   /** A stream on which the kit sends whatever the scenario says, Init or not. */
   openRaw(name: string): HandleStream {
     const stream = this.kit.driver().openStream(name);
     const session = new EntitySession(stream, name, this.kit.timeoutMs);
-    this.#entities.set(name, { session, streams: 1, expectedState: "", snapshot: undefined, journal: [] });
+    this.#entities.set(name, { session, streams: 1, expectedState: "", snapshot: undefined, journal: [], endMayFollow: false });
     return stream;
   }
 
@@ -90,10 +96,19 @@ export class ModelEntityBackend implements ProtocolBackend {
 
   /** `timeoutMs` overrides the per-wait timeout, for the first command after a very long replay (C9). */
   async process(name: string, actions: readonly ModelAction[], method: ModelMethod = "Process", timeoutMs = this.kit.timeoutMs): Promise<CommandOutcome> {
-    const entity = this.#entity(name);
+    let entity = this.#entity(name);
     const prediction = predictModelEntity(entity.expectedState, actions);
     const payload = method === "ProcessComposite" ? this.subject.compositeRequest(compositeKeyOf(name), actions) : this.subject.request(name, actions);
-    const outcome = await entity.session.command(method, payload, timeoutMs);
+    let outcome = await entity.session.command(method, payload, timeoutMs);
+    if (entity.endMayFollow && outcome.kind === "ended" && outcome.code !== 0 && !transportCodes.has(outcome.code)) {
+      // G8: the stream ended after the Failure for the throwing command (its end event came after this command
+      // was sent). A backend recovers the entity and sends the command again; so does the kit.
+      this.kit.driver().transcript.record({ stream: entity.session.stream.label, kind: "note", text: "the stream ended after the Failure for a throwing handler: recovering and sending the command again" });
+      this.recover(name);
+      entity = this.#entity(name);
+      outcome = await entity.session.command(method, payload, timeoutMs);
+    }
+    entity.endMayFollow = prediction.kind === "throw" && outcome.kind === "failure";
     this.#outcomes.push({ entity: name, method, actions, prediction, outcome });
     const what = `${method} ${describeActions(actions)} on ${JSON.stringify(name)}`;
     switch (prediction.kind) {
