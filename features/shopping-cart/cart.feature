@@ -81,3 +81,12 @@ Feature: The shopping cart's behaviour
     When "gil" adds 3 "Jam" with product id "j1"
     And "gil" asks for the cart
     Then the cart is what the cart's history gives
+
+  @D11
+  Scenario: D11 every reply carries the output type the descriptor declares for its method
+    Given an empty cart for user "hub"
+    When the backend asks the user function for its entity spec
+    And "hub" adds 1 "Jam" with product id "j1"
+    And "hub" asks for the cart
+    And "hub" removes product "j1"
+    Then every reply carries the output type the descriptor declares for its method

@@ -45,3 +45,13 @@ Feature: Commands to the TCK model entity
     When entity "d11-stream" processes emit "s" through ProcessStream
     And entity "d11-stream" processes emit "t" through ProcessStream
     Then the reply state is "st"
+
+  @D11
+  Scenario: D11 every reply carries the output type the descriptor declares for its method
+    Given entity "d11-declared" is started with no history
+    When the backend asks the user function for its entity spec
+    And entity "d11-declared" processes emit "a"
+    And entity "d11-declared" processes emit "b" through ProcessEmpty
+    And entity "d11-declared" processes emit "c" through ProcessComposite
+    And entity "d11-declared" processes emit "d" through ProcessStream
+    Then every reply carries the output type the descriptor declares for its method

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { fileDescriptorProtoType } from "../../reference/protocol/index.js";
+import { fileDescriptorOf } from "../instrumented/file-descriptor-of.js";
 import { startRawShoppingCart, type RawShoppingCartOptions } from "../instrumented/raw-shopping-cart.js";
+import { ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
 import { parseKnownFailingList } from "../run/known-failing-list.js";
 import { runUserFunctionMode, type UserFunctionRunOptions } from "../run/run-user-function-mode.js";
 import type { RunSummary } from "../run/scenario-verdict.js";
@@ -38,6 +41,25 @@ async function runAgainstCart(cart: RawShoppingCartOptions, options: Partial<Use
 
 function failedNames(summary: RunSummary): string[] {
   return summary.verdicts.filter((v) => v.kind !== "passed").map((v) => v.name);
+}
+
+/**
+ * A partial cart descriptor, as the 2019 JavaScript support library sends it: request types holding only
+ * their key fields, relative type names, and GetCart declared to return an Empty of the cart's own package.
+ */
+function partialCartDescriptor(): Uint8Array {
+  const type = fileDescriptorProtoType();
+  const file = type.toObject(type.decode(fileDescriptorOf(new ShoppingCartSubject().root, "shoppingcart/shoppingcart.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"])), { defaults: false }) as {
+    message_type: Array<{ name: string; field?: Array<{ options?: object }> }>;
+    service: Array<{ method: Array<{ name: string; input_type: string; output_type: string }> }>;
+  };
+  for (const message of file.message_type) if (message.name.endsWith("LineItem") || message.name === "GetShoppingCart") message.field = (message.field ?? []).filter((f) => f.options);
+  file.message_type.push({ name: "Empty" });
+  for (const method of file.service[0]!.method) {
+    method.input_type = method.input_type.replace(/^\.com\.example\.shoppingcart\./, "");
+    if (method.name === "GetCart") method.output_type = "com.example.shoppingcart.Empty";
+  }
+  return type.encode(type.fromObject(file)).finish();
 }
 
 describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {
@@ -125,5 +147,13 @@ describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {
     const page = readFileSync(html, "utf8");
     assert.match(page, /NOW PASSES but is on the known-failing list/);
     assert.match(page, /expected failure \(known-failing list, line 1\)/);
+  });
+
+  it("reports a partial descriptor's wrong output type precisely in its own scenario, and fails nothing else", async () => {
+    const { summary, output } = await runAgainstCart({ faults: { describesItselfAs: { proto: partialCartDescriptor() } } }, { runs: 10 });
+    assert.deepEqual(failedNames(summary), ["D11 every reply carries the output type the descriptor declares for its method"], output);
+    const d11 = summary.verdicts.find((v) => v.kind === "failed");
+    assert.match(d11?.failure?.message ?? "", /GetCart is declared to return com\.example\.shoppingcart\.Empty but its replies carry com\.example\.shoppingcart\.Cart/);
+    assert.doesNotMatch(d11?.failure?.message ?? "", /AddItem is declared/);
   });
 });

@@ -1,4 +1,5 @@
-import { fileDescriptorProtoType, type EntitySpec } from "../../reference/protocol/index.js";
+import { fileDescriptorProtoType, typeUrlPrefix, type EntitySpec } from "../../reference/protocol/index.js";
+import type { Transcript } from "../drivers/user-function/transcript.js";
 import { DescriptorSymbols, type FileDescriptor } from "./descriptor-symbols.js";
 import type { KitContext } from "./kit-context.js";
 
@@ -122,6 +123,47 @@ export class DiscoveryCheck {
       }
     }
     if (problems.length > 0) this.kit.fail("every method's input type has a field marked (lightbend.serverless.entity_key)", problems.join("; "));
+  }
+
+  /**
+   * D11 against the descriptor: every reply in the transcript carries, as its
+   * payload's type url, the output type the descriptor declares for the method
+   * its command named (resolved by protobuf's scoping rules). Request types are
+   * not compared: the backend forwards request bytes unchanged and needs only
+   * their key fields (A3).
+   */
+  expectRepliesOfDeclaredTypes(transcript: Transcript): void {
+    const file = this.#file();
+    const service = this.#service(file);
+    const symbols = this.#symbols(file);
+    const methods = new Map((service.method ?? []).map((m) => [m.name, m]));
+    const sent = new Map<string, string>();
+    const carried = new Map<string, Set<string>>();
+    for (const entry of transcript.entries) {
+      if (entry.kind === "sent" && entry.message.case === "command") sent.set(`${entry.stream} ${entry.message.id}`, entry.message.name);
+      if (entry.kind === "received" && entry.message.case === "reply") {
+        const method = sent.get(`${entry.stream} ${entry.message.commandId}`);
+        if (method === undefined || !methods.has(method)) continue;
+        const typeUrl = entry.message.payload?.typeUrl ?? "(no payload)";
+        carried.set(method, (carried.get(method) ?? new Set()).add(typeUrl));
+      }
+    }
+    if (carried.size === 0) throw new Error("the scenario got no reply to any method of the service");
+    const problems: string[] = [];
+    for (const [name, typeUrls] of carried) {
+      const declared = methods.get(name)!.output_type;
+      const resolved = symbols.resolve(declared);
+      if (resolved === undefined) {
+        problems.push(`${name} is declared to return ${JSON.stringify(declared)}, which names no message (see A2)`);
+        continue;
+      }
+      const wrong = [...typeUrls].filter((url) => url !== typeUrlPrefix + resolved);
+      if (wrong.length > 0) {
+        const what = wrong.map((url) => (url.startsWith(typeUrlPrefix) ? url.slice(typeUrlPrefix.length) : url)).join(", ");
+        problems.push(`${name} is declared to return ${resolved} but its replies carry ${what}`);
+      }
+    }
+    if (problems.length > 0) this.kit.fail("every reply's payload of the output type its method declares (type.googleapis.com/<declared output type>)", problems.join("; "));
   }
 
   /** A4: every answer is byte for byte the first. */

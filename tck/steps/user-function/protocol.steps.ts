@@ -53,3 +53,7 @@ Then("entity {entity} still answers a command with the state its history gives",
 Then("every event and snapshot the user function sent is a well-formed Any", function (this: TckWorld) {
   this.expectWellFormedAnys();
 });
+
+Then("every reply carries the output type the descriptor declares for its method", function (this: TckWorld) {
+  this.discovery.expectRepliesOfDeclaredTypes(this.driver().transcript);
+});
