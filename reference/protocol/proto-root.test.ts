@@ -19,6 +19,6 @@ describe("loadProtos", () => {
     const root = loadProtos(["shoppingcart/shoppingcart.proto"]);
     const add = root.lookupType("com.example.shoppingcart.AddLineItem");
     assert.deepEqual(Object.keys(add.fields), ["user_id", "product_id", "name", "quantity"]);
-    assert.equal(add.fields["user_id"]!.options?.["(.lightbend.serverless.entity_key)"], true);
+    assert.equal(add.fields["user_id"]!.options?.["(lightbend.serverless.entity_key)"], true);
   });
 });

@@ -56,7 +56,9 @@ function messageOf(type: protobuf.Type): unknown {
     field: type.fieldsArray.map((field) => {
       field.resolve();
       const scalar = scalarTypes[field.type];
-      const options = field.options?.["(.lightbend.serverless.entity_key)"] === true ? { ".lightbend.serverless.entity_key": true } : undefined;
+      // protobufjs keys a parsed option by its source spelling: plain or with a leading dot.
+      const keyed = field.options?.["(lightbend.serverless.entity_key)"] === true || field.options?.["(.lightbend.serverless.entity_key)"] === true;
+      const options = keyed ? { ".lightbend.serverless.entity_key": true } : undefined;
       return {
         name: field.name,
         number: field.id,
