@@ -23,7 +23,9 @@ Plays the backend against a user function at HOST:PORT and judges what it does.
 Options:
   --target HOST:PORT       the user function under test (required)
   --subject NAME           what it implements: shopping-cart (default) or model (the TCK model entity)
-  --tags EXPR              cucumber tag expression selecting scenarios, e.g. "@A1 or @property", "not @C9"
+  --tags EXPR              cucumber tag expression selecting scenarios, e.g. "@A1 or @property", "not @C9";
+                           "not @rule-quantity" excludes a domain rule set the seed does not state
+                           (tck/COVERAGE.md lists them)
   --report LIST            reports to write, comma-separated KIND:FILE with KIND junit, json or html,
                            e.g. junit:reports/tck.xml,html:reports/tck.html
   --known-failing FILE     scenarios expected to fail, one per line: "<scenario name> # <reason>";
