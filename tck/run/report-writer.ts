@@ -1,4 +1,5 @@
-import { createWriteStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { finished } from "node:stream/promises";
 import { CucumberHtmlStream } from "@cucumber/html-formatter";
 import { JUnitXmlPrinter } from "@cucumber/junit-xml-formatter";
@@ -68,6 +69,8 @@ export function cucumberFormats(reports: readonly ReportRequest[]): ReportReques
  * raw results would say the opposite of the exit code.
  */
 export function createReportWriter(reports: readonly ReportRequest[]): ReportWriter {
+  // As cucumber does for its own reports: the report's folder is made if need be.
+  for (const report of reports) if (report.kind !== "json") mkdirSync(dirname(report.file), { recursive: true });
   const junit = reports.filter((r) => r.kind === "junit");
   const html = reports.filter((r) => r.kind === "html");
   const json = reports.filter((r) => r.kind === "json");
