@@ -44,6 +44,8 @@ interface Incarnation {
   readonly client: BackendClient;
   /** Confirmed serving its subject (a backend started while the user function was down may not be yet). */
   serving: boolean;
+  /** When the kit launched it: only a ready() call after this counts (0 for a backend the kit did not start). */
+  readonly launchedAt: number;
 }
 
 /**
@@ -145,9 +147,10 @@ export class BackendStage {
     await this.stopBackend();
     await this.userFunction.goDown();
     this.userFunction.serve(subject);
+    const launchedAt = this.#launchTime();
     const launched = await this.options.launcher.launch({ userFunction: this.userFunction.address, settings: this.options.settings });
     const client = createBackendClient(launched.target);
-    this.#current = { subject, launched, client, serving: false };
+    this.#current = { subject, launched, client, serving: false, launchedAt };
     return { client, launched };
   }
 
@@ -176,7 +179,7 @@ export class BackendStage {
       let exited: string | undefined;
       void launched.exited.then((how) => (exited = how));
       while (Date.now() < deadline && exited === undefined) {
-        if (isServingAnswer(await probe(client, subject))) return { refused: false, how: "it serves the user service", output: launched.output() };
+        if (await servesUserMethod(client, subject)) return { refused: false, how: "it serves the user service", output: launched.output() };
         await sleep(100);
       }
       return { refused: true, how: exited ?? `still running after ${waitMs} ms without serving`, output: launched.output() };
@@ -201,8 +204,9 @@ export class BackendStage {
     const uf = this.userFunction;
     if (!uf.isUp) await uf.comeUp();
     uf.serve(subject);
+    const launchedAt = this.#launchTime();
     const launched = await this.options.launcher.launch({ userFunction: uf.address, settings: this.options.settings });
-    const incarnation: Incarnation = { subject, launched, client: createBackendClient(launched.target), serving: false };
+    const incarnation: Incarnation = { subject, launched, client: createBackendClient(launched.target), serving: false, launchedAt };
     this.#current = incarnation;
     try {
       await this.#awaitServing(incarnation, this.options.startupTimeoutMs);
@@ -214,6 +218,16 @@ export class BackendStage {
     return incarnation.client;
   }
 
+  /** A backend the kit did not start may have called ready() before its first scenario. */
+  #launchTime(): number {
+    return this.options.launcher.canRestart ? Date.now() : 0;
+  }
+
+  /**
+   * Readiness depends on nothing under test (issue 9, item 1): the backend has
+   * called ready() on the kit's user function since it was launched, and then
+   * something answers gRPC on its port, whatever the status.
+   */
   async #awaitServing(incarnation: Incarnation, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exited: string | undefined;
@@ -223,28 +237,41 @@ export class BackendStage {
       if (exited !== undefined) {
         throw new BackendStartError(`the backend stopped before serving (${exited}); its output:\n${incarnation.launched.output()}`);
       }
-      const outcome = await probe(incarnation.client, incarnation.subject);
-      if (isServingAnswer(outcome)) {
-        incarnation.serving = true;
-        return;
+      if (!this.userFunction.traffic.readyCalls.some((t) => t >= incarnation.launchedAt)) {
+        last = "the backend has not called ready() on the kit's user function yet";
+      } else {
+        const outcome = await probe(incarnation.client);
+        if (isGrpcAnswer(outcome)) {
+          incarnation.serving = true;
+          return;
+        }
+        last = `ready() was called, but its port gives no gRPC answer (${outcome.ok ? "OK" : `${outcome.codeName}: ${outcome.details}`})`;
       }
-      last = outcome.ok ? "OK" : `${outcome.codeName}: ${outcome.details}`;
       await sleep(100);
     }
-    throw new BackendStartError(`the backend did not serve ${incarnation.subject.spec.serviceName} within ${timeoutMs} ms (last probe: ${last}); its output:\n${incarnation.launched.output()}`);
+    throw new BackendStartError(`the backend did not serve ${incarnation.subject.spec.serviceName} within ${timeoutMs} ms (--startup-timeout; last probe: ${last}); its output:\n${incarnation.launched.output()}`);
   }
 }
 
-/**
- * A request without a key value: a serving backend answers INVALID_ARGUMENT
- * without involving the user function, so probing leaves no trace in any entity.
- */
-function probe(client: BackendClient, subject: Subject): Promise<CallOutcome> {
-  const path = subject.entity === "cart" ? cartMethodPath("GetCart") : modelMethodPath("Process");
-  return client.unary(path, new Uint8Array(0), { timeoutMs: 1000 });
+/** A method no backend serves: any gRPC server answers it (UNIMPLEMENTED) without involving the user function. */
+const probePath = "/tck.readiness.NoSuchService/Probe";
+
+function probe(client: BackendClient): Promise<CallOutcome> {
+  return client.unary(probePath, new Uint8Array(0), { timeoutMs: 1000 });
 }
 
-function isServingAnswer(outcome: CallOutcome): boolean {
+/**
+ * Any status the server sent counts; UNAVAILABLE (nothing listening, or the
+ * connection dropped) and DEADLINE_EXCEEDED come from the kit's own client.
+ */
+function isGrpcAnswer(outcome: CallOutcome): boolean {
+  return outcome.ok || (outcome.code !== grpc.status.UNAVAILABLE && outcome.code !== grpc.status.DEADLINE_EXCEEDED);
+}
+
+/** For a subject the backend must refuse: does it check keys on the user method, i.e. serve it? (Unchanged by item 1.) */
+async function servesUserMethod(client: BackendClient, subject: Subject): Promise<boolean> {
+  const path = subject.entity === "cart" ? cartMethodPath("GetCart") : modelMethodPath("Process");
+  const outcome = await client.unary(path, new Uint8Array(0), { timeoutMs: 1000 });
   return !outcome.ok && outcome.code === grpc.status.INVALID_ARGUMENT;
 }
 

@@ -8,7 +8,7 @@ import { createInProcessBackendLauncher } from "../driver/in-process-backend-lau
  * The thing a raw fake backend is run to show wrong. (It never has a relay timeout at all:
  * "has-no-relay-timeout" only names that for the G6 self-test.)
  */
-export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout";
+export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -66,7 +66,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
 
   const process = (name: string) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const id = String((requestType.decode(call.request) as unknown as { id?: string }).id ?? "");
-    if (!id) return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
+    if (!id && defect !== "accepts-empty-keys") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
     entity.queue = entity.queue.then(

@@ -69,7 +69,7 @@ Then("ready\\() was called before any handle stream was opened", function (this:
 });
 
 When("the backend starts on the spec {string}", async function (this: BackendWorld, name: string) {
-  const observation = await this.stage.launchExpectingRefusal(subjectOf(name as SubjectName), Math.min(this.timeoutMs, 10_000));
+  const observation = await this.stage.launchExpectingRefusal(subjectOf(name as SubjectName), this.stage.options.startupTimeoutMs);
   this.memory.set("refusal", observation);
 });
 

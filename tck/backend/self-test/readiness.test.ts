@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { defaultBackendSettings } from "../driver/backend-settings.js";
+import { runBackendMode } from "../run/run-backend-mode.js";
+import { captureOutput } from "./capture-output.js";
+import { createRawFakeBackendLauncher } from "./raw-fake-backend.js";
+
+// Issue 9, item 1: readiness must not depend on a decision under test. This fake has
+// no empty-key check (J4); before the fix the kit's probe waited for INVALID_ARGUMENT
+// and every scenario failed with "did not serve … within N ms".
+describe("backend readiness depends on nothing under test", { timeout: 60_000 }, () => {
+  it("a backend without an empty-key check is judged (D1 passes)", async () => {
+    const out = captureOutput();
+    const summary = await runBackendMode({
+      launcher: createRawFakeBackendLauncher("accepts-empty-keys"),
+      settings: defaultBackendSettings,
+      tags: "@D1",
+      timeoutMs: 5_000,
+      startupTimeoutMs: 5_000,
+      out,
+      runs: 5,
+    });
+    assert.doesNotMatch(out.text, /did not serve/, out.text);
+    assert.equal(summary.success, true, out.text);
+    assert.ok(summary.verdicts.some((v) => v.kind === "passed"), out.text);
+  });
+});
