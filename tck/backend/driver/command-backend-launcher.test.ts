@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { defaultBackendSettings } from "./backend-settings.js";
 import { createCommandBackendLauncher, expandCommand } from "./command-backend-launcher.js";
@@ -29,4 +33,31 @@ describe("command backend launcher", () => {
     assert.equal(await launched.exited, "exited with code 3");
     assert.match(launched.output(), /refusing/);
   });
+
+  // Issue 9, item 5: without the kit's exit hooks the detached backend group outlives the kit.
+  for (const how of ["SIGTERM", "SIGINT", "exit"] as const) {
+    it(`kills the backend's process group when the kit ${how === "exit" ? "exits" : `gets ${how}`}`, { timeout: 20_000 }, async () => {
+      const pidFile = join(mkdtempSync(join(tmpdir(), "tck-owner-")), "pid");
+      const kit = spawn(process.execPath, ["--import", "tsx", new URL("./command-backend-owner.fixture.ts", import.meta.url).pathname, pidFile, how], { stdio: "ignore" });
+      const kitExited = new Promise((resolve) => kit.once("exit", resolve));
+      while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") await new Promise((r) => setTimeout(r, 20));
+      const backendPid = Number(readFileSync(pidFile, "utf8").trim());
+      if (how !== "exit") kit.kill(how);
+      await kitExited;
+      // The group was sent SIGKILL synchronously before the kit died; wait for the kernel to reap it.
+      const alive = () => {
+        try {
+          process.kill(backendPid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const deadline = Date.now() + 5_000;
+      while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const survived = alive();
+      if (survived) process.kill(backendPid, "SIGKILL");
+      assert.equal(survived, false, `the backend (pid ${backendPid}) outlived the kit after ${how}`);
+    });
+  }
 });

@@ -28,6 +28,39 @@ export function expandCommand(template: string, values: Readonly<Record<string, 
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
+/** Process groups the kit started and has not yet seen exit (issue 9, item 5). */
+const liveGroups = new Set<number>();
+let exitHooksInstalled = false;
+
+/**
+ * The kit owns what it starts: when the kit's process exits, or is told to stop
+ * by SIGTERM or SIGINT, every backend process group it launched is killed too.
+ */
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  const killAll = (signal: NodeJS.Signals) => {
+    for (const pgid of liveGroups) {
+      try {
+        process.kill(-pgid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.on("exit", () => killAll("SIGKILL"));
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const onSignal = () => {
+      killAll("SIGKILL");
+      liveGroups.clear();
+      // Then die of the same signal, as the kit would have without this hook.
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
+
 /** Starts the backend under test with a shell command, in its own process group so stopping reaches every child. */
 export function createCommandBackendLauncher(options: CommandBackendLauncherOptions): BackendLauncher {
   const host = options.host ?? "127.0.0.1";
@@ -58,7 +91,12 @@ export function createCommandBackendLauncher(options: CommandBackendLauncherOpti
         child.once("error", (error) => resolve(`could not start: ${error.message}`));
       });
       let running = true;
-      void exited.then(() => (running = false));
+      installExitHooks();
+      if (child.pid !== undefined) liveGroups.add(child.pid);
+      void exited.then(() => {
+        running = false;
+        if (child.pid !== undefined) liveGroups.delete(child.pid);
+      });
       const signalGroup = (signal: NodeJS.Signals) => {
         if (!running || child.pid === undefined) return;
         try {
