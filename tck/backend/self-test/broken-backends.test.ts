@@ -74,6 +74,6 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
   }
 
   it("a backend that never passivates fails H1", async () => {
-    await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1~/);
+    await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1-[0-9a-f]{8}/);
   });
 });

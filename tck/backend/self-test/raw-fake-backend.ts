@@ -8,7 +8,7 @@ import { createInProcessBackendLauncher } from "../driver/in-process-backend-lau
  * The thing a raw fake backend is run to show wrong. (It never has a relay timeout at all:
  * "has-no-relay-timeout" only names that for the G6 self-test.)
  */
-export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys";
+export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys" | "url-encodes-ids";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -40,6 +40,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   await new Promise<void>((resolve, reject) =>
     userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())),
   );
+  // As a JVM backend's URLEncoder would: `~` becomes %7E too.
+  const wireId = (id: string) => (defect === "url-encodes-ids" ? encodeURIComponent(id).replace(/~/g, "%7E") : id);
   const requestType = modelTypes().lookupType(`${modelPackage}.Request`);
   const journal = new Map<string, AnyPayload[]>();
   const entities = new Map<string, EntityStream>();
@@ -58,7 +60,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     call.on("data", (answer: StreamOut) => entity.waiting.shift()?.(answer));
     call.on("error", () => close(id, entity));
     call.on("end", () => close(id, entity));
-    call.write({ case: "init", entityId: id, snapshot: undefined });
+    call.write({ case: "init", entityId: wireId(id), snapshot: undefined });
     (journal.get(id) ?? []).forEach((payload, i) => call.write({ case: "event", sequence: i + 1, payload }));
     entities.set(id, entity);
     return entity;
@@ -85,7 +87,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
             done();
           });
           const commandId = defect === "reuses-command-ids" ? 1 : entity.nextId++;
-          entity.call.write({ case: "command", entityId: id, id: commandId, name, payload: { typeUrl: `type.googleapis.com/${modelPackage}.Request`, value: call.request } });
+          entity.call.write({ case: "command", entityId: wireId(id), id: commandId, name, payload: { typeUrl: `type.googleapis.com/${modelPackage}.Request`, value: call.request } });
         }),
     );
   };

@@ -24,4 +24,21 @@ describe("backend readiness depends on nothing under test", { timeout: 60_000 },
     assert.equal(summary.success, true, out.text);
     assert.ok(summary.verdicts.some((v) => v.kind === "passed"), out.text);
   });
+
+  // Issue 9, item 2: ids with odd characters belong to J5 only. Before the fix the kit's
+  // ids held `~`, which this fake encodes as %7E, and D1 reported "no stream was opened".
+  it("a backend that URL-encodes entity ids is judged outside J5 (D1 passes)", async () => {
+    const out = captureOutput();
+    const summary = await runBackendMode({
+      launcher: createRawFakeBackendLauncher("url-encodes-ids"),
+      settings: defaultBackendSettings,
+      tags: "@D1",
+      timeoutMs: 5_000,
+      startupTimeoutMs: 5_000,
+      out,
+      runs: 5,
+    });
+    assert.equal(summary.success, true, out.text);
+    assert.ok(summary.verdicts.some((v) => v.kind === "passed"), out.text);
+  });
 });

@@ -9,7 +9,7 @@ When(
   /^the client processes (.+) through ProcessComposite with key "([^"]*)", (-?\d+), (true|false), (KIND_UNSPECIFIED|KIND_ONE|KIND_TWO)$/,
   async function (this: BackendWorld, actionsText: string, partA: string, partB: string, partC: string, partD: keyof typeof kinds) {
     const actions = parseModelActions(actionsText);
-    const key = { partA: `${partA}~${this.parameters.runId}`, partB: Number(partB), partC: partC === "true", partD: kinds[partD] };
+    const key = { partA: `${partA}_${this.parameters.runId}`, partB: Number(partB), partC: partC === "true", partD: kinds[partD] };
     const before = this.uf.traffic.streams.length;
     await this.processComposite(key, actions);
     // The entity id is the backend's join: learn it from the traffic, for the transcript and the invariant checks.

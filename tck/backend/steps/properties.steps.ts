@@ -5,7 +5,7 @@ import type { BackendWorld } from "../world/backend-world.js";
 function contextOf(world: BackendWorld, name: string): PropertyContext {
   return {
     stage: world.stage,
-    entityPrefix: `${name}-${world.scenarioTag}~${world.parameters.runId}`,
+    entityPrefix: `${name}-${world.scenarioTag}-${world.parameters.runId}`,
     timeoutMs: world.timeoutMs,
     runs: world.parameters.runs,
     seed: world.parameters.seed,

@@ -66,9 +66,12 @@ export class BackendWorld extends World<BackendModeParameters> {
     return this.parameters.timeoutMs;
   }
 
-  /** The full entity id for a scenario's short name: unique to this run. */
+  /**
+   * The full entity id for a scenario's short name: unique to this run. The suffix is
+   * plain (letters, digits, a dash), so only J5's own names carry odd characters (issue 9, item 2).
+   */
   entityId(name: string): string {
-    const id = `${name}~${this.parameters.runId}`;
+    const id = `${name}-${this.parameters.runId}`;
     this.touched.add(id);
     return id;
   }
