@@ -226,7 +226,7 @@ export class BackendStage {
   /**
    * Readiness depends on nothing under test (issue 9, item 1): the backend has
    * called ready() on the kit's user function since it was launched, and then
-   * something answers gRPC on its port, whatever the status.
+   * its port answers the subject's method with any gRPC status but UNIMPLEMENTED.
    */
   async #awaitServing(incarnation: Incarnation, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -240,7 +240,7 @@ export class BackendStage {
       if (!this.userFunction.traffic.readyCalls.some((t) => t >= incarnation.launchedAt)) {
         last = "the backend has not called ready() on the kit's user function yet";
       } else {
-        const outcome = await probe(incarnation.client);
+        const outcome = await probe(incarnation.client, incarnation.subject);
         if (isGrpcAnswer(outcome)) {
           incarnation.serving = true;
           return;
@@ -253,19 +253,23 @@ export class BackendStage {
   }
 }
 
-/** A method no backend serves: any gRPC server answers it (UNIMPLEMENTED) without involving the user function. */
-const probePath = "/tck.readiness.NoSuchService/Probe";
-
-function probe(client: BackendClient): Promise<CallOutcome> {
-  return client.unary(probePath, new Uint8Array(0), { timeoutMs: 1000 });
+/**
+ * The subject's own method, without a key. A backend with an empty-key check answers
+ * INVALID_ARGUMENT; one without may pass it to the user function (entity id "",
+ * which no scenario uses). Either way it is an answer from a backend that serves.
+ */
+function probe(client: BackendClient, subject: Subject): Promise<CallOutcome> {
+  const path = subject.entity === "cart" ? cartMethodPath("GetCart") : modelMethodPath("Process");
+  return client.unary(path, new Uint8Array(0), { timeoutMs: 1000 });
 }
 
 /**
- * Any status the server sent counts; UNAVAILABLE (nothing listening, or the
- * connection dropped) and DEADLINE_EXCEEDED come from the kit's own client.
+ * Any status the backend sent counts, except UNIMPLEMENTED (its port is open but the
+ * user service is not registered yet); UNAVAILABLE (nothing listening, or the connection
+ * dropped) and DEADLINE_EXCEEDED come from the kit's own client.
  */
 function isGrpcAnswer(outcome: CallOutcome): boolean {
-  return outcome.ok || (outcome.code !== grpc.status.UNAVAILABLE && outcome.code !== grpc.status.DEADLINE_EXCEEDED);
+  return outcome.ok || ![grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNIMPLEMENTED].includes(outcome.code);
 }
 
 /** For a subject the backend must refuse: does it check keys on the user method, i.e. serve it? (Unchanged by item 1.) */
