@@ -73,6 +73,12 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
     });
   }
 
+  // Issue 9, item 3: the stream's Init carries another id than the key, so before the fix the
+  // after-scenario check never looked at it and G1 passed.
+  it("a backend whose Init id differs from the key is caught by B2 on every stream", async () => {
+    await expectCaught(createRawFakeBackendLauncher("init-id-differs"), "@G1 and not @shopping-cart", "G1", /B2 every Command carries the stream's entity id: expected g1-[0-9a-f]{8}!, got g1-[0-9a-f]{8}/);
+  });
+
   it("a backend that never passivates fails H1", async () => {
     await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1-[0-9a-f]{8}/);
   });

@@ -8,7 +8,7 @@ import { createInProcessBackendLauncher } from "../driver/in-process-backend-lau
  * The thing a raw fake backend is run to show wrong. (It never has a relay timeout at all:
  * "has-no-relay-timeout" only names that for the G6 self-test.)
  */
-export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys" | "url-encodes-ids";
+export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys" | "url-encodes-ids" | "init-id-differs";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -60,7 +60,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     call.on("data", (answer: StreamOut) => entity.waiting.shift()?.(answer));
     call.on("error", () => close(id, entity));
     call.on("end", () => close(id, entity));
-    call.write({ case: "init", entityId: wireId(id), snapshot: undefined });
+    call.write({ case: "init", entityId: defect === "init-id-differs" ? `${id}!` : wireId(id), snapshot: undefined });
     (journal.get(id) ?? []).forEach((payload, i) => call.write({ case: "event", sequence: i + 1, payload }));
     entities.set(id, entity);
     return entity;

@@ -9,6 +9,8 @@ setWorldConstructor(BackendWorld);
 setDefaultTimeout(300_000);
 
 Before(function (this: BackendWorld, { pickle }) {
+  // Scenarios run one at a time: every stream opened from here on is this scenario's (issue 9, item 3).
+  this.streamsAtStart = this.stage.userFunction.traffic.streams.length;
   const tags = pickle.tags.map((t) => t.name);
   const reason = notRunReason(tags, { canRestart: this.stage.canRestart, durable: this.stage.durable, storageFaults: this.stage.storageFaults !== undefined });
   if (reason === undefined) return undefined;
@@ -23,7 +25,12 @@ After(async function (this: BackendWorld, { result }) {
   try {
     if (result?.status === Status.PASSED) {
       // The M2 invariants, on every message the backend sent for this scenario's entities.
-      const streams = new Set(uf.traffic.streams.filter((s) => s.entityId !== undefined && this.touched.has(s.entityId)).map((s) => s.streamId));
+      // Every stream the user function saw during the scenario, whatever id its Init carried (B2), and
+      // older streams of the entities it touched.
+      const streams = new Set([
+        ...uf.traffic.streams.filter((s) => s.entityId !== undefined && this.touched.has(s.entityId)).map((s) => s.streamId),
+        ...uf.traffic.streams.slice(this.streamsAtStart).map((s) => s.streamId),
+      ]);
       const unacknowledged = new Set(uf.traffic.streams.filter((s) => s.entityId !== undefined && this.unacknowledged.has(s.entityId)).map((s) => s.streamId));
       const violations = uf.traffic.violations.filter((v) => streams.has(v.streamId) && !(v.item === "C4" && unacknowledged.has(v.streamId)));
       if (violations.length > 0) {

@@ -35,6 +35,8 @@ export class BackendWorld extends World<BackendModeParameters> {
   readonly teardown = new TeardownStack();
   /** Full entity ids this scenario used: its transcript and its invariant checks. */
   readonly touched = new Set<string>();
+  /** How many streams the user function had seen when the scenario started. */
+  streamsAtStart = 0;
   subject: Subject = subjectOf("model");
   last: CallRecord | undefined;
   /** Calls started but not awaited yet (H6, D4, bursts). */
