@@ -20,6 +20,7 @@ export function runBackendCommand(args: readonly string[], out: NodeJS.WritableS
           settings: { passivationTimeoutMs: config.passivationTimeoutMs, relayTimeoutMs: config.relayTimeoutMs, relayBuffer: config.relayBuffer },
           timeoutMs: config.timeoutMs,
           startupTimeoutMs: config.startupTimeoutMs,
+          lacks: config.lacks,
           runs: config.runs,
           knownFailing,
           reports: config.reports,

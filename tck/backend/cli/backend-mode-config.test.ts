@@ -21,6 +21,14 @@ describe("tck backend arguments", () => {
     assert.equal(config.passivationTimeoutMs, 30000);
   });
 
+  it("reads capability declarations and keeps them in the rerun command", () => {
+    const config = parseBackendModeArgs(["--backend-command", "x", "--lacks", "queue-bound,passivation-timeout"]);
+    if (config === "help") return assert.fail("help");
+    assert.deepEqual(config.lacks, ["queue-bound", "passivation-timeout"]);
+    assert.match(backendRerunCommand(config), / --lacks queue-bound,passivation-timeout/);
+    assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--lacks", "snapshots"]), /--lacks takes queue-bound, relay-timeout, passivation-timeout/);
+  });
+
   it("refuses contradictory or malformed command lines", () => {
     assert.throws(() => parseBackendModeArgs([]), UsageError);
     assert.throws(() => parseBackendModeArgs(["--target", "a:1", "--backend-command", "x"]), UsageError);

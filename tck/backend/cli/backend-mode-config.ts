@@ -1,3 +1,4 @@
+import { capabilities, isCapability, type Capability } from "../world/not-run-reason.js";
 import { parseArgs } from "node:util";
 import { UsageError } from "../../cli/usage-error.js";
 import type { ReportRequest } from "../../run/report-request.js";
@@ -7,6 +8,8 @@ export interface BackendModeConfig {
   readonly backend: { readonly kind: "command"; readonly command: string; readonly durable: boolean } | { readonly kind: "target"; readonly target: string };
   readonly userFunctionPort: number | undefined;
   readonly passivationTimeoutMs: number;
+  /** Capabilities the backend declares it lacks (`--lacks a,b`). */
+  readonly lacks: readonly Capability[];
   readonly relayTimeoutMs: number;
   readonly relayBuffer: number;
   readonly tags?: string;
@@ -48,6 +51,8 @@ Run:
   --known-failing FILE     scenarios expected to fail, one per line: "<scenario name> # <reason>";
                            a listed scenario that passes fails the run
   --timeout MS             bound on every wait (default 10000)
+  --lacks CAP,…            capabilities the backend declares it does not have: queue-bound,
+                           relay-timeout, passivation-timeout; scenarios needing one are "not run"
   --startup-timeout MS     how long the backend may take to serve (default 30000)
   --seed N                 fast-check seed for the properties (default: fresh, printed on failure)
   --runs N                 fast-check runs per property (default 20)
@@ -76,6 +81,7 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
         "startup-timeout": { type: "string" },
         seed: { type: "string" },
         runs: { type: "string" },
+        lacks: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -107,6 +113,13 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
       if (file.length === 0 || file.join(":") === "") throw new UsageError(`report ${JSON.stringify(r)} needs a file: KIND:FILE`);
       return { kind, file: file.join(":") } as const;
     });
+  const lacks = (text("lacks") ?? "")
+    .split(",")
+    .filter((c) => c !== "")
+    .map((c) => {
+      if (!isCapability(c)) throw new UsageError(`--lacks takes ${Object.keys(capabilities).join(", ")}; got ${JSON.stringify(c)}`);
+      return c;
+    });
   const seed = text("seed");
   const tags = text("tags");
   const knownFailingFile = text("known-failing");
@@ -114,6 +127,7 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
     backend: command !== undefined ? { kind: "command", command, durable: values["durable-journal"] === true } : { kind: "target", target: target! },
     userFunctionPort: text("user-function-port") !== undefined ? number("user-function-port", 0, 1) : target !== undefined ? 8080 : undefined,
     passivationTimeoutMs: number("passivation-timeout", 400, 1),
+    lacks,
     relayTimeoutMs: number("relay-timeout", 5_000, 1),
     relayBuffer: number("relay-buffer", 20, 1),
     reports,
@@ -130,5 +144,5 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
 export function backendRerunCommand(config: BackendModeConfig): string {
   const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
   const backend = config.backend.kind === "command" ? `--backend-command ${quote(config.backend.command)}${config.backend.durable ? " --durable-journal" : ""}` : `--target ${config.backend.target}`;
-  return `npx tck backend ${backend} --passivation-timeout ${config.passivationTimeoutMs} --relay-timeout ${config.relayTimeoutMs} --relay-buffer ${config.relayBuffer}${config.tags ? ` --tags ${quote(config.tags)}` : ""}`;
+  return `npx tck backend ${backend} --passivation-timeout ${config.passivationTimeoutMs} --relay-timeout ${config.relayTimeoutMs} --relay-buffer ${config.relayBuffer}${config.lacks.length > 0 ? ` --lacks ${config.lacks.join(",")}` : ""}${config.tags ? ` --tags ${quote(config.tags)}` : ""}`;
 }

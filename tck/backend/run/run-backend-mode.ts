@@ -1,3 +1,4 @@
+import type { Capability } from "../world/not-run-reason.js";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,8 @@ export interface BackendModeOptions extends RunOptions {
   readonly launcher: BackendLauncher;
   readonly settings: BackendSettings;
   readonly startupTimeoutMs: number;
+  /** Capabilities the backend declares it lacks. */
+  readonly lacks?: readonly Capability[];
   /** Fixed port for the kit's user function (a backend started by hand points at it). */
   readonly userFunctionPort?: number;
 }
@@ -52,6 +55,7 @@ export async function runBackendMode(options: BackendModeOptions): Promise<Backe
     runId,
     runs: options.runs,
     rerunCommand: options.rerunCommand ?? "tck backend …",
+    ...(options.lacks && options.lacks.length > 0 ? { lacks: options.lacks } : {}),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   };
   const s = options.settings;

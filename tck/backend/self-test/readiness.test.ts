@@ -42,3 +42,23 @@ describe("backend readiness depends on nothing under test", { timeout: 60_000 },
     assert.ok(summary.verdicts.some((v) => v.kind === "passed"), out.text);
   });
 });
+
+// Issue 9, item 6: a backend without a relay timeout declares it, and G6 is not run instead of failed.
+describe("capability declarations", { timeout: 60_000 }, () => {
+  it("--lacks relay-timeout reports G6 as not run, naming the capability", async () => {
+    const out = captureOutput();
+    const summary = await runBackendMode({
+      launcher: createRawFakeBackendLauncher("has-no-relay-timeout"),
+      settings: defaultBackendSettings,
+      tags: "@G6",
+      timeoutMs: 5_000,
+      startupTimeoutMs: 5_000,
+      out,
+      runs: 5,
+      lacks: ["relay-timeout"],
+    });
+    assert.equal(summary.failed, 0, out.text);
+    assert.ok(summary.notRun.length > 0, out.text);
+    assert.match(out.text, /not run: the backend declares no configurable relay timeout/, out.text);
+  });
+});

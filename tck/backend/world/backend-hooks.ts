@@ -12,7 +12,7 @@ Before(function (this: BackendWorld, { pickle }) {
   // Scenarios run one at a time: every stream opened from here on is this scenario's (issue 9, item 3).
   this.streamsAtStart = this.stage.userFunction.traffic.streams.length;
   const tags = pickle.tags.map((t) => t.name);
-  const reason = notRunReason(tags, { canRestart: this.stage.canRestart, durable: this.stage.durable, storageFaults: this.stage.storageFaults !== undefined });
+  const reason = notRunReason(tags, { canRestart: this.stage.canRestart, durable: this.stage.durable, storageFaults: this.stage.storageFaults !== undefined, lacks: this.parameters.lacks ?? [] });
   if (reason === undefined) return undefined;
   this.attach(`not run: ${reason}`, { mediaType: notRunMediaType });
   return "skipped";

@@ -1,3 +1,5 @@
+import type { Capability } from "./not-run-reason.js";
+
 /** What a backend-mode run hands every scenario (cucumber world parameters: JSON only). */
 export interface BackendModeParameters {
   /** Bound on every wait, in ms. */
@@ -10,4 +12,6 @@ export interface BackendModeParameters {
   readonly runs: number;
   /** The command line that reruns this run (printed with property counterexamples). */
   readonly rerunCommand: string;
+  /** Capabilities the backend declares it lacks (`--lacks`): scenarios needing them are not run. */
+  readonly lacks?: readonly Capability[];
 }
