@@ -17,8 +17,9 @@ Then("server reflection, if offered, lists {string}", async function (this: Back
 
 Then(/^the backend's health, if offered, is (SERVING|NOT_SERVING)$/, async function (this: BackendWorld, expected: string) {
   const client = await this.stage.currentClient();
-  // A backend process may still be starting: ask until it answers at all.
-  const until = Date.now() + this.timeoutMs;
+  // A backend process may still be starting: ask until it answers at all, for as long as
+  // --startup-timeout lets it start (issue 9, item 9: not --timeout, which a loaded machine outruns).
+  const until = Date.now() + this.stage.options.startupTimeoutMs;
   let status = await checkHealth(client, this.timeoutMs);
   while (typeof status === "string" && status.startsWith("error UNAVAILABLE") && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 100));
