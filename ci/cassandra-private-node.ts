@@ -4,7 +4,7 @@
  * shared node. Needs Java and Maven like the script; `privateCassandraUnavailable()` says why not.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,8 @@ export interface PrivateCassandra {
   start(): Promise<void>;
   /** Stops the node; its data stays until remove(). */
   stop(): Promise<void>;
+  /** kill -9 of the node's JVM (no flush, no drain); start() brings it back on the same data. */
+  kill9(): Promise<void>;
   /** Stops the node and deletes its folder. */
   remove(): Promise<void>;
 }
@@ -55,6 +57,19 @@ export async function startPrivateCassandra(log: (line: string) => void): Promis
     localDataCenter: "datacenter1",
     start: () => script("start"),
     stop: () => script("stop"),
+    kill9: async () => {
+      const pid = Number((await readFile(join(runDir, "cassandra.pid"), "utf8")).trim());
+      process.kill(pid, "SIGKILL");
+      // Wait until the process is gone, so start() does not see it still running.
+      for (;;) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     remove: async () => {
       await script("stop");
       await rm(runDir, { recursive: true, force: true });

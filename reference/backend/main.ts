@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     return;
   }
   const operations = createOperationalSurface({ addReflection });
+  // Health follows the journal: NOT_SERVING while it cannot be written, SERVING once it can again.
+  stores.onAvailability((available) => operations.storageAvailable(available));
   // The user service is served once the user function answered ready() and the stores are usable;
   // until then health says NOT_SERVING.
   const discover = async (signal: AbortSignal) => {

@@ -1,4 +1,5 @@
 import type { JournalSettings } from "./config/index.js";
+import { entityId, persistenceId } from "./ids.js";
 import type { Logger } from "./logger.js";
 import {
   StorageError,
@@ -6,6 +7,7 @@ import {
   createInMemorySnapshotStore,
   type Journal,
   type SnapshotStore,
+  watchJournalAvailability,
 } from "./persistence/index.js";
 import { cassandraSettingsFromEnv, createCassandraStores, type CassandraStores } from "./persistence/cassandra/index.js";
 
@@ -19,6 +21,12 @@ export interface Stores {
    * serves nothing (health NOT_SERVING) until then.
    */
   ready(signal: AbortSignal): Promise<void>;
+  /**
+   * Tells `listener` when the journal stops being writable (an operation failed `unavailable`)
+   * and when it is writable again (a probe succeeded), so health can say NOT_SERVING meanwhile.
+   * The in-memory journal never changes.
+   */
+  onAvailability(listener: (available: boolean) => void): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +36,8 @@ export interface OpenStoresOptions {
   readonly logger: Logger;
   /** Waits between connection attempts: doubling from `initialMs` up to `maxMs`. */
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+  /** While the journal is unavailable, probe it this often (ms); 500 by default. */
+  readonly probeEveryMs?: number;
 }
 
 /** Opens the stores of `settings`; throws (a settings problem) only when they can never work. */
@@ -40,6 +50,7 @@ export function openStores(settings: JournalSettings, options: OpenStoresOptions
         journal,
         snapshotStore,
         ready: async () => {},
+        onAvailability: () => {},
         close: async () => void (await Promise.all([journal.close(), snapshotStore.close()])),
       };
     }
@@ -66,7 +77,7 @@ function openCassandraStores(settings: Extract<JournalSettings, { kind: "cassand
     return connected;
   };
   // Delegates, so the backend can be built before the connection exists.
-  const journal: Journal = {
+  const delegate: Journal = {
     append: (entity, expected, events) => Promise.resolve().then(() => stores().journal.append(entity, expected, events)),
     replay: (entity, range) => ({
       [Symbol.asyncIterator]: () => stores().journal.replay(entity, range)[Symbol.asyncIterator](),
@@ -74,6 +85,22 @@ function openCassandraStores(settings: Extract<JournalSettings, { kind: "cassand
     highestSequenceNumber: (entity) => Promise.resolve().then(() => stores().journal.highestSequenceNumber(entity)),
     close: async () => {},
   };
+  const listeners: ((available: boolean) => void)[] = [];
+  const probeEntity = { persistenceId: persistenceId("backend-health"), entityId: entityId("probe") };
+  const watched = watchJournalAvailability(delegate, {
+    // A serial read: it needs the replicas a commit needs, and the driver re-prepares statements
+    // a restarted node forgot on the way.
+    probe: () => delegate.highestSequenceNumber(probeEntity),
+    onChange: (available) => {
+      options.logger[available ? "info" : "error"](
+        available ? "journal writable again" : "journal unavailable; health NOT_SERVING until it is back",
+        { contactPoints: where, keyspace: settings.keyspace },
+      );
+      for (const listener of listeners) listener(available);
+    },
+    probeEveryMs: options.probeEveryMs ?? 500,
+  });
+  const journal = watched.journal;
   const snapshotStore: SnapshotStore = {
     save: (entity, snapshot) => Promise.resolve().then(() => stores().snapshotStore.save(entity, snapshot)),
     latest: (entity, max) => Promise.resolve().then(() => stores().snapshotStore.latest(entity, max)),
@@ -111,8 +138,10 @@ function openCassandraStores(settings: Extract<JournalSettings, { kind: "cassand
     journal,
     snapshotStore,
     ready,
+    onAvailability: (listener) => void listeners.push(listener),
     close: async () => {
       closed = true;
+      watched.stop();
       await connected?.close();
     },
   };

@@ -15,10 +15,27 @@ export interface OperationalSurfaceOptions {
  * moment the server listens until the user service is served, and again once
  * the backend stops.
  */
-export function createOperationalSurface(options: OperationalSurfaceOptions = {}): OperationalSurface {
+export interface ReportingOperationalSurface extends OperationalSurface {
+  /**
+   * The journal could (true) or could not (false) be written: while it cannot, health says
+   * NOT_SERVING for the server and the served service; SERVING again once it can.
+   */
+  storageAvailable(available: boolean): void;
+}
+
+export function createOperationalSurface(options: OperationalSurfaceOptions = {}): ReportingOperationalSurface {
   const health = options.health ?? createHealthService();
   let served: string | undefined;
+  let storageOk = true;
+  let stopped = false;
   return {
+    storageAvailable(available: boolean) {
+      storageOk = available;
+      if (!served || stopped) return;
+      const status = available ? "SERVING" : "NOT_SERVING";
+      health.setStatus(served, status);
+      health.setStatus("", status);
+    },
     attach(server: Server) {
       health.setStatus("", "NOT_SERVING");
       health.addTo(server);
@@ -26,10 +43,12 @@ export function createOperationalSurface(options: OperationalSurfaceOptions = {}
     serving(server, service) {
       options.addReflection?.(server, service);
       served = service.name;
-      health.setStatus(service.name, "SERVING");
-      health.setStatus("", "SERVING");
+      const status = storageOk ? "SERVING" : "NOT_SERVING";
+      health.setStatus(service.name, status);
+      health.setStatus("", status);
     },
     stopping() {
+      stopped = true;
       health.setStatus("", "NOT_SERVING");
       if (served) health.setStatus(served, "NOT_SERVING");
       // Open Watch calls would otherwise hold the server's graceful shutdown open.

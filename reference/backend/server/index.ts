@@ -1,3 +1,3 @@
 export { type CommandDispatcher, createCommandDispatcher } from "./command-dispatcher.js";
-export { type OperationalSurfaceOptions, createOperationalSurface } from "./create-operational-surface.js";
+export { type OperationalSurfaceOptions, type ReportingOperationalSurface, createOperationalSurface } from "./create-operational-surface.js";
 export { registerUserService } from "./register-user-service.js";

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { EventEmitter } from "node:events";
+import { describe, it } from "node:test";
+import { eventsNumbered, freshEntity } from "./contract-fixtures.js";
+import { createInMemoryJournal } from "./in-memory-journal.js";
+import type { Journal } from "./journal.js";
+import { watchJournalAvailability } from "./journal-availability.js";
+import { StorageError } from "./storage-error.js";
+
+/** An in-memory journal whose store can be switched off: every call then fails `unavailable`. */
+function switchableJournal() {
+  const inner = createInMemoryJournal();
+  let down = false;
+  const guard = () => {
+    if (down) throw StorageError.unavailable("switched off");
+  };
+  const journal: Journal = {
+    append: async (entity, expected, events) => (guard(), inner.append(entity, expected, events)),
+    highestSequenceNumber: async (entity) => (guard(), inner.highestSequenceNumber(entity)),
+    replay: (entity, range) => inner.replay(entity, range),
+    close: () => inner.close(),
+  };
+  return { journal, setDown: (value: boolean) => void (down = value) };
+}
+
+describe("watchJournalAvailability", () => {
+  it("reports unavailable on the first unavailable failure and available once a probe succeeds", async () => {
+    const store = switchableJournal();
+    const changes = new EventEmitter();
+    const seen: boolean[] = [];
+    const watched = watchJournalAvailability(store.journal, {
+      probe: () => store.journal.highestSequenceNumber(freshEntity()),
+      onChange: (available) => {
+        seen.push(available);
+        changes.emit("change", available);
+      },
+      probeEveryMs: 5,
+    });
+    const entity = freshEntity();
+    await watched.journal.append(entity, 0, eventsNumbered(1, 1));
+    assert.deepEqual(seen, []);
+
+    store.setDown(true);
+    await assert.rejects(watched.journal.append(entity, 1, eventsNumbered(2, 2)));
+    assert.deepEqual(seen, [false]);
+    assert.equal(watched.available(), false);
+
+    const back = once(changes, "change");
+    store.setDown(false);
+    await back;
+    assert.deepEqual(seen, [false, true]);
+    assert.equal(watched.available(), true);
+    watched.stop();
+  });
+
+  it("a conflict is not a store failure", async () => {
+    const store = switchableJournal();
+    const seen: boolean[] = [];
+    const watched = watchJournalAvailability(store.journal, {
+      probe: async () => {},
+      onChange: (available) => seen.push(available),
+      probeEveryMs: 5,
+    });
+    const entity = freshEntity();
+    await watched.journal.append(entity, 0, eventsNumbered(1, 1));
+    await assert.rejects(watched.journal.append(entity, 0, eventsNumbered(1, 1)), (e: unknown) => e instanceof StorageError && e.kind === "conflict");
+    assert.deepEqual(seen, []);
+    watched.stop();
+  });
+});
