@@ -48,7 +48,15 @@ describe("watchJournalAvailability", () => {
 
     const back = once(changes, "change");
     store.setDown(false);
-    await back;
+    // The probe timer is unref'd (a probing journal must not keep a backend process alive), so
+    // nothing else keeps this test's event loop running while it waits for the probe: hold it
+    // with a ref'd handle until the change arrives, or node ends the test as "still pending".
+    const hold = setInterval(() => {}, 1_000);
+    try {
+      await back;
+    } finally {
+      clearInterval(hold);
+    }
     assert.deepEqual(seen, [false, true]);
     assert.equal(watched.available(), true);
     watched.stop();
