@@ -45,7 +45,7 @@ describe("protocol codec", () => {
     for (const message of messages) assert.deepEqual(decodeStreamOut(encodeStreamOut(message)), message);
   });
 
-  it("puts the wire field numbers of ARCHITECTURE.md on the wire", () => {
+  it("puts the wire field numbers of docs/protocol.md on the wire", () => {
     // EntityStreamIn.command = 3 { entity_id = 1, id = 2, name = 3 }
     const bytes = encodeStreamIn({ case: "command", entityId: "e", id: 2, name: "N", payload: undefined });
     assert.deepEqual([...bytes], [0x1a, 8, 0x0a, 1, 0x65, 0x10, 2, 0x1a, 1, 0x4e]);

@@ -1,6 +1,6 @@
 /**
  * Per-command instructions to break the protocol or be awkward, each a thing a
- * real user function can do and a backend must survive (ARCHITECTURE.md's table).
+ * real user function can do and a backend must survive (the decision table of docs/protocol.md).
  */
 export type Misbehaviour =
   /** Answers with the command's id + 1000 (D9), after `afterMs` if given (so calls queue behind it). */

@@ -1,7 +1,7 @@
 import { EntityKeyError } from "./user-service.js";
 
 /**
- * How key values become entity ids (ARCHITECTURE.md, "several key fields"):
+ * How key values become entity ids (docs/protocol.md, "Entity ids from keys"):
  * - string: as is;
  * - integers of every width (64-bit included): decimal text, signed or
  *   unsigned as the field type says (`-7`, `18446744073709551615`);

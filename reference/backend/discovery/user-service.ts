@@ -17,7 +17,7 @@ export interface UserMethod {
   readonly clientStreaming: boolean;
   readonly serverStreaming: boolean;
   /**
-   * The entity id of a request, from its key field(s) as ARCHITECTURE.md fixes
+   * The entity id of a request, from its key field(s) as docs/protocol.md fixes
    * it. Throws EntityKeyError for bytes that do not parse as the input type or
    * a request without a key value. Never changes the bytes.
    */

@@ -40,7 +40,7 @@ function splitJoinedKey(id: string): string[] | undefined {
   return parts;
 }
 
-// ARCHITECTURE.md fixes the join (field-number order, "-", escaping) but not how an int, a bool or an enum is
+// docs/protocol.md fixes the join (field-number order, "-", escaping) but not how an int, a bool or an enum is
 // written: those parts are judged by behaviour (J3), here only the string part's place and escaping.
 Then(
   'the entity id is {string} escaped, then the other {int} key fields, joined with "-"',
