@@ -25,3 +25,15 @@ Feature: Protocol errors on a handle stream, for every subject
     Given entity "b5" is started with no history
     When the backend sends a message with nothing set on the stream of "b5"
     Then the user function ends the stream of "b5" with an error
+
+  @B8
+  Scenario: B8 a Command for another entity than Init's ends the stream with an error
+    Given entity "b8-foreign" is started with no history
+    When the backend sends a Command for entity "b8-other" on the stream of "b8-foreign"
+    Then the user function ends the stream of "b8-foreign" with an error
+
+  @B8
+  Scenario: B8 a command id that does not increase ends the stream with an error
+    Given entity "b8-repeat" is started with no history
+    When the backend sends command 1 on the stream of "b8-repeat" and, once it is answered, command 1 again
+    Then the user function ends the stream of "b8-repeat" with an error

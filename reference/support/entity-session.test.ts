@@ -40,6 +40,18 @@ describe("entity session: stream lifecycle", () => {
     ]);
   });
 
+  it("ends the stream on a Command for another entity than Init's (B8)", async () => {
+    const out = await transcript(session(), [init("e1"), command(1, [{ emit: "a" }], "Process", "e2")]);
+    assert.deepEqual(out, [{ violation: "failed-precondition", message: 'a Command for entity "e2" on the stream of "e1"' }]);
+  });
+
+  it("ends the stream on a command id that does not increase (B8)", async () => {
+    const repeated = await transcript(session(), [init(), command(1, [{ emit: "a" }]), command(1, [{ emit: "b" }])]);
+    assert.deepEqual(repeated, [reply(1, "a", ["a"]), { violation: "failed-precondition", message: "command id 1 does not increase (the previous command was 1)" }]);
+    const backwards = await transcript(session(), [init(), command(2, []), command(1, [])]);
+    assert.deepEqual(backwards, [reply(2, ""), { violation: "failed-precondition", message: "command id 1 does not increase (the previous command was 2)" }]);
+  });
+
   it("ends the stream on a message with no case set (B5)", async () => {
     const out = await transcript(session(), [init(), { case: undefined }]);
     assert.equal(out.length, 1);

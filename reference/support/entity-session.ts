@@ -38,6 +38,8 @@ class EntitySessionImpl<State> implements EntitySession {
   private state: State | undefined;
   /** Sequence number of the last event applied (from the snapshot, replay, or this stream's replies). */
   private sequence = 0;
+  /** Id of the last command on this stream (0 before the first). */
+  private lastCommandId = 0;
   private violation: ProtocolViolation | undefined;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -64,6 +66,7 @@ class EntitySessionImpl<State> implements EntitySession {
           this.replay(message.sequence, message.payload);
           return nothing;
         case "command":
+          this.checkCommandOrder(message.entityId, message.id);
           return { kind: "continue", send: [await this.command(message.id, message.name, message.payload)] };
         case undefined:
           throw new ProtocolViolation("invalid-argument", "EntityStreamIn without a message case (init, event or command)");
@@ -117,6 +120,18 @@ class EntitySessionImpl<State> implements EntitySession {
       throw error;
     }
     this.sequence = sequence;
+  }
+
+  /** B8: every Command is for Init's entity, and command ids increase along the stream. */
+  private checkCommandOrder(entityId: string, commandId: number): void {
+    if (this.phase === "awaiting-init") return; // command() reports "a Command before Init"
+    if (entityId !== this.id) {
+      throw new ProtocolViolation("failed-precondition", `a Command for entity ${JSON.stringify(entityId)} on the stream of ${JSON.stringify(this.id)}`);
+    }
+    if (commandId <= this.lastCommandId) {
+      throw new ProtocolViolation("failed-precondition", `command id ${commandId} does not increase (the previous command was ${this.lastCommandId})`);
+    }
+    this.lastCommandId = commandId;
   }
 
   private async command(

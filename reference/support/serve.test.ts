@@ -89,7 +89,7 @@ describe("serve", () => {
       "grpc.max_receive_message_length": -1,
     });
     try {
-      const result = await exchange(unlimited, [init("big", { sequence: 1, state: big }), command(1, [])], true);
+      const result = await exchange(unlimited, [init("big", { sequence: 1, state: big }), command(1, [], "Process", "big")], true);
       assert.equal(result.status.code, grpc.status.OK);
       assert.deepEqual(result.received, [reply(1, big)]);
     } finally {
@@ -102,16 +102,16 @@ describe("serve", () => {
     const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
     call.on("error", () => {}); // the cancellation is expected
     call.write(init("cancelled"));
-    call.write(command(1, [{ respond: "slow" }, { emit: "a" }]));
+    call.write(command(1, [{ respond: "slow" }, { emit: "a" }], "Process", "cancelled"));
     call.cancel();
     assert.equal((await ended).code, grpc.status.CANCELLED);
     // The server carries on: a new stream for the same entity starts clean.
-    const result = await exchange(client, [init("cancelled"), command(1, [])], true);
+    const result = await exchange(client, [init("cancelled"), command(1, [], "Process", "cancelled")], true);
     assert.deepEqual(result.received, [reply(1, "")]);
   });
 
   it("logs protocol traffic when debug is on", async () => {
-    await exchange(client, [init("logged"), command(1, [{ emit: "z" }])], true);
+    await exchange(client, [init("logged"), command(1, [{ emit: "z" }], "Process", "logged")], true);
     assert.ok(logLines.some((l) => l.startsWith("stateserv-event-sourcing ") && l.includes("<- Init entity=logged")));
     assert.ok(logLines.some((l) => /-> Reply 1 type\.googleapis\.com\/lightbend\.serverless\.tck\.model\.Response/.test(l)));
   });

@@ -36,6 +36,8 @@ export interface UserFunctionFaults {
    * an error status when the next message arrives: the end reaches the kit only after it sent its next command.
    */
   readonly endsStreamAfterThrowFailure?: boolean;
+  /** Runs a Command whatever its entity id and its command id (no B8 check). */
+  readonly acceptsForeignCommands?: boolean;
   /** Answers ready() with this instead of its true spec (fields not given stay true). */
   readonly describesItselfAs?: Partial<EntitySpec>;
 }
@@ -78,6 +80,8 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
     ready: (_call: grpc.ServerUnaryCall<unknown, EntitySpec>, callback: grpc.sendUnaryData<EntitySpec>) => callback(null, spec),
     handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => {
       let entity: EntityBehaviour | undefined;
+      let entityId = "";
+      let lastCommandId = 0;
       let sequence = 0;
       let emittedOnStream = 0;
       let hung = false;
@@ -110,6 +114,7 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
           case "init": {
             if (entity) return endWithError("second Init on one stream");
             entity = subject.createBehaviour();
+            entityId = message.entityId;
             if (message.snapshot) {
               sequence = message.snapshot.sequence;
               if (!message.snapshot.payload) return endWithError("snapshot offer without a payload");
@@ -136,6 +141,11 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
           }
           case "command": {
             if (!entity) return endWithError("Command before Init");
+            if (!faults.acceptsForeignCommands) {
+              if (message.entityId !== entityId) return endWithError(`Command for entity ${JSON.stringify(message.entityId)} on the stream of ${JSON.stringify(entityId)}`);
+              if (message.id <= lastCommandId) return endWithError(`command id ${message.id} does not increase (previous ${lastCommandId})`);
+            }
+            lastCommandId = message.id;
             if (message.id === faults.crashesOnCommandId) {
               server.forceShutdown();
               return;

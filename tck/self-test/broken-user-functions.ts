@@ -69,4 +69,10 @@ export const brokenUserFunctions: readonly BrokenUserFunction[] = [
     mustFail: ["F1 a snapshot only rides with events", "F3 replies whose events stay between snapshot points carry none", "M1 ", "M2 "],
     verdictMentions: "no snapshot (the reply's events get sequences []",
   },
+  {
+    name: "runs commands for another entity and repeated command ids",
+    faults: { acceptsForeignCommands: true },
+    mustFail: ["B8 a Command for another entity than Init's ends the stream with an error", "B8 a command id that does not increase ends the stream with an error"],
+    verdictMentions: "a Reply to command 1: the user function went on instead of ending the stream",
+  },
 ];

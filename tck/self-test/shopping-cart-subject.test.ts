@@ -79,7 +79,7 @@ describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {
     assert.equal(d6?.uri, "features/protocol/commands.feature");
     assert.match(d6?.failure?.message ?? "", /expected: a Failure for command 1 \(NoSuchMethod with GetShoppingCart/);
     assert.match(d6?.failure?.message ?? "", /the stream completed without answering command 1/);
-    assert.match(d6?.failure?.message ?? "", /→ Command id 1 NoSuchMethod/);
+    assert.match(d6?.failure?.message ?? "", /→ Command id 1 NoSuchMethod entity "d6"/);
   });
 
   it("fails E8 and the properties when the cart's event and snapshot type urls lack type.googleapis.com/", async () => {

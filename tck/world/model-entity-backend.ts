@@ -8,7 +8,7 @@ import type { CompositeKey, ModelAction, ModelEntitySubject, ModelResponse } fro
 import { describeOutcome } from "../verdict/describe-outcome.js";
 import type { KitContext } from "./kit-context.js";
 import type { ProtocolBackend, WireCommand } from "./protocol-backend.js";
-import { expectEndsWithError, transportCodes } from "./stream-expectations.js";
+import { expectAnswerTo, expectEndsWithError, transportCodes } from "./stream-expectations.js";
 
 export type ModelMethod = "Process" | "ProcessEmpty" | "ProcessComposite" | "ProcessStream";
 
@@ -333,6 +333,10 @@ export class ModelEntityBackend implements ProtocolBackend {
     const first = seen[0];
     if (first?.kind === "message") this.kit.fail("nothing sent in response to Init or Event", "a message from the user function");
     if (first?.kind === "ended") this.kit.fail("the stream stays open after Init and events", `the stream ended (${grpcCodeName(first.code)}: ${first.details})`);
+  }
+
+  async expectAnswer(name: string, commandId: number): Promise<void> {
+    await expectAnswerTo(this.kit, this.#entity(name).session.stream, commandId);
   }
 
   async expectEndsWithError(name: string): Promise<void> {

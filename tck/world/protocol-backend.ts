@@ -7,7 +7,7 @@ export interface WireCommand {
 }
 
 /**
- * What the subject-independent protocol checks (B3, B4, B5, C8, D6, D7) need
+ * What the subject-independent protocol checks (B3, B4, B5, B8, C8, D6, D7) need
  * from a subject's backend: a way to start an entity, the subject's own
  * messages to send, and a command whose answer shows the state is intact.
  * Every subject implements it, so these checks run whatever the subject.
@@ -29,6 +29,8 @@ export interface ProtocolBackend {
   /** Replays, on the entity's stream, an event whose type the subject does not know. */
   replayUnknownEvent(name: string): void;
   expectEndsWithError(name: string): Promise<void>;
+  /** The next message on the entity's stream answers this command (for commands sent raw). */
+  expectAnswer(name: string, commandId: number): Promise<void>;
   /** Sends a command that reads the state and judges that the answer is the one the entity's history gives. */
   expectStillUsable(name: string): Promise<void>;
 }

@@ -17,7 +17,7 @@ import type { CartEvent, LineItem, ShoppingCartSubject } from "../subjects/shopp
 import { describeOutcome } from "../verdict/describe-outcome.js";
 import type { KitContext } from "./kit-context.js";
 import type { ProtocolBackend, WireCommand } from "./protocol-backend.js";
-import { expectEndsWithError } from "./stream-expectations.js";
+import { expectAnswerTo, expectEndsWithError } from "./stream-expectations.js";
 
 interface CartRecord {
   session: EntitySession;
@@ -155,6 +155,10 @@ export class ShoppingCartBackend implements ProtocolBackend {
       sequence: cart.session.sequence + 1,
       payload: { typeUrl: "type.googleapis.com/com.example.shoppingcart.persistence.NoSuchEvent", value: Uint8Array.from([0x0a, 0x01, 0x78]) },
     });
+  }
+
+  async expectAnswer(user: string, commandId: number): Promise<void> {
+    await expectAnswerTo(this.kit, this.#cart(user).session.stream, commandId);
   }
 
   async expectEndsWithError(user: string): Promise<void> {

@@ -13,7 +13,11 @@ export async function expectEndsWithError(kit: KitContext, stream: HandleStream)
   for (;;) {
     const next = await stream.next(kit.timeoutMs);
     if (next.kind === "timeout") kit.fail("the stream ends with an error status", `the stream still open after ${next.waitedMs} ms`);
-    if (next.kind === "message") kit.fail("the stream ends with an error status", "a message instead");
+    if (next.kind === "message") {
+      const m = next.message;
+      const what = m.case === "reply" ? `a Reply to command ${m.commandId}` : m.case === "failure" ? `a Failure for command ${m.commandId} (${JSON.stringify(m.description)})` : "a message with no case set";
+      kit.fail("the stream ends with an error status", `${what}: the user function went on instead of ending the stream`);
+    }
     if (next.kind === "ended") {
       if (next.code === 0) kit.fail("the stream ends with an error status", "the stream completed with OK");
       if (transportCodes.has(next.code)) {
@@ -22,4 +26,14 @@ export async function expectEndsWithError(kit: KitContext, stream: HandleStream)
       return;
     }
   }
+}
+
+/** The next message on the stream is the answer (Reply or Failure) to `commandId`. */
+export async function expectAnswerTo(kit: KitContext, stream: HandleStream, commandId: number): Promise<void> {
+  const expected = `an answer (Reply or Failure) to command ${commandId}`;
+  const next = await stream.next(kit.timeoutMs);
+  if (next.kind === "timeout") kit.fail(expected, `no answer within ${next.waitedMs} ms`);
+  if (next.kind === "ended") kit.fail(expected, `the stream ended (${grpcCodeName(next.code)}: ${next.details})`);
+  const answered = next.message.case === undefined ? undefined : next.message.commandId;
+  if (answered !== commandId) kit.fail(expected, answered === undefined ? "a message with no case set" : `an answer carrying command id ${answered}`);
 }

@@ -27,7 +27,7 @@ export interface JournalUnderTest {
 }
 
 /**
- * The contract every Journal adapter passes (TCK-CATALOGUE K1, K2). `setup`
+ * The contract every Journal adapter passes (docs/tck-catalogue.md K1, K2). `setup`
  * runs once per suite and the journal is shared by all cases, which is why
  * every case works on fresh, randomly named entities: an adapter may point at
  * a store that already holds data (a Cassandra keyspace from an earlier run).

@@ -24,7 +24,7 @@ interface Real {
 }
 
 /**
- * TCK-CATALOGUE K5: any interleaving of appends (right, stale and ahead
+ * docs/tck-catalogue.md K5: any interleaving of appends (right, stale and ahead
  * expected sequence numbers) and replays over a few entities whose ids would
  * collide if concatenated answers exactly as a plain list per entity does.
  * Every adapter runs it, so they all agree with the model, hence with each other.

@@ -17,7 +17,7 @@ export interface SnapshotStoreUnderTest {
 }
 
 /**
- * The contract every SnapshotStore adapter passes (TCK-CATALOGUE K3). Like
+ * The contract every SnapshotStore adapter passes (docs/tck-catalogue.md K3). Like
  * the journal contract: one store per suite, a fresh entity per case.
  */
 export function snapshotStoreContract(

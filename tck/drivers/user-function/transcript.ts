@@ -93,7 +93,7 @@ export function formatIn(message: StreamIn, any: (p: AnyPayload | undefined) => 
     case "event":
       return `Event #${message.sequence} ${any(message.payload)}`;
     case "command":
-      return `Command id ${message.id} ${message.name} ${any(message.payload)}`;
+      return `Command id ${message.id} ${message.name} entity ${JSON.stringify(message.entityId)} ${any(message.payload)}`;
     case undefined:
       return "EntityStreamIn with no message set";
   }

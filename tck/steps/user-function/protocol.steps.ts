@@ -26,6 +26,21 @@ When("the backend sends a Command before Init on a stream for {entity}", functio
   this.protocol.sendRaw(entity, { case: "command", entityId: entity, id: 1, name: command.name, payload: command.payload });
 });
 
+When("the backend sends a Command for entity {string} on the stream of {entity}", function (this: TckWorld, other: string, entity: string) {
+  const command = this.protocol.someCommand(entity);
+  this.protocol.sendRaw(entity, { case: "command", entityId: other, id: 1, name: command.name, payload: command.payload });
+});
+
+When(
+  "the backend sends command 1 on the stream of {entity} and, once it is answered, command 1 again",
+  async function (this: TckWorld, entity: string) {
+    const command = this.protocol.someCommand(entity);
+    this.protocol.sendRaw(entity, { case: "command", entityId: entity, id: 1, name: command.name, payload: command.payload });
+    await this.protocol.expectAnswer(entity, 1);
+    this.protocol.sendRaw(entity, { case: "command", entityId: entity, id: 1, name: command.name, payload: command.payload });
+  },
+);
+
 When("the backend sends a message with nothing set on the stream of {entity}", function (this: TckWorld, entity: string) {
   this.protocol.sendRaw(entity, { case: undefined });
 });

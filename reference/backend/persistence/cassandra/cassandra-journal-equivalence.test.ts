@@ -14,7 +14,7 @@ import { journalModelProperty } from "../journal-model-property.js";
 import { type CassandraStores, createCassandraStores } from "./create-cassandra-stores.js";
 
 /**
- * TCK-CATALOGUE K5, differentially: the same operations on the in-memory journal and on the
+ * docs/tck-catalogue.md K5, differentially: the same operations on the in-memory journal and on the
  * Cassandra journal (partitions of 2 events, so most histories cross boundaries) get the same
  * answers: append outcomes (including stale, ahead and invalid expected sequence numbers),
  * replays of any range and limit, highest sequence numbers.
