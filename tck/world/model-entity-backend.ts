@@ -172,12 +172,7 @@ export class ModelEntityBackend implements ProtocolBackend {
   }
 
   replayUnknownEvent(name: string): void {
-    const entity = this.#entity(name);
-    entity.session.stream.send({
-      case: "event",
-      sequence: entity.session.sequence + 1,
-      payload: { typeUrl: "type.googleapis.com/lightbend.serverless.tck.model.NoSuchEvent", value: Uint8Array.from([0x0a, 0x01, 0x78]) },
-    });
+    this.#entity(name).session.replayUnknownEvent("lightbend.serverless.tck.model");
   }
 
   /** D2/D3: every command of the scenario got exactly its own answer. */

@@ -149,12 +149,7 @@ export class ShoppingCartBackend implements ProtocolBackend {
   }
 
   replayUnknownEvent(user: string): void {
-    const cart = this.#cart(user);
-    cart.session.stream.send({
-      case: "event",
-      sequence: cart.session.sequence + 1,
-      payload: { typeUrl: "type.googleapis.com/com.example.shoppingcart.persistence.NoSuchEvent", value: Uint8Array.from([0x0a, 0x01, 0x78]) },
-    });
+    this.#cart(user).session.replayUnknownEvent("com.example.shoppingcart.persistence");
   }
 
   async expectAnswer(user: string, commandId: number): Promise<void> {

@@ -46,6 +46,19 @@ export class EntitySession {
     for (const payload of events) this.stream.send({ case: "event", sequence: ++this.#sequence, payload });
   }
 
+  /**
+   * C8: replays, as the next event, one whose type no subject defines: `<protoPackage>.NoSuchEvent`
+   * (in the subject's own package, so only the message name is unknown). Its bytes are a valid
+   * message (field 1 = "x"), so only the type can make a user function refuse it.
+   */
+  replayUnknownEvent(protoPackage: string): void {
+    this.stream.send({
+      case: "event",
+      sequence: this.#sequence + 1,
+      payload: { typeUrl: `type.googleapis.com/${protoPackage}.NoSuchEvent`, value: Uint8Array.from([0x0a, 0x01, 0x78]) },
+    });
+  }
+
   /** Sends one command and waits (bounded) for what answers it. */
   async command(name: string, payload: AnyPayload, timeoutMs = this.timeoutMs): Promise<CommandOutcome> {
     const commandId = this.#nextCommandId++;
