@@ -1,3 +1,4 @@
+import { preflightUserFunction } from "../run/preflight.js";
 import { runUserFunctionMode } from "../run/run-user-function-mode.js";
 import { runModeCommand } from "./run-mode-command.js";
 import { parseUserFunctionArgs, rerunCommandOf, userFunctionUsage } from "./user-function-config.js";
@@ -9,10 +10,17 @@ export function runUserFunctionCommand(args: readonly string[], out: NodeJS.Writ
       mode: "user-function",
       usage: userFunctionUsage,
       parse: parseUserFunctionArgs,
-      run: (config, knownFailing, out) =>
-        runUserFunctionMode({
+      preflight: async (config) => ({
+        ...config,
+        subject: await preflightUserFunction({ target: config.target, subject: config.subject, timeoutMs: config.timeoutMs }),
+      }),
+      run: (config, knownFailing, out) => {
+        // The preflight has named the subject (given, or inferred from ready()).
+        const subject = config.subject;
+        if (subject === undefined) throw new Error("the preflight did not resolve the subject");
+        return runUserFunctionMode({
           target: config.target,
-          subject: config.subject,
+          subject,
           ...(config.tags ? { tags: config.tags } : {}),
           reports: config.reports,
           knownFailing,
@@ -21,8 +29,9 @@ export function runUserFunctionCommand(args: readonly string[], out: NodeJS.Writ
           ...(config.seed === undefined ? {} : { seed: config.seed }),
           runs: config.runs,
           out,
-          rerunCommand: rerunCommandOf(config),
-        }),
+          rerunCommand: rerunCommandOf({ ...config, subject }),
+        });
+      },
     },
     args,
     out,

@@ -4,9 +4,9 @@ import { UsageError } from "./usage-error.js";
 import { parseUserFunctionArgs, rerunCommandOf } from "./user-function-config.js";
 
 describe("parseUserFunctionArgs", () => {
-  it("applies the defaults", () => {
+  it("applies the defaults (no subject: the preflight infers it)", () => {
     assert.deepEqual(parseUserFunctionArgs(["--target", "127.0.0.1:8080"]), {
-      target: "127.0.0.1:8080", subject: "shopping-cart", reports: [], timeoutMs: 5000, snapshotEvery: 5, runs: 100,
+      target: "127.0.0.1:8080", reports: [], timeoutMs: 5000, snapshotEvery: 5, runs: 100,
     });
   });
 
@@ -40,7 +40,7 @@ describe("parseUserFunctionArgs", () => {
 
   it("builds a rerun command from the configuration", () => {
     const config = parseUserFunctionArgs(["--target", "h:1", "--subject", "model", "--snapshot-every", "3"]);
-    assert.ok(config !== "help");
-    assert.equal(rerunCommandOf(config), "npx tck user-function --target h:1 --subject model --timeout 5000 --snapshot-every 3");
+    assert.ok(config !== "help" && config.subject === "model");
+    assert.equal(rerunCommandOf({ ...config, subject: config.subject }), "npx tck user-function --target h:1 --subject model --timeout 5000 --snapshot-every 3");
   });
 });

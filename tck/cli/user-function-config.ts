@@ -6,7 +6,8 @@ import { UsageError } from "./usage-error.js";
 /** The user-function mode's configuration, fully resolved and validated at the edge. */
 export interface UserFunctionConfig {
   readonly target: string;
-  readonly subject: SubjectName;
+  /** Absent: inferred from the service the target's `ready()` names (the preflight does it). */
+  readonly subject?: SubjectName;
   readonly tags?: string;
   readonly reports: readonly ReportRequest[];
   readonly knownFailingFile?: string;
@@ -22,7 +23,8 @@ Plays the backend against a user function at HOST:PORT and judges what it does.
 
 Options:
   --target HOST:PORT       the user function under test (required)
-  --subject NAME           what it implements: shopping-cart (default) or model (the TCK model entity)
+  --subject NAME           what it implements: shopping-cart or model (the TCK model entity); default:
+                           the one whose service the target's ready() names
   --tags EXPR              cucumber tag expression selecting scenarios, e.g. "@A1 or @property", "not @C9";
                            "not @rule-quantity" excludes a domain rule set the seed does not state
                            (tck/COVERAGE.md lists them)
@@ -36,7 +38,12 @@ Options:
   --runs N                 fast-check runs per property (default 100)
   --help                   this text
 
-The run ends with the line "N passed, N failed"; the exit code is 0 only when nothing failed.`;
+Before any scenario, one ready() call checks that the target is a user function of the chosen
+subject; if it is unreachable, not a user function, or another subject, the kit prints one line
+saying what it found and exits 2.
+
+The run ends with the line "N passed, N failed"; the exit code is 0 only when nothing failed
+(1: something failed; 2: wrong command line, or a target that cannot be judged).`;
 
 const reportKinds: readonly ReportKind[] = ["junit", "json", "html"];
 
@@ -70,12 +77,12 @@ export function parseUserFunctionArgs(args: readonly string[]): UserFunctionConf
   if (!/^[^\s:]+:\d{1,5}$/.test(v.target) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(v.target)) {
     throw new UsageError(`--target must be HOST:PORT, got ${JSON.stringify(v.target)}`);
   }
-  const subject = v.subject ?? "shopping-cart";
-  if (!isSubjectName(subject)) throw new UsageError(`--subject must be one of ${subjectNames.join(", ")}, got ${JSON.stringify(subject)}`);
+  const subject = v.subject;
+  if (subject !== undefined && !isSubjectName(subject)) throw new UsageError(`--subject must be one of ${subjectNames.join(", ")}, got ${JSON.stringify(subject)}`);
   const reports = (v.report ?? []).flatMap((list) => list.split(",")).filter((r) => r !== "").map(parseReport);
   return {
     target: v.target,
-    subject,
+    ...(subject === undefined ? {} : { subject }),
     ...(v.tags ? { tags: v.tags } : {}),
     reports,
     ...(v["known-failing"] ? { knownFailingFile: v["known-failing"] } : {}),
@@ -110,6 +117,6 @@ function positiveInteger(text: string | undefined, flag: string, fallback: numbe
 }
 
 /** The command that reruns this configuration (properties append tags, seed and runs). */
-export function rerunCommandOf(config: UserFunctionConfig): string {
+export function rerunCommandOf(config: UserFunctionConfig & { readonly subject: SubjectName }): string {
   return `npx tck user-function --target ${config.target} --subject ${config.subject} --timeout ${config.timeoutMs} --snapshot-every ${config.snapshotEvery}`;
 }

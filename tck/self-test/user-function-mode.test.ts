@@ -1,3 +1,4 @@
+import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -399,13 +400,37 @@ describe("the tck command", { timeout: 180_000 }, () => {
     }
   });
 
-  it("fails every scenario in bounded time when nothing listens at the target", async () => {
+  it("checks the target first: a dead target, a backend's port and another subject each end in one line and exit 2", async (t) => {
     const gone = await startRawModelEntity();
     const address = gone.address;
     await gone.close();
-    const result = await runCli(["user-function", "--target", address, "--subject", "model", "--tags", "@A1 or @B7", "--timeout", "1000"]);
-    assert.equal(result.code, 1, result.stdout + result.stderr);
-    assert.equal(result.stdout.trimEnd().split("\n").at(-1), "0 passed, 2 failed");
+    const notUserFunction = new grpc.Server();
+    const port = await new Promise<number>((ok, ko) => notUserFunction.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? ko(e) : ok(p))));
+    try {
+      const cases = [
+        { args: ["--target", address, "--subject", "model"], says: /^tck user-function: cannot reach a user function at / },
+        { args: ["--target", `127.0.0.1:${port}`], says: /^tck user-function: 127\.0\.0\.1:\d+ answers gRPC but does not serve lightbend\.serverless\.Entity\/ready \(UNIMPLEMENTED\)/ },
+        { args: ["--target", model.address, "--subject", "shopping-cart"], says: /^tck user-function: --subject shopping-cart expects .* \(that is --subject model\)$/ },
+      ];
+      for (const c of cases) {
+        const started = performance.now();
+        const result = await runCli(["user-function", ...c.args]);
+        t.diagnostic(`${c.args.join(" ")}: exit ${result.code} after ${Math.round(performance.now() - started)} ms`);
+        assert.equal(result.code, 2, result.stdout + result.stderr);
+        assert.equal(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
+        assert.match(result.stderr.trimEnd(), c.says);
+        assert.equal(result.stdout, "", "no scenario ran");
+      }
+    } finally {
+      notUserFunction.forceShutdown();
+    }
+  });
+
+  it("infers the subject from ready() when --subject is not given", async () => {
+    const result = await runCli(["user-function", "--target", model.address, "--tags", "@A1"]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /subject model at /);
+    assert.equal(result.stdout.trimEnd().split("\n").at(-1), "1 passed, 0 failed");
   });
 
   it("reads a known-failing list file and refuses one without reasons", async () => {

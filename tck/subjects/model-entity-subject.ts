@@ -2,6 +2,7 @@ import type protobuf from "protobufjs";
 import { abbreviate } from "../drivers/user-function/transcript.js";
 import { messageJson } from "./message-json.js";
 import { loadProtos, typeNameOf, typeUrlOf, type AnyPayload } from "../../reference/protocol/index.js";
+import { subjectServices } from "../world/tck-parameters.js";
 
 /** One step of a model entity command (proto/tck/model.proto `RequestAction`). */
 export type ModelAction =
@@ -27,7 +28,7 @@ const pkg = "lightbend.serverless.tck.model";
 /** Encoders and decoders for the TCK model entity's messages, fixed by proto/tck/README.md. */
 export class ModelEntitySubject {
   readonly name = "model";
-  readonly serviceName = `${pkg}.ModelEntity`;
+  readonly serviceName = subjectServices.model;
   readonly persistenceId = "tck-model";
   readonly root: protobuf.Root;
 

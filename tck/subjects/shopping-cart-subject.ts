@@ -2,6 +2,7 @@ import type protobuf from "protobufjs";
 import { abbreviate } from "../drivers/user-function/transcript.js";
 import { messageJson } from "./message-json.js";
 import { loadProtos, typeNameOf, typeUrlOf, type AnyPayload } from "../../reference/protocol/index.js";
+import { subjectServices } from "../world/tck-parameters.js";
 
 export interface LineItem {
   readonly productId: string;
@@ -19,7 +20,7 @@ const domain = "com.example.shoppingcart.persistence";
 /** Encoders and decoders for the shopping cart sample (proto/shoppingcart/). */
 export class ShoppingCartSubject {
   readonly name = "shopping-cart";
-  readonly serviceName = `${api}.ShoppingCart`;
+  readonly serviceName = subjectServices["shopping-cart"];
   readonly persistenceId = "shopping-cart";
   readonly root: protobuf.Root;
 
