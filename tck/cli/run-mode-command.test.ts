@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -10,6 +10,7 @@ import { UsageError } from "./usage-error.js";
 
 interface Config {
   readonly knownFailingFile?: string;
+  readonly writeKnownFailingFile?: string;
   readonly fail: boolean;
 }
 
@@ -27,7 +28,12 @@ function fakeMode(): ModeCommand<Config> & { given?: readonly KnownFailure[] } {
       if (args.includes("--help")) return "help";
       if (args.includes("--bogus")) throw new UsageError("unknown option --bogus");
       const file = args[args.indexOf("--known-failing") + 1];
-      return { fail: args.includes("--fail"), ...(args.includes("--known-failing") && file ? { knownFailingFile: file } : {}) };
+      const write = args[args.indexOf("--write-known-failing") + 1];
+      return {
+        fail: args.includes("--fail"),
+        ...(args.includes("--known-failing") && file ? { knownFailingFile: file } : {}),
+        ...(args.includes("--write-known-failing") && write ? { writeKnownFailingFile: write } : {}),
+      };
     },
     run: async (config, knownFailing) => {
       mode.given = knownFailing;
@@ -66,13 +72,30 @@ describe("runModeCommand", () => {
       writeFileSync(bad, "no reason here\n");
       const mode = fakeMode();
       assert.equal(await runModeCommand(mode, ["--fail", "--known-failing", good], collect().stream, collect().stream), 0);
-      assert.deepEqual(mode.given, [{ scenario: "s", reason: "waits for a fix", line: 1 }]);
+      assert.deepEqual(mode.given, [{ scenario: "s", reason: "waits for a fix", line: 1, match: "name", flaky: false }]);
 
       const refused = fakeMode();
       const err = collect();
       assert.equal(await runModeCommand(refused, ["--known-failing", bad], collect().stream, err.stream), 2);
       assert.match(err.text(), /^tck fake: .*give a reason/);
       assert.equal(refused.given, undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes the run's failures as a list the next run accepts, so adopting the kit is one run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tck-mode-"));
+    try {
+      const file = join(dir, "known.txt");
+      const out = collect();
+      const err = collect();
+      assert.equal(await runModeCommand(fakeMode(), ["--fail", "--write-known-failing", file], out.stream, err.stream), 1);
+      assert.match(err.text(), /wrote 1 failing scenario\(s\) to .*known\.txt/);
+      assert.equal(await runModeCommand(fakeMode(), ["--fail", "--known-failing", file], collect().stream, collect().stream), 0, readFileSync(file, "utf8"));
+      const unwritable = collect();
+      assert.equal(await runModeCommand(fakeMode(), ["--write-known-failing", join(dir, "no", "such", "dir", "x.txt")], collect().stream, unwritable.stream), 2);
+      assert.match(unwritable.text(), /cannot write the known-failing list/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,16 +1,16 @@
 import { parseArgs } from "node:util";
 import { isSubjectName, subjectNames, type SubjectName } from "../world/tck-parameters.js";
 import type { ReportKind, ReportRequest } from "../run/report-request.js";
+import { expectedFailureFiles, expectedFailureOptions, expectedFailureUsage, type ExpectedFailureFiles } from "./expected-failure-flags.js";
 import { UsageError } from "./usage-error.js";
 
 /** The user-function mode's configuration, fully resolved and validated at the edge. */
-export interface UserFunctionConfig {
+export interface UserFunctionConfig extends ExpectedFailureFiles {
   readonly target: string;
   /** Absent: inferred from the service the target's `ready()` names (the preflight does it). */
   readonly subject?: SubjectName;
   readonly tags?: string;
   readonly reports: readonly ReportRequest[];
-  readonly knownFailingFile?: string;
   readonly timeoutMs: number;
   readonly snapshotEvery: number;
   readonly seed?: number;
@@ -30,8 +30,7 @@ Options:
                            (tck/COVERAGE.md lists them)
   --report LIST            reports to write, comma-separated KIND:FILE with KIND junit, json or html,
                            e.g. junit:reports/tck.xml,html:reports/tck.html
-  --known-failing FILE     scenarios expected to fail, one per line: "<scenario name> # <reason>";
-                           a listed scenario that passes fails the run
+${expectedFailureUsage}
   --timeout MS             bound on every wait for the user function (default 5000)
   --snapshot-every N       the subject's snapshot interval (default 5)
   --seed N                 fast-check seed for the properties (default: a fresh one, printed on failure)
@@ -60,7 +59,7 @@ export function parseUserFunctionArgs(args: readonly string[]): UserFunctionConf
         subject: { type: "string" },
         tags: { type: "string" },
         report: { type: "string", multiple: true },
-        "known-failing": { type: "string" },
+        ...expectedFailureOptions,
         timeout: { type: "string" },
         "snapshot-every": { type: "string" },
         seed: { type: "string" },
@@ -85,7 +84,7 @@ export function parseUserFunctionArgs(args: readonly string[]): UserFunctionConf
     ...(subject === undefined ? {} : { subject }),
     ...(v.tags ? { tags: v.tags } : {}),
     reports,
-    ...(v["known-failing"] ? { knownFailingFile: v["known-failing"] } : {}),
+    ...expectedFailureFiles(v),
     timeoutMs: positiveInteger(v.timeout, "--timeout", 5000),
     snapshotEvery: positiveInteger(v["snapshot-every"], "--snapshot-every", 5),
     ...(v.seed === undefined ? {} : { seed: integer(v.seed, "--seed") }),

@@ -1,3 +1,4 @@
+import { expectedFailureText } from "./report-writer.js";
 import type { NotRun, RunSummary, ScenarioVerdict } from "./scenario-verdict.js";
 
 /** Where the readable run goes: stdout in the CLI, a buffer in tests. */
@@ -24,10 +25,10 @@ export function createProgressPrinter(out: Output): ProgressPrinter {
       const where = `(${v.uri}, ${Math.round(v.durationMs)} ms)`;
       switch (v.kind) {
         case "passed":
-          out.write(`  ✔ ${v.name} ${where}\n`);
+          out.write(`  ✔ ${v.name} ${where}${v.knownFailure?.flaky ? ` (known flaky, line ${v.knownFailure.line}: passed this time)` : ""}\n`);
           return;
         case "expected-failure":
-          out.write(`  ~ ${v.name} ${where}\n      expected failure (known-failing list, line ${v.knownFailure?.line}): ${v.knownFailure?.reason}\n`);
+          out.write(`  ~ ${v.name} ${where}\n      ${expectedFailureText(v)}\n`);
           return;
         case "now-passing":
           out.write(
@@ -56,7 +57,10 @@ export function createProgressPrinter(out: Output): ProgressPrinter {
       out.write("\n");
       if (s.expectedFailures > 0) out.write(`${s.expectedFailures} expected failure(s) from the known-failing list (not counted)\n`);
       for (const k of s.unmatchedKnownFailures) {
-        out.write(`warning: known-failing list line ${k.line} matched no scenario in this run: ${JSON.stringify(k.scenario)}\n`);
+        out.write(`warning: known-${k.flaky ? "flaky" : "failing"} list line ${k.line} matched no scenario in this run: ${JSON.stringify(k.scenario)}\n`);
+      }
+      for (const k of s.staleKnownFailures) {
+        out.write(`✘ known-failing list line ${k.line} (${JSON.stringify(k.scenario)}, ${k.match}) NOW PASSES: every scenario it picked passed; remove it from the list\n`);
       }
       const failedNames = s.verdicts.filter((v) => v.kind === "failed" || v.kind === "now-passing").map((v) => v.name);
       if (failedNames.length > 0) out.write(`failed scenarios:\n${failedNames.map((n) => `  - ${n}\n`).join("")}`);

@@ -39,7 +39,7 @@ describe("createPickleNamer", () => {
 
 describe("agreeWithVerdict", () => {
   const step = (status: string, message?: string) => ({ testStepFinished: { testCaseStartedId: "t", testStepId: status, testStepResult: { status, ...(message ? { message } : {}), duration: { seconds: 0, nanos: 0 } } } }) as unknown as Envelope;
-  const known = { scenario: "x", reason: "issue 12", line: 3 };
+  const known = { scenario: "x", reason: "issue 12", line: 3, match: "name" as const, flaky: false };
   const verdict = (kind: ScenarioVerdict["kind"]): ScenarioVerdict => ({ name: "x", uri: "f", tags: [], status: "FAILED", kind, knownFailure: known, durationMs: 1 });
   const statuses = (envelopes: Envelope[]) => envelopes.map((e) => e.testStepFinished?.testStepResult.status);
 

@@ -134,7 +134,10 @@ export function createReportWriter(reports: readonly ReportRequest[]): ReportWri
 }
 
 export function expectedFailureText(verdict: ScenarioVerdict): string {
-  return `expected failure (known-failing list, line ${verdict.knownFailure?.line}): ${verdict.knownFailure?.reason}`;
+  const k = verdict.knownFailure;
+  return k?.flaky
+    ? `known flaky, failed this time (not counted; known-flaky list, line ${k.line}): ${k.reason}`
+    : `expected failure (known-failing list, line ${k?.line}): ${k?.reason}`;
 }
 
 export function nowPassesText(verdict: ScenarioVerdict): string {

@@ -29,9 +29,15 @@ export interface NotRun {
   readonly reason: string;
 }
 
+/**
+ * A listed scenario that fails is an expected failure. One that passes: "now-passing" (the run fails:
+ * remove the entry) when the entry names it; plain "passed" when the entry is a catalogue id or a glob
+ * (such an entry is stale only when everything it picked passed, see `summarise`) or a flaky one.
+ */
 export function judgeScenario(passed: boolean, known: KnownFailure | undefined): VerdictKind {
-  if (known) return passed ? "now-passing" : "expected-failure";
-  return passed ? "passed" : "failed";
+  if (!known) return passed ? "passed" : "failed";
+  if (!passed) return "expected-failure";
+  return known.flaky || known.match !== "name" ? "passed" : "now-passing";
 }
 
 export interface RunSummary {
@@ -42,19 +48,25 @@ export interface RunSummary {
   readonly expectedFailures: number;
   /** Listed scenarios that matched nothing in this run (a typo, or filtered out by tags). */
   readonly unmatchedKnownFailures: readonly KnownFailure[];
+  /** Known-failing catalogue-id or glob entries whose every scenario passed: stale, each counted as a failure. */
+  readonly staleKnownFailures: readonly KnownFailure[];
   readonly success: boolean;
 }
 
 export function summarise(verdicts: readonly ScenarioVerdict[], known: readonly KnownFailure[], problems = 0): RunSummary {
   const count = (kind: VerdictKind) => verdicts.filter((v) => v.kind === kind).length;
-  const failed = count("failed") + count("now-passing") + problems;
   const matched = new Set(verdicts.map((v) => v.knownFailure).filter((k) => k !== undefined));
+  const stale = known.filter(
+    (k) => !k.flaky && k.match !== "name" && matched.has(k) && verdicts.every((v) => v.knownFailure !== k || v.kind === "passed"),
+  );
+  const failed = count("failed") + count("now-passing") + stale.length + problems;
   return {
     verdicts,
     passed: count("passed"),
     failed,
     expectedFailures: count("expected-failure"),
     unmatchedKnownFailures: known.filter((k) => !matched.has(k)),
+    staleKnownFailures: stale,
     success: failed === 0 && verdicts.length > 0,
   };
 }

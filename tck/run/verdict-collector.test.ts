@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type { Envelope } from "@cucumber/messages";
 import { createVerdictCollector, notRunMediaType } from "./verdict-collector.js";
 import type { NotRun, ScenarioVerdict } from "./scenario-verdict.js";
+import type { KnownFailure } from "./known-failing-list.js";
 
 type Status = "PASSED" | "FAILED" | "SKIPPED" | "UNDEFINED";
 
@@ -23,7 +24,7 @@ function scenario(id: string, name: string, step: { status: Status; message?: st
   return envelopes as Envelope[];
 }
 
-function judge(envelopes: Envelope[], listsNotRun: boolean, knownFailing: { scenario: string; reason: string; line: number }[] = []) {
+function judge(envelopes: Envelope[], listsNotRun: boolean, knownFailing: readonly KnownFailure[] = []) {
   const verdicts: ScenarioVerdict[] = [];
   const notRun: NotRun[] = [];
   const collect = createVerdictCollector(knownFailing, { verdict: (v) => verdicts.push(v), ...(listsNotRun ? { notRun: (n: NotRun) => notRun.push(n) } : {}) });
@@ -54,7 +55,7 @@ describe("createVerdictCollector", () => {
   });
 
   it("applies the known-failing list", () => {
-    const list = [{ scenario: "D3 broken", reason: "waits for a fix", line: 2 }];
+    const list = [{ scenario: "D3 broken", reason: "waits for a fix", line: 2, match: "name" as const, flaky: false }];
     const { verdicts } = judge(scenario("1", "D3 broken", { status: "FAILED", message: "x" }, { status: "SKIPPED" }), false, list);
     assert.equal(verdicts[0]?.kind, "expected-failure");
     assert.equal(verdicts[0]?.knownFailure, list[0]);

@@ -1,5 +1,5 @@
 import type { Envelope, TestStepResultStatus as CucumberStatus } from "@cucumber/messages";
-import type { KnownFailure } from "./known-failing-list.js";
+import { findKnownFailure, type KnownFailure } from "./known-failing-list.js";
 import { judgeScenario, type NotRun, type ScenarioVerdict } from "./scenario-verdict.js";
 
 /** Step statuses as plain strings (the messages package types them as an enum). */
@@ -73,7 +73,7 @@ export function createVerdictCollector(knownFailing: readonly KnownFailure[], si
         return;
       }
       const passed = run.status === "PASSED";
-      const known = knownFailing.find((k) => k.scenario === pickle.name);
+      const known = findKnownFailure(knownFailing, pickle.name, pickle.tags);
       sink.verdict({
         name: pickle.name,
         uri: pickle.uri,

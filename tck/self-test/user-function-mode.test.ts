@@ -433,6 +433,33 @@ describe("the tck command", { timeout: 180_000 }, () => {
     assert.equal(result.stdout.trimEnd().split("\n").at(-1), "1 passed, 0 failed");
   });
 
+  it("writes a run's failures as a known-failing list that the next run accepts, and reads ids and flaky lists", async () => {
+    const broken = await startRawModelEntity({ faults: { wrongCommandIds: true } });
+    const written = join(tempDir, "written-known-failing.txt");
+    const byId = join(tempDir, "by-id.txt");
+    const flaky = join(tempDir, "flaky.txt");
+    writeFileSync(byId, "D2 # ids are off by one\n");
+    writeFileSync(flaky, "D2 * # flaky on this library\n");
+    try {
+      const first = await runCli(["user-function", "--target", broken.address, "--subject", "model", "--tags", "@D2", "--write-known-failing", written]);
+      assert.equal(first.code, 1, first.stdout + first.stderr);
+      assert.match(first.stderr, /wrote 1 failing scenario\(s\)/);
+      assert.equal(first.stdout.trimEnd().split("\n").at(-1), "0 passed, 1 failed", "the summary stays the last line of stdout");
+      assert.match(readFileSync(written, "utf8"), /^D2 each answer carries the id of the command it answers # /m);
+      for (const list of [["--known-failing", written], ["--known-failing", byId], ["--known-flaky", flaky]]) {
+        const again = await runCli(["user-function", "--target", broken.address, "--subject", "model", "--tags", "@D2", ...list]);
+        assert.equal(again.code, 0, `${list.join(" ")}\n${again.stdout}${again.stderr}`);
+        assert.equal(again.stdout.trimEnd().split("\n").at(-1), "0 passed, 0 failed");
+      }
+      // The same id list against a correct user function: every scenario it picks passes, so the entry is stale.
+      const stale = await runCli(["user-function", "--target", model.address, "--subject", "model", "--tags", "@D2", "--known-failing", byId]);
+      assert.equal(stale.code, 1, stale.stdout + stale.stderr);
+      assert.match(stale.stdout, /known-failing list line 1 \("D2", catalogue-id\) NOW PASSES/);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it("reads a known-failing list file and refuses one without reasons", async () => {
     const list = join(tempDir, "known-failing.txt");
     writeFileSync(list, "A1 ready returns a spec with a descriptor, service name and persistence id\n");

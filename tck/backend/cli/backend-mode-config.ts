@@ -1,10 +1,11 @@
 import { capabilities, isCapability, type Capability } from "../world/not-run-reason.js";
 import { parseArgs } from "node:util";
+import { expectedFailureFiles, expectedFailureOptions, expectedFailureUsage, type ExpectedFailureFiles } from "../../cli/expected-failure-flags.js";
 import { UsageError } from "../../cli/usage-error.js";
 import type { ReportRequest } from "../../run/report-request.js";
 
 /** Backend mode's configuration, fully resolved and validated at the edge. */
-export interface BackendModeConfig {
+export interface BackendModeConfig extends ExpectedFailureFiles {
   readonly backend: { readonly kind: "command"; readonly command: string; readonly durable: boolean } | { readonly kind: "target"; readonly target: string };
   readonly userFunctionPort: number | undefined;
   readonly passivationTimeoutMs: number;
@@ -14,7 +15,6 @@ export interface BackendModeConfig {
   readonly relayBuffer: number;
   readonly tags?: string;
   readonly reports: readonly ReportRequest[];
-  readonly knownFailingFile?: string;
   readonly timeoutMs: number;
   readonly startupTimeoutMs: number;
   readonly seed?: number;
@@ -48,8 +48,7 @@ Settings the backend must use (passed through the placeholders):
 Run:
   --tags EXPR              cucumber tag expression, e.g. "@D9 or @G5", "not @properties"
   --report LIST            reports, comma-separated KIND:FILE with KIND junit, json or html
-  --known-failing FILE     scenarios expected to fail, one per line: "<scenario name> # <reason>";
-                           a listed scenario that passes fails the run
+${expectedFailureUsage}
   --timeout MS             bound on every wait (default 10000)
   --lacks CAP,…            capabilities the backend declares it does not have: queue-bound,
                            relay-timeout, passivation-timeout; scenarios needing one are "not run"
@@ -76,7 +75,7 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
         "relay-buffer": { type: "string" },
         tags: { type: "string" },
         report: { type: "string" },
-        "known-failing": { type: "string" },
+        ...expectedFailureOptions,
         timeout: { type: "string" },
         "startup-timeout": { type: "string" },
         seed: { type: "string" },
@@ -122,7 +121,6 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
     });
   const seed = text("seed");
   const tags = text("tags");
-  const knownFailingFile = text("known-failing");
   return {
     backend: command !== undefined ? { kind: "command", command, durable: values["durable-journal"] === true } : { kind: "target", target: target! },
     userFunctionPort: text("user-function-port") !== undefined ? number("user-function-port", 0, 1) : target !== undefined ? 8080 : undefined,
@@ -135,7 +133,7 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
     startupTimeoutMs: number("startup-timeout", 30_000, 1),
     runs: number("runs", 20, 1),
     ...(tags === undefined ? {} : { tags }),
-    ...(knownFailingFile === undefined ? {} : { knownFailingFile }),
+    ...expectedFailureFiles(values),
     ...(seed === undefined ? {} : { seed: number("seed", 0, -2147483648) }),
   };
 }
