@@ -11,7 +11,7 @@ import {
   type StreamOut,
 } from "../../reference/protocol/index.js";
 import { createProtocolInvariants, type InvariantViolation } from "./protocol-invariants.js";
-import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "./transcript-entry.js";
+import { formatTranscript, streamInJson, streamOutJson, type StreamOutcome, type TranscriptEntry } from "./transcript-entry.js";
 
 export interface InterceptorOptions {
   /** Where the backend connects, e.g. "127.0.0.1:0". */
@@ -42,6 +42,8 @@ export interface RunningInterceptor {
   readonly address: string;
   readonly port: number;
   summary(): InterceptorSummary;
+  /** Resolves once every stream opened so far has ended and its transcript file is written. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,8 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   const reports: ViolationReport[] = [];
   const streamsWithViolations = new Set<string>();
   let streamCount = 0;
+  /** One promise per stream not yet ended, settled once its transcript file is flushed. */
+  const unsettled = new Set<Promise<void>>();
   if (options.transcriptDir) mkdirSync(options.transcriptDir, { recursive: true });
 
   const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
@@ -106,13 +110,53 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     invariants.streamOpened(streamId);
     record({ time: now(), stream: streamId, kind: "open" });
     const upstreamCall = upstream.makeBidiStreamRequest(handlePath, identity, identity, call.metadata);
-    let ended = false;
-    const end = (status: string) => {
-      if (ended) return;
-      ended = true;
-      record({ time: now(), stream: streamId, kind: "end", status });
-      invariants.streamEnded(streamId);
-      file?.end();
+
+    // How the stream ended is settled only at its last event, once both sides are done: grpc-js
+    // emits `end` not only for the backend's half-close but also, before `cancelled`, when the
+    // backend cancels; and `cancelled` ends every server call, also after its status went out.
+    // So a cancel is a `cancelled` that comes before the interceptor forwarded the user function's
+    // status, in whatever order it and `end` arrive.
+    let backendEnded = false;
+    let endInterpreted = false;
+    let halfClosed = false;
+    let cancelledByBackend = false;
+    let statusForwarded = false;
+    let serverDone = false;
+    let upstreamStatus: grpc.StatusObject | undefined;
+    let settled = false;
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    unsettled.add(done);
+    void done.then(() => unsettled.delete(done));
+
+    /** An `end` from the backend is a half-close unless a cancel has been seen by now. */
+    const interpretEnd = () => {
+      if (!backendEnded || endInterpreted || settled) return;
+      endInterpreted = true;
+      if (cancelledByBackend) return;
+      halfClosed = true;
+      record({ time: now(), stream: streamId, kind: "backend-half-close" });
+      invariants.backendClosed(streamId);
+      upstreamCall.end();
+    };
+    const settle = () => {
+      if (settled || !serverDone || upstreamStatus === undefined) return;
+      interpretEnd();
+      settled = true;
+      const status = upstreamStatus;
+      const outcome: StreamOutcome = cancelledByBackend
+        ? "cancelled-by-backend"
+        : status.code !== grpc.status.OK
+          ? "user-function-failed"
+          : halfClosed
+            ? "completed"
+            : "completed-by-user-function";
+      const code = grpc.status[status.code] ?? `code ${status.code}`;
+      const statusText = cancelledByBackend ? "CANCELLED" : status.details && status.details !== code ? `${code}: ${status.details}` : code;
+      record({ time: now(), stream: streamId, kind: "end", outcome, status: statusText });
+      invariants.streamEnded(streamId, cancelledByBackend ? "cancelled" : "completed");
+      if (file) file.end(() => finished());
+      else finished();
     };
 
     call.on("data", (bytes: Buffer) => {
@@ -130,13 +174,23 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       upstreamCall.write(bytes);
     });
     call.on("end", () => {
-      record({ time: now(), stream: streamId, kind: "backend-half-close" });
-      invariants.backendClosed(streamId);
-      upstreamCall.end();
+      backendEnded = true;
+      // A `cancelled` of the same teardown follows within the current I/O callback's ticks.
+      setImmediate(interpretEnd);
     });
     call.on("cancelled", () => {
-      upstreamCall.cancel();
-      end("cancelled by the backend");
+      if (!statusForwarded) {
+        cancelledByBackend = true;
+        upstreamCall.cancel();
+      }
+      serverDone = true;
+      settle();
+    });
+    // The server call's `close` can come before its `cancelled` after a status went out.
+    call.on("close", () => {
+      if (!statusForwarded) return;
+      serverDone = true;
+      settle();
     });
     call.on("error", () => upstreamCall.cancel());
 
@@ -152,12 +206,16 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         record({ time: now(), stream: streamId, kind: "to-backend", message: streamOutJson(message) });
         report(invariants.toBackend(streamId, message));
       }
-      call.write(bytes);
+      if (!cancelledByBackend) call.write(bytes);
     });
     upstreamCall.on("status", (status: grpc.StatusObject) => {
-      end(`${grpc.status[status.code]}${status.details ? `: ${status.details}` : ""}`);
-      if (status.code === grpc.status.OK) call.end();
-      else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+      upstreamStatus = status;
+      if (!cancelledByBackend) {
+        statusForwarded = true;
+        if (status.code === grpc.status.OK) call.end();
+        else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+      }
+      settle();
     });
     // Errors also arrive as "status"; this keeps the stream from throwing.
     upstreamCall.on("error", () => {});
@@ -182,6 +240,7 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   return {
     address: `${host}:${port}`,
     port,
+    settled: () => Promise.all([...unsettled]).then(() => undefined),
     summary: () => ({ streams: streamCount, streamsWithViolations: streamsWithViolations.size, violations: [...reports] }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -104,6 +104,21 @@ describe("protocol invariants (M2)", () => {
     assert.deepEqual(check([["in", init("e2", { sequence: 1, payload: any("S", 9) })], ["in", command(1, "e2")]], other, "s2"), ["F4"]);
   });
 
+  it("a half-close confirms the last Reply only if the stream then ends without a cancel", () => {
+    // The backend half-closes, then cancels (its write failed after all): event 2 is not persisted.
+    const invariants = createProtocolInvariants();
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [any("E", 1)])], ["in", command(2)], ["out", reply(2, [any("E", 2)])]], invariants, "s1");
+    invariants.backendClosed("s1");
+    invariants.streamEnded("s1", "cancelled");
+    assert.deepEqual(check([["in", init("e1")], ["in", event(1, any("E", 1))], ["in", command(1)]], invariants, "s2"), []);
+    // The same stream ending normally after the half-close: event 2 is persisted, a replay must include it.
+    const other = createProtocolInvariants();
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [any("E", 1)])], ["in", command(2)], ["out", reply(2, [any("E", 2)])]], other, "s1");
+    other.backendClosed("s1");
+    other.streamEnded("s1", "completed");
+    assert.deepEqual(check([["in", init("e1")], ["in", event(1, any("E", 1))], ["in", command(1)]], other, "s2"), ["C4"]);
+  });
+
   it("two live streams for one entity are a violation; a half-closed one is not live", () => {
     const invariants = createProtocolInvariants();
     check([["in", init("e1")]], invariants, "s1");

@@ -25,12 +25,22 @@ export interface ProtocolInvariants {
   toUserFunction(streamId: string, message: StreamIn): InvariantViolation[];
   /** A message from the user function to the backend. */
   toBackend(streamId: string, message: StreamOut): InvariantViolation[];
-  /** The backend half-closed its side (passivation) or the stream ended. */
+  /**
+   * The backend half-closed its side (passivation): the stream is no longer live. Its last Reply
+   * counts as persisted once the stream ends without a cancel (`streamEnded`).
+   */
   backendClosed(streamId: string): void;
-  streamEnded(streamId: string): void;
+  /**
+   * The stream ended. `cancelled`: the backend tore it down (a failed write, a timeout): the
+   * events of its last Reply were not persisted, even when a half-close was reported first.
+   */
+  streamEnded(streamId: string, how?: StreamEnd): void;
   /** The entity a stream belongs to, once its Init has crossed. */
   entityOf(streamId: string): string | undefined;
 }
+
+/** How a stream ended, as far as persistence is concerned. */
+export type StreamEnd = "completed" | "cancelled";
 
 export function createProtocolInvariants(): ProtocolInvariants {
   return new ProtocolInvariantsImpl();
@@ -47,7 +57,8 @@ interface StreamState {
   /**
    * Events (and a snapshot) of the last Reply, not yet known to be persisted: a backend may still
    * fail their write (UNAVAILABLE, ABORTED) or time the reply out. The next Command on the stream,
-   * or the backend completing the stream, shows the write went through (one command in flight).
+   * or the backend completing the stream (a half-close, then an end that is no cancel), shows the
+   * write went through (one command in flight).
    */
   unconfirmed: { readonly events: [number, AnyPayload][]; snapshot: [number, AnyPayload] | undefined };
 }
@@ -220,14 +231,15 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     const stream = this.streams.get(streamId);
     if (!stream) return;
     stream.backendOpen = false;
-    // A backend completes a stream only with nothing in flight: the last Reply's write went through.
-    this.confirm(stream);
     this.release(streamId, stream);
   }
 
-  streamEnded(streamId: string): void {
+  streamEnded(streamId: string, how: StreamEnd = "completed"): void {
     const stream = this.streams.get(streamId);
     if (!stream) return;
+    // A backend completes a stream only with nothing in flight: the last Reply's write went through.
+    // Settled here, at the stream's end, not at the half-close: a cancel may be reported after it.
+    if (!stream.backendOpen && how === "completed") this.confirm(stream);
     this.release(streamId, stream);
     this.streams.delete(streamId);
   }
