@@ -119,6 +119,41 @@ describe("protocol invariants (M2)", () => {
     assert.deepEqual(check([["in", init("e1")], ["in", event(1, any("E", 1))], ["in", command(1)]], other, "s2"), ["C4"]);
   });
 
+  it("E6 and F4 name the sequence number and show both payloads decoded, with a hex prefix", () => {
+    // ItemAdded{item: {productId: "456", name: "Flour", quantity: 1}} and the same with quantity 2.
+    const flour = (quantity: number) => any("ItemAdded", 0x0a, 0x0e, 0x0a, 0x03, 0x34, 0x35, 0x36, 0x12, 0x05, 0x46, 0x6c, 0x6f, 0x75, 0x72, 0x18, quantity);
+    const invariants = createProtocolInvariants();
+    const found: InvariantViolation[] = [];
+    const feed = (stream: string, steps: Step[]) => {
+      for (const [direction, message] of steps) {
+        found.push(...(direction === "in" ? invariants.toUserFunction(stream, message as StreamIn) : invariants.toBackend(stream, message as StreamOut)));
+      }
+    };
+    feed("s1", [["in", init("e1")], ["in", command(1)], ["out", reply(1, [flour(1), flour(1), flour(1)], any("Cart", 0x08, 0x03))], ["in", command(2)]]);
+    invariants.streamEnded("s1");
+    feed("s2", [["in", init("e1", { sequence: 3, payload: any("Cart", 0x08, 0x04) })]]);
+    invariants.streamEnded("s2");
+    feed("s3", [["in", init("e1")], ["in", event(1, flour(1))], ["in", event(2, flour(1))], ["in", event(3, flour(2))]]);
+    const [f4, e6] = found;
+    assert.equal(found.length, 2, JSON.stringify(found));
+    assert.equal(f4?.item, "F4");
+    assert.equal(f4.expected, "the snapshot acknowledged at sequence 3: type.googleapis.com/Cart {1: 3} (2 bytes: 0803)");
+    assert.equal(f4.actual, "Init offers at sequence 3: type.googleapis.com/Cart {1: 4} (2 bytes: 0804); the bytes differ from byte 1");
+    assert.equal(e6?.item, "E6");
+    assert.equal(e6.expected, 'Event 3 as acknowledged: type.googleapis.com/ItemAdded {1: {1: "456", 2: "Flour", 3: 1}} (16 bytes: 0a0e0a033435361205466c6f75721801)');
+    assert.equal(e6.actual, 'Event 3 replayed: type.googleapis.com/ItemAdded {1: {1: "456", 2: "Flour", 3: 2}} (16 bytes: 0a0e0a033435361205466c6f75721802); the bytes differ from byte 15');
+  });
+
+  it("a payload that is no protobuf message is shown as hex; a long one is cut", () => {
+    const invariants = createProtocolInvariants();
+    const long = any("Blob", ...Array.from({ length: 40 }, () => 0xff));
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [long])], ["in", command(2)]], invariants, "s1");
+    invariants.streamEnded("s1");
+    const found = invariants.toUserFunction("s2", init("e1")).concat(invariants.toUserFunction("s2", event(1, any("Blob", 0xff))));
+    assert.equal(found[0]?.expected, `Event 1 as acknowledged: type.googleapis.com/Blob (40 bytes: ${"ff".repeat(16)}…)`);
+    assert.equal(found[0]?.actual, "Event 1 replayed: type.googleapis.com/Blob (1 bytes: ff); one is a prefix of the other (40 vs 1 bytes)");
+  });
+
   it("two live streams for one entity are a violation; a half-closed one is not live", () => {
     const invariants = createProtocolInvariants();
     check([["in", init("e1")]], invariants, "s1");

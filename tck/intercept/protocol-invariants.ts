@@ -1,4 +1,5 @@
 import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/index.js";
+import { describeAny, firstDifference } from "./describe-payload.js";
 
 /**
  * The M2 invariants, checked on the traffic of `handle` streams as it crosses:
@@ -122,7 +123,13 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
           stream.sequence = message.snapshot.sequence;
           const known = history.snapshots.get(message.snapshot.sequence);
           if (known && message.snapshot.payload && !sameAny(known, message.snapshot.payload)) {
-            violate("F4", "the offered snapshot is the one stored", describeAny(known), describeAny(message.snapshot.payload));
+            const sequence = message.snapshot.sequence;
+            violate(
+              "F4",
+              "the offered snapshot is the one stored",
+              `the snapshot acknowledged at sequence ${sequence}: ${describeAny(known)}`,
+              `Init offers at sequence ${sequence}: ${describeAny(message.snapshot.payload)}; ${firstDifference(known, message.snapshot.payload)}`,
+            );
           }
           if (message.snapshot.payload === undefined) {
             violate("C6", "a snapshot offer carries its payload", "Snapshot.snapshot set", "no payload");
@@ -145,7 +152,12 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
         const history = this.history(stream.entityId!);
         const known = history.events.get(message.sequence);
         if (known && message.payload && !sameAny(known, message.payload)) {
-          violate("E6", "events replay byte for byte", describeAny(known), describeAny(message.payload));
+          violate(
+            "E6",
+            "events replay byte for byte",
+            `Event ${message.sequence} as acknowledged: ${describeAny(known)}`,
+            `Event ${message.sequence} replayed: ${describeAny(message.payload)}; ${firstDifference(known, message.payload)}`,
+          );
         } else if (!known && message.payload) {
           // First sight of this part of the history (the interceptor started late): learn it.
           history.events.set(message.sequence, message.payload);
@@ -271,10 +283,6 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
 
 function sameAny(a: AnyPayload, b: AnyPayload): boolean {
   return a.typeUrl === b.typeUrl && Buffer.from(a.value).equals(Buffer.from(b.value));
-}
-
-function describeAny(any: AnyPayload): string {
-  return `${any.typeUrl} (${any.value.length} bytes)`;
 }
 
 function describeIn(message: StreamIn): string {
