@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync, statSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -18,7 +18,10 @@ export interface InterceptorOptions {
   readonly listen: string;
   /** The user function, e.g. "127.0.0.1:8080". */
   readonly target: string;
-  /** A folder for one JSONL transcript per stream; none written when absent. */
+  /**
+   * A folder for one JSONL transcript per stream (`s1.jsonl`, …); none written when absent. It must
+   * be new or empty: transcripts of different runs are never mixed.
+   */
   readonly transcriptDir?: string;
   /** Called for every violation, with the offending stream's transcript so far. */
   readonly onViolation?: (report: ViolationReport) => void;
@@ -32,9 +35,17 @@ export interface ViolationReport {
 }
 
 export interface InterceptorSummary {
+  /** `ready` calls the backend made, and how many the user function answered. */
+  readonly readyCalls: number;
+  readonly readyAnswered: number;
   readonly streams: number;
   readonly streamsWithViolations: number;
   readonly violations: readonly ViolationReport[];
+  /**
+   * What makes the run fail besides violations: the backend never called `ready()`, or never
+   * opened a `handle` stream (nothing was judged).
+   */
+  readonly runFailures: readonly string[];
 }
 
 export interface RunningInterceptor {
@@ -84,7 +95,9 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   let streamCount = 0;
   /** One promise per stream not yet ended, settled once its transcript file is flushed. */
   const unsettled = new Set<Promise<void>>();
-  if (options.transcriptDir) mkdirSync(options.transcriptDir, { recursive: true });
+  let readyCalls = 0;
+  let readyAnswered = 0;
+  if (options.transcriptDir) prepareTranscriptDir(options.transcriptDir);
 
   const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
     const streamId = `s${++streamCount}`;
@@ -222,10 +235,28 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   };
 
   const ready = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    readyCalls += 1;
     upstream.makeUnaryRequest(readyPath, identity, identity, call.request, call.metadata, (error, response) => {
       if (error) callback(error);
-      else callback(null, response);
+      else {
+        readyAnswered += 1;
+        callback(null, response);
+      }
     });
+  };
+  const runFailures = (): string[] => {
+    const failures: string[] = [];
+    if (readyCalls === 0) failures.push("the backend never called ready() (discovery): is its user-function address this interceptor's?");
+    if (streamCount === 0) {
+      const why =
+        readyCalls === 0
+          ? "no backend reached the interceptor"
+          : readyAnswered === 0
+            ? `ready() was called ${readyCalls} time(s) and the user function never answered it`
+            : "ready() was answered: the backend refused the user function's spec, or no client sent it a command";
+      failures.push(`the backend never opened a handle stream, so nothing was judged (${why})`);
+    }
+    return failures;
   };
 
   const server = new grpc.Server(unlimited);
@@ -241,7 +272,14 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     address: `${host}:${port}`,
     port,
     settled: () => Promise.all([...unsettled]).then(() => undefined),
-    summary: () => ({ streams: streamCount, streamsWithViolations: streamsWithViolations.size, violations: [...reports] }),
+    summary: () => ({
+      readyCalls,
+      readyAnswered,
+      streams: streamCount,
+      streamsWithViolations: streamsWithViolations.size,
+      violations: [...reports],
+      runFailures: runFailures(),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         // Streams still open after a grace period are cut, so closing never hangs.
@@ -253,6 +291,26 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         });
       }),
   };
+}
+
+/** Creates the transcripts folder, or accepts an existing empty one; anything else is refused. */
+function prepareTranscriptDir(dir: string): void {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error(`transcripts folder ${dir} is not a folder`);
+    entries = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
+  if (entries.length > 0) {
+    const shown = entries.sort().slice(0, 3).join(", ");
+    throw new Error(
+      `transcripts folder ${dir} is not empty (${entries.length} entr${entries.length === 1 ? "y" : "ies"}: ${shown}${entries.length > 3 ? ", …" : ""}): ` +
+        "give a new or empty folder, so this run's transcripts are not mixed with an earlier run's",
+    );
+  }
 }
 
 function undecodable(stream: string, from: string, bytes: Buffer, error: unknown): TranscriptEntry {
