@@ -30,6 +30,7 @@ describe("intercept mode: a failed journal append is no violation", () => {
   let client: ShoppingCartClient;
   const faults = createStorageFaultSwitch();
   const violations: ViolationReport[] = [];
+  let stopped = false;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "tck-failed-append-"));
@@ -51,7 +52,7 @@ describe("intercept mode: a failed journal append is no violation", () => {
 
   after(async () => {
     client?.close();
-    await backend?.stop();
+    if (!stopped) await backend?.stop();
     await interceptor?.close();
     await cart?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -85,8 +86,11 @@ describe("intercept mode: a failed journal append is no violation", () => {
       violations.map((v) => `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`).join("\n\n"),
     );
 
-    // The first stream (events 1 and 2, then the failed write) ended cancelled by the backend.
+    // Stopping the backend passivates the live stream; then every transcript is complete.
+    await backend.stop();
+    stopped = true;
     await interceptor.settled();
+    // The first stream (events 1 and 2, then the failed write) ended cancelled by the backend.
     const streams = readdirSync(dir).sort();
     assert.ok(streams.length >= 2, `at least two streams (the cancelled one and its replacement), got ${streams.join(", ")}`);
     const first = readFileSync(join(dir, "s1.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptEntry);
@@ -94,7 +98,9 @@ describe("intercept mode: a failed journal append is no violation", () => {
     assert.equal(end?.kind, "end", `the first stream's transcript ends with its end entry; got ${JSON.stringify(end)}`);
     assert.equal(end.kind === "end" ? end.outcome : undefined, "cancelled-by-backend", `the first stream's end: ${JSON.stringify(end)}`);
     assert.ok(!first.some((e) => e.kind === "backend-half-close"), "no half-close is recorded for the cancelled stream");
-    const second = readFileSync(join(dir, "s2.jsonl"), "utf8");
-    assert.equal((second.match(/"event":/g) ?? []).length, 2, "the replacement stream replays events 1 and 2");
+    const second = readFileSync(join(dir, "s2.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptEntry);
+    assert.equal(second.filter((e) => e.kind === "to-user-function" && "event" in (e.message as object)).length, 2, "the replacement stream replays events 1 and 2");
+    const secondEnd = second.at(-1);
+    assert.equal(secondEnd?.kind === "end" ? secondEnd.outcome : undefined, "completed", `the replacement stream, passivated at shutdown: ${JSON.stringify(secondEnd)}`);
   });
 });

@@ -11,7 +11,8 @@ import {
   type StreamOut,
 } from "../../reference/protocol/index.js";
 import { createProtocolInvariants, type InvariantViolation } from "./protocol-invariants.js";
-import { formatTranscript, streamInJson, streamOutJson, type StreamOutcome, type TranscriptEntry } from "./transcript-entry.js";
+import { StreamEndTracker } from "./stream-end.js";
+import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "./transcript-entry.js";
 
 export interface InterceptorOptions {
   /** Where the backend connects, e.g. "127.0.0.1:0". */
@@ -124,50 +125,24 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     record({ time: now(), stream: streamId, kind: "open" });
     const upstreamCall = upstream.makeBidiStreamRequest(handlePath, identity, identity, call.metadata);
 
-    // How the stream ended is settled only at its last event, once both sides are done: grpc-js
-    // emits `end` not only for the backend's half-close but also, before `cancelled`, when the
-    // backend cancels; and `cancelled` ends every server call, also after its status went out.
-    // So a cancel is a `cancelled` that comes before the interceptor forwarded the user function's
-    // status, in whatever order it and `end` arrive.
-    let backendEnded = false;
-    let endInterpreted = false;
-    let halfClosed = false;
-    let cancelledByBackend = false;
-    let statusForwarded = false;
-    let serverDone = false;
-    let upstreamStatus: grpc.StatusObject | undefined;
-    let settled = false;
+    // How the stream ended is settled only at its last event (StreamEndTracker says why).
+    const ending = new StreamEndTracker();
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
     unsettled.add(done);
     void done.then(() => unsettled.delete(done));
 
-    /** An `end` from the backend is a half-close unless a cancel has been seen by now. */
-    const interpretEnd = () => {
-      if (!backendEnded || endInterpreted || settled) return;
-      endInterpreted = true;
-      if (cancelledByBackend) return;
-      halfClosed = true;
+    const halfClose = () => {
       record({ time: now(), stream: streamId, kind: "backend-half-close" });
       invariants.backendClosed(streamId);
       upstreamCall.end();
     };
     const settle = () => {
-      if (settled || !serverDone || upstreamStatus === undefined) return;
-      interpretEnd();
-      settled = true;
-      const status = upstreamStatus;
-      const outcome: StreamOutcome = cancelledByBackend
-        ? "cancelled-by-backend"
-        : status.code !== grpc.status.OK
-          ? "user-function-failed"
-          : halfClosed
-            ? "completed"
-            : "completed-by-user-function";
-      const code = grpc.status[status.code] ?? `code ${status.code}`;
-      const statusText = cancelledByBackend ? "CANCELLED" : status.details && status.details !== code ? `${code}: ${status.details}` : code;
-      record({ time: now(), stream: streamId, kind: "end", outcome, status: statusText });
-      invariants.streamEnded(streamId, cancelledByBackend ? "cancelled" : "completed");
+      const end = ending.settle();
+      if (!end) return;
+      if (end.halfCloseFirst) halfClose();
+      record({ time: now(), stream: streamId, kind: "end", outcome: end.outcome, status: end.status });
+      invariants.streamEnded(streamId, end.persistence);
       if (file) file.end(() => finished());
       else finished();
     };
@@ -187,22 +162,18 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       upstreamCall.write(bytes);
     });
     call.on("end", () => {
-      backendEnded = true;
-      // A `cancelled` of the same teardown follows within the current I/O callback's ticks.
-      setImmediate(interpretEnd);
+      ending.backendEnded();
+      // A `cancelled` of the same teardown comes within the current I/O callback's ticks.
+      setImmediate(() => {
+        if (ending.interpretEnd()) halfClose();
+      });
     });
     call.on("cancelled", () => {
-      if (!statusForwarded) {
-        cancelledByBackend = true;
-        upstreamCall.cancel();
-      }
-      serverDone = true;
+      if (ending.serverCancelled()) upstreamCall.cancel();
       settle();
     });
-    // The server call's `close` can come before its `cancelled` after a status went out.
     call.on("close", () => {
-      if (!statusForwarded) return;
-      serverDone = true;
+      ending.serverClosed();
       settle();
     });
     call.on("error", () => upstreamCall.cancel());
@@ -219,12 +190,10 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         record({ time: now(), stream: streamId, kind: "to-backend", message: streamOutJson(message) });
         report(invariants.toBackend(streamId, message));
       }
-      if (!cancelledByBackend) call.write(bytes);
+      if (!ending.cancelledByBackend) call.write(bytes);
     });
     upstreamCall.on("status", (status: grpc.StatusObject) => {
-      upstreamStatus = status;
-      if (!cancelledByBackend) {
-        statusForwarded = true;
+      if (ending.upstreamEnded(status)) {
         if (status.code === grpc.status.OK) call.end();
         else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
       }
