@@ -2,6 +2,9 @@ import type { AnyPayload } from "../../reference/protocol/index.js";
 
 const hexPrefixBytes = 16;
 const maxDepth = 4;
+/** Larger payloads are not decoded; longer decodings are cut (a message stays readable). */
+const maxDecodedBytes = 64 * 1024;
+const maxDecodedChars = 300;
 
 /**
  * An Any as a person comparing two of them needs it: type url, length, a hex
@@ -11,8 +14,9 @@ const maxDepth = 4;
  */
 export function describeAny(any: AnyPayload): string {
   const bytes = Buffer.from(any.value);
-  const decoded = bytes.length === 0 ? "{}" : decodeMessage(bytes, 0);
-  return `${any.typeUrl}${decoded === undefined ? "" : ` ${decoded}`} (${bytes.length} bytes: ${hexPrefix(bytes)})`;
+  const decoded = bytes.length === 0 ? "{}" : bytes.length > maxDecodedBytes ? undefined : decodeMessage(bytes, 0);
+  const shown = decoded !== undefined && decoded.length > maxDecodedChars ? `${decoded.slice(0, maxDecodedChars)}…` : decoded;
+  return `${any.typeUrl}${shown === undefined ? "" : ` ${shown}`} (${bytes.length} bytes: ${hexPrefix(bytes)})`;
 }
 
 /** Where two byte strings first differ, for a message saying they are not the same. */

@@ -154,6 +154,17 @@ describe("protocol invariants (M2)", () => {
     assert.equal(found[0]?.actual, "Event 1 replayed: type.googleapis.com/Blob (1 bytes: ff); one is a prefix of the other (40 vs 1 bytes)");
   });
 
+  it("a long decoded payload is cut, so a message stays readable", () => {
+    const invariants = createProtocolInvariants();
+    // 200 varint fields: {1: 1, 1: 1, …}.
+    const many = any("Many", ...Array.from({ length: 200 }, () => [0x08, 0x01]).flat());
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [many])], ["in", command(2)]], invariants, "s1");
+    invariants.streamEnded("s1");
+    const [e6] = invariants.toUserFunction("s2", init("e1")).concat(invariants.toUserFunction("s2", event(1, any("Many", 0x08, 0x02))));
+    assert.match(e6!.expected, /^Event 1 as acknowledged: type\.googleapis\.com\/Many \{1: 1, 1: 1, .{200,}… \(400 bytes: (0801){8}…\)$/);
+    assert.ok(e6!.expected.length < 400, `cut: ${e6!.expected.length} characters`);
+  });
+
   it("two live streams for one entity are a violation; a half-closed one is not live", () => {
     const invariants = createProtocolInvariants();
     check([["in", init("e1")]], invariants, "s1");
