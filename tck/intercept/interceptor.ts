@@ -96,6 +96,8 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   let streamCount = 0;
   /** One promise per stream not yet ended, settled once its transcript file is flushed. */
   const unsettled = new Set<Promise<void>>();
+  /** Set when close() cuts the streams still open: their cancel is the interceptor's, not the backend's. */
+  let cutting = false;
   let readyCalls = 0;
   let readyAnswered = 0;
   if (options.transcriptDir) prepareTranscriptDir(options.transcriptDir);
@@ -169,7 +171,7 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       });
     });
     call.on("cancelled", () => {
-      if (ending.serverCancelled()) upstreamCall.cancel();
+      if (ending.serverCancelled(cutting)) upstreamCall.cancel();
       settle();
     });
     call.on("close", () => {
@@ -252,7 +254,10 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     close: () =>
       new Promise<void>((resolve) => {
         // Streams still open after a grace period are cut, so closing never hangs.
-        const force = setTimeout(() => server.forceShutdown(), 2000);
+        const force = setTimeout(() => {
+          cutting = true;
+          server.forceShutdown();
+        }, 2000);
         server.tryShutdown(() => {
           clearTimeout(force);
           upstream.close();

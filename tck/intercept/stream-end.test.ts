@@ -78,6 +78,13 @@ describe("how an intercepted stream ended", () => {
     });
   });
 
+  it("a stream cut as the interceptor closes is not the backend's cancel", () => {
+    const tracker = new StreamEndTracker();
+    assert.equal(tracker.serverCancelled(true), true);
+    tracker.upstreamEnded({ code: status.CANCELLED, details: "Cancelled on client" });
+    assert.deepEqual(tracker.settle(), { halfCloseFirst: false, outcome: "cut-by-interceptor-shutdown", status: "CANCELLED", persistence: "cancelled" });
+  });
+
   it("nothing is settled before both sides are done", () => {
     assert.equal(play(["end", "after-io"]).settled, undefined);
     assert.equal(play(["end", "cancelled"]).settled, undefined);

@@ -39,6 +39,7 @@ export class StreamEndTracker {
   #serverDone = false;
   #upstream: EndStatus | undefined;
   #settled = false;
+  #cutByInterceptor = false;
 
   get cancelledByBackend(): boolean {
     return this.#cancelledByBackend;
@@ -61,11 +62,15 @@ export class StreamEndTracker {
     return true;
   }
 
-  /** The server call's `cancelled`: true when it is the backend's cancel (cancel the user function's side). */
-  serverCancelled(): boolean {
+  /**
+   * The server call's `cancelled`: true when it is a cancel (cancel the user function's side).
+   * `byInterceptor`: the interceptor is cutting its open streams as it closes.
+   */
+  serverCancelled(byInterceptor = false): boolean {
     this.#serverDone = true;
     if (this.#statusForwarded || this.#cancelledByBackend) return false;
     this.#cancelledByBackend = true;
+    this.#cutByInterceptor = byInterceptor;
     return true;
   }
 
@@ -90,7 +95,10 @@ export class StreamEndTracker {
     this.#settled = true;
     const { code, details } = this.#upstream;
     const name = grpcStatus[code] ?? `code ${code}`;
-    if (this.#cancelledByBackend) return { halfCloseFirst, outcome: "cancelled-by-backend", status: "CANCELLED", persistence: "cancelled" };
+    if (this.#cancelledByBackend) {
+      const outcome = this.#cutByInterceptor ? "cut-by-interceptor-shutdown" : "cancelled-by-backend";
+      return { halfCloseFirst, outcome, status: "CANCELLED", persistence: "cancelled" };
+    }
     const outcome: StreamOutcome = code !== grpcStatus.OK ? "user-function-failed" : this.#halfClosed ? "completed" : "completed-by-user-function";
     return { halfCloseFirst, outcome, status: details && details !== name ? `${name}: ${details}` : name, persistence: "completed" };
   }

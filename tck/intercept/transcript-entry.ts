@@ -6,9 +6,10 @@ import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/i
  * - `cancelled-by-backend`: the backend cancelled the stream (a failed write, a timeout, a shutdown):
  *   the events of its last Reply are not persisted;
  * - `completed-by-user-function`: the user function ended the stream OK while the backend's side was open;
- * - `user-function-failed`: the user function ended the stream with an error status.
+ * - `user-function-failed`: the user function ended the stream with an error status;
+ * - `cut-by-interceptor-shutdown`: still open when the interceptor stopped (its grace ran out).
  */
-export type StreamOutcome = "completed" | "cancelled-by-backend" | "completed-by-user-function" | "user-function-failed";
+export type StreamOutcome = "completed" | "cancelled-by-backend" | "completed-by-user-function" | "user-function-failed" | "cut-by-interceptor-shutdown";
 
 /** One line of an intercepted stream's JSONL transcript. */
 export type TranscriptEntry =
