@@ -12,7 +12,7 @@ import type { Misbehaviour } from "./misbehaviour.js";
 import { freePort } from "./free-port.js";
 import { createModelEntityBehaviour } from "./model-entity-behaviour.js";
 import { subjectOf, type Subject } from "./subject.js";
-import { TrafficLog, type RecordedStream } from "./traffic-log.js";
+import { cancelledByBackend, TrafficLog, type RecordedStream } from "./traffic-log.js";
 
 export interface InstrumentedUserFunctionOptions {
   readonly host?: string;
@@ -281,7 +281,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
       queue = queue.then(complete);
     });
     call.on("cancelled", () => {
-      this.traffic.ended(stream, "cancelled by the backend");
+      this.traffic.ended(stream, cancelledByBackend);
       cleanup();
     });
     call.on("error", () => cleanup());

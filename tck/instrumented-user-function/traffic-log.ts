@@ -17,6 +17,9 @@ export interface RecordedStream {
   ended: string | undefined;
 }
 
+/** How `ended` is told that the backend cancelled the stream (its last Reply's events are not persisted). */
+export const cancelledByBackend = "cancelled by the backend";
+
 /** A rule the backend broke, seen on the traffic it sent. */
 export interface BackendViolation extends InvariantViolation {
   readonly streamId: string;
@@ -102,7 +105,7 @@ export class TrafficLog {
   ended(stream: RecordedStream, how: string): void {
     if (stream.ended !== undefined) return;
     stream.ended = how;
-    this.#invariants.streamEnded(stream.streamId);
+    this.#invariants.streamEnded(stream.streamId, how === cancelledByBackend ? "cancelled" : "completed");
     this.#entry(stream.streamId, (time) => ({ kind: "end", time, stream: stream.streamId, status: how }));
     this.#changed();
   }

@@ -6,5 +6,5 @@ export {
   type RunningInterceptor,
   type ViolationReport,
 } from "./interceptor.js";
-export { createProtocolInvariants, type InvariantViolation, type ProtocolInvariants } from "./protocol-invariants.js";
-export { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "./transcript-entry.js";
+export { createProtocolInvariants, type InvariantViolation, type ProtocolInvariants, type StreamEnd } from "./protocol-invariants.js";
+export { formatTranscript, streamInJson, streamOutJson, type StreamOutcome, type TranscriptEntry } from "./transcript-entry.js";

@@ -10,12 +10,18 @@ protocol invariants (Init first, contiguous sequences, id correlation, one
 answer per command, snapshot only with events, replay of exactly the
 acknowledged history). A violation is printed at once with the stream's
 transcript. On SIGINT/SIGTERM (or after --duration) a summary is printed:
-streams without violations pass, streams with one fail.
+streams without violations pass, streams with one fail. A run in which the
+backend never called ready() or never opened a handle stream fails too (one
+failure each, named on its own line): nothing was judged. The last line is
+"N passed, N failed"; the exit code is 0 only when nothing failed (1 on
+failures, 2 on a wrong command line or an unusable --listen/--transcripts).
 
 Options:
   --listen HOST:PORT      where the backend connects (required)
   --target HOST:PORT      the user function (required)
   --transcripts DIR       write one JSONL transcript per stream into DIR
+                          (s1.jsonl, …; DIR must be new or empty: a
+                          non-empty DIR is refused, runs are never mixed)
   --duration MS           stop by itself after MS milliseconds
   -h, --help              this text
 `;
@@ -104,9 +110,10 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
   await interceptor.close();
 
   const summary = interceptor.summary();
-  const failed = summary.streamsWithViolations;
-  io.out(`${summary.streams} stream(s) intercepted, ${summary.violations.length} violation(s)`);
-  io.out(`${summary.streams - failed} passed, ${failed} failed`);
+  io.out(`${summary.readyCalls} ready() call(s), ${summary.streams} stream(s) intercepted, ${summary.violations.length} violation(s)`);
+  for (const failure of summary.runFailures) io.out(`✗ run failed: ${failure}`);
+  const failed = summary.streamsWithViolations + summary.runFailures.length;
+  io.out(`${summary.streams - summary.streamsWithViolations} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 

@@ -103,10 +103,11 @@ describe("interceptor", () => {
       assert.equal(interceptor.summary().streams, 1);
       const files = readdirSync(transcriptDir).map((f) => join(transcriptDir, f));
       assert.equal(files.length, 1);
-      // The file is written asynchronously: wait (bounded) for the stream's last line.
-      const kinds = () => readFileSync(files[0]!, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).kind);
-      for (let i = 0; i < 100 && kinds().at(-1) !== "end"; i++) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(kinds(), ["open", "to-user-function", "to-user-function", "to-backend", "backend-half-close", "end"]);
+      await interceptor.settled();
+      const entries = readFileSync(files[0]!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(entries.map((e) => e.kind), ["open", "to-user-function", "to-user-function", "to-backend", "backend-half-close", "end"]);
+      assert.equal(entries.at(-1).outcome, "completed");
+      assert.equal(entries.at(-1).status, "OK");
     });
   });
 
@@ -156,7 +157,7 @@ describe("interceptor", () => {
   });
 
   it("passes the user function's error status through to the backend", async () => {
-    await withInterceptor({ failStreamWith: "bad stream" }, async (client) => {
+    await withInterceptor({ failStreamWith: "bad stream" }, async (client, interceptor, _violations, transcriptDir) => {
       const { status } = await converse(
         client,
         [
@@ -167,6 +168,9 @@ describe("interceptor", () => {
       );
       assert.equal(status.code, grpc.status.FAILED_PRECONDITION);
       assert.equal(status.details, "bad stream");
+      await interceptor.settled();
+      const end = JSON.parse(readFileSync(join(transcriptDir, "s1.jsonl"), "utf8").trim().split("\n").at(-1)!);
+      assert.deepEqual([end.kind, end.outcome, end.status], ["end", "user-function-failed", "FAILED_PRECONDITION: bad stream"]);
     });
   });
 });

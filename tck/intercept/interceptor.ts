@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync, statSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -11,6 +11,7 @@ import {
   type StreamOut,
 } from "../../reference/protocol/index.js";
 import { createProtocolInvariants, type InvariantViolation } from "./protocol-invariants.js";
+import { StreamEndTracker } from "./stream-end.js";
 import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "./transcript-entry.js";
 
 export interface InterceptorOptions {
@@ -18,7 +19,10 @@ export interface InterceptorOptions {
   readonly listen: string;
   /** The user function, e.g. "127.0.0.1:8080". */
   readonly target: string;
-  /** A folder for one JSONL transcript per stream; none written when absent. */
+  /**
+   * A folder for one JSONL transcript per stream (`s1.jsonl`, …); none written when absent. It must
+   * be new or empty: transcripts of different runs are never mixed.
+   */
   readonly transcriptDir?: string;
   /** Called for every violation, with the offending stream's transcript so far. */
   readonly onViolation?: (report: ViolationReport) => void;
@@ -32,9 +36,17 @@ export interface ViolationReport {
 }
 
 export interface InterceptorSummary {
+  /** `ready` calls the backend made, and how many the user function answered. */
+  readonly readyCalls: number;
+  readonly readyAnswered: number;
   readonly streams: number;
   readonly streamsWithViolations: number;
   readonly violations: readonly ViolationReport[];
+  /**
+   * What makes the run fail besides violations: the backend never called `ready()`, or never
+   * opened a `handle` stream (nothing was judged).
+   */
+  readonly runFailures: readonly string[];
 }
 
 export interface RunningInterceptor {
@@ -42,6 +54,8 @@ export interface RunningInterceptor {
   readonly address: string;
   readonly port: number;
   summary(): InterceptorSummary;
+  /** Resolves once every stream opened so far has ended and its transcript file is written. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,7 +94,13 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   const reports: ViolationReport[] = [];
   const streamsWithViolations = new Set<string>();
   let streamCount = 0;
-  if (options.transcriptDir) mkdirSync(options.transcriptDir, { recursive: true });
+  /** One promise per stream not yet ended, settled once its transcript file is flushed. */
+  const unsettled = new Set<Promise<void>>();
+  /** Set when close() cuts the streams still open: their cancel is the interceptor's, not the backend's. */
+  let cutting = false;
+  let readyCalls = 0;
+  let readyAnswered = 0;
+  if (options.transcriptDir) prepareTranscriptDir(options.transcriptDir);
 
   const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
     const streamId = `s${++streamCount}`;
@@ -106,13 +126,27 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     invariants.streamOpened(streamId);
     record({ time: now(), stream: streamId, kind: "open" });
     const upstreamCall = upstream.makeBidiStreamRequest(handlePath, identity, identity, call.metadata);
-    let ended = false;
-    const end = (status: string) => {
-      if (ended) return;
-      ended = true;
-      record({ time: now(), stream: streamId, kind: "end", status });
-      invariants.streamEnded(streamId);
-      file?.end();
+
+    // How the stream ended is settled only at its last event (StreamEndTracker says why).
+    const ending = new StreamEndTracker();
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    unsettled.add(done);
+    void done.then(() => unsettled.delete(done));
+
+    const halfClose = () => {
+      record({ time: now(), stream: streamId, kind: "backend-half-close" });
+      invariants.backendClosed(streamId);
+      upstreamCall.end();
+    };
+    const settle = () => {
+      const end = ending.settle();
+      if (!end) return;
+      if (end.halfCloseFirst) halfClose();
+      record({ time: now(), stream: streamId, kind: "end", outcome: end.outcome, status: end.status });
+      invariants.streamEnded(streamId, end.persistence);
+      if (file) file.end(() => finished());
+      else finished();
     };
 
     call.on("data", (bytes: Buffer) => {
@@ -130,13 +164,19 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       upstreamCall.write(bytes);
     });
     call.on("end", () => {
-      record({ time: now(), stream: streamId, kind: "backend-half-close" });
-      invariants.backendClosed(streamId);
-      upstreamCall.end();
+      ending.backendEnded();
+      // A `cancelled` of the same teardown comes within the current I/O callback's ticks.
+      setImmediate(() => {
+        if (ending.interpretEnd()) halfClose();
+      });
     });
     call.on("cancelled", () => {
-      upstreamCall.cancel();
-      end("cancelled by the backend");
+      if (ending.serverCancelled(cutting)) upstreamCall.cancel();
+      settle();
+    });
+    call.on("close", () => {
+      ending.serverClosed();
+      settle();
     });
     call.on("error", () => upstreamCall.cancel());
 
@@ -152,22 +192,42 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         record({ time: now(), stream: streamId, kind: "to-backend", message: streamOutJson(message) });
         report(invariants.toBackend(streamId, message));
       }
-      call.write(bytes);
+      if (!ending.cancelledByBackend) call.write(bytes);
     });
     upstreamCall.on("status", (status: grpc.StatusObject) => {
-      end(`${grpc.status[status.code]}${status.details ? `: ${status.details}` : ""}`);
-      if (status.code === grpc.status.OK) call.end();
-      else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+      if (ending.upstreamEnded(status)) {
+        if (status.code === grpc.status.OK) call.end();
+        else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+      }
+      settle();
     });
     // Errors also arrive as "status"; this keeps the stream from throwing.
     upstreamCall.on("error", () => {});
   };
 
   const ready = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    readyCalls += 1;
     upstream.makeUnaryRequest(readyPath, identity, identity, call.request, call.metadata, (error, response) => {
       if (error) callback(error);
-      else callback(null, response);
+      else {
+        readyAnswered += 1;
+        callback(null, response);
+      }
     });
+  };
+  const runFailures = (): string[] => {
+    const failures: string[] = [];
+    if (readyCalls === 0) failures.push("the backend never called ready() (discovery): is its user-function address this interceptor's?");
+    if (streamCount === 0) {
+      const why =
+        readyCalls === 0
+          ? "no backend reached the interceptor"
+          : readyAnswered === 0
+            ? `ready() was called ${readyCalls} time(s) and the user function never answered it`
+            : "ready() was answered: the backend refused the user function's spec, or no client sent it a command";
+      failures.push(`the backend never opened a handle stream, so nothing was judged (${why})`);
+    }
+    return failures;
   };
 
   const server = new grpc.Server(unlimited);
@@ -182,11 +242,22 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   return {
     address: `${host}:${port}`,
     port,
-    summary: () => ({ streams: streamCount, streamsWithViolations: streamsWithViolations.size, violations: [...reports] }),
+    settled: () => Promise.all([...unsettled]).then(() => undefined),
+    summary: () => ({
+      readyCalls,
+      readyAnswered,
+      streams: streamCount,
+      streamsWithViolations: streamsWithViolations.size,
+      violations: [...reports],
+      runFailures: runFailures(),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         // Streams still open after a grace period are cut, so closing never hangs.
-        const force = setTimeout(() => server.forceShutdown(), 2000);
+        const force = setTimeout(() => {
+          cutting = true;
+          server.forceShutdown();
+        }, 2000);
         server.tryShutdown(() => {
           clearTimeout(force);
           upstream.close();
@@ -194,6 +265,26 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         });
       }),
   };
+}
+
+/** Creates the transcripts folder, or accepts an existing empty one; anything else is refused. */
+function prepareTranscriptDir(dir: string): void {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error(`transcripts folder ${dir} is not a folder`);
+    entries = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
+  if (entries.length > 0) {
+    const shown = entries.sort().slice(0, 3).join(", ");
+    throw new Error(
+      `transcripts folder ${dir} is not empty (${entries.length} entr${entries.length === 1 ? "y" : "ies"}: ${shown}${entries.length > 3 ? ", …" : ""}): ` +
+        "give a new or empty folder, so this run's transcripts are not mixed with an earlier run's",
+    );
+  }
 }
 
 function undecodable(stream: string, from: string, bytes: Buffer, error: unknown): TranscriptEntry {

@@ -104,6 +104,67 @@ describe("protocol invariants (M2)", () => {
     assert.deepEqual(check([["in", init("e2", { sequence: 1, payload: any("S", 9) })], ["in", command(1, "e2")]], other, "s2"), ["F4"]);
   });
 
+  it("a half-close confirms the last Reply only if the stream then ends without a cancel", () => {
+    // The backend half-closes, then cancels (its write failed after all): event 2 is not persisted.
+    const invariants = createProtocolInvariants();
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [any("E", 1)])], ["in", command(2)], ["out", reply(2, [any("E", 2)])]], invariants, "s1");
+    invariants.backendClosed("s1");
+    invariants.streamEnded("s1", "cancelled");
+    assert.deepEqual(check([["in", init("e1")], ["in", event(1, any("E", 1))], ["in", command(1)]], invariants, "s2"), []);
+    // The same stream ending normally after the half-close: event 2 is persisted, a replay must include it.
+    const other = createProtocolInvariants();
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [any("E", 1)])], ["in", command(2)], ["out", reply(2, [any("E", 2)])]], other, "s1");
+    other.backendClosed("s1");
+    other.streamEnded("s1", "completed");
+    assert.deepEqual(check([["in", init("e1")], ["in", event(1, any("E", 1))], ["in", command(1)]], other, "s2"), ["C4"]);
+  });
+
+  it("E6 and F4 name the sequence number and show both payloads decoded, with a hex prefix", () => {
+    // ItemAdded{item: {productId: "456", name: "Flour", quantity: 1}} and the same with quantity 2.
+    const flour = (quantity: number) => any("ItemAdded", 0x0a, 0x0e, 0x0a, 0x03, 0x34, 0x35, 0x36, 0x12, 0x05, 0x46, 0x6c, 0x6f, 0x75, 0x72, 0x18, quantity);
+    const invariants = createProtocolInvariants();
+    const found: InvariantViolation[] = [];
+    const feed = (stream: string, steps: Step[]) => {
+      for (const [direction, message] of steps) {
+        found.push(...(direction === "in" ? invariants.toUserFunction(stream, message as StreamIn) : invariants.toBackend(stream, message as StreamOut)));
+      }
+    };
+    feed("s1", [["in", init("e1")], ["in", command(1)], ["out", reply(1, [flour(1), flour(1), flour(1)], any("Cart", 0x08, 0x03))], ["in", command(2)]]);
+    invariants.streamEnded("s1");
+    feed("s2", [["in", init("e1", { sequence: 3, payload: any("Cart", 0x08, 0x04) })]]);
+    invariants.streamEnded("s2");
+    feed("s3", [["in", init("e1")], ["in", event(1, flour(1))], ["in", event(2, flour(1))], ["in", event(3, flour(2))]]);
+    const [f4, e6] = found;
+    assert.equal(found.length, 2, JSON.stringify(found));
+    assert.equal(f4?.item, "F4");
+    assert.equal(f4.expected, "the snapshot acknowledged at sequence 3: type.googleapis.com/Cart {1: 3} (2 bytes: 0803)");
+    assert.equal(f4.actual, "Init offers at sequence 3: type.googleapis.com/Cart {1: 4} (2 bytes: 0804); the bytes differ from byte 1");
+    assert.equal(e6?.item, "E6");
+    assert.equal(e6.expected, 'Event 3 as acknowledged: type.googleapis.com/ItemAdded {1: {1: "456", 2: "Flour", 3: 1}} (16 bytes: 0a0e0a033435361205466c6f75721801)');
+    assert.equal(e6.actual, 'Event 3 replayed: type.googleapis.com/ItemAdded {1: {1: "456", 2: "Flour", 3: 2}} (16 bytes: 0a0e0a033435361205466c6f75721802); the bytes differ from byte 15');
+  });
+
+  it("a payload that is no protobuf message is shown as hex; a long one is cut", () => {
+    const invariants = createProtocolInvariants();
+    const long = any("Blob", ...Array.from({ length: 40 }, () => 0xff));
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [long])], ["in", command(2)]], invariants, "s1");
+    invariants.streamEnded("s1");
+    const found = invariants.toUserFunction("s2", init("e1")).concat(invariants.toUserFunction("s2", event(1, any("Blob", 0xff))));
+    assert.equal(found[0]?.expected, `Event 1 as acknowledged: type.googleapis.com/Blob (40 bytes: ${"ff".repeat(16)}…)`);
+    assert.equal(found[0]?.actual, "Event 1 replayed: type.googleapis.com/Blob (1 bytes: ff); one is a prefix of the other (40 vs 1 bytes)");
+  });
+
+  it("a long decoded payload is cut, so a message stays readable", () => {
+    const invariants = createProtocolInvariants();
+    // 200 varint fields: {1: 1, 1: 1, …}.
+    const many = any("Many", ...Array.from({ length: 200 }, () => [0x08, 0x01]).flat());
+    check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [many])], ["in", command(2)]], invariants, "s1");
+    invariants.streamEnded("s1");
+    const [e6] = invariants.toUserFunction("s2", init("e1")).concat(invariants.toUserFunction("s2", event(1, any("Many", 0x08, 0x02))));
+    assert.match(e6!.expected, /^Event 1 as acknowledged: type\.googleapis\.com\/Many \{1: 1, 1: 1, .{200,}… \(400 bytes: (0801){8}…\)$/);
+    assert.ok(e6!.expected.length < 400, `cut: ${e6!.expected.length} characters`);
+  });
+
   it("two live streams for one entity are a violation; a half-closed one is not live", () => {
     const invariants = createProtocolInvariants();
     check([["in", init("e1")]], invariants, "s1");

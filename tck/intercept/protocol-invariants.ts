@@ -1,4 +1,5 @@
 import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/index.js";
+import { describeAny, firstDifference } from "./describe-payload.js";
 
 /**
  * The M2 invariants, checked on the traffic of `handle` streams as it crosses:
@@ -25,12 +26,22 @@ export interface ProtocolInvariants {
   toUserFunction(streamId: string, message: StreamIn): InvariantViolation[];
   /** A message from the user function to the backend. */
   toBackend(streamId: string, message: StreamOut): InvariantViolation[];
-  /** The backend half-closed its side (passivation) or the stream ended. */
+  /**
+   * The backend half-closed its side (passivation): the stream is no longer live. Its last Reply
+   * counts as persisted once the stream ends without a cancel (`streamEnded`).
+   */
   backendClosed(streamId: string): void;
-  streamEnded(streamId: string): void;
+  /**
+   * The stream ended. `cancelled`: the backend tore it down (a failed write, a timeout): the
+   * events of its last Reply were not persisted, even when a half-close was reported first.
+   */
+  streamEnded(streamId: string, how?: StreamEnd): void;
   /** The entity a stream belongs to, once its Init has crossed. */
   entityOf(streamId: string): string | undefined;
 }
+
+/** How a stream ended, as far as persistence is concerned. */
+export type StreamEnd = "completed" | "cancelled";
 
 export function createProtocolInvariants(): ProtocolInvariants {
   return new ProtocolInvariantsImpl();
@@ -47,7 +58,8 @@ interface StreamState {
   /**
    * Events (and a snapshot) of the last Reply, not yet known to be persisted: a backend may still
    * fail their write (UNAVAILABLE, ABORTED) or time the reply out. The next Command on the stream,
-   * or the backend completing the stream, shows the write went through (one command in flight).
+   * or the backend completing the stream (a half-close, then an end that is no cancel), shows the
+   * write went through (one command in flight).
    */
   unconfirmed: { readonly events: [number, AnyPayload][]; snapshot: [number, AnyPayload] | undefined };
 }
@@ -111,7 +123,13 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
           stream.sequence = message.snapshot.sequence;
           const known = history.snapshots.get(message.snapshot.sequence);
           if (known && message.snapshot.payload && !sameAny(known, message.snapshot.payload)) {
-            violate("F4", "the offered snapshot is the one stored", describeAny(known), describeAny(message.snapshot.payload));
+            const sequence = message.snapshot.sequence;
+            violate(
+              "F4",
+              "the offered snapshot is the one stored",
+              `the snapshot acknowledged at sequence ${sequence}: ${describeAny(known)}`,
+              `Init offers at sequence ${sequence}: ${describeAny(message.snapshot.payload)}; ${firstDifference(known, message.snapshot.payload)}`,
+            );
           }
           if (message.snapshot.payload === undefined) {
             violate("C6", "a snapshot offer carries its payload", "Snapshot.snapshot set", "no payload");
@@ -134,7 +152,12 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
         const history = this.history(stream.entityId!);
         const known = history.events.get(message.sequence);
         if (known && message.payload && !sameAny(known, message.payload)) {
-          violate("E6", "events replay byte for byte", describeAny(known), describeAny(message.payload));
+          violate(
+            "E6",
+            "events replay byte for byte",
+            `Event ${message.sequence} as acknowledged: ${describeAny(known)}`,
+            `Event ${message.sequence} replayed: ${describeAny(message.payload)}; ${firstDifference(known, message.payload)}`,
+          );
         } else if (!known && message.payload) {
           // First sight of this part of the history (the interceptor started late): learn it.
           history.events.set(message.sequence, message.payload);
@@ -220,14 +243,15 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     const stream = this.streams.get(streamId);
     if (!stream) return;
     stream.backendOpen = false;
-    // A backend completes a stream only with nothing in flight: the last Reply's write went through.
-    this.confirm(stream);
     this.release(streamId, stream);
   }
 
-  streamEnded(streamId: string): void {
+  streamEnded(streamId: string, how: StreamEnd = "completed"): void {
     const stream = this.streams.get(streamId);
     if (!stream) return;
+    // A backend completes a stream only with nothing in flight: the last Reply's write went through.
+    // Settled here, at the stream's end, not at the half-close: a cancel may be reported after it.
+    if (!stream.backendOpen && how === "completed") this.confirm(stream);
     this.release(streamId, stream);
     this.streams.delete(streamId);
   }
@@ -259,10 +283,6 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
 
 function sameAny(a: AnyPayload, b: AnyPayload): boolean {
   return a.typeUrl === b.typeUrl && Buffer.from(a.value).equals(Buffer.from(b.value));
-}
-
-function describeAny(any: AnyPayload): string {
-  return `${any.typeUrl} (${any.value.length} bytes)`;
 }
 
 function describeIn(message: StreamIn): string {

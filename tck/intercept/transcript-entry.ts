@@ -1,5 +1,16 @@
 import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/index.js";
 
+/**
+ * How an intercepted stream ended:
+ * - `completed`: the backend half-closed its side (passivation), then the user function completed OK;
+ * - `cancelled-by-backend`: the backend cancelled the stream (a failed write, a timeout, a shutdown):
+ *   the events of its last Reply are not persisted;
+ * - `completed-by-user-function`: the user function ended the stream OK while the backend's side was open;
+ * - `user-function-failed`: the user function ended the stream with an error status;
+ * - `cut-by-interceptor-shutdown`: still open when the interceptor stopped (its grace ran out).
+ */
+export type StreamOutcome = "completed" | "cancelled-by-backend" | "completed-by-user-function" | "user-function-failed" | "cut-by-interceptor-shutdown";
+
 /** One line of an intercepted stream's JSONL transcript. */
 export type TranscriptEntry =
   | { readonly time: string; readonly stream: string; readonly kind: "open" }
@@ -7,7 +18,8 @@ export type TranscriptEntry =
   | { readonly time: string; readonly stream: string; readonly kind: "to-backend"; readonly message: unknown }
   | { readonly time: string; readonly stream: string; readonly kind: "undecodable"; readonly from: string; readonly bytes: string; readonly error: string }
   | { readonly time: string; readonly stream: string; readonly kind: "backend-half-close" }
-  | { readonly time: string; readonly stream: string; readonly kind: "end"; readonly status: string }
+  /** `status`: the gRPC status the stream ended with; `outcome` (intercept mode): how it ended. */
+  | { readonly time: string; readonly stream: string; readonly kind: "end"; readonly status: string; readonly outcome?: StreamOutcome }
   | {
       readonly time: string;
       readonly stream: string;
@@ -74,7 +86,7 @@ export function formatTranscript(entries: readonly TranscriptEntry[]): string {
         case "backend-half-close":
           return `${e.time} [${e.stream}] backend completed its side`;
         case "end":
-          return `${e.time} [${e.stream}] stream ended: ${e.status}`;
+          return `${e.time} [${e.stream}] stream ended: ${e.outcome ? `${e.outcome} (${e.status})` : e.status}`;
         case "violation":
           return `${e.time} [${e.stream}] VIOLATION ${e.item} ${e.rule}: expected ${e.expected}, got ${e.actual}`;
       }

@@ -24,8 +24,11 @@ export function transcriptViolations(transcript: Transcript): InvariantViolation
         invariants.backendClosed(entry.stream);
         break;
       case "ended":
+        invariants.streamEnded(entry.stream, "completed");
+        break;
       case "cancelled":
-        invariants.streamEnded(entry.stream);
+        // The kit (as backend) tore the stream down: its last Reply's events are not persisted.
+        invariants.streamEnded(entry.stream, "cancelled");
         break;
       default:
         break;
