@@ -79,6 +79,26 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
     await expectCaught(createRawFakeBackendLauncher("init-id-differs"), "@G1 and not @shopping-cart", "G1", /B2 every Command carries the stream's entity id: expected g1-[0-9a-f]{8}!, got g1-[0-9a-f]{8}/);
   });
 
+  // Issue 9, item 7 (J4): before, only the readiness probe's empty request happened to show this defect.
+  it("a backend that accepts empty keys fails J4, for a single key and a composite key's string part", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("accepts-empty-keys"),
+      "@J4",
+      "J4",
+      /actual:\s+the backend accepted the empty key: the call succeeded, and the request reached the user function as a Command on stream s\d+ \(Init for ""\)/,
+    );
+  });
+
+  // Issue 9, item 7 (J3): the kit's client writes default values explicitly, so only a request with them absent shows this.
+  it("a backend that builds keys from the fields present in the bytes fails J3 (absent default ≠ explicit default)", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("keys-from-present-fields"),
+      "@J3",
+      "J3",
+      /actual:\s+the backend told them apart: key \("j3-absent"\) with the number, bool and enum key fields absent reached entity "j3\\\\-absent_[0-9a-f]{8}---"/,
+    );
+  });
+
   it("a backend that never passivates fails H1", async () => {
     await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1-[0-9a-f]{8}/);
   });

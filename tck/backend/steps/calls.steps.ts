@@ -1,5 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
-import { modelMethodPath, modelRequest, type ModelAction } from "../driver/model-requests.js";
+import { compositeRequest, modelMethodPath, modelRequest, type ModelAction } from "../driver/model-requests.js";
 import type { BackendWorld } from "../world/backend-world.js";
 
 When("the client processes {actions} on entity {string}", async function (this: BackendWorld, actions: ModelAction[], name: string) {
@@ -51,7 +51,29 @@ When("the client processes an event of {int} MiB on entity {string}", async func
 });
 
 When("the client processes emit {string} with an empty key", async function (this: BackendWorld, value: string) {
+  this.memory.set("empty key field", "id (Request's only key field)");
   await this.call("", modelMethodPath("Process"), modelRequest("", [{ emit: value }]));
+});
+
+When(
+  /^the client processes emit "([^"]*)" through ProcessComposite with an empty string key part and (-?\d+), (true|false), (KIND_ONE|KIND_TWO)$/,
+  async function (this: BackendWorld, value: string, partB: string, partC: string, partD: string) {
+    this.memory.set("empty key field", "part_a (CompositeRequest's string key field; the other key fields are set)");
+    const key = { partA: "", partB: Number(partB), partC: partC === "true", partD: partD === "KIND_ONE" ? 1 : 2 } as const;
+    await this.call("", modelMethodPath("ProcessComposite"), compositeRequest(key, [{ emit: value }]));
+  },
+);
+
+// ARCHITECTURE.md: an empty string or bytes key is no key: INVALID_ARGUMENT, and nothing reaches the user function.
+Then("the backend refused the empty key with INVALID_ARGUMENT, and nothing reached the user function", function (this: BackendWorld) {
+  const last = this.lastCall();
+  const field = this.memory.get("empty key field") as string;
+  const reached = this.uf.traffic.streams.filter((s) => s.received.some((m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(last.request))));
+  const forwarded = reached.map((s) => `stream ${s.streamId} (Init for ${JSON.stringify(s.entityId)})`).join(", ");
+  const expected = `the backend to refuse a request whose key field ${field} is empty with INVALID_ARGUMENT, before it reaches the user function`;
+  if (last.outcome.ok) this.fail(expected, `the backend accepted the empty key: the call succeeded${reached.length > 0 ? `, and the request reached the user function as a Command on ${forwarded}` : ""}`);
+  if (reached.length > 0) this.fail(expected, `the request reached the user function as a Command on ${forwarded} (the call then failed ${last.outcome.codeName})`);
+  if (last.outcome.codeName !== "INVALID_ARGUMENT") this.fail(expected, `the call failed ${last.outcome.codeName}: ${last.outcome.details}`);
 });
 
 When("the client calls the method {string} of the model entity", async function (this: BackendWorld, method: string) {

@@ -156,11 +156,6 @@ Then("the user function saw an Init for entity {string}", function (this: Backen
   }
 });
 
-Then("the user function saw no stream for an empty entity id", function (this: BackendWorld) {
-  const empty = this.uf.traffic.streams.filter((s) => s.entityId === "");
-  if (empty.length > 0) this.fail("no stream for the entity id \"\"", `${empty.length} stream(s)`);
-});
-
 Then(
   "the user function received the last request's bytes unchanged as {string} with type url {string}",
   function (this: BackendWorld, name: string, typeUrl: string) {

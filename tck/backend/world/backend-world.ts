@@ -8,6 +8,7 @@ import type { BackendClient, CallOutcome } from "../driver/backend-client.js";
 import type { BackendStage } from "../driver/backend-stage.js";
 import {
   compositeRequest,
+  compositeRequestWithDefaultsAbsent,
   decodeModelResponse,
   modelMethodPath,
   modelRequest,
@@ -97,6 +98,11 @@ export class BackendWorld extends World<BackendModeParameters> {
 
   processComposite(key: CompositeKey, actions: readonly ModelAction[]): Promise<CallRecord> {
     return this.call(key.partA, modelMethodPath("ProcessComposite"), compositeRequest(key, actions));
+  }
+
+  /** A ProcessComposite call whose number, bool and enum key fields are absent from the bytes (J3). */
+  processCompositeWithDefaultsAbsent(partA: string, actions: readonly ModelAction[]): Promise<CallRecord> {
+    return this.call(partA, modelMethodPath("ProcessComposite"), compositeRequestWithDefaultsAbsent(partA, actions));
   }
 
   /** The last call's Response, failing the scenario if it did not succeed. */
