@@ -99,6 +99,26 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
     );
   });
 
+  // Issue 9, item 7 (G3): state survives a restarted stream (the replay), so only the stream's identity shows it.
+  it("a backend that restarts the stream after a Failure fails G3", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("restarts-stream-after-failure"),
+      "@G3",
+      "G3",
+      /actual:\s+the backend ended stream s\d+ \(completed by both sides\) after the Failure of command 2 and opened stream s\d+ with a new Init, replaying 1 event\(s\), for the next command/,
+    );
+  });
+
+  // Issue 9, item 7 (D9): with the usual short passivation timeout, ordinary passivation closed this fake's stream in time.
+  it("a backend that ignores an answer with nothing pending fails D9 (told apart from passivation)", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("ignores-unexpected-answers"),
+      "@D9 and @long-passivation",
+      "D9",
+      /actual:\s+the backend ignored the answer with nothing pending: stream s\d+ is still open, with 2 answers to 1 command\(s\) after 5000 ms/,
+    );
+  });
+
   it("a backend that never passivates fails H1", async () => {
     await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1-[0-9a-f]{8}/);
   });

@@ -17,7 +17,7 @@ When(
   "the client processes {actions} on entity {string}, waiting well past the relay timeout",
   async function (this: BackendWorld, actions: ModelAction[], name: string) {
     // Twice the relay timeout plus a margin: a DEADLINE_EXCEEDED well before this deadline is the backend's own.
-    const clientDeadlineMs = this.stage.settings.relayTimeoutMs * 2 + this.timeoutMs;
+    const clientDeadlineMs = this.settings.relayTimeoutMs * 2 + this.timeoutMs;
     const started = performance.now();
     await this.process(name, actions, "Process", clientDeadlineMs);
     this.memory.set("client deadline", { clientDeadlineMs, elapsedMs: performance.now() - started });
@@ -28,7 +28,7 @@ Then("the call fails with DEADLINE_EXCEEDED from the backend's relay timeout, be
   this.expectFailure(this.lastCall(), "DEADLINE_EXCEEDED");
   const timing = this.memory.get("client deadline") as { clientDeadlineMs: number; elapsedMs: number } | undefined;
   if (!timing) throw new Error("no call waited past the relay timeout");
-  const { relayTimeoutMs } = this.stage.settings;
+  const { relayTimeoutMs } = this.settings;
   // Half-way between the relay timeout and the client deadline: past it, only the client's deadline can have fired.
   const latestMs = relayTimeoutMs + (timing.clientDeadlineMs - relayTimeoutMs) / 2;
   if (timing.elapsedMs >= latestMs) {

@@ -59,7 +59,7 @@ When(
     const first = this.process(name, [{ emit: value }]);
     this.inFlight.push(first);
     await this.eventually(() => this.uf.traffic.commandsOf(entityId).length > reached, "the first command to reach the user function", () => "it did not");
-    const burst = Array.from({ length: this.stage.settings.relayBuffer + extra }, () => this.process(name, [{ emit: value }]));
+    const burst = Array.from({ length: this.settings.relayBuffer + extra }, () => this.process(name, [{ emit: value }]));
     await settle(this, [first, ...burst]);
   },
 );
@@ -147,7 +147,7 @@ Then("exactly {int} of those calls failed with RESOURCE_EXHAUSTED and every othe
   // One call in flight plus relayBuffer queued are accepted; everything beyond is refused.
   if (exhausted !== refused) {
     this.fail(
-      `exactly ${refused} of ${records.length} calls to fail RESOURCE_EXHAUSTED (1 in flight + relay buffer ${this.stage.settings.relayBuffer} accepted)`,
+      `exactly ${refused} of ${records.length} calls to fail RESOURCE_EXHAUSTED (1 in flight + relay buffer ${this.settings.relayBuffer} accepted)`,
       `${exhausted} did`,
     );
   }

@@ -139,13 +139,29 @@ Then("entity {string} is on a new stream", function (this: BackendWorld, name: s
   if (streams.length < 2) this.fail(`entity ${this.entityId(name)} recovered on a new stream`, `${streams.length} stream(s)`);
 });
 
-Then("the backend eventually closes the stream of entity {string}", async function (this: BackendWorld, name: string) {
+Then("the backend closes the stream of entity {string} for the answer with nothing pending, long before it could passivate it", async function (this: BackendWorld, name: string) {
   const stream = this.latestStream(name);
+  const { passivationTimeoutMs } = this.settings;
+  if (passivationTimeoutMs <= this.timeoutMs) throw new Error("needs a passivation timeout longer than --timeout");
   await this.eventually(
     () => stream.ended !== undefined,
-    `the backend to close stream ${stream.streamId} after the protocol violation`,
-    () => "the stream is still open",
+    `the backend to fail entity ${this.entityId(name)} for the answer with nothing pending (a protocol violation, D9): close stream ${stream.streamId} within ${this.timeoutMs} ms (--timeout), long before its passivation timeout of ${passivationTimeoutMs} ms`,
+    () => `the backend ignored the answer with nothing pending: stream ${stream.streamId} is still open, with ${stream.sent.length} answers to ${stream.received.filter((m) => m.case === "command").length} command(s)`,
   );
+});
+
+Then("entity {string} answered every command on the stream it began on, with no second Init", function (this: BackendWorld, name: string) {
+  const streams = this.streamsOf(name);
+  const [first, next] = streams;
+  if (!first) return this.fail(`a handle stream for entity ${this.entityId(name)}`, "none was opened");
+  const failure = first.sent.find((m) => m.case === "failure");
+  const expected = `entity ${this.entityId(name)} to keep stream ${first.streamId} after the Failure (G3: the entity and its stream carry on), every command on it`;
+  const how = `after the Failure${failure?.case === "failure" ? ` of command ${failure.commandId}` : ""}`;
+  if (next) {
+    const replayed = this.replayedEvents(next).length;
+    this.fail(expected, `the backend ended stream ${first.streamId} (${first.ended ?? "still open"}) ${how} and opened stream ${next.streamId} with a new Init, replaying ${replayed} event(s), for the next command`);
+  }
+  if (first.ended !== undefined) this.fail(expected, `the backend ended stream ${first.streamId} (${first.ended}) ${how}`);
 });
 
 Then("the user function saw an Init for entity {string}", function (this: BackendWorld, name: string) {

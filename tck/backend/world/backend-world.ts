@@ -5,6 +5,7 @@ import type { StreamIn, StreamOut } from "../../../reference/protocol/index.js";
 import { subjectOf, type InstrumentedUserFunction, type RecordedStream, type Subject } from "../../instrumented-user-function/index.js";
 import { TeardownStack } from "../../world/teardown-stack.js";
 import type { BackendClient, CallOutcome } from "../driver/backend-client.js";
+import type { BackendSettings } from "../driver/backend-settings.js";
 import type { BackendStage } from "../driver/backend-stage.js";
 import {
   compositeRequest,
@@ -39,6 +40,8 @@ export class BackendWorld extends World<BackendModeParameters> {
   /** How many streams the user function had seen when the scenario started. */
   streamsAtStart = 0;
   subject: Subject = subjectOf("model");
+  /** Settings this scenario asked for instead of the run's (a long passivation timeout). */
+  settingsOverride: BackendSettings | undefined;
   last: CallRecord | undefined;
   /** Calls started but not awaited yet (H6, D4, bursts). */
   inFlight: Array<Promise<CallRecord>> = [];
@@ -65,6 +68,11 @@ export class BackendWorld extends World<BackendModeParameters> {
     return this.stage.userFunction;
   }
 
+  /** The settings the backend under this scenario runs with. */
+  get settings(): BackendSettings {
+    return this.settingsOverride ?? this.stage.settings;
+  }
+
   get timeoutMs(): number {
     return this.parameters.timeoutMs;
   }
@@ -80,7 +88,7 @@ export class BackendWorld extends World<BackendModeParameters> {
   }
 
   client(): Promise<BackendClient> {
-    return this.stage.serve(this.subject);
+    return this.stage.serve(this.subject, this.settings);
   }
 
   async call(entityId: string, path: string, request: Uint8Array, timeoutMs = this.timeoutMs): Promise<CallRecord> {
@@ -190,10 +198,10 @@ export class BackendWorld extends World<BackendModeParameters> {
   /** Waits until the backend passivated the entity's latest stream and the stream ended. */
   async passivated(name: string): Promise<RecordedStream> {
     const stream = this.latestStream(name);
-    const budget = this.stage.settings.passivationTimeoutMs + this.timeoutMs;
+    const budget = this.settings.passivationTimeoutMs + this.timeoutMs;
     await this.eventually(
       () => stream.backendCompleted && stream.ended !== undefined,
-      `the backend to passivate entity ${this.entityId(name)} (complete its stream) within ${this.stage.settings.passivationTimeoutMs} ms of idleness`,
+      `the backend to passivate entity ${this.entityId(name)} (complete its stream) within ${this.settings.passivationTimeoutMs} ms of idleness`,
       () => `stream ${stream.streamId}: ${stream.backendCompleted ? "completed by the backend" : "not completed"}, ${stream.ended ?? "still open"}`,
       budget,
     );
