@@ -46,7 +46,7 @@ Feature: Failures and protocol violations
     When the client processes emit "a" on entity "<entity>"
     And the user function answers the next command of entity "<entity>" with <violation>
     And the client processes emit "b" on entity "<entity>"
-    Then the call fails with INTERNAL
+    Then the call fails with INTERNAL for <violation>
     When the client processes nothing on entity "<entity>"
     Then the reply state is "a"
     And entity "<entity>" is on a new stream

@@ -29,7 +29,8 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       createReferenceBackendLauncher({ description: "reference backend on a write-behind journal", journal: (j) => writeBehindJournal(j, 1_000) }),
       "@E2",
       "E2",
-      /expected: reply state "a"\n\s+actual:\s+reply state ""/,
+      // Issue 9, item 8: the verdict names the lost event, not only the wrong state.
+      /expected: reply state "a"\n\s+actual:\s+reply state ""; entity's latest stream s\d+ \(Init for "e2-[0-9a-f]{8}" without a snapshot, no events replayed, [^\n]*: it recovered the entity up to sequence 0, but replies on earlier streams carried events up to 1, so event 1 was lost or skipped/,
     );
   });
 
@@ -55,7 +56,12 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
   });
 
   it("a backend that reuses command ids fails D1", async () => {
-    await expectCaught(createRawFakeBackendLauncher("reuses-command-ids"), "@D1", "D1", /command ids per stream \[\[1,2,3\],\[1,2\]\]/);
+    await expectCaught(
+      createRawFakeBackendLauncher("reuses-command-ids"),
+      "@D1",
+      "D1",
+      /command ids per stream \[\[1,2,3\],\[1,2\]\]\n\s+actual:\s+\[\[1,1,1\],\[1,1\]\]: stream s\d+ reused command id 1 after 1/,
+    );
   });
 
   it("a backend without a relay timeout fails G6 (the client's own deadline does not pass for it)", async () => {
@@ -116,6 +122,25 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       "@D9 and @long-passivation",
       "D9",
       /actual:\s+the backend ignored the answer with nothing pending: stream s\d+ is still open, with 2 answers to 1 command\(s\) after 5000 ms/,
+    );
+  });
+
+  // Issue 9, item 8: verdicts name the broken behaviour, not only its symptom ("0 handle streams", a wrong state string).
+  it("a backend whose streams begin with a Command fails B1, saying the first message was not Init", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("sends-no-init"),
+      "@B1",
+      "B1",
+      /actual:\s+none; streams opened during this scenario: s\d+ \(the first message on the stream was a Command \(id 1\), not Init/,
+    );
+  });
+
+  it("a backend that replays from 1 although it offers a snapshot fails F4, saying so", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("replays-from-1-despite-snapshot"),
+      "@F4 and not @shopping-cart",
+      "F4",
+      /actual:\s+reply state "abcdefgabcdefgh"; .*: replay started at 1 although a snapshot at 7 was offered/,
     );
   });
 

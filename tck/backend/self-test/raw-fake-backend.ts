@@ -20,7 +20,11 @@ export type FakeBackendDefect =
   /** Closes an entity's stream after a Failure and opens a new one (Init, replay) for the next command (G3). */
   | "restarts-stream-after-failure"
   /** Ignores an answer that arrives with no command pending instead of failing the entity (D9). */
-  | "ignores-unexpected-answers";
+  | "ignores-unexpected-answers"
+  /** Opens an entity's stream without an Init: its first message is a Command (B1). */
+  | "sends-no-init"
+  /** Offers the latest snapshot in Init, then replays every event from 1 anyway (C4, F4). */
+  | "replays-from-1-despite-snapshot";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -69,6 +73,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     },
   } as const;
   const journal = new Map<string, AnyPayload[]>();
+  const snapshots = new Map<string, { sequence: number; payload: AnyPayload }>();
   const entities = new Map<string, EntityStream>();
 
   const close = (id: string, entity: EntityStream) => {
@@ -93,8 +98,12 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     });
     call.on("error", () => close(id, entity));
     call.on("end", () => close(id, entity));
-    call.write({ case: "init", entityId: defect === "init-id-differs" ? `${id}!` : wireId(id), snapshot: undefined });
-    (journal.get(id) ?? []).forEach((payload, i) => call.write({ case: "event", sequence: i + 1, payload }));
+    const snapshot = snapshots.get(id);
+    if (defect !== "sends-no-init") call.write({ case: "init", entityId: defect === "init-id-differs" ? `${id}!` : wireId(id), snapshot });
+    const from = defect === "replays-from-1-despite-snapshot" ? 0 : (snapshot?.sequence ?? 0);
+    (journal.get(id) ?? []).forEach((payload, i) => {
+      if (i >= from) call.write({ case: "event", sequence: i + 1, payload });
+    });
     entities.set(id, entity);
     return entity;
   };
@@ -109,7 +118,9 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
         new Promise<void>((done) => {
           entity.waiting.push((answer) => {
             if (answer?.case === "reply") {
-              journal.set(id, [...(journal.get(id) ?? []), ...answer.events]);
+              const events = [...(journal.get(id) ?? []), ...answer.events];
+              journal.set(id, events);
+              if (answer.snapshot && answer.events.length > 0) snapshots.set(id, { sequence: events.length, payload: answer.snapshot });
               callback(null, Buffer.from(answer.payload?.value ?? new Uint8Array(0)));
             } else if (answer?.case === "failure") {
               callback({ code: grpc.status.UNKNOWN, details: answer.description });

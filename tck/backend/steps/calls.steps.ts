@@ -107,7 +107,8 @@ Then("that call succeeded with state {string}", async function (this: BackendWor
 
 Then("the reply state is {string}", function (this: BackendWorld, state: string) {
   const actual = this.lastResponse().state;
-  if (actual !== state) this.fail(`reply state ${JSON.stringify(state)}`, `reply state ${JSON.stringify(actual)}`);
+  // The state alone is a symptom; how the entity's stream was recovered names the cause (a lost or skipped event, a wrong snapshot).
+  if (actual !== state) this.fail(`reply state ${JSON.stringify(state)}`, `reply state ${JSON.stringify(actual)}; ${this.recoveryOf(this.lastCall().entityId)}`);
 });
 
 Then("the reply state is {string} or {string}", function (this: BackendWorld, one: string, other: string) {
@@ -126,6 +127,24 @@ Then("the reply state is {int} events long plus {string}", function (this: Backe
   const expected = "e".repeat(events) + tail;
   if (actual !== expected) this.fail(`a state of ${events} "e"s then ${JSON.stringify(tail)}`, `${actual.length} characters ending ${JSON.stringify(actual.slice(-10))}`);
 });
+
+const violations: Record<string, string> = {
+  "a wrong command id": "an answer whose command id is not the pending command's",
+  "a snapshot without events": "a Reply carrying a snapshot but no events",
+  "an empty message": "an EntityStreamOut with no message set",
+  "a failure with command id 0": "a Failure with command id 0",
+};
+
+// ARCHITECTURE.md: each of these is a protocol violation: the call fails INTERNAL and the entity's stream is closed.
+Then(
+  /^the call fails with INTERNAL for (a wrong command id|a snapshot without events|an empty message|a failure with command id 0)$/,
+  function (this: BackendWorld, violation: string) {
+    const last = this.lastCall();
+    const expected = `the backend to treat ${violations[violation]} as a protocol violation: the call fails INTERNAL`;
+    if (last.outcome.ok) this.fail(expected, `the backend accepted it as the answer: the call succeeded; ${this.recoveryOf(last.entityId)}`);
+    if (last.outcome.codeName !== "INTERNAL") this.fail(expected, `the call failed ${last.outcome.codeName}: ${last.outcome.details}`);
+  },
+);
 
 Then("the call fails with {status}", function (this: BackendWorld, code: string) {
   this.expectFailure(this.lastCall(), code);
