@@ -155,7 +155,13 @@ Then("each of those entities holds only its own letter, {int} times", function (
   entities.forEach((records, i) => {
     const state = this.decodeState(records.at(-1)!);
     const expected = letters[i]!.repeat(times);
-    if (state !== expected) this.fail(`entity ${records[0]?.entityId} in state ${JSON.stringify(expected)}`, JSON.stringify(state));
+    if (state !== expected) {
+      const foreign = [...new Set([...state].filter((c) => c !== letters[i]))];
+      this.fail(
+        `entity ${records[0]?.entityId} in state ${JSON.stringify(expected)}`,
+        `${JSON.stringify(state)}${foreign.length > 0 ? `: it holds other entities' letters (${foreign.join("")}), so entities shared state` : ""}`,
+      );
+    }
   });
 });
 
@@ -171,7 +177,7 @@ Then("exactly {int} of those calls failed with RESOURCE_EXHAUSTED and every othe
   if (exhausted !== refused) {
     this.fail(
       `exactly ${refused} of ${records.length} calls to fail RESOURCE_EXHAUSTED (1 in flight + relay buffer ${this.settings.relayBuffer} accepted)`,
-      `${exhausted} did`,
+      `${exhausted} did: the backend ${exhausted === 0 ? "has no per-entity queue bound (or a larger one)" : `accepted ${records.length - exhausted}, so its queue holds ${records.length - exhausted - 1} behind the call in flight, not ${this.settings.relayBuffer}`}`,
     );
   }
   this.memory.set("successes", records.filter((r) => r.outcome.ok).length);
