@@ -50,11 +50,24 @@ Feature: Entity keys
     When the client processes emit "f" through ProcessComposite with key "k-7", 7, false, KIND_ONE
     Then the reply state is "f"
 
+  @J3
+  Scenario: J3 a number, bool or enum key field left out is the same entity as one sent with its default value
+    When the client processes emit "a" through ProcessComposite with key "j3-absent" and the other key fields absent
+    And the client processes emit "b" through ProcessComposite with key "j3-absent", 0, false, KIND_UNSPECIFIED
+    Then both forms of the key reached the same entity, and the reply state is "ab"
+    When the client processes emit "c" through ProcessComposite with key "j3-explicit", 0, false, KIND_UNSPECIFIED
+    And the client processes emit "d" through ProcessComposite with key "j3-explicit" and the other key fields absent
+    Then both forms of the key reached the same entity, and the reply state is "cd"
+
   @J4
   Scenario: J4 an empty key gives INVALID_ARGUMENT and nothing reaches the user function
     When the client processes emit "a" with an empty key
-    Then the call fails with INVALID_ARGUMENT
-    And the user function saw no stream for an empty entity id
+    Then the backend refused the empty key with INVALID_ARGUMENT, and nothing reached the user function
+
+  @J4 @J2
+  Scenario: J4 an empty string part of a composite key gives INVALID_ARGUMENT and nothing reaches the user function
+    When the client processes emit "a" through ProcessComposite with an empty string key part and 42, true, KIND_TWO
+    Then the backend refused the empty key with INVALID_ARGUMENT, and nothing reached the user function
 
   @J5
   Scenario Outline: J5 entity ids with odd characters round-trip (<case>)

@@ -20,12 +20,33 @@ Feature: Failures and protocol violations
     Then the reply state is "ab"
     And the latest stream of entity "g2" replayed events 1 to 2 before its first command
 
+  @G3 @restart @long-passivation
+  Scenario: G3 after a Failure the entity keeps its stream: the next command comes on it, with no new Init
+    Given the backend runs with a passivation timeout longer than every wait of this scenario
+    When the client processes emit "a" on entity "g3"
+    And the client processes emit "x", fail "no" on entity "g3"
+    Then the call fails with UNKNOWN
+    When the client processes emit "b" on entity "g3"
+    Then the reply state is "ab"
+    And entity "g3" answered every command on the stream it began on, with no second Init
+
+  @D9 @restart @long-passivation
+  Scenario: D9 an answer with nothing pending fails the entity at once (not at passivation), and the next call recovers
+    Given the backend runs with a passivation timeout longer than every wait of this scenario
+    And the user function answers the next command of entity "d9-twice" twice
+    When the client processes emit "a" on entity "d9-twice"
+    Then the reply state is "a"
+    And the backend closes the stream of entity "d9-twice" for the answer with nothing pending, long before it could passivate it
+    When the client processes emit "b" on entity "d9-twice"
+    Then the reply state is "ab"
+    And entity "d9-twice" is on a new stream
+
   @D9 @F1
   Scenario Outline: D9 a protocol violation (<violation>) fails the call INTERNAL, and the next call recovers the entity afresh
     When the client processes emit "a" on entity "<entity>"
     And the user function answers the next command of entity "<entity>" with <violation>
     And the client processes emit "b" on entity "<entity>"
-    Then the call fails with INTERNAL
+    Then the call fails with INTERNAL for <violation>
     When the client processes nothing on entity "<entity>"
     Then the reply state is "a"
     And entity "<entity>" is on a new stream
@@ -46,16 +67,6 @@ Feature: Failures and protocol violations
     When the client processes nothing on entity "d9-queued"
     Then the reply state is "a"
     And entity "d9-queued" is on a new stream
-
-  @D9
-  Scenario: D9 an answer with nothing pending fails the entity, and the next call recovers
-    Given the user function answers the next command of entity "d9-twice" twice
-    When the client processes emit "a" on entity "d9-twice"
-    Then the reply state is "a"
-    And the backend eventually closes the stream of entity "d9-twice"
-    When the client processes emit "b" on entity "d9-twice"
-    Then the reply state is "ab"
-    And entity "d9-twice" is on a new stream
 
   @G5
   Scenario Outline: G5 the user function's stream <ending> with a command pending fails it UNAVAILABLE; the next call recovers

@@ -40,6 +40,8 @@ export interface RefusalObservation {
 
 interface Incarnation {
   readonly subject: Subject;
+  /** What it was launched with: the run's settings, or a scenario's (a long passivation timeout). */
+  readonly settings: BackendSettings;
   readonly launched: LaunchedBackend;
   readonly client: BackendClient;
   /** Confirmed serving its subject (a backend started while the user function was down may not be yet). */
@@ -94,9 +96,9 @@ export class BackendStage {
     });
   }
 
-  /** A client of the backend serving `subject`, starting or restarting it as needed. */
-  serve(subject: Subject): Promise<BackendClient> {
-    return this.#serialised(() => this.#serve(subject));
+  /** A client of the backend serving `subject` with `settings`, starting or restarting it as needed. */
+  serve(subject: Subject, settings: BackendSettings = this.options.settings): Promise<BackendClient> {
+    return this.#serialised(() => this.#serve(subject, settings));
   }
 
   #serialised<T>(operation: () => Promise<T>): Promise<T> {
@@ -105,17 +107,20 @@ export class BackendStage {
     return next;
   }
 
-  async #serve(subject: Subject): Promise<BackendClient> {
+  async #serve(subject: Subject, settings: BackendSettings): Promise<BackendClient> {
     const current = this.#current;
-    if (current && sameSubject(current.subject, subject)) {
+    if (current && sameSubject(current.subject, subject) && sameSettings(current.settings, settings)) {
       if (!current.serving) await this.#awaitServing(current, this.options.startupTimeoutMs);
       return current.client;
     }
     if (!this.options.launcher.canRestart && (current || !sameSubject(subject, subjectOf("model")))) {
       throw new NotRunnable(`needs the backend started on subject ${subject.name} (persistence id ${JSON.stringify(subject.spec.persistenceId)}); the kit cannot restart a backend it did not start`);
     }
+    if (!this.options.launcher.canRestart && !sameSettings(settings, this.options.settings)) {
+      throw new NotRunnable("needs the backend started with other settings; the kit cannot restart a backend it did not start");
+    }
     await this.stopBackend();
-    return this.#start(subject);
+    return this.#start(subject, settings);
   }
 
   /** Stops and starts the backend on the same subject (H5, H6). */
@@ -126,8 +131,9 @@ export class BackendStage {
   async #restart(): Promise<BackendClient> {
     if (!this.options.launcher.canRestart) throw new NotRunnable("needs a backend the kit can restart (use --backend-command)");
     const subject = this.#current?.subject ?? subjectOf("model");
+    const settings = this.#current?.settings ?? this.options.settings;
     await this.stopBackend();
-    return this.#start(subject);
+    return this.#start(subject, settings);
   }
 
   /** Stops the backend gracefully; the next `serve` starts a new one. */
@@ -150,7 +156,7 @@ export class BackendStage {
     const launchedAt = this.#launchTime();
     const launched = await this.options.launcher.launch({ userFunction: this.userFunction.address, settings: this.options.settings });
     const client = createBackendClient(launched.target);
-    this.#current = { subject, launched, client, serving: false, launchedAt };
+    this.#current = { subject, settings: this.options.settings, launched, client, serving: false, launchedAt };
     return { client, launched };
   }
 
@@ -200,13 +206,13 @@ export class BackendStage {
     return this.#current?.launched.output() ?? "(no backend running)";
   }
 
-  async #start(subject: Subject): Promise<BackendClient> {
+  async #start(subject: Subject, settings: BackendSettings): Promise<BackendClient> {
     const uf = this.userFunction;
     if (!uf.isUp) await uf.comeUp();
     uf.serve(subject);
     const launchedAt = this.#launchTime();
-    const launched = await this.options.launcher.launch({ userFunction: uf.address, settings: this.options.settings });
-    const incarnation: Incarnation = { subject, launched, client: createBackendClient(launched.target), serving: false, launchedAt };
+    const launched = await this.options.launcher.launch({ userFunction: uf.address, settings });
+    const incarnation: Incarnation = { subject, settings, launched, client: createBackendClient(launched.target), serving: false, launchedAt };
     this.#current = incarnation;
     try {
       await this.#awaitServing(incarnation, this.options.startupTimeoutMs);
@@ -277,6 +283,10 @@ async function servesUserMethod(client: BackendClient, subject: Subject): Promis
   const path = subject.entity === "cart" ? cartMethodPath("GetCart") : modelMethodPath("Process");
   const outcome = await client.unary(path, new Uint8Array(0), { timeoutMs: 1000 });
   return !outcome.ok && outcome.code === grpc.status.INVALID_ARGUMENT;
+}
+
+function sameSettings(a: BackendSettings, b: BackendSettings): boolean {
+  return a.passivationTimeoutMs === b.passivationTimeoutMs && a.relayTimeoutMs === b.relayTimeoutMs && a.relayBuffer === b.relayBuffer;
 }
 
 function sameSubject(a: Subject, b: Subject): boolean {

@@ -38,6 +38,14 @@ export function compositeRequest(key: CompositeKey, actions: readonly ModelActio
   });
 }
 
+/**
+ * A CompositeRequest carrying only its string key part: the number, bool and enum key fields are
+ * left off the wire, as proto3 writers do with default values (`compositeRequest` writes them).
+ */
+export function compositeRequestWithDefaultsAbsent(partA: string, actions: readonly ModelAction[]): Uint8Array {
+  return encode(modelTypes(), `${modelPackage}.CompositeRequest`, { part_a: partA, actions: wireActions(actions) });
+}
+
 export function decodeModelResponse(bytes: Uint8Array): ModelResponse {
   const type = modelTypes().lookupType(`${modelPackage}.Response`);
   return type.toObject(type.decode(bytes), { defaults: true }) as ModelResponse;

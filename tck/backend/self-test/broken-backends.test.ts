@@ -29,7 +29,8 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       createReferenceBackendLauncher({ description: "reference backend on a write-behind journal", journal: (j) => writeBehindJournal(j, 1_000) }),
       "@E2",
       "E2",
-      /expected: reply state "a"\n\s+actual:\s+reply state ""/,
+      // Issue 9, item 8: the verdict names the lost event, not only the wrong state.
+      /expected: reply state "a"\n\s+actual:\s+reply state ""; entity's latest stream s\d+ \(Init for "e2-[0-9a-f]{8}" without a snapshot, no events replayed, [^\n]*: it recovered the entity up to sequence 0, but replies on earlier streams carried events up to 1, so event 1 was lost or skipped/,
     );
   });
 
@@ -55,7 +56,12 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
   });
 
   it("a backend that reuses command ids fails D1", async () => {
-    await expectCaught(createRawFakeBackendLauncher("reuses-command-ids"), "@D1", "D1", /command ids per stream \[\[1,2,3\],\[1,2\]\]/);
+    await expectCaught(
+      createRawFakeBackendLauncher("reuses-command-ids"),
+      "@D1",
+      "D1",
+      /command ids per stream \[\[1,2,3\],\[1,2\]\]\n\s+actual:\s+\[\[1,1,1\],\[1,1\]\]: stream s\d+ reused command id 1 after 1/,
+    );
   });
 
   it("a backend without a relay timeout fails G6 (the client's own deadline does not pass for it)", async () => {
@@ -77,6 +83,65 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
   // after-scenario check never looked at it and G1 passed.
   it("a backend whose Init id differs from the key is caught by B2 on every stream", async () => {
     await expectCaught(createRawFakeBackendLauncher("init-id-differs"), "@G1 and not @shopping-cart", "G1", /B2 every Command carries the stream's entity id: expected g1-[0-9a-f]{8}!, got g1-[0-9a-f]{8}/);
+  });
+
+  // Issue 9, item 7 (J4): before, only the readiness probe's empty request happened to show this defect.
+  it("a backend that accepts empty keys fails J4, for a single key and a composite key's string part", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("accepts-empty-keys"),
+      "@J4",
+      "J4",
+      /actual:\s+the backend accepted the empty key: the call succeeded, and the request reached the user function as a Command on stream s\d+ \(Init for ""\)/,
+    );
+  });
+
+  // Issue 9, item 7 (J3): the kit's client writes default values explicitly, so only a request with them absent shows this.
+  it("a backend that builds keys from the fields present in the bytes fails J3 (absent default ≠ explicit default)", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("keys-from-present-fields"),
+      "@J3",
+      "J3",
+      /actual:\s+the backend told them apart: key \("j3-absent"\) with the number, bool and enum key fields absent reached entity "j3\\\\-absent_[0-9a-f]{8}---"/,
+    );
+  });
+
+  // Issue 9, item 7 (G3): state survives a restarted stream (the replay), so only the stream's identity shows it.
+  it("a backend that restarts the stream after a Failure fails G3", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("restarts-stream-after-failure"),
+      "@G3",
+      "G3",
+      /actual:\s+the backend ended stream s\d+ \(completed by both sides\) after the Failure of command 2 and opened stream s\d+ with a new Init, replaying 1 event\(s\), for the next command/,
+    );
+  });
+
+  // Issue 9, item 7 (D9): with the usual short passivation timeout, ordinary passivation closed this fake's stream in time.
+  it("a backend that ignores an answer with nothing pending fails D9 (told apart from passivation)", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("ignores-unexpected-answers"),
+      "@D9 and @long-passivation",
+      "D9",
+      /actual:\s+the backend ignored the answer with nothing pending: stream s\d+ is still open, with 2 answers to 1 command\(s\) after 5000 ms/,
+    );
+  });
+
+  // Issue 9, item 8: verdicts name the broken behaviour, not only its symptom ("0 handle streams", a wrong state string).
+  it("a backend whose streams begin with a Command fails B1, saying the first message was not Init", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("sends-no-init"),
+      "@B1",
+      "B1",
+      /actual:\s+none; streams opened during this scenario: s\d+ \(the first message on the stream was a Command \(id 1\), not Init/,
+    );
+  });
+
+  it("a backend that replays from 1 although it offers a snapshot fails F4, saying so", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("replays-from-1-despite-snapshot"),
+      "@F4 and not @shopping-cart",
+      "F4",
+      /actual:\s+reply state "abcdefgabcdefgh"; .*: replay started at 1 although a snapshot at 7 was offered/,
+    );
   });
 
   it("a backend that never passivates fails H1", async () => {

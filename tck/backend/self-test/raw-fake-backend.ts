@@ -8,7 +8,23 @@ import { createInProcessBackendLauncher } from "../driver/in-process-backend-lau
  * The thing a raw fake backend is run to show wrong. (It never has a relay timeout at all:
  * "has-no-relay-timeout" only names that for the G6 self-test.)
  */
-export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys" | "url-encodes-ids" | "init-id-differs";
+export type FakeBackendDefect =
+  | "reuses-command-ids"
+  | "never-passivates"
+  | "has-no-relay-timeout"
+  | "accepts-empty-keys"
+  | "url-encodes-ids"
+  | "init-id-differs"
+  /** Builds a composite key from the fields present in the request's bytes: an absent default is another entity than an explicit one (J3). */
+  | "keys-from-present-fields"
+  /** Closes an entity's stream after a Failure and opens a new one (Init, replay) for the next command (G3). */
+  | "restarts-stream-after-failure"
+  /** Ignores an answer that arrives with no command pending instead of failing the entity (D9). */
+  | "ignores-unexpected-answers"
+  /** Opens an entity's stream without an Init: its first message is a Command (B1). */
+  | "sends-no-init"
+  /** Offers the latest snapshot in Init, then replays every event from 1 anyway (C4, F4). */
+  | "replays-from-1-despite-snapshot";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -43,7 +59,21 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   // As a JVM backend's URLEncoder would: `~` becomes %7E too.
   const wireId = (id: string) => (defect === "url-encodes-ids" ? encodeURIComponent(id).replace(/~/g, "%7E") : id);
   const requestType = modelTypes().lookupType(`${modelPackage}.Request`);
+  const compositeType = modelTypes().lookupType(`${modelPackage}.CompositeRequest`);
+  const escape = (part: string) => part.replace(/\\/g, "\\\\").replace(/-/g, "\\-");
+  const keyOf = {
+    Process: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
+    ProcessEmpty: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
+    ProcessComposite: (bytes: Buffer) => {
+      // protobufjs sets own properties only for the fields on the wire; the rest come from the prototype's defaults.
+      const message = compositeType.decode(bytes) as unknown as Record<string, unknown>;
+      const part = (field: string) => (defect === "keys-from-present-fields" && !Object.hasOwn(message, field) ? "" : String(message[field]));
+      if (String(message["part_a"] ?? "") === "") return "";
+      return [escape(String(message["part_a"])), part("part_b"), part("part_c"), part("part_d")].join("-");
+    },
+  } as const;
   const journal = new Map<string, AnyPayload[]>();
+  const snapshots = new Map<string, { sequence: number; payload: AnyPayload }>();
   const entities = new Map<string, EntityStream>();
 
   const close = (id: string, entity: EntityStream) => {
@@ -57,17 +87,29 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     if (existing) return existing;
     const call = userFunction.handle();
     const entity: EntityStream = { call, waiting: [], nextId: 1, idle: undefined, queue: Promise.resolve() };
-    call.on("data", (answer: StreamOut) => entity.waiting.shift()?.(answer));
+    call.on("data", (answer: StreamOut) => {
+      const waiter = entity.waiting.shift();
+      if (waiter) waiter(answer);
+      // An answer with nothing pending is a protocol violation: the entity's stream is closed (D9).
+      else if (defect !== "ignores-unexpected-answers") {
+        call.cancel();
+        close(id, entity);
+      }
+    });
     call.on("error", () => close(id, entity));
     call.on("end", () => close(id, entity));
-    call.write({ case: "init", entityId: defect === "init-id-differs" ? `${id}!` : wireId(id), snapshot: undefined });
-    (journal.get(id) ?? []).forEach((payload, i) => call.write({ case: "event", sequence: i + 1, payload }));
+    const snapshot = snapshots.get(id);
+    if (defect !== "sends-no-init") call.write({ case: "init", entityId: defect === "init-id-differs" ? `${id}!` : wireId(id), snapshot });
+    const from = defect === "replays-from-1-despite-snapshot" ? 0 : (snapshot?.sequence ?? 0);
+    (journal.get(id) ?? []).forEach((payload, i) => {
+      if (i >= from) call.write({ case: "event", sequence: i + 1, payload });
+    });
     entities.set(id, entity);
     return entity;
   };
 
-  const process = (name: string) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-    const id = String((requestType.decode(call.request) as unknown as { id?: string }).id ?? "");
+  const process = (name: keyof typeof keyOf) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    const id = keyOf[name](call.request);
     if (!id && defect !== "accepts-empty-keys") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
@@ -76,10 +118,14 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
         new Promise<void>((done) => {
           entity.waiting.push((answer) => {
             if (answer?.case === "reply") {
-              journal.set(id, [...(journal.get(id) ?? []), ...answer.events]);
+              const events = [...(journal.get(id) ?? []), ...answer.events];
+              journal.set(id, events);
+              if (answer.snapshot && answer.events.length > 0) snapshots.set(id, { sequence: events.length, payload: answer.snapshot });
               callback(null, Buffer.from(answer.payload?.value ?? new Uint8Array(0)));
-            } else if (answer?.case === "failure") callback({ code: grpc.status.UNKNOWN, details: answer.description });
-            else callback({ code: grpc.status.UNAVAILABLE, details: "user function stream ended" });
+            } else if (answer?.case === "failure") {
+              callback({ code: grpc.status.UNKNOWN, details: answer.description });
+              if (defect === "restarts-stream-after-failure") close(id, entity);
+            } else callback({ code: grpc.status.UNAVAILABLE, details: "user function stream ended" });
             if (defect !== "never-passivates" && entities.get(id) === entity) {
               clearTimeout(entity.idle);
               entity.idle = setTimeout(() => close(id, entity), request.settings.passivationTimeoutMs);
@@ -87,14 +133,14 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
             done();
           });
           const commandId = defect === "reuses-command-ids" ? 1 : entity.nextId++;
-          entity.call.write({ case: "command", entityId: wireId(id), id: commandId, name, payload: { typeUrl: `type.googleapis.com/${modelPackage}.Request`, value: call.request } });
+          entity.call.write({ case: "command", entityId: wireId(id), id: commandId, name, payload: { typeUrl: `type.googleapis.com/${modelPackage}.${name === "ProcessComposite" ? "CompositeRequest" : "Request"}`, value: call.request } });
         }),
     );
   };
 
   const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   const identity = (bytes: Buffer) => bytes;
-  for (const method of ["Process", "ProcessEmpty"]) {
+  for (const method of ["Process", "ProcessEmpty", "ProcessComposite"] as const) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");
   }
   const port = await new Promise<number>((resolve, reject) =>

@@ -51,4 +51,12 @@ describe("capability declarations", { timeout: 60_000 }, () => {
     assert.ok(summary.notRun.length > 0, out.text);
     assert.match(out.text, /not run: the backend declares no configurable relay timeout/, out.text);
   });
+
+  // The G3 and D9 scenarios that tell a closed stream from passivation need a passivation timeout the kit sets.
+  it("--lacks passivation-timeout reports H1 and the long-passivation G3 and D9 scenarios as not run", async () => {
+    const { out, summary } = await judgeFake("never-passivates", "@H1 or @long-passivation", { lacks: ["passivation-timeout"] });
+    assert.equal(summary.failed, 0, out.text);
+    assert.deepEqual(summary.notRun.map((n) => n.name.split(" ")[0]).sort(), ["D9", "G3", "H1"], out.text);
+    assert.match(out.text, /not run: the backend declares no configurable passivation timeout/, out.text);
+  });
 });

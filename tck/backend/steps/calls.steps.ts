@@ -1,5 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
-import { modelMethodPath, modelRequest, type ModelAction } from "../driver/model-requests.js";
+import { compositeRequest, modelMethodPath, modelRequest, type ModelAction } from "../driver/model-requests.js";
 import type { BackendWorld } from "../world/backend-world.js";
 
 When("the client processes {actions} on entity {string}", async function (this: BackendWorld, actions: ModelAction[], name: string) {
@@ -17,7 +17,7 @@ When(
   "the client processes {actions} on entity {string}, waiting well past the relay timeout",
   async function (this: BackendWorld, actions: ModelAction[], name: string) {
     // Twice the relay timeout plus a margin: a DEADLINE_EXCEEDED well before this deadline is the backend's own.
-    const clientDeadlineMs = this.stage.settings.relayTimeoutMs * 2 + this.timeoutMs;
+    const clientDeadlineMs = this.settings.relayTimeoutMs * 2 + this.timeoutMs;
     const started = performance.now();
     await this.process(name, actions, "Process", clientDeadlineMs);
     this.memory.set("client deadline", { clientDeadlineMs, elapsedMs: performance.now() - started });
@@ -28,7 +28,7 @@ Then("the call fails with DEADLINE_EXCEEDED from the backend's relay timeout, be
   this.expectFailure(this.lastCall(), "DEADLINE_EXCEEDED");
   const timing = this.memory.get("client deadline") as { clientDeadlineMs: number; elapsedMs: number } | undefined;
   if (!timing) throw new Error("no call waited past the relay timeout");
-  const { relayTimeoutMs } = this.stage.settings;
+  const { relayTimeoutMs } = this.settings;
   // Half-way between the relay timeout and the client deadline: past it, only the client's deadline can have fired.
   const latestMs = relayTimeoutMs + (timing.clientDeadlineMs - relayTimeoutMs) / 2;
   if (timing.elapsedMs >= latestMs) {
@@ -51,7 +51,29 @@ When("the client processes an event of {int} MiB on entity {string}", async func
 });
 
 When("the client processes emit {string} with an empty key", async function (this: BackendWorld, value: string) {
+  this.memory.set("empty key field", "id (Request's only key field)");
   await this.call("", modelMethodPath("Process"), modelRequest("", [{ emit: value }]));
+});
+
+When(
+  /^the client processes emit "([^"]*)" through ProcessComposite with an empty string key part and (-?\d+), (true|false), (KIND_ONE|KIND_TWO)$/,
+  async function (this: BackendWorld, value: string, partB: string, partC: string, partD: string) {
+    this.memory.set("empty key field", "part_a (CompositeRequest's string key field; the other key fields are set)");
+    const key = { partA: "", partB: Number(partB), partC: partC === "true", partD: partD === "KIND_ONE" ? 1 : 2 } as const;
+    await this.call("", modelMethodPath("ProcessComposite"), compositeRequest(key, [{ emit: value }]));
+  },
+);
+
+// ARCHITECTURE.md: an empty string or bytes key is no key: INVALID_ARGUMENT, and nothing reaches the user function.
+Then("the backend refused the empty key with INVALID_ARGUMENT, and nothing reached the user function", function (this: BackendWorld) {
+  const last = this.lastCall();
+  const field = this.memory.get("empty key field") as string;
+  const reached = this.uf.traffic.streams.filter((s) => s.received.some((m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(last.request))));
+  const forwarded = reached.map((s) => `stream ${s.streamId} (Init for ${JSON.stringify(s.entityId)})`).join(", ");
+  const expected = `the backend to refuse a request whose key field ${field} is empty with INVALID_ARGUMENT, before it reaches the user function`;
+  if (last.outcome.ok) this.fail(expected, `the backend accepted the empty key: the call succeeded${reached.length > 0 ? `, and the request reached the user function as a Command on ${forwarded}` : ""}`);
+  if (reached.length > 0) this.fail(expected, `the request reached the user function as a Command on ${forwarded} (the call then failed ${last.outcome.codeName})`);
+  if (last.outcome.codeName !== "INVALID_ARGUMENT") this.fail(expected, `the call failed ${last.outcome.codeName}: ${last.outcome.details}`);
 });
 
 When("the client calls the method {string} of the model entity", async function (this: BackendWorld, method: string) {
@@ -85,7 +107,8 @@ Then("that call succeeded with state {string}", async function (this: BackendWor
 
 Then("the reply state is {string}", function (this: BackendWorld, state: string) {
   const actual = this.lastResponse().state;
-  if (actual !== state) this.fail(`reply state ${JSON.stringify(state)}`, `reply state ${JSON.stringify(actual)}`);
+  // The state alone is a symptom; how the entity's stream was recovered names the cause (a lost or skipped event, a wrong snapshot).
+  if (actual !== state) this.fail(`reply state ${JSON.stringify(state)}`, `reply state ${JSON.stringify(actual)}; ${this.recoveryOf(this.lastCall().entityId)}`);
 });
 
 Then("the reply state is {string} or {string}", function (this: BackendWorld, one: string, other: string) {
@@ -104,6 +127,24 @@ Then("the reply state is {int} events long plus {string}", function (this: Backe
   const expected = "e".repeat(events) + tail;
   if (actual !== expected) this.fail(`a state of ${events} "e"s then ${JSON.stringify(tail)}`, `${actual.length} characters ending ${JSON.stringify(actual.slice(-10))}`);
 });
+
+const violations: Record<string, string> = {
+  "a wrong command id": "an answer whose command id is not the pending command's",
+  "a snapshot without events": "a Reply carrying a snapshot but no events",
+  "an empty message": "an EntityStreamOut with no message set",
+  "a failure with command id 0": "a Failure with command id 0",
+};
+
+// ARCHITECTURE.md: each of these is a protocol violation: the call fails INTERNAL and the entity's stream is closed.
+Then(
+  /^the call fails with INTERNAL for (a wrong command id|a snapshot without events|an empty message|a failure with command id 0)$/,
+  function (this: BackendWorld, violation: string) {
+    const last = this.lastCall();
+    const expected = `the backend to treat ${violations[violation]} as a protocol violation: the call fails INTERNAL`;
+    if (last.outcome.ok) this.fail(expected, `the backend accepted it as the answer: the call succeeded; ${this.recoveryOf(last.entityId)}`);
+    if (last.outcome.codeName !== "INTERNAL") this.fail(expected, `the call failed ${last.outcome.codeName}: ${last.outcome.details}`);
+  },
+);
 
 Then("the call fails with {status}", function (this: BackendWorld, code: string) {
   this.expectFailure(this.lastCall(), code);

@@ -59,7 +59,7 @@ When(
     const first = this.process(name, [{ emit: value }]);
     this.inFlight.push(first);
     await this.eventually(() => this.uf.traffic.commandsOf(entityId).length > reached, "the first command to reach the user function", () => "it did not");
-    const burst = Array.from({ length: this.stage.settings.relayBuffer + extra }, () => this.process(name, [{ emit: value }]));
+    const burst = Array.from({ length: this.settings.relayBuffer + extra }, () => this.process(name, [{ emit: value }]));
     await settle(this, [first, ...burst]);
   },
 );
@@ -81,9 +81,17 @@ Then("the first of those calls failed with {status} and the {int} queued ones wi
   const [head, ...tail] = batch(this);
   if (!head || tail.length !== queued) throw new Error(`expected ${queued + 1} calls in the batch, have ${batch(this).length}`);
   const describe = (r: CallRecord) => (r.outcome.ok ? "OK" : r.outcome.codeName);
-  if (describe(head) !== first) this.fail(`the call in flight to fail ${first}`, head.outcome.ok ? "it succeeded" : `${head.outcome.codeName}: ${head.outcome.details}`);
+  if (describe(head) !== first) {
+    this.fail(`the call in flight to fail ${first}`, `${head.outcome.ok ? "it succeeded" : `${head.outcome.codeName}: ${head.outcome.details}`}; ${this.recoveryOf(head.entityId)}`);
+  }
   const wrong = tail.filter((r) => describe(r) !== rest);
-  if (wrong.length > 0) this.fail(`all ${queued} queued calls to fail ${rest}`, tail.map(describe).join(", "));
+  if (wrong.length > 0) {
+    const served = wrong.filter((r) => r.outcome.ok).length;
+    this.fail(
+      `all ${queued} queued calls to fail ${rest}`,
+      `${tail.map(describe).join(", ")}${served > 0 ? `: the backend served ${served} queued call(s) after the stream failed` : ""}; ${this.recoveryOf(head.entityId)}`,
+    );
+  }
 });
 
 Then("every one of those calls succeeded", function (this: BackendWorld) {
@@ -100,7 +108,17 @@ Then("the user function received those commands one at a time, in the order they
   const received = this.uf.traffic.commandsOf(entityId).map((c) => Buffer.from(c.payload?.value ?? new Uint8Array(0)).toString("hex"));
   const sent = records.map((r) => Buffer.from(r.request).toString("hex"));
   const order = received.map((hex) => sent.indexOf(hex) + 1);
-  if (JSON.stringify(order) !== JSON.stringify(sent.map((_, i) => i + 1))) this.fail(`commands in the order sent (1..${sent.length})`, `order ${order.join(", ")}`);
+  if (JSON.stringify(order) !== JSON.stringify(sent.map((_, i) => i + 1))) {
+    const missing = sent.map((_, i) => i + 1).filter((n) => !order.includes(n));
+    const twice = order.filter((n, i) => order.indexOf(n) !== i);
+    const swapped = order.findIndex((n, i) => i > 0 && n < order[i - 1]!);
+    const why = [
+      ...(missing.length > 0 ? [`call(s) ${missing.join(", ")} never reached the user function`] : []),
+      ...(twice.length > 0 ? [`call(s) ${[...new Set(twice)].join(", ")} reached it more than once`] : []),
+      ...(swapped > 0 ? [`call ${order[swapped]} reached it after call ${order[swapped - 1]}, which was sent later`] : []),
+    ];
+    this.fail(`commands in the order sent (1..${sent.length})`, `order ${order.join(", ")}${why.length > 0 ? `: ${why.join("; ")}` : ""}`);
+  }
 });
 
 Then("each of those replies showed the state after its own command", function (this: BackendWorld) {
@@ -113,7 +131,12 @@ Then("the state of entity {string} holds each of those letters exactly once", as
   await this.process(name, []);
   const state = this.lastResponse().state;
   const expected = String(this.memory.get("letters"));
-  if ([...state].sort().join("") !== [...expected].sort().join("")) this.fail(`each of ${JSON.stringify(expected)} exactly once`, JSON.stringify(state));
+  if ([...state].sort().join("") !== [...expected].sort().join("")) {
+    const lost = [...expected].filter((c) => !state.includes(c));
+    const repeated = [...new Set([...state].filter((c, i) => state.indexOf(c) !== i))];
+    const why = [...(lost.length > 0 ? [`${lost.join("")} lost`] : []), ...(repeated.length > 0 ? [`${repeated.join("")} applied more than once`] : [])];
+    this.fail(`each of ${JSON.stringify(expected)} exactly once`, `${JSON.stringify(state)}${why.length > 0 ? `: ${why.join(", ")}` : ""}`);
+  }
 });
 
 Then("each of those replies showed a state the next one extends", function (this: BackendWorld) {
@@ -132,7 +155,13 @@ Then("each of those entities holds only its own letter, {int} times", function (
   entities.forEach((records, i) => {
     const state = this.decodeState(records.at(-1)!);
     const expected = letters[i]!.repeat(times);
-    if (state !== expected) this.fail(`entity ${records[0]?.entityId} in state ${JSON.stringify(expected)}`, JSON.stringify(state));
+    if (state !== expected) {
+      const foreign = [...new Set([...state].filter((c) => c !== letters[i]))];
+      this.fail(
+        `entity ${records[0]?.entityId} in state ${JSON.stringify(expected)}`,
+        `${JSON.stringify(state)}${foreign.length > 0 ? `: it holds other entities' letters (${foreign.join("")}), so entities shared state` : ""}`,
+      );
+    }
   });
 });
 
@@ -147,8 +176,8 @@ Then("exactly {int} of those calls failed with RESOURCE_EXHAUSTED and every othe
   // One call in flight plus relayBuffer queued are accepted; everything beyond is refused.
   if (exhausted !== refused) {
     this.fail(
-      `exactly ${refused} of ${records.length} calls to fail RESOURCE_EXHAUSTED (1 in flight + relay buffer ${this.stage.settings.relayBuffer} accepted)`,
-      `${exhausted} did`,
+      `exactly ${refused} of ${records.length} calls to fail RESOURCE_EXHAUSTED (1 in flight + relay buffer ${this.settings.relayBuffer} accepted)`,
+      `${exhausted} did: the backend ${exhausted === 0 ? "has no per-entity queue bound (or a larger one)" : `accepted ${records.length - exhausted}, so its queue holds ${records.length - exhausted - 1} behind the call in flight, not ${this.settings.relayBuffer}`}`,
     );
   }
   this.memory.set("successes", records.filter((r) => r.outcome.ok).length);

@@ -32,6 +32,12 @@ Given("the backend serves the model entity with its composite key fields declare
   await this.client();
 });
 
+// A stream that ends within this scenario's waits (each bounded by --timeout) was not passivated (G3, D9).
+Given("the backend runs with a passivation timeout longer than every wait of this scenario", async function (this: BackendWorld) {
+  this.settingsOverride = { ...this.stage.settings, passivationTimeoutMs: Math.max(this.stage.settings.passivationTimeoutMs, 3 * this.timeoutMs) };
+  await this.client();
+});
+
 Given("the backend starts while the user function is down", async function (this: BackendWorld) {
   this.memory.set("backend started at", Date.now());
   await this.stage.startWhileUserFunctionDown(subjectOf("model"));

@@ -1,6 +1,6 @@
 import { Then, When } from "@cucumber/cucumber";
 import { parseModelActions } from "../../world/parse-model-actions.js";
-import type { BackendWorld } from "../world/backend-world.js";
+import type { BackendWorld, CallRecord } from "../world/backend-world.js";
 
 const kinds = { KIND_UNSPECIFIED: 0, KIND_ONE: 1, KIND_TWO: 2 } as const;
 const escapePart = (part: string) => part.replace(/\\/g, "\\\\").replace(/-/g, "\\-");
@@ -10,13 +10,47 @@ When(
   async function (this: BackendWorld, actionsText: string, partA: string, partB: string, partC: string, partD: keyof typeof kinds) {
     const actions = parseModelActions(actionsText);
     const key = { partA: `${partA}_${this.parameters.runId}`, partB: Number(partB), partC: partC === "true", partD: kinds[partD] };
-    const before = this.uf.traffic.streams.length;
-    await this.processComposite(key, actions);
-    // The entity id is the backend's join: learn it from the traffic, for the transcript and the invariant checks.
-    for (const stream of this.uf.traffic.streams.slice(before)) if (stream.entityId?.startsWith(escapePart(key.partA))) this.touched.add(stream.entityId);
-    this.memory.set("composite part a", key.partA);
+    await compositeCall(this, key.partA, `(${JSON.stringify(partA)}, ${partB}, ${partC}, ${partD}) written out`, () => this.processComposite(key, actions));
   },
 );
+
+When(
+  /^the client processes (.+) through ProcessComposite with key "([^"]*)" and the other key fields absent$/,
+  async function (this: BackendWorld, actionsText: string, partA: string) {
+    const actions = parseModelActions(actionsText);
+    const full = `${partA}_${this.parameters.runId}`;
+    await compositeCall(this, full, `(${JSON.stringify(partA)}) with the number, bool and enum key fields absent`, () => this.processCompositeWithDefaultsAbsent(full, actions));
+  },
+);
+
+/** One ProcessComposite call, remembered with the entity id the backend gave it (learnt from the traffic). */
+interface CompositeCall {
+  readonly form: string;
+  readonly entityId: string | undefined;
+}
+
+async function compositeCall(world: BackendWorld, partA: string, form: string, call: () => Promise<CallRecord>): Promise<void> {
+  const before = world.uf.traffic.streams.length;
+  const record = await call();
+  // The entity id is the backend's join: learn it from the traffic, for the transcript and the invariant checks.
+  for (const stream of world.uf.traffic.streams.slice(before)) if (stream.entityId?.startsWith(escapePart(partA))) world.touched.add(stream.entityId);
+  const stream = [...world.uf.traffic.streams].reverse().find((s) => s.received.some((m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(record.request))));
+  const calls = (world.memory.get("composite calls") as CompositeCall[] | undefined) ?? [];
+  world.memory.set("composite calls", [...calls, { form, entityId: stream?.entityId }]);
+  world.memory.set("composite part a", partA);
+}
+
+// ARCHITECTURE.md: a number, bool or enum key that is absent is its default value; proto3 cannot tell the two apart.
+Then("both forms of the key reached the same entity, and the reply state is {string}", function (this: BackendWorld, state: string) {
+  const calls = (this.memory.get("composite calls") as CompositeCall[] | undefined) ?? [];
+  if (calls.length < 2) throw new Error("needs two ProcessComposite calls before it");
+  const [first, second] = calls.slice(-2) as [CompositeCall, CompositeCall];
+  const where = (c: CompositeCall) => `key ${c.form} reached entity ${c.entityId === undefined ? "(no Command seen)" : JSON.stringify(c.entityId)}`;
+  const expected = `key ${second.form} to reach the same entity as key ${first.form} (an absent number, bool or enum key is its default), reply state ${JSON.stringify(state)}`;
+  if (first.entityId !== second.entityId) this.fail(expected, `the backend told them apart: ${where(first)}, ${where(second)}`);
+  const actual = this.lastResponse().state;
+  if (actual !== state) this.fail(expected, `reply state ${JSON.stringify(actual)} (${where(first)}, ${where(second)})`);
+});
 
 /** Splits a joined entity id at its unescaped dashes; undefined if a backslash escapes anything but `\\` or `-`. */
 function splitJoinedKey(id: string): string[] | undefined {

@@ -24,7 +24,7 @@ Given("the user function answers the next command of entity {string} after {int}
 Given(
   "the user function answers the next command of entity {string} after {int} passivation timeouts",
   function (this: BackendWorld, name: string, times: number) {
-    this.uf.instruct(this.entityId(name), { kind: "slow", delayMs: times * this.stage.settings.passivationTimeoutMs });
+    this.uf.instruct(this.entityId(name), { kind: "slow", delayMs: times * this.settings.passivationTimeoutMs });
   },
 );
 

@@ -1,6 +1,6 @@
 import { Then, When } from "@cucumber/cucumber";
 import { cartMethodPath, cartRequest, decodeCart } from "../driver/model-requests.js";
-import type { BackendWorld } from "../world/backend-world.js";
+import { describeStream, type BackendWorld } from "../world/backend-world.js";
 
 When(
   "user {string} adds {int} {string} with product id {string}",
@@ -27,11 +27,12 @@ Then(/^the cart of "([^"]*)" holds (.+)$/, async function (this: BackendWorld, u
   if (!record.outcome.ok) return this.fail("GetCart to succeed", `${record.outcome.codeName}: ${record.outcome.details}`);
   const expected = [...itemsText.matchAll(/(\d+) "([^"]*)"/g)].map(([, quantity, name]) => `${quantity} ${name}`).sort();
   const actual = decodeCart(record.outcome.bytes).items.map((i) => `${i.quantity} ${i.name}`).sort();
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) this.fail(`a cart holding ${expected.join(", ")}`, actual.join(", ") || "an empty cart");
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) this.fail(`a cart holding ${expected.join(", ")}`, `${actual.join(", ") || "an empty cart"}; ${this.recoveryOf(userId)}`);
 });
 
 Then("the latest stream of cart {string} began with a snapshot at sequence {int}", function (this: BackendWorld, user: string, sequence: number) {
-  const init = this.latestStream(user).received[0];
-  if (init?.case !== "init") return this.fail("Init first", init?.case ?? "nothing");
-  if (init.snapshot?.sequence !== sequence) this.fail(`a snapshot at sequence ${sequence}`, init.snapshot ? `sequence ${init.snapshot.sequence}` : "no snapshot");
+  const stream = this.latestStream(user);
+  const init = stream.received[0];
+  if (init?.case !== "init") return this.fail("Init first", describeStream(stream));
+  if (init.snapshot?.sequence !== sequence) this.fail(`Init offering the latest snapshot, at sequence ${sequence}`, init.snapshot ? `the Init offered the snapshot at sequence ${init.snapshot.sequence}` : "the Init offered no snapshot, although the user function sent one");
 });

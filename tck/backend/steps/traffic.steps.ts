@@ -1,7 +1,7 @@
 import { Then, When } from "@cucumber/cucumber";
 import type { AnyPayload } from "../../../reference/protocol/index.js";
 import { modelTypes } from "../../instrumented-user-function/index.js";
-import type { BackendWorld } from "../world/backend-world.js";
+import { describeSequences, describeStream, replayFault, type BackendWorld } from "../world/backend-world.js";
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 const stateOf = (snapshot: AnyPayload | undefined) => {
@@ -21,19 +21,22 @@ Then("the stream of entity {string} ended cleanly", function (this: BackendWorld
 
 Then("the user function saw {int} stream(s) for entity {string}", function (this: BackendWorld, count: number, name: string) {
   const streams = this.streamsOf(name);
-  if (streams.length !== count) this.fail(`${count} handle stream(s) for entity ${this.entityId(name)}`, `${streams.length}`);
+  if (streams.length !== count) {
+    const seen = streams.length === 0 ? `none; ${this.streamsOfScenario()}` : `the backend opened ${streams.length}: ${streams.map(describeStream).join("; ")}`;
+    this.fail(`${count} handle stream(s) for entity ${this.entityId(name)}`, seen);
+  }
 });
 
 Then("every stream of entity {string} began with Init", function (this: BackendWorld, name: string) {
   for (const stream of this.streamsOf(name)) {
-    if (stream.received[0]?.case !== "init") this.fail(`stream ${stream.streamId} to begin with Init`, `it began with ${stream.received[0]?.case ?? "nothing"}`);
+    if (stream.received[0]?.case !== "init") this.fail(`stream ${stream.streamId} to begin with Init`, describeStream(stream));
   }
 });
 
 Then("the Init and every Command of entity {string} carried its entity id", function (this: BackendWorld, name: string) {
   const id = this.entityId(name);
   const streams = this.streamsOf(name);
-  if (streams.length === 0) this.fail(`a stream whose Init names ${JSON.stringify(id)}`, "none");
+  if (streams.length === 0) this.fail(`a stream whose Init names ${JSON.stringify(id)}`, `none did; ${this.streamsOfScenario()}`);
   for (const stream of streams) {
     for (const message of stream.received) {
       if ((message.case === "init" || message.case === "command") && message.entityId !== id) {
@@ -46,9 +49,20 @@ Then("the Init and every Command of entity {string} carried its entity id", func
 Then(
   "the command ids of entity {string} were {int}, {int}, {int} on its first stream and {int}, {int} on its second",
   function (this: BackendWorld, name: string, a: number, b: number, c: number, d: number, e: number) {
-    const ids = this.streamsOf(name).map((s) => s.received.flatMap((m) => (m.case === "command" ? [m.id] : [])));
+    const streams = this.streamsOf(name);
+    const ids = streams.map((s) => s.received.flatMap((m) => (m.case === "command" ? [m.id] : [])));
     const expected = [[a, b, c], [d, e]];
-    if (JSON.stringify(ids) !== JSON.stringify(expected)) this.fail(`command ids per stream ${JSON.stringify(expected)}`, JSON.stringify(ids));
+    if (JSON.stringify(ids) !== JSON.stringify(expected)) {
+      // Name the first broken rule: ids start at 1 on every stream, then increase by one.
+      const why = ids.flatMap((list, i) => {
+        const stream = streams[i]!.streamId;
+        if (list.length > 0 && list[0] !== 1) return [`stream ${stream} began at command id ${list[0]}, not 1`];
+        const at = list.findIndex((id, k) => k > 0 && id !== list[k - 1]! + 1);
+        if (at <= 0) return [];
+        return [list[at]! <= list[at - 1]! ? `stream ${stream} reused command id ${list[at]} after ${list[at - 1]}` : `stream ${stream} skipped from command id ${list[at - 1]} to ${list[at]}`];
+      });
+      this.fail(`command ids per stream ${JSON.stringify(expected)}`, `${JSON.stringify(ids)}${why.length > 0 ? `: ${why[0]}` : ` (${streams.length} stream(s))`}`);
+    }
   },
 );
 
@@ -65,21 +79,24 @@ Then("the backend completed no stream of entity {string} while its command was i
 });
 
 Then("the latest stream of entity {string} began with Init without a snapshot", function (this: BackendWorld, name: string) {
-  const init = this.latestStream(name).received[0];
-  if (init?.case !== "init") return this.fail("Init first", init?.case ?? "nothing");
-  if (init.snapshot !== undefined) this.fail("an Init without a snapshot", `a snapshot at sequence ${init.snapshot.sequence}`);
+  const stream = this.latestStream(name);
+  const init = stream.received[0];
+  if (init?.case !== "init") return this.fail("Init first", describeStream(stream));
+  if (init.snapshot !== undefined) this.fail("an Init without a snapshot (the entity never snapshotted)", `the Init offered a snapshot at sequence ${init.snapshot.sequence} that the user function never sent`);
 });
 
 Then(
   "the latest stream of entity {string} began with Init offering the snapshot {string} at sequence {int}",
   function (this: BackendWorld, name: string, state: string, sequence: number) {
-    const init = this.latestStream(name).received[0];
-    if (init?.case !== "init") return this.fail("Init first", init?.case ?? "nothing");
-    if (!init.snapshot) return this.fail(`a snapshot ${JSON.stringify(state)} at sequence ${sequence}`, "no snapshot");
+    const stream = this.latestStream(name);
+    const init = stream.received[0];
+    const expected = `Init offering the latest snapshot, ${JSON.stringify(state)} at sequence ${sequence}`;
+    if (init?.case !== "init") return this.fail(expected, describeStream(stream));
+    if (!init.snapshot) return this.fail(expected, `the Init offered no snapshot, although the user function sent one on an earlier stream`);
     const offered = stateOf(init.snapshot.payload);
-    if (init.snapshot.sequence !== sequence || offered !== state) {
-      this.fail(`a snapshot ${JSON.stringify(state)} at sequence ${sequence}`, `${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}`);
-    }
+    if (init.snapshot.sequence < sequence) this.fail(expected, `the Init offered an older snapshot, ${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}`);
+    if (init.snapshot.sequence !== sequence) this.fail(expected, `the Init offered ${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}: stored at another sequence than the last event of the reply that carried it`);
+    if (offered !== state) this.fail(expected, `the Init offered ${JSON.stringify(offered)} at sequence ${sequence}: another snapshot's payload than the one sent with that sequence`);
   },
 );
 
@@ -108,14 +125,31 @@ Then(
     const after = stream.received.slice(firstCommand < 0 ? stream.received.length : firstCommand).filter((m) => m.case === "event").length;
     const expected = Array.from({ length: to - from + 1 }, (_, i) => from + i);
     const describe = (s: number[]) => (s.length === 0 ? "no events" : `events ${s[0]} to ${s.at(-1)} (${s.length})`);
-    if (sequences.length !== expected.length || sequences.some((s, i) => s !== expected[i])) this.fail(`replayed ${describe(expected)}`, `replayed ${describe(sequences)}`);
+    if (sequences.length !== expected.length || sequences.some((s, i) => s !== expected[i])) {
+      const init = stream.received[0];
+      const snapshot = init?.case === "init" ? init.snapshot?.sequence : undefined;
+      this.fail(`replayed ${describe(expected)}`, `replayed ${describe(sequences)}: ${whatWentWrong(sequences, snapshot, from, to)}`);
+    }
     if (after > 0) this.fail("every replayed event before the first command", `${after} event(s) after it`);
   },
 );
 
+/** The broken replay rule, named from the traffic (C4, C6, F4): expected events `from` to `to` after the snapshot offered. */
+function whatWentWrong(sequences: readonly number[], snapshot: number | undefined, from: number, to: number): string {
+  const first = sequences[0];
+  const last = sequences.at(-1);
+  const offer = snapshot === undefined ? "no snapshot was offered" : `a snapshot at ${snapshot} was offered`;
+  if (first === undefined || last === undefined) return `the backend replayed no events, and ${offer}`;
+  const fault = replayFault(sequences, snapshot);
+  if (fault !== undefined) return fault;
+  if (first !== from) return `replay started at ${first}, not ${from}, because ${offer}${from > 1 ? ` (the latest snapshot is at ${from - 1})` : ""}`;
+  if (last < to) return `replay stopped at ${last}, short of event ${to}`;
+  return `replay went on to ${last}, past event ${to}, the last persisted`;
+}
+
 Then("the latest stream of entity {string} replayed no events", function (this: BackendWorld, name: string) {
   const events = this.replayedEvents(this.latestStream(name));
-  if (events.length > 0) this.fail("no replayed events", `events ${events.map((e) => e.sequence).join(", ")}`);
+  if (events.length > 0) this.fail("no replayed events", `the backend replayed ${describeSequences(events.map((e) => e.sequence))}`);
 });
 
 Then(
@@ -136,29 +170,45 @@ Then(
 
 Then("entity {string} is on a new stream", function (this: BackendWorld, name: string) {
   const streams = this.streamsOf(name);
-  if (streams.length < 2) this.fail(`entity ${this.entityId(name)} recovered on a new stream`, `${streams.length} stream(s)`);
+  if (streams.length < 2) {
+    const [only] = streams;
+    this.fail(
+      `entity ${this.entityId(name)} recovered on a new stream (the backend closes the stream it failed)`,
+      only ? `every command went to stream ${describeStream(only)}: the backend kept the stream of the failed entity` : `no stream; ${this.streamsOfScenario()}`,
+    );
+  }
 });
 
-Then("the backend eventually closes the stream of entity {string}", async function (this: BackendWorld, name: string) {
+Then("the backend closes the stream of entity {string} for the answer with nothing pending, long before it could passivate it", async function (this: BackendWorld, name: string) {
   const stream = this.latestStream(name);
+  const { passivationTimeoutMs } = this.settings;
+  if (passivationTimeoutMs <= this.timeoutMs) throw new Error("needs a passivation timeout longer than --timeout");
   await this.eventually(
     () => stream.ended !== undefined,
-    `the backend to close stream ${stream.streamId} after the protocol violation`,
-    () => "the stream is still open",
+    `the backend to fail entity ${this.entityId(name)} for the answer with nothing pending (a protocol violation, D9): close stream ${stream.streamId} within ${this.timeoutMs} ms (--timeout), long before its passivation timeout of ${passivationTimeoutMs} ms`,
+    () => `the backend ignored the answer with nothing pending: stream ${stream.streamId} is still open, with ${stream.sent.length} answers to ${stream.received.filter((m) => m.case === "command").length} command(s)`,
   );
+});
+
+Then("entity {string} answered every command on the stream it began on, with no second Init", function (this: BackendWorld, name: string) {
+  const streams = this.streamsOf(name);
+  const [first, next] = streams;
+  if (!first) return this.fail(`a handle stream for entity ${this.entityId(name)}`, "none was opened");
+  const failure = first.sent.find((m) => m.case === "failure");
+  const expected = `entity ${this.entityId(name)} to keep stream ${first.streamId} after the Failure (G3: the entity and its stream carry on), every command on it`;
+  const how = `after the Failure${failure?.case === "failure" ? ` of command ${failure.commandId}` : ""}`;
+  if (next) {
+    const replayed = this.replayedEvents(next).length;
+    this.fail(expected, `the backend ended stream ${first.streamId} (${first.ended ?? "still open"}) ${how} and opened stream ${next.streamId} with a new Init, replaying ${replayed} event(s), for the next command`);
+  }
+  if (first.ended !== undefined) this.fail(expected, `the backend ended stream ${first.streamId} (${first.ended}) ${how}`);
 });
 
 Then("the user function saw an Init for entity {string}", function (this: BackendWorld, name: string) {
   const id = this.entityId(name);
   if (!this.uf.traffic.streams.some((s) => s.received[0]?.case === "init" && s.received[0].entityId === id)) {
-    const seen = this.uf.traffic.streams.slice(-5).map((s) => JSON.stringify(s.entityId)).join(", ");
-    this.fail(`an Init for ${JSON.stringify(id)}`, `Inits for ${seen || "nothing"}`);
+    this.fail(`an Init for ${JSON.stringify(id)}`, this.streamsOfScenario());
   }
-});
-
-Then("the user function saw no stream for an empty entity id", function (this: BackendWorld) {
-  const empty = this.uf.traffic.streams.filter((s) => s.entityId === "");
-  if (empty.length > 0) this.fail("no stream for the entity id \"\"", `${empty.length} stream(s)`);
 });
 
 Then(

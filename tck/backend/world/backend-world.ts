@@ -5,9 +5,11 @@ import type { StreamIn, StreamOut } from "../../../reference/protocol/index.js";
 import { subjectOf, type InstrumentedUserFunction, type RecordedStream, type Subject } from "../../instrumented-user-function/index.js";
 import { TeardownStack } from "../../world/teardown-stack.js";
 import type { BackendClient, CallOutcome } from "../driver/backend-client.js";
+import type { BackendSettings } from "../driver/backend-settings.js";
 import type { BackendStage } from "../driver/backend-stage.js";
 import {
   compositeRequest,
+  compositeRequestWithDefaultsAbsent,
   decodeModelResponse,
   modelMethodPath,
   modelRequest,
@@ -38,6 +40,8 @@ export class BackendWorld extends World<BackendModeParameters> {
   /** How many streams the user function had seen when the scenario started. */
   streamsAtStart = 0;
   subject: Subject = subjectOf("model");
+  /** Settings this scenario asked for instead of the run's (a long passivation timeout). */
+  settingsOverride: BackendSettings | undefined;
   last: CallRecord | undefined;
   /** Calls started but not awaited yet (H6, D4, bursts). */
   inFlight: Array<Promise<CallRecord>> = [];
@@ -64,6 +68,11 @@ export class BackendWorld extends World<BackendModeParameters> {
     return this.stage.userFunction;
   }
 
+  /** The settings the backend under this scenario runs with. */
+  get settings(): BackendSettings {
+    return this.settingsOverride ?? this.stage.settings;
+  }
+
   get timeoutMs(): number {
     return this.parameters.timeoutMs;
   }
@@ -79,7 +88,7 @@ export class BackendWorld extends World<BackendModeParameters> {
   }
 
   client(): Promise<BackendClient> {
-    return this.stage.serve(this.subject);
+    return this.stage.serve(this.subject, this.settings);
   }
 
   async call(entityId: string, path: string, request: Uint8Array, timeoutMs = this.timeoutMs): Promise<CallRecord> {
@@ -97,6 +106,11 @@ export class BackendWorld extends World<BackendModeParameters> {
 
   processComposite(key: CompositeKey, actions: readonly ModelAction[]): Promise<CallRecord> {
     return this.call(key.partA, modelMethodPath("ProcessComposite"), compositeRequest(key, actions));
+  }
+
+  /** A ProcessComposite call whose number, bool and enum key fields are absent from the bytes (J3). */
+  processCompositeWithDefaultsAbsent(partA: string, actions: readonly ModelAction[]): Promise<CallRecord> {
+    return this.call(partA, modelMethodPath("ProcessComposite"), compositeRequestWithDefaultsAbsent(partA, actions));
   }
 
   /** The last call's Response, failing the scenario if it did not succeed. */
@@ -133,8 +147,35 @@ export class BackendWorld extends World<BackendModeParameters> {
   latestStream(name: string): RecordedStream {
     const streams = this.streamsOf(name);
     const latest = streams.at(-1);
-    if (!latest) return this.fail(`a handle stream for entity ${this.entityId(name)}`, "none was opened");
+    if (!latest) return this.fail(`a handle stream whose Init names entity ${JSON.stringify(this.entityId(name))}`, `no stream began with an Init for it; ${this.streamsOfScenario()}`);
     return latest;
+  }
+
+  /** The streams the user function saw during this scenario, each with how it began and ended (for verdicts). */
+  streamsOfScenario(): string {
+    const streams = this.uf.traffic.streams.slice(this.streamsAtStart);
+    if (streams.length === 0) return "the backend opened no handle stream during this scenario";
+    const shown = streams.slice(-6);
+    return `streams opened during this scenario: ${shown.map((s) => describeStream(s)).join("; ")}${streams.length > shown.length ? ` (and ${streams.length - shown.length} earlier)` : ""}`;
+  }
+
+  /**
+   * How an entity's latest stream recovered, against what earlier replies reached: names a lost or
+   * skipped event where a wrong state string alone would not.
+   */
+  recoveryOf(entityId: string): string {
+    const streams = this.uf.traffic.streamsOf(entityId);
+    const latest = streams.at(-1);
+    if (!latest) return this.streamsOfScenario();
+    const described = `entity's latest stream ${describeStream(latest)}`;
+    const init = latest.received[0];
+    const fault = replayFault(replayedBeforeFirstCommand(latest), init?.case === "init" ? init.snapshot?.sequence : undefined);
+    if (fault !== undefined) return `${described}: ${fault}`;
+    if (streams.length < 2) return described;
+    const reached = Math.max(0, ...streams.slice(0, -1).map(highestSequenceOn));
+    const recovered = recoveredSequence(latest);
+    if (recovered >= reached) return `${described}; earlier streams' replies reached sequence ${reached}`;
+    return `${described}: it recovered the entity up to sequence ${recovered}, but replies on earlier streams carried events up to ${reached}, so ${recovered + 1 === reached ? `event ${reached} was` : `events ${recovered + 1} to ${reached} were`} lost or skipped`;
   }
 
   replayedEvents(stream: RecordedStream): Extract<StreamIn, { case: "event" }>[] {
@@ -184,10 +225,10 @@ export class BackendWorld extends World<BackendModeParameters> {
   /** Waits until the backend passivated the entity's latest stream and the stream ended. */
   async passivated(name: string): Promise<RecordedStream> {
     const stream = this.latestStream(name);
-    const budget = this.stage.settings.passivationTimeoutMs + this.timeoutMs;
+    const budget = this.settings.passivationTimeoutMs + this.timeoutMs;
     await this.eventually(
       () => stream.backendCompleted && stream.ended !== undefined,
-      `the backend to passivate entity ${this.entityId(name)} (complete its stream) within ${this.stage.settings.passivationTimeoutMs} ms of idleness`,
+      `the backend to passivate entity ${this.entityId(name)} (complete its stream) within ${this.settings.passivationTimeoutMs} ms of idleness`,
       () => `stream ${stream.streamId}: ${stream.backendCompleted ? "completed by the backend" : "not completed"}, ${stream.ended ?? "still open"}`,
       budget,
     );
@@ -204,3 +245,76 @@ export class BackendWorld extends World<BackendModeParameters> {
 }
 
 export const grpcStatus = grpc.status;
+
+const messageName = (m: StreamIn | undefined) =>
+  m === undefined ? "nothing" : m.case === "init" ? "an Init" : m.case === "event" ? `an Event (sequence ${m.sequence})` : m.case === "command" ? `a Command (id ${m.id})` : "an empty message";
+
+/** One stream in a line: its first message (Init or not), snapshot, replayed events, commands, and how it ended. */
+export function describeStream(stream: RecordedStream): string {
+  const [first] = stream.received;
+  const parts: string[] = [];
+  if (first?.case === "init") {
+    parts.push(`Init for ${JSON.stringify(first.entityId)} ${first.snapshot ? `offering a snapshot at ${first.snapshot.sequence}` : "without a snapshot"}`);
+  } else {
+    parts.push(`the first message on the stream was ${messageName(first)}, not Init`);
+  }
+  const replayed = replayedBeforeFirstCommand(stream);
+  parts.push(replayed.length === 0 ? "no events replayed" : `replayed ${describeSequences(replayed)}`);
+  const commands = stream.received.filter((m) => m.case === "command").length;
+  parts.push(`${commands} command(s), ${stream.sent.length} answer(s)`);
+  parts.push(stream.ended ?? (stream.backendCompleted ? "completed by the backend, still open" : "still open"));
+  return `${stream.streamId} (${parts.join(", ")})`;
+}
+
+function replayedBeforeFirstCommand(stream: RecordedStream): number[] {
+  const firstCommand = stream.received.findIndex((m) => m.case === "command");
+  return (firstCommand < 0 ? stream.received : stream.received.slice(0, firstCommand)).flatMap((m) => (m.case === "event" ? [m.sequence] : []));
+}
+
+/** A replay that breaks C4 on its own terms (start after the snapshot offered, contiguous), named; undefined if none does. */
+export function replayFault(sequences: readonly number[], snapshot: number | undefined): string | undefined {
+  const first = sequences[0];
+  if (first === undefined) return undefined;
+  if (snapshot !== undefined && first <= snapshot) return `replay started at ${first} although a snapshot at ${snapshot} was offered`;
+  if (snapshot === undefined && first !== 1) return `replay started at ${first} although no snapshot was offered (the first event is 1)`;
+  if (snapshot !== undefined && first !== snapshot + 1) return `replay started at ${first}, skipping the events after the snapshot at ${snapshot}`;
+  if (sequences.some((s, i) => i > 0 && s !== sequences[i - 1]! + 1)) return `the replay is not contiguous (${describeSequences(sequences)})`;
+  return undefined;
+}
+
+/** "events 1 to 3", "events 2, 4 to 5": contiguous runs, so a gap or a wrong start shows. */
+export function describeSequences(sequences: readonly number[]): string {
+  const runs: string[] = [];
+  let start = sequences[0];
+  for (let i = 0; i < sequences.length; i++) {
+    const here = sequences[i]!;
+    const next = sequences[i + 1];
+    if (next !== here + 1) {
+      runs.push(start === here ? `${here}` : `${start} to ${here}`);
+      start = next;
+    }
+  }
+  return `event${sequences.length === 1 ? "" : "s"} ${runs.join(", ")}`;
+}
+
+/** The sequence a stream recovered its entity to before its first command: the snapshot offered, then the events replayed. */
+function recoveredSequence(stream: RecordedStream): number {
+  let recovered = 0;
+  for (const m of stream.received) {
+    if (m.case === "command") break;
+    if (m.case === "init" && m.snapshot) recovered = m.snapshot.sequence;
+    if (m.case === "event") recovered = m.sequence;
+  }
+  return recovered;
+}
+
+/** The highest sequence number a stream's history reached: its snapshot or last replayed event, plus its replies' events. */
+function highestSequenceOn(stream: RecordedStream): number {
+  let highest = 0;
+  for (const m of stream.received) {
+    if (m.case === "init" && m.snapshot) highest = m.snapshot.sequence;
+    if (m.case === "event") highest = m.sequence;
+  }
+  for (const m of stream.sent) if (m.case === "reply") highest += m.events.length;
+  return highest;
+}
