@@ -1,5 +1,5 @@
 import type { AnyPayload, StreamOut } from "../../protocol/index.js";
-import { BackendError, echoClientText, type BackendCode } from "../errors/index.js";
+import { BackendError, echoClientText, maxDetailLength, type BackendCode } from "../errors/index.js";
 import type { EntityId } from "../ids.js";
 import type { PersistedEvent } from "../persistence/journal.js";
 import type { StoredSnapshot } from "../persistence/snapshot-store.js";
@@ -429,7 +429,8 @@ export class EntityStateMachine {
    * `message` goes to clients; `detail` (driver or transport text) only to the log.
    */
   private retire(message: string, options: { level?: "debug" | "warn"; code?: BackendCode; detail?: string } = {}): void {
-    const { level = "warn", code = "unavailable", detail } = options;
+    const { level = "warn", code = "unavailable" } = options;
+    const detail = options.detail === undefined ? undefined : echoClientText(options.detail, maxDetailLength);
     this.emit({ type: "log", level, message, ...(detail === undefined ? {} : { fields: { detail } }) });
     const failure = () => new BackendError(code, message, detail === undefined ? undefined : { detail });
     if (this.inFlight?.stage === "awaiting-reply") {

@@ -1,4 +1,11 @@
 import type { BackendCode } from "./backend-code.js";
+import { echoClientText } from "./echo-client-text.js";
+
+/**
+ * The longest detail kept for the log: a store's message may quote a whole
+ * (client-supplied) key, and one failing 1 MiB-key call once wrote a 3 MiB line.
+ */
+export const maxDetailLength = 2000;
 
 /** The one error a backend call fails with; becomes a gRPC status in `grpc-status-of.ts`. */
 export class BackendError extends Error {
@@ -13,7 +20,7 @@ export class BackendError extends Error {
     options?: { cause?: unknown; detail?: string },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.detail = options?.detail;
+    this.detail = options?.detail === undefined ? undefined : echoClientText(options.detail, maxDetailLength);
   }
 
   /** Any thrown value as a BackendError; what is not one already is an `internal` error whose text stays in the log. */
