@@ -20,8 +20,9 @@ const statusOf: Record<BackendCode, status> = {
 
 /**
  * Failures whose cause is on the backend's side of the call: the client gets an
- * error id and the log the detail under it. The others say all there is to say
- * (a bad request, a full queue, the user function's own Failure description).
+ * error id and the log the detail under it, as for any failure with a detail
+ * withheld from the client. The others say all there is to say (a bad request,
+ * a full queue, the user function's own Failure description).
  */
 const withErrorId: ReadonlySet<BackendCode> = new Set<BackendCode>([
   "internal",
@@ -66,7 +67,7 @@ export function toServiceError(error: unknown, errorId?: string): WireError {
  */
 export function reportCallFailure(error: unknown, logger: Logger, fields: Readonly<Record<string, unknown>>): WireError {
   const backendError = BackendError.from(error);
-  if (!withErrorId.has(backendError.code)) {
+  if (!withErrorId.has(backendError.code) && backendError.detail === undefined) {
     logger.debug("call failed", { ...fields, code: backendError.code, message: backendError.message });
     return toServiceError(backendError);
   }
