@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { Client, credentials, status, type ServiceError } from "@grpc/grpc-js";
+import { backendOptionsFrom, createBackend } from "./backend.js";
+import { parseBackendConfig } from "./config/index.js";
+import { silentLogger } from "./logger.js";
+import { createInMemorySnapshotStore } from "./persistence/in-memory-snapshot-store.js";
 import { createInMemoryJournal } from "./persistence/in-memory-journal.js";
 import type { Journal } from "./persistence/journal.js";
 import {
@@ -80,6 +84,29 @@ describe("limits on what one call may cost", () => {
     assert.ok(error.details.length < 200, `a short message, got ${error.details.length} characters: ${error.details.slice(0, 300)}`);
     assert.ok(!uf.streams.some((s) => s.received[0]?.case === "init" && s.received[0].entityId === "big-request"), "never reached an entity");
     assert.equal(await callUnary(env.client, pathOf("Append"), appendRequest("after-request", "ok")).then(decodeState), "ok");
+  });
+});
+
+describe("limits from the command line", () => {
+  it("reach the backend: --max-key-length and --max-echoed-text-length as parsed, through backendOptionsFrom", async () => {
+    const uf = await startRawUserFunction();
+    const parsed = parseBackendConfig(["--port", "0", "--user-function", uf.target, "--max-key-length", "10B"], {});
+    assert.equal(parsed.kind, "config");
+    if (parsed.kind !== "config") return;
+    const options = backendOptionsFrom(parsed.config);
+    const backend = createBackend(options, { journal: createInMemoryJournal(), snapshotStore: createInMemorySnapshotStore(), logger: silentLogger });
+    const address = await backend.start();
+    await backend.serving;
+    const client = new Client(address.target, credentials.createInsecure());
+    try {
+      const error = await failure(callUnary(client, pathOf("Append"), appendRequest("k".repeat(11), "x")));
+      assert.equal(error.details, "the entity key is 11 bytes, over the limit of 10");
+      assert.equal(await callUnary(client, pathOf("Append"), appendRequest("k".repeat(10), "x")).then(decodeState), "x");
+    } finally {
+      client.close();
+      await backend.stop();
+      await uf.close();
+    }
   });
 });
 
