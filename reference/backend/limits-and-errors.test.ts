@@ -247,6 +247,49 @@ describe("a queued call whose client has gone", () => {
   });
 });
 
+describe("a bidirectional call cancelled with commands queued", () => {
+  it("takes its queued commands out: they never reach the user function", async () => {
+    const uf = await startRawUserFunction();
+    let release: (() => void) | undefined;
+    uf.misbehave = (context) => {
+      if (context.command.id !== 1) return "normal";
+      release = () => context.send({ case: "reply", commandId: 1, payload: undefined, events: [], snapshot: undefined });
+      return "handled";
+    };
+    const log = capturingLogger();
+    const env = await startBackendUnderTest(uf.target, { entity: { queueCapacity: 3 }, logger: log.logger });
+    const dropped = () => log.entries.filter((e) => e.message === "dropped a queued command: its client has gone").length;
+    try {
+      const call = env.client.makeBidiStreamRequest(pathOf("AppendStream"), identity, identity);
+      const ended = new Promise<string>((resolve) => {
+        call.on("error", (error: ServiceError) => resolve(status[error.code]));
+        call.on("end", () => resolve("ended"));
+      });
+      call.on("data", () => {});
+      for (const value of ["held", "q1", "q2", "q3"]) call.write(Buffer.from(appendRequest("bidi1", value)));
+      await eventually(() => release !== undefined, 5_000, "the first command at the user function");
+      // With a queue of 3, a probe is refused once the stream's three are queued; a probe that queued
+      // instead is dropped when its deadline passes (and counted), never reaching the user function.
+      let probesDropped = 0;
+      await eventually(async () => {
+        const probe = await failure(callUnary(env.client, pathOf("Append"), appendRequest("bidi1", "probe"), { deadline: Date.now() + 200 }));
+        if (probe.code === status.DEADLINE_EXCEEDED) probesDropped++;
+        return probe.code === status.RESOURCE_EXHAUSTED;
+      }, 5_000, "the stream's three commands queued");
+      call.cancel();
+      assert.equal(await ended, "CANCELLED");
+      await eventually(() => dropped() === 3 + probesDropped, 5_000, "the stream's three queued commands dropped");
+      release!();
+      assert.equal(await callUnary(env.client, pathOf("Append"), appendRequest("bidi1", "after")).then(decodeState), "after");
+      const commands = uf.streams.flatMap((s) => s.received).filter((m) => m.case === "command").length;
+      assert.equal(commands, 2, "the user function saw the held command and the later one only");
+    } finally {
+      await env.close();
+      await uf.close();
+    }
+  });
+});
+
 function varint(n: number): Buffer {
   const bytes: number[] = [];
   while (n > 0x7f) {
