@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type {
   Server,
   ServerDuplexStream,
@@ -28,6 +29,8 @@ interface Handling {
  */
 function clientGoneSignal(call: { on(event: "cancelled", listener: () => void): unknown; readonly cancelled: boolean }): AbortSignal {
   const gone = new AbortController();
+  // A streaming call's commands each listen until they settle: no leak warning past ten.
+  setMaxListeners(0, gone.signal);
   if (call.cancelled) gone.abort();
   else call.on("cancelled", () => gone.abort());
   return gone.signal;
