@@ -14,6 +14,7 @@ import {
   eventually,
   pathOf,
   startBackendUnderTest,
+  thingRef,
   type BackendUnderTest,
 } from "./server/testing/backend-harness.js";
 import { decodeState, eventTypeUrl, startRawUserFunction, type RawUserFunction } from "./server/testing/raw-user-function.js";
@@ -129,9 +130,26 @@ describe("the user-function link's message limit", () => {
       assert.equal(await callUnary(env.client, pathOf("Append"), appendRequest("l1", "a")).then(decodeState), "a");
       const error = await failure(callUnary(env.client, pathOf("Append"), appendRequest("l1", "huge")));
       assert.equal(status[error.code], "RESOURCE_EXHAUSTED", `status (details: ${error.details})`);
-      assert.match(error.details, /^a message of this command exceeds the user-function link's size limit \(error id [0-9a-f]{12}\)$/);
+      assert.match(error.details, /^a message for entity l1 exceeds the user-function link's size limit \(error id [0-9a-f]{12}\)$/);
       assert.deepEqual((await env.events("l1")).map((e) => Buffer.from(e.payload.value).toString()), ["a"], "nothing persisted");
       assert.equal(await callUnary(env.client, pathOf("Append"), appendRequest("l1", "b")).then(decodeState), "ab");
+    } finally {
+      await env.close();
+      await uf.close();
+    }
+  });
+});
+
+describe("a history with a message over the link's limit", () => {
+  it("fails the call RESOURCE_EXHAUSTED, a permanent code, not UNAVAILABLE", async () => {
+    const uf = await startRawUserFunction();
+    const env = await startBackendUnderTest(uf.target, { limits: { maxRequestBytes: 64 * 1024, maxUserFunctionMessageBytes: 256 * 1024 } });
+    try {
+      // An event stored while the limit was higher.
+      await env.journal.append(thingRef("h1"), 0, [{ typeUrl: eventTypeUrl, value: new Uint8Array(300 * 1024) }]);
+      const error = await failure(callUnary(env.client, pathOf("Append"), appendRequest("h1", "a")));
+      assert.equal(status[error.code], "RESOURCE_EXHAUSTED", `status (details: ${error.details})`);
+      assert.match(error.details, /^a message for entity h1 exceeds the user-function link's size limit \(error id [0-9a-f]{12}\)$/);
     } finally {
       await env.close();
       await uf.close();

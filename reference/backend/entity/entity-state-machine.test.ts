@@ -467,9 +467,24 @@ describe("EntityStateMachine", () => {
       machine.handle(command(2));
       const detail = "8 RESOURCE_EXHAUSTED: Received message larger than max (20000000 vs 16777216)";
       expectOutputs(machine.handle({ type: "user-function-stream-ended", error: detail, messageTooLarge: true }), [
-        failCall(1, "resource_exhausted", "a message of this command exceeds the user-function link's size limit"),
+        failCall(1, "resource_exhausted", "a message for entity cart-1 exceeds the user-function link's size limit"),
         { type: "log", level: "warn", message: "the stream to the user function failed", fields: { detail } },
         failCall(2, "unavailable", "the stream to the user function failed"),
+        cancelTimer("relay"),
+        { type: "retire" },
+        { type: "stopped" },
+      ]);
+    });
+
+    it("fails the waiting calls RESOURCE_EXHAUSTED when a message of the replayed history is over the link's limit", () => {
+      const machine = new EntityStateMachine(cart, config);
+      machine.handle(command(1));
+      machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+      const detail = "8 RESOURCE_EXHAUSTED: Attempted to send message with a size larger than 16777216";
+      const message = "a message for entity cart-1 exceeds the user-function link's size limit";
+      expectOutputs(machine.handle({ type: "user-function-stream-ended", error: detail, messageTooLarge: true }), [
+        { type: "log", level: "warn", message, fields: { detail } },
+        failCall(1, "resource_exhausted", message),
         cancelTimer("relay"),
         { type: "retire" },
         { type: "stopped" },

@@ -327,14 +327,23 @@ export class EntityStateMachine {
         this.emit({
           type: "fail-call",
           callId: this.inFlight.callId,
-          error: new BackendError("resource_exhausted", "a message of this command exceeds the user-function link's size limit", {
+          error: new BackendError("resource_exhausted", this.linkLimitMessage(), {
             ...(error === undefined ? {} : { detail: error }),
           }),
         });
         this.inFlight = undefined;
       }
       const pending = this.queue.length + (this.inFlight?.stage === "awaiting-reply" ? 1 : 0);
-      this.retire(why, { level: pending === 0 ? "debug" : "warn", ...(error === undefined ? {} : { detail: error }) });
+      const detail = error === undefined ? {} : { detail: error };
+      if (messageTooLarge && this.phase === "recovering") {
+        // An Init or event of the history passes the limit: every recovery would fail the same way.
+        this.retire(this.linkLimitMessage(), {
+          code: "resource_exhausted",
+          ...detail,
+        });
+        return;
+      }
+      this.retire(why, { level: pending === 0 ? "debug" : "warn", ...detail });
       return;
     }
     this.stopIfDone();
@@ -395,6 +404,14 @@ export class EntityStateMachine {
       message: { case: "command", entityId: this.entityId, id: commandId, name: next.name, payload: next.payload },
     });
     this.startTimer("relay", this.config.relayTimeoutMs);
+  }
+
+  /**
+   * The link reports an oversized message without saying which (this command, its reply, or an
+   * event or snapshot of the history being replayed): the same call would fail again either way.
+   */
+  private linkLimitMessage(): string {
+    return `a message for entity ${this.shownId} exceeds the user-function link's size limit`;
   }
 
   private readNextPage(): void {
