@@ -8,7 +8,7 @@ import { createInProcessBackendLauncher } from "../driver/in-process-backend-lau
  * The thing a raw fake backend is run to show wrong. (It never has a relay timeout at all:
  * "has-no-relay-timeout" only names that for the G6 self-test.)
  */
-export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys" | "url-encodes-ids" | "init-id-differs";
+export type FakeBackendDefect = "reuses-command-ids" | "never-passivates" | "has-no-relay-timeout" | "accepts-empty-keys" | "url-encodes-ids" | "init-id-differs" | "serves-unkeyed-method";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -68,7 +68,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
 
   const process = (name: string) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const id = String((requestType.decode(call.request) as unknown as { id?: string }).id ?? "");
-    if (!id && defect !== "accepts-empty-keys") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
+    // serves-unkeyed-method (A3) is lenient throughout: no empty-key check either, so the probe of Process gets no INVALID_ARGUMENT.
+    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
     entity.queue = entity.queue.then(
@@ -94,7 +95,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
 
   const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   const identity = (bytes: Buffer) => bytes;
-  for (const method of ["Process", "ProcessEmpty"]) {
+  for (const method of ["Process", "ProcessEmpty", ...(defect === "serves-unkeyed-method" ? ["ProcessUnkeyed"] : [])]) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");
   }
   const port = await new Promise<number>((resolve, reject) =>
@@ -102,7 +103,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   );
   return {
     target: `127.0.0.1:${port}`,
-    output: () => `raw fake backend (${defect})`,
+    output: () => `raw fake backend (${defect})${defect === "serves-unkeyed-method" ? "\nWARN method ProcessUnkeyed has no key field: serving it anyway" : ""}`,
     exited: new Promise<string>(() => {}),
     stop: async () => {
       for (const [id, entity] of entities) close(id, entity);
