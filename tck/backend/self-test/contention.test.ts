@@ -8,17 +8,20 @@ import { captureOutput } from "./capture-output.js";
 import { createReferenceBackendLauncher } from "./reference-backend-launcher.js";
 
 /**
- * Issue 9, item 9: on a loaded machine the kit must give the same verdicts as on an
- * idle one. The scenarios are the ones that failed under load (A6, L2, C9, then H7 and
- * I6 as a cascade after L2), the other start-up ones (A3, A5), and those whose bounds
- * are timeouts (G6 relay timeout, H1/H2 passivation, I5 burst, D4 ordering, G7 client
- * deadline): the full set takes several minutes idle and too long with every core busy.
+ * Issue 9, item 9: on a loaded machine the kit must give the same verdicts as on an idle
+ * one. Every scenario runs (about a minute idle, a little more loaded); CONTENTION_TAGS
+ * narrows it for a quick look (e.g. "@C9 or @A6").
  */
-const tags = process.env["CONTENTION_TAGS"] ?? "(@A3 or @A5 or @A6 or @L2 or @C9 or @H7 or @I6 or @G6 or @G7 or @H1 or @H2 or @I5 or @D4) and not @durable";
+const tags = process.env["CONTENTION_TAGS"];
 
-/** Busy-loop children, one per core plus one, so the backend and the kit compete for every core. */
+/**
+ * Busy-loop children, one per core plus one, so the backend and the kit compete for every core.
+ * Each also ends by itself once orphaned (its parent killed before the after hook could run).
+ */
+const busyLoop = "const parent = process.ppid; for (let i = 0; ; i++) if ((i & 0xfffff) === 0 && process.ppid !== parent) process.exit(0);";
+
 function saturateEveryCore(): ChildProcess[] {
-  return Array.from({ length: cpus().length + 1 }, () => spawn(process.execPath, ["-e", "for(;;);"], { stdio: "ignore" }));
+  return Array.from({ length: cpus().length + 1 }, () => spawn(process.execPath, ["-e", busyLoop], { stdio: "ignore" }));
 }
 
 async function stopAll(children: readonly ChildProcess[]): Promise<void> {
@@ -39,9 +42,9 @@ async function run(): Promise<{ summary: BackendRunSummary; text: string; ms: nu
   const started = Date.now();
   const summary = await runBackendMode({
     launcher: createReferenceBackendLauncher(),
-    settings: defaultBackendSettings,
-    ...(tags === "all" ? {} : { tags }),
-    timeoutMs: 10_000,
+    settings,
+    ...(tags === undefined ? {} : { tags }),
+    timeoutMs,
     startupTimeoutMs: 20_000,
     runs: 5,
     out,
@@ -49,6 +52,15 @@ async function run(): Promise<{ summary: BackendRunSummary; text: string; ms: nu
   });
   return { summary, text: out.text, ms: Date.now() - started };
 }
+
+/**
+ * The user's settings for a loaded machine, the same for both runs: a relay timeout that
+ * lets the backend replay 10,000 events on a starved core (C9: the reference backend bounds
+ * recovery by it). --timeout stays short, so a wait the kit bounds by --timeout alone where
+ * the backend may take its relay timeout (C9's calls, before the fix) fails under load.
+ */
+const settings = { ...defaultBackendSettings, relayTimeoutMs: 20_000 };
+const timeoutMs = 3_000;
 
 const verdicts = (summary: BackendRunSummary) => summary.verdicts.map((v) => `${v.kind}: ${v.name}`).sort();
 
@@ -59,7 +71,7 @@ describe("backend mode on a machine whose every core is busy", () => {
   it("gives the reference backend the verdicts it gets on an idle machine", { timeout: 900_000 }, async () => {
     const idle = await run();
     assert.equal(idle.summary.failed, 0, idle.text);
-    assert.ok(idle.summary.passed > 0, `only ${idle.summary.passed} scenarios ran:\n${idle.text}`);
+    assert.ok(idle.summary.passed > 0, `no scenario ran:\n${idle.text}`);
     load = saturateEveryCore();
     let loaded: Awaited<ReturnType<typeof run>>;
     try {
