@@ -132,6 +132,17 @@ export class BackendStage {
     return this.#start(subject);
   }
 
+  /**
+   * After a failed scenario: a backend the kit started that never came to serve (A5, L2
+   * failing half-way) is stopped, so the next scenario starts a fresh one instead of
+   * waiting on it (issue 9, item 9: no cascade).
+   */
+  discardIfNotServing(): Promise<void> {
+    return this.#serialised(async () => {
+      if (this.options.launcher.canRestart && this.#current && !this.#current.serving) await this.stopBackend();
+    });
+  }
+
   /** Stops and starts the backend on the same subject (H5, H6). */
   restart(): Promise<BackendClient> {
     return this.#serialised(() => this.#restart());
