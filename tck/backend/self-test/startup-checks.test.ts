@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { dirname, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { runBackendCommand } from "../cli/backend-command.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import { defaultBackendSettings } from "../driver/backend-settings.js";
 import { runBackendMode } from "../run/run-backend-mode.js";
@@ -40,6 +43,21 @@ describe("start-up checks (A5, A3)", { timeout: 120_000 }, () => {
     // A5 is judged first; its failure must not cascade: D1 gets a backend of its own and passes.
     assert.ok(judged.summary.verdicts.some((v) => v.kind === "passed" && v.name.startsWith("D1 ")), judged.out.text);
     assertCaught(judged, "A5", /expected: the backend to call ready\(\) again after the user function refused it \(A5: retry while the user function is down\)[\s\S]*actual:\s+1 ready\(\) attempt\(s\) \(\+\d+ ms\)/);
+  });
+
+  it("the same backend started as a command (the mode the README documents) fails A5", async () => {
+    const main = resolve(dirname(fileURLToPath(import.meta.url)), "ready-once-backend.main.ts");
+    const command = `READY_ONCE_AFTER_MS=3000 ${process.execPath} --import tsx ${main} --port {port} --user-function {userFunction} --relay-timeout {relayTimeoutMs}ms`;
+    const out = captureOutput();
+    const err = captureOutput();
+    const code = await runBackendCommand(
+      ["--backend-command", command, "--tags", "@A5", "--timeout", "5000", "--startup-timeout", "10000"],
+      out as unknown as NodeJS.WritableStream,
+      err as unknown as NodeJS.WritableStream,
+    );
+    assert.equal(code, 1, `${out.text}\n${err.text}`);
+    assert.match(out.text, /✘ A5 [\s\S]*actual:\s+1 ready\(\) attempt\(s\) \(\+\d+ ms\)[\s\S]*calling ready\(\) once, without retrying/);
+    assert.match(out.text, /\n0 passed, 1 failed, 0 not run\n$/);
   });
 
   // Before the fix "never answered the probe" counted as a refusal, and only INVALID_ARGUMENT
