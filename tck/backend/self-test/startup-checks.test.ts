@@ -66,4 +66,19 @@ describe("start-up checks (A5, A3)", { timeout: 120_000 }, () => {
     const judged = await judge(createRawFakeBackendLauncher("serves-unkeyed-method"), "@A3");
     assertCaught(judged, "A3", /actual:\s+it serves the spec: .*ProcessUnkeyed \(answered [A-Z_]+\)/);
   });
+
+  it("the same fake started as a command fails A3", async () => {
+    const main = resolve(dirname(fileURLToPath(import.meta.url)), "raw-fake-backend.main.ts");
+    const command = `${process.execPath} --import tsx ${main} --defect serves-unkeyed-method --port {port} --user-function {userFunction}`;
+    const out = captureOutput();
+    const err = captureOutput();
+    const code = await runBackendCommand(
+      ["--backend-command", command, "--tags", "@A3", "--timeout", "5000", "--startup-timeout", "10000"],
+      out as unknown as NodeJS.WritableStream,
+      err as unknown as NodeJS.WritableStream,
+    );
+    assert.equal(code, 1, `${out.text}\n${err.text}`);
+    assert.match(out.text, /✘ A3 [\s\S]*actual:\s+it serves the spec: .*ProcessUnkeyed \(answered [A-Z_]+\)/);
+    assert.match(out.text, /\n0 passed, 1 failed, 0 not run\n$/);
+  });
 });
