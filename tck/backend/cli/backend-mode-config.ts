@@ -50,7 +50,8 @@ Run:
   --report LIST            reports, comma-separated KIND:FILE with KIND junit, json or html
   --known-failing FILE     scenarios expected to fail, one per line: "<scenario name> # <reason>";
                            a listed scenario that passes fails the run
-  --timeout MS             bound on every wait (default 10000)
+  --timeout MS             bound on every wait (default 10000); a call may take the relay
+                           timeout plus this
   --lacks CAP,…            capabilities the backend declares it does not have: queue-bound,
                            relay-timeout, passivation-timeout; scenarios needing one are "not run"
   --startup-timeout MS     how long the backend may take to serve (default 30000)
