@@ -230,4 +230,17 @@ describe("instrumented user function", () => {
     again.close();
     assert.equal(uf.traffic.readyCalls.length, 2);
   });
+
+  it("can be down but observed: ready() is refused UNAVAILABLE and recorded, until it comes up (A5)", async () => {
+    const { uf, backend } = await start();
+    await uf.goDownRefusingReady();
+    assert.equal(uf.isUp, false);
+    await assert.rejects(backend.ready(), (error: grpc.ServiceError) => error.code === grpc.status.UNAVAILABLE);
+    assert.equal(uf.traffic.refusedReadyCalls.length, 1);
+    assert.equal(uf.traffic.readyCalls.length, 0);
+    await uf.comeUp();
+    assert.equal(uf.isUp, true);
+    assert.equal((await backend.ready()).persistenceId, "tck-model");
+    assert.equal(uf.traffic.readyCalls.length, 1);
+  });
 });

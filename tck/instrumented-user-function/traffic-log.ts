@@ -32,7 +32,12 @@ export interface BackendViolation extends InvariantViolation {
  */
 export class TrafficLog {
   readonly streams: RecordedStream[] = [];
+  /** When `ready()` was answered. */
   readonly readyCalls: number[] = [];
+  /** When `ready()` was refused because the user function was not up yet (A5). */
+  readonly refusedReadyCalls: number[] = [];
+  /** When a `handle` stream was refused because the user function was not up yet (A5). */
+  readonly refusedHandles: number[] = [];
   readonly violations: BackendViolation[] = [];
   /** Set when a `handle` stream opened before any `ready` (A5). */
   handleBeforeReady = false;
@@ -49,6 +54,16 @@ export class TrafficLog {
 
   readyCalled(): void {
     this.readyCalls.push(Date.now());
+    this.#changed();
+  }
+
+  readyRefused(): void {
+    this.refusedReadyCalls.push(Date.now());
+    this.#changed();
+  }
+
+  handleRefused(): void {
+    this.refusedHandles.push(Date.now());
     this.#changed();
   }
 

@@ -24,7 +24,9 @@ export type FakeBackendDefect =
   /** Opens an entity's stream without an Init: its first message is a Command (B1). */
   | "sends-no-init"
   /** Offers the latest snapshot in Init, then replays every event from 1 anyway (C4, F4). */
-  | "replays-from-1-despite-snapshot";
+  | "replays-from-1-despite-snapshot"
+  /** Serves a method whose input has no key field, and has no empty-key check (A3). */
+  | "serves-unkeyed-method";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -64,6 +66,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   const keyOf = {
     Process: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
     ProcessEmpty: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
+    // Only served by serves-unkeyed-method (A3), which takes whatever id field the bytes hold.
+    ProcessUnkeyed: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
     ProcessComposite: (bytes: Buffer) => {
       // protobufjs sets own properties only for the fields on the wire; the rest come from the prototype's defaults.
       const message = compositeType.decode(bytes) as unknown as Record<string, unknown>;
@@ -110,7 +114,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
 
   const process = (name: keyof typeof keyOf) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const id = keyOf[name](call.request);
-    if (!id && defect !== "accepts-empty-keys") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
+    // serves-unkeyed-method (A3) is lenient throughout: no empty-key check either, so the probe of Process gets no INVALID_ARGUMENT.
+    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
     entity.queue = entity.queue.then(
@@ -140,7 +145,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
 
   const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   const identity = (bytes: Buffer) => bytes;
-  for (const method of ["Process", "ProcessEmpty", "ProcessComposite"] as const) {
+  for (const method of ["Process", "ProcessEmpty", "ProcessComposite", ...(defect === "serves-unkeyed-method" ? (["ProcessUnkeyed"] as const) : [])] as const) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");
   }
   const port = await new Promise<number>((resolve, reject) =>
@@ -148,7 +153,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   );
   return {
     target: `127.0.0.1:${port}`,
-    output: () => `raw fake backend (${defect})`,
+    output: () => `raw fake backend (${defect})${defect === "serves-unkeyed-method" ? "\nWARN method ProcessUnkeyed has no key field: serving it anyway" : ""}`,
     exited: new Promise<string>(() => {}),
     stop: async () => {
       for (const [id, entity] of entities) close(id, entity);
