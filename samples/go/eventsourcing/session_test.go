@@ -210,13 +210,17 @@ func TestProtocolErrorsEndTheStream(t *testing.T) {
 		code     codes.Code
 		contains string
 	}{
-		{"second Init", func(t *testing.T) []*serverlesspb.EntityStreamIn { return []*serverlesspb.EntityStreamIn{initIn("m", nil)} },
+		{"second Init", func(t *testing.T) []*serverlesspb.EntityStreamIn {
+			return []*serverlesspb.EntityStreamIn{initIn("m", nil)}
+		},
 			func(t *testing.T) *serverlesspb.EntityStreamIn { return initIn("m", nil) }, codes.FailedPrecondition, "a second Init"},
 		{"Event before Init", func(t *testing.T) []*serverlesspb.EntityStreamIn { return nil },
 			func(t *testing.T) *serverlesspb.EntityStreamIn { return eventIn(t, 1, &modelpb.Appended{Value: "a"}) }, codes.FailedPrecondition, "an Event before Init"},
 		{"Command before Init", func(t *testing.T) []*serverlesspb.EntityStreamIn { return nil },
 			func(t *testing.T) *serverlesspb.EntityStreamIn { return commandIn(t, "m", 1, "Process", emit("a")) }, codes.FailedPrecondition, "a Command before Init"},
-		{"Command for another entity", func(t *testing.T) []*serverlesspb.EntityStreamIn { return []*serverlesspb.EntityStreamIn{initIn("m", nil)} },
+		{"Command for another entity", func(t *testing.T) []*serverlesspb.EntityStreamIn {
+			return []*serverlesspb.EntityStreamIn{initIn("m", nil)}
+		},
 			func(t *testing.T) *serverlesspb.EntityStreamIn { return commandIn(t, "other", 1, "Process", emit("a")) }, codes.FailedPrecondition, `a Command for entity "other"`},
 		{"command id that does not increase", func(t *testing.T) []*serverlesspb.EntityStreamIn {
 			return []*serverlesspb.EntityStreamIn{initIn("m", nil), commandIn(t, "m", 1, "Process", emit("a"))}
@@ -224,11 +228,17 @@ func TestProtocolErrorsEndTheStream(t *testing.T) {
 		{"Event after the first Command", func(t *testing.T) []*serverlesspb.EntityStreamIn {
 			return []*serverlesspb.EntityStreamIn{initIn("m", nil), commandIn(t, "m", 1, "Process", emit("a"))}
 		}, func(t *testing.T) *serverlesspb.EntityStreamIn { return eventIn(t, 2, &modelpb.Appended{Value: "b"}) }, codes.FailedPrecondition, "an Event after the first Command"},
-		{"event of an unknown type", func(t *testing.T) []*serverlesspb.EntityStreamIn { return []*serverlesspb.EntityStreamIn{initIn("m", nil)} },
+		{"event of an unknown type", func(t *testing.T) []*serverlesspb.EntityStreamIn {
+			return []*serverlesspb.EntityStreamIn{initIn("m", nil)}
+		},
 			func(t *testing.T) *serverlesspb.EntityStreamIn { return eventIn(t, 1, &modelpb.State{Value: "a"}) }, codes.InvalidArgument, "no event handler for lightbend.serverless.tck.model.State"},
-		{"event sequence gap", func(t *testing.T) []*serverlesspb.EntityStreamIn { return []*serverlesspb.EntityStreamIn{initIn("m", nil)} },
+		{"event sequence gap", func(t *testing.T) []*serverlesspb.EntityStreamIn {
+			return []*serverlesspb.EntityStreamIn{initIn("m", nil)}
+		},
 			func(t *testing.T) *serverlesspb.EntityStreamIn { return eventIn(t, 2, &modelpb.Appended{Value: "a"}) }, codes.InvalidArgument, "Event sequence 2 does not follow 0"},
-		{"message with no case", func(t *testing.T) []*serverlesspb.EntityStreamIn { return []*serverlesspb.EntityStreamIn{initIn("m", nil)} },
+		{"message with no case", func(t *testing.T) []*serverlesspb.EntityStreamIn {
+			return []*serverlesspb.EntityStreamIn{initIn("m", nil)}
+		},
 			func(t *testing.T) *serverlesspb.EntityStreamIn { return &serverlesspb.EntityStreamIn{} }, codes.InvalidArgument, "without a message case"},
 		{"snapshot of another type", func(t *testing.T) []*serverlesspb.EntityStreamIn { return nil },
 			func(t *testing.T) *serverlesspb.EntityStreamIn {
