@@ -35,6 +35,20 @@ go vet ./...
 echo "== go-samples: go test ./..."
 go test -count=1 ./...
 go build -o "$work/bin/" ./cmd/shopping-cart ./cmd/tck-model
+# gen/ is committed; where the generators are installed, check it is what generate.sh makes of proto/ now.
+gobin="$(go env GOPATH)/bin"
+if command -v protoc >/dev/null 2>&1 && [ -x "$gobin/protoc-gen-go" ] && [ -x "$gobin/protoc-gen-go-grpc" ]; then
+  bash generate.sh "$work/gen" >/dev/null
+  # The version header names the local protoc; the code must be the same.
+  if ! diff -r -I '^// .*protoc' gen "$work/gen" >"$work/gen.diff"; then
+    echo "go-samples: FAILED: samples/go/gen/ is not what samples/go/generate.sh makes of proto/; rerun it and commit gen/:" >&2
+    cat "$work/gen.diff" >&2
+    exit 1
+  fi
+  echo "== go-samples: gen/ is current ($(protoc --version), $("$gobin/protoc-gen-go" --version), $("$gobin/protoc-gen-go-grpc" --version))"
+else
+  echo "== go-samples: gen/ freshness not checked (protoc, protoc-gen-go or protoc-gen-go-grpc not installed; see samples/go/README.md)"
+fi
 cd "$root"
 
 # start NAME BINARY: runs it on a free loopback port and sets $address from its "listening on" line.
