@@ -9,6 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
+# How long a Go main may take to say it is listening, in seconds.
+start_timeout=${GO_SAMPLES_START_TIMEOUT:-30}
+if [[ ! $start_timeout =~ ^[1-9][0-9]*$ ]]; then
+  echo "go-samples: invalid GO_SAMPLES_START_TIMEOUT \"$start_timeout\": expected a whole number of seconds ≥ 1" >&2
+  exit 2
+fi
+
 if ! command -v go >/dev/null 2>&1; then
   echo "go-samples: FAILED: go is not on PATH; the Go samples cannot be built or certified" >&2
   exit 1
@@ -59,8 +66,8 @@ start() {
   pids+=("$!")
   exec {fd}<"$work/$name.fifo"
   local line=""
-  if ! read -r -t 30 -u "$fd" line || [[ ! $line =~ listening\ on\ ([^ ]+) ]]; then
-    echo "go-samples: FAILED: the Go $name did not say 'listening on' within 30 s; it said: $line" >&2
+  if ! read -r -t "$start_timeout" -u "$fd" line || [[ ! $line =~ listening\ on\ ([^ ]+) ]]; then
+    echo "go-samples: FAILED: the Go $name did not say 'listening on' within $start_timeout s (GO_SAMPLES_START_TIMEOUT); it said: $line" >&2
     exit 1
   fi
   address=${BASH_REMATCH[1]}
