@@ -65,7 +65,7 @@ if ("skipped" in cassandra) {
       await client.shutdown();
     });
 
-    /** All rows of an entity in the events table, committed or not, as `partition/sequence`. */
+    /** All staged rows of an entity (journal_events), committed or not, as `partition/sequence`. */
     async function storedRows(entity: EntityRef): Promise<string[]> {
       const rows: string[] = [];
       for (let partition = 0; partition < 10; partition++) {
@@ -107,7 +107,9 @@ if ("skipped" in cassandra) {
       await assert.rejects(stores.journal.append(entity, 1, eventsNumbered(50, 55, "stale")), isConflict);
       assert.equal(await stores.journal.highestSequenceNumber(entity), 2);
       assert.deepEqual((await replayAll(stores.journal, entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 2).map(plain));
-      assert.deepEqual(await storedRows(entity), ["0/1", "0/2"], "the loser deletes the rows it wrote");
+      assert.deepEqual(await storedRows(entity), [], "the loser deletes the staged rows it wrote (1..2 were inline)");
+      await assert.rejects(stores.journal.append(entity, 2, eventsNumbered(50, 51, "ahead")).then(() => stores.journal.append(entity, 2, eventsNumbered(60, 62, "stale"))), isConflict);
+      assert.deepEqual(await storedRows(entity), ["0/3", "1/4"], "only the winner's staged rows stay");
     });
 
     it("ignores rows of an attempt that crashed between writing and committing", async () => {
