@@ -142,7 +142,9 @@ try {
     );
   }
   const range = (xs: number[]) => `${f(Math.min(...xs))}..${f(Math.max(...xs))}`;
-  console.log(`summary: throughput ratio ${range(ratios)}× (target ≥ 0.5), extra latency ${range(extras)} ms (target ≤ 1)`);
+  // The issue's targets are for AddItem; at journal level the in-memory append takes microseconds.
+  const targets = level === "additem" ? [" (target ≥ 0.5)", " (target ≤ 1)"] : ["", ""];
+  console.log(`summary: throughput ratio ${range(ratios)}×${targets[0]}, extra latency ${range(extras)} ms${targets[1]}`);
 } finally {
   await cart.close();
   await stores.close();
