@@ -412,6 +412,31 @@ if ("skipped" in cassandra) {
       }
     });
 
+    it("refuses a keyspace holding the earlier journal format instead of showing its entities empty", async () => {
+      const settings = settingsFor("schema_earlier_format");
+      const client = new Client({
+        contactPoints: [...cassandra.contactPoints],
+        localDataCenter: cassandra.localDataCenter,
+        ...(cassandra.credentials && { credentials: { ...cassandra.credentials } }),
+      });
+      try {
+        await client.execute(`CREATE KEYSPACE ${settings.keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+        await client.execute(
+          `CREATE TABLE ${settings.keyspace}.journal_commits (persistence_id text, entity_id text, from_sequence_nr bigint, ` +
+            `PRIMARY KEY ((persistence_id, entity_id), from_sequence_nr))`,
+        );
+      } finally {
+        await client.shutdown();
+      }
+      // Closed at once if opened after all, so a failing run does not keep the process alive.
+      const opening = createCassandraStores(settings, silentLogger).then((stores) => stores.close());
+      await assert.rejects(opening, (error: unknown) => {
+        assert.ok(error instanceof StorageError);
+        assert.match(error.message, /earlier format \(table journal_commits\)/);
+        return true;
+      });
+    });
+
     it("fails clearly when told not to create a schema that is absent", async () => {
       const settings = cassandraTestSettings(cassandra, "schema_absent", { createSchema: false });
       await assert.rejects(createCassandraStores(settings, silentLogger), (error: unknown) => {
