@@ -65,7 +65,7 @@ if ("skipped" in cassandra) {
       await client.shutdown();
     });
 
-    /** All rows of an entity in the events table, committed or not, as `partition/sequence`. */
+    /** All staged rows of an entity (journal_events), committed or not, as `partition/sequence`. */
     async function storedRows(entity: EntityRef): Promise<string[]> {
       const rows: string[] = [];
       for (let partition = 0; partition < 10; partition++) {
@@ -107,7 +107,9 @@ if ("skipped" in cassandra) {
       await assert.rejects(stores.journal.append(entity, 1, eventsNumbered(50, 55, "stale")), isConflict);
       assert.equal(await stores.journal.highestSequenceNumber(entity), 2);
       assert.deepEqual((await replayAll(stores.journal, entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 2).map(plain));
-      assert.deepEqual(await storedRows(entity), ["0/1", "0/2"], "the loser deletes the rows it wrote");
+      assert.deepEqual(await storedRows(entity), [], "the loser deletes the staged rows it wrote (1..2 were inline)");
+      await assert.rejects(stores.journal.append(entity, 2, eventsNumbered(50, 51, "ahead")).then(() => stores.journal.append(entity, 2, eventsNumbered(60, 62, "stale"))), isConflict);
+      assert.deepEqual(await storedRows(entity), ["0/3", "1/4"], "only the winner's staged rows stay");
     });
 
     it("ignores rows of an attempt that crashed between writing and committing", async () => {
@@ -283,6 +285,98 @@ if ("skipped" in cassandra) {
     });
   });
 
+  describe("Cassandra journal round trips and the authority partition", { timeout: 120_000 }, () => {
+    let settings: CassandraSettings;
+    let stores: CassandraStores;
+    let client: Client;
+    before(async () => {
+      settings = settingsFor("journal_authority", { partitionSize: 3 });
+      stores = await open(settings);
+      client = new Client({
+        contactPoints: [...cassandra.contactPoints],
+        localDataCenter: cassandra.localDataCenter,
+        ...(cassandra.credentials && { credentials: { ...cassandra.credentials } }),
+      });
+    });
+    after(async () => {
+      await client.shutdown();
+    });
+
+    /** A journal on a real client whose requests are counted, and whose roll-forwards can be lost. */
+    function journalOn(options: { loseRollForwards: boolean }) {
+      const requests: string[] = [];
+      const wrapped = new Proxy(client, {
+        get(target, property) {
+          if (property === "execute" || property === "batch") {
+            return async (...args: unknown[]) => {
+              const query = property === "batch" ? "batch" : String(args[0]);
+              requests.push(query);
+              if (options.loseRollForwards && query.includes("IF highest_sequence_nr = null")) {
+                throw new Error("simulated crash of the writer before its roll-forward");
+              }
+              return (Reflect.get(target, property, target) as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            };
+          }
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const journal = createCassandraJournal({
+        client: wrapped,
+        keyspace: settings.keyspace,
+        partitionSize: stores.partitionSize,
+        consistency: "QUORUM",
+        serialConsistency: "SERIAL",
+        fetchSize: 64,
+        logger: silentLogger,
+      });
+      return { journal, requests };
+    }
+
+    it("an append inside one partition is one request to Cassandra", async () => {
+      const { journal, requests } = journalOn({ loseRollForwards: false });
+      const entity = freshEntity();
+      await journal.append(entity, 0, eventsNumbered(1, 1));
+      assert.deepEqual(requests, ["batch"], "the first append: one conditional batch");
+      requests.length = 0;
+      await journal.append(entity, 1, eventsNumbered(2, 3));
+      assert.deepEqual(requests, ["batch"], "two more events in the same partition: one conditional batch");
+      assert.deepEqual((await replayAll(stores.journal, entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 3).map(plain));
+    });
+
+    it("an append committed by a writer that died before rolling forward is rolled forward by the next writer", async () => {
+      const { journal: dying } = journalOn({ loseRollForwards: true });
+      const entity = freshEntity();
+      await dying.append(entity, 0, eventsNumbered(1, 2));
+      await dying.append(entity, 2, eventsNumbered(3, 5)); // committed in partition 0, partition 1 never told
+      // Another process (no hints): the history is all there, and only a writer at 5 may append.
+      const other = await open(settings);
+      assert.equal(await other.journal.highestSequenceNumber(entity), 5);
+      assert.deepEqual((await replayAll(other.journal, entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 5).map(plain));
+      await assert.rejects(other.journal.append(entity, 2, eventsNumbered(90, 90)), isConflict, "stale writer");
+      await assert.rejects(other.journal.append(entity, 4, eventsNumbered(90, 90)), isConflict, "writer inside the last append");
+      await assert.rejects(other.journal.append(entity, 6, eventsNumbered(90, 90)), isConflict, "writer ahead of the journal");
+      await other.journal.append(entity, 5, eventsNumbered(6, 6));
+      await assert.rejects(stores.journal.append(entity, 5, eventsNumbered(91, 91)), isConflict, "the roll-forward did not reopen 5");
+      assert.equal(await stores.journal.highestSequenceNumber(entity), 6);
+      assert.deepEqual((await replayAll(stores.journal, entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 6).map(plain));
+    });
+
+    it("an append jumping over whole partitions: highest, replay from its middle, and stale writers", async () => {
+      const entity = freshEntity();
+      await stores.journal.append(entity, 0, eventsNumbered(1, 1));
+      await stores.journal.append(entity, 1, eventsNumbered(2, 11)); // partitions 1 and 2 stay empty
+      const other = await open(settings);
+      assert.equal(await other.journal.highestSequenceNumber(entity), 11);
+      const middle = await replayAll(other.journal, entity, { fromSequenceNumber: 5, toSequenceNumber: 9, max: Infinity });
+      assert.deepEqual(middle.map((e) => plain(e.payload)), eventsNumbered(5, 9).map(plain));
+      await assert.rejects(other.journal.append(entity, 6, eventsNumbered(90, 90)), isConflict, "writer at a skipped partition");
+      await other.journal.append(entity, 11, eventsNumbered(12, 12));
+      const tail = await replayAll(stores.journal, entity, { fromSequenceNumber: 10, toSequenceNumber: Infinity, max: Infinity });
+      assert.deepEqual(tail.map((e) => plain(e.payload)), eventsNumbered(10, 12).map(plain));
+    });
+  });
+
   describe("Cassandra schema", { timeout: 120_000 }, () => {
     it("keeps the partition size recorded by the first store of a keyspace", async () => {
       const settings = settingsFor("schema_partition_size", { partitionSize: 3 });
@@ -316,6 +410,31 @@ if ("skipped" in cassandra) {
       } finally {
         await client.shutdown();
       }
+    });
+
+    it("refuses a keyspace holding the earlier journal format instead of showing its entities empty", async () => {
+      const settings = settingsFor("schema_earlier_format");
+      const client = new Client({
+        contactPoints: [...cassandra.contactPoints],
+        localDataCenter: cassandra.localDataCenter,
+        ...(cassandra.credentials && { credentials: { ...cassandra.credentials } }),
+      });
+      try {
+        await client.execute(`CREATE KEYSPACE ${settings.keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+        await client.execute(
+          `CREATE TABLE ${settings.keyspace}.journal_commits (persistence_id text, entity_id text, from_sequence_nr bigint, ` +
+            `PRIMARY KEY ((persistence_id, entity_id), from_sequence_nr))`,
+        );
+      } finally {
+        await client.shutdown();
+      }
+      // Closed at once if opened after all, so a failing run does not keep the process alive.
+      const opening = createCassandraStores(settings, silentLogger).then((stores) => stores.close());
+      await assert.rejects(opening, (error: unknown) => {
+        assert.ok(error instanceof StorageError);
+        assert.match(error.message, /earlier format \(table journal_commits\)/);
+        return true;
+      });
     });
 
     it("fails clearly when told not to create a schema that is absent", async () => {

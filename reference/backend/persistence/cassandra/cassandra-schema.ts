@@ -6,8 +6,10 @@ import { storageErrorFromDriver } from "./storage-error-from-driver.js";
 
 /** Table names inside the configured keyspace. */
 export const cassandraTables = {
+  /** The committed history: event rows and markers, static highest per partition. */
+  entries: "journal_entries",
+  /** Staged rows of large or boundary-crossing appends, per attempt. */
   events: "journal_events",
-  commits: "journal_commits",
   snapshots: "snapshots",
   settings: "journal_settings",
 } as const;
@@ -20,20 +22,23 @@ export function cassandraSchemaStatements(keyspace: string, replication: Cassand
   const t = cassandraTables;
   return [
     `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replicationMap(replication)}`,
-    // Rows of every append attempt, keyed by attempt so no writer can overwrite another's;
-    // only the attempt named by a commit record counts (see cassandra-journal.ts).
+    // The committed history, bucketed by partition_nr = (sequence_nr - 1) / partition size. Every
+    // row is written by an applied lightweight transaction on its partition, so every row counts:
+    // an event row (type_url, payload), or a marker (staged_to set) naming the attempt whose
+    // staged rows in journal_events hold events sequence_nr..staged_to (see cassandra-journal.ts).
+    `CREATE TABLE IF NOT EXISTS ${keyspace}.${t.entries} (
+      persistence_id text, entity_id text, partition_nr bigint,
+      highest_sequence_nr bigint static,
+      sequence_nr bigint, attempt_id uuid, type_url text, payload blob, staged_to bigint,
+      PRIMARY KEY ((persistence_id, entity_id, partition_nr), sequence_nr)
+    ) WITH CLUSTERING ORDER BY (sequence_nr ASC)`,
+    // Staged rows of every large or boundary-crossing append attempt, keyed by attempt so no
+    // writer can overwrite another's; only the attempt a marker names counts.
     `CREATE TABLE IF NOT EXISTS ${keyspace}.${t.events} (
       persistence_id text, entity_id text, partition_nr bigint,
       sequence_nr bigint, attempt_id uuid, type_url text, payload blob,
       PRIMARY KEY ((persistence_id, entity_id, partition_nr), sequence_nr, attempt_id)
     ) WITH CLUSTERING ORDER BY (sequence_nr ASC, attempt_id ASC)`,
-    // One partition per entity: the committed highest (static) plus one record per append.
-    `CREATE TABLE IF NOT EXISTS ${keyspace}.${t.commits} (
-      persistence_id text, entity_id text,
-      highest_sequence_nr bigint static,
-      from_sequence_nr bigint, to_sequence_nr bigint, attempt_id uuid,
-      PRIMARY KEY ((persistence_id, entity_id), from_sequence_nr)
-    ) WITH CLUSTERING ORDER BY (from_sequence_nr ASC)`,
     `CREATE TABLE IF NOT EXISTS ${keyspace}.${t.snapshots} (
       persistence_id text, entity_id text, sequence_nr bigint, type_url text, payload blob,
       PRIMARY KEY ((persistence_id, entity_id), sequence_nr)
@@ -69,6 +74,7 @@ export async function ensureCassandraSchema(
         await client.execute(statement);
       }
     }
+    await refuseEarlierJournalFormat(client, settings.keyspace);
     const table = `${settings.keyspace}.${cassandraTables.settings}`;
     const options = {
       prepare: true,
@@ -102,3 +108,23 @@ export async function ensureCassandraSchema(
     throw storageErrorFromDriver(error, `preparing keyspace ${settings.keyspace}`);
   }
 }
+
+/**
+ * A keyspace written by the earlier journal format (`journal_commits` held the highest and one
+ * commit record per append) is not read by this one: refuse it rather than show its entities empty.
+ */
+async function refuseEarlierJournalFormat(client: Client, keyspace: string): Promise<void> {
+  const result = await client.execute(
+    "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+    [keyspace, earlierCommitsTable],
+    { prepare: true },
+  );
+  if (result.rowLength > 0) {
+    throw new Error(
+      `keyspace ${keyspace} holds a journal of the earlier format (table ${earlierCommitsTable}), which this version ` +
+        `does not read; use a new keyspace (the earlier format is not migrated)`,
+    );
+  }
+}
+
+const earlierCommitsTable = "journal_commits";

@@ -29,7 +29,7 @@ export interface CassandraSettings {
    * recorded value wins afterwards: events already written stay where they were put.
    */
   readonly partitionSize: number;
-  /** Reads and writes of events and commit records. */
+  /** Reads and writes of events, and the commit phase of the lightweight transactions that append. */
   readonly journalConsistency: CassandraConsistency;
   /** The lightweight transactions that commit appends, and the reads of the committed highest. */
   readonly serialConsistency: CassandraSerialConsistency;
