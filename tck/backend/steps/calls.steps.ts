@@ -64,7 +64,7 @@ When(
   },
 );
 
-// ARCHITECTURE.md: an empty string or bytes key is no key: INVALID_ARGUMENT, and nothing reaches the user function.
+// docs/protocol.md: an empty string or bytes key is no key: INVALID_ARGUMENT, and nothing reaches the user function.
 Then("the backend refused the empty key with INVALID_ARGUMENT, and nothing reached the user function", function (this: BackendWorld) {
   const last = this.lastCall();
   const field = this.memory.get("empty key field") as string;
@@ -135,7 +135,7 @@ const violations: Record<string, string> = {
   "a failure with command id 0": "a Failure with command id 0",
 };
 
-// ARCHITECTURE.md: each of these is a protocol violation: the call fails INTERNAL and the entity's stream is closed.
+// docs/protocol.md: each of these is a protocol violation: the call fails INTERNAL and the entity's stream is closed.
 Then(
   /^the call fails with INTERNAL for (a wrong command id|a snapshot without events|an empty message|a failure with command id 0)$/,
   function (this: BackendWorld, violation: string) {

@@ -40,7 +40,7 @@ async function compositeCall(world: BackendWorld, partA: string, form: string, c
   world.memory.set("composite part a", partA);
 }
 
-// ARCHITECTURE.md: a number, bool or enum key that is absent is its default value; proto3 cannot tell the two apart.
+// docs/protocol.md: a number, bool or enum key that is absent is its default value; proto3 cannot tell the two apart.
 Then("both forms of the key reached the same entity, and the reply state is {string}", function (this: BackendWorld, state: string) {
   const calls = (this.memory.get("composite calls") as CompositeCall[] | undefined) ?? [];
   if (calls.length < 2) throw new Error("needs two ProcessComposite calls before it");
