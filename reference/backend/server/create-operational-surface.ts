@@ -1,7 +1,7 @@
 import type { Server } from "@grpc/grpc-js";
 import type { OperationalSurface } from "../backend.js";
 import type { UserService } from "../discovery/index.js";
-// Not ops/index.js: that loads @grpc/reflection, which in-process users (the TCK) may not want in their process.
+// Not ops/index.js: that loads the reflection service, which in-process users (the TCK) may not want in their process.
 import { createHealthService, type HealthService } from "../ops/health-service.js";
 
 export interface OperationalSurfaceOptions {
