@@ -4,7 +4,7 @@ import { ConfigError, parseBackendConfig, type BackendConfig } from "./config/in
 import { discoverUserService } from "./discovery/index.js";
 import { createLogger } from "./logger.js";
 import { openStores, type Stores } from "./open-stores.js";
-import { addReflection, createBackendMetrics, startAdminServer, type AdminServer } from "./ops/index.js";
+import { addReflection, createBackendMetrics, startAdminServer, toggleDebugOnSignal, type AdminServer } from "./ops/index.js";
 import { createOperationalSurface } from "./server/index.js";
 
 function parseConfig(): BackendConfig | undefined {
@@ -61,12 +61,7 @@ async function main(): Promise<void> {
   let admin: AdminServer | undefined;
 
   // SIGUSR2 toggles debug logging (and back to the configured level), without a restart.
-  process.on("SIGUSR2", () => {
-    const to = logger.level === "debug" ? (config.logLevel === "debug" ? "info" : config.logLevel) : "debug";
-    const from = logger.level;
-    logger.setLevel(to);
-    logger.warn("log level changed", { from, to, by: "SIGUSR2" });
-  });
+  toggleDebugOnSignal(logger, config.logLevel);
 
   let stopping: Promise<void> | undefined;
   const stop = (exitCode: number): Promise<void> =>

@@ -9,3 +9,4 @@ export {
 export { addReflection } from "./add-reflection.js";
 export { type BackendMetrics, type BackendMetricsOptions, createBackendMetrics } from "./metrics.js";
 export { type AdminServer, type AdminServerOptions, startAdminServer } from "./admin-server.js";
+export { toggleDebugOnSignal } from "./toggle-debug.js";
