@@ -8,6 +8,7 @@ import { createShoppingCartClient } from "../../samples/shopping-cart-client/sho
 import { createBackend, type Backend } from "./backend.js";
 import { silentLogger } from "./logger.js";
 import { healthServiceDefinition, type ServingStatus } from "./ops/health-service.js";
+import { createBackendMetrics } from "./ops/metrics.js";
 import { createInMemoryJournal } from "./persistence/in-memory-journal.js";
 import { createInMemorySnapshotStore } from "./persistence/in-memory-snapshot-store.js";
 import { createOperationalSurface } from "./server/create-operational-surface.js";
@@ -67,6 +68,7 @@ describe("health follows the user function", { timeout: 4 * waitBoundMs }, () =>
   it("turns NOT_SERVING when the user function is killed and SERVING when it is back, without a backend restart", async () => {
     cart = await startCart(0);
     const port = cart.port;
+    const metrics = createBackendMetrics({ processMetrics: false });
     backend = createBackend(
       { port: 0, userFunction: `127.0.0.1:${port}`, userFunctionUnhealthyAfterMs: unhealthyAfterMs },
       {
@@ -74,6 +76,7 @@ describe("health follows the user function", { timeout: 4 * waitBoundMs }, () =>
         snapshotStore: createInMemorySnapshotStore(),
         logger: silentLogger,
         operations: createOperationalSurface(),
+        observer: metrics,
       },
     );
     const address = await backend.start();
@@ -109,22 +112,32 @@ describe("health follows the user function", { timeout: 4 * waitBoundMs }, () =>
     };
     const servingAtFirst = next("SERVING", "a served backend with its user function up");
     await servingAtFirst;
+    const client = createShoppingCartClient(address.target, { callTimeoutMs: 5_000 });
+    after(() => client.close());
+    // An entity with an open stream when the user function dies.
+    await client.addItem("before", "1", "Tea", 1);
 
     const down = next("NOT_SERVING", "user function killed");
     await kill(cart);
     await down;
+    await assert.rejects(client.getCart("while-down"), (error: { code: grpc.status }) => {
+      assert.equal(error.code, grpc.status.UNAVAILABLE, "a command while the user function is down");
+      return true;
+    });
 
     const up = next("SERVING", "user function restarted on the same port");
     cart = await startCart(port);
     await up;
 
-    const client = createShoppingCartClient(address.target, { callTimeoutMs: 5_000 });
-    try {
-      await client.addItem("back", "1", "Tea", 1);
-      assert.deepEqual(await client.getCart("back"), { items: [{ productId: "1", name: "Tea", quantity: 1 }] });
-    } finally {
-      client.close();
-    }
+    await client.addItem("back", "1", "Tea", 1);
+    assert.deepEqual(await client.getCart("back"), { items: [{ productId: "1", name: "Tea", quantity: 1 }] });
+    assert.deepEqual(await client.getCart("before"), { items: [{ productId: "1", name: "Tea", quantity: 1 }] });
     assert.deepEqual(seen, ["SERVING", "NOT_SERVING", "SERVING"]);
+
+    // The stream of "before" failed when the cart died, and the stream of "while-down" could not open.
+    const text = await metrics.scrape();
+    assert.match(text, /^backend_user_function_stream_restarts_total 2$/m, "restarts: the killed stream and the one that could not open");
+    assert.match(text, /^backend_user_function_stream_open_failures_total 1$/m);
+    assert.match(text, /^backend_commands_total\{method="GetCart",code="UNAVAILABLE"\} 1$/m);
   });
 });
