@@ -282,5 +282,8 @@ export function helpText(): string {
     ...rows.map(line),
     "  --help, -h" + " ".repeat(Math.max(2, (widths[0] ?? 0) - 8)) + "show this text",
     "",
+    "SIGTERM or SIGINT stops gracefully; SIGUSR2 toggles debug logging without a restart (so does",
+    "PUT /log-level on the admin server, which also serves GET /metrics; see reference/backend/README.md).",
+    "",
   ].join("\n");
 }
