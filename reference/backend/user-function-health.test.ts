@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
@@ -21,6 +21,24 @@ const cartMain = fileURLToPath(new URL("../../samples/shopping-cart/main.ts", im
 const unhealthyAfterMs = 500;
 /** Bound on each wait: the setting, the reconnect backoff it implies (at least 1 s, jittered), and process start-up. */
 const waitBoundMs = unhealthyAfterMs + 20_000;
+
+/**
+ * grpc-health-probe (the Kubernetes-style probe binary, `go install github.com/grpc-ecosystem/grpc-health-probe`),
+ * from GRPC_HEALTH_PROBE or the PATH; undefined when not installed (the Watch stream alone then decides).
+ */
+const healthProbe = ((): string | undefined => {
+  const candidate = process.env["GRPC_HEALTH_PROBE"] || "grpc-health-probe";
+  return spawnSync(candidate, ["-h"], { stdio: "ignore" }).error ? undefined : candidate;
+})();
+
+/** The probe's exit status against `target`: 0 SERVING, 4 NOT_SERVING (its documented codes). */
+function probeExitCode(target: string): Promise<number> {
+  return new Promise((resolve) =>
+    execFile(healthProbe!, ["-addr", target, "-connect-timeout", "5s", "-rpc-timeout", "5s"], (error) =>
+      resolve(error ? (typeof error.code === "number" ? error.code : -1) : 0),
+    ),
+  );
+}
 
 interface Cart {
   readonly child: ChildProcess;
@@ -65,7 +83,11 @@ describe("health follows the user function", { timeout: 4 * waitBoundMs }, () =>
     await kill(cart);
   });
 
-  it("turns NOT_SERVING when the user function is killed and SERVING when it is back, without a backend restart", async () => {
+  it("turns NOT_SERVING when the user function is killed and SERVING when it is back, without a backend restart", async (t) => {
+    if (!healthProbe) t.diagnostic("grpc-health-probe not installed (GRPC_HEALTH_PROBE or PATH): checked through Watch only");
+    const probeSays = async (expected: number, what: string) => {
+      if (healthProbe) assert.equal(await probeExitCode(address.target), expected, `grpc-health-probe exit status ${what}`);
+    };
     cart = await startCart(0);
     const port = cart.port;
     const metrics = createBackendMetrics({ processMetrics: false });
@@ -112,6 +134,7 @@ describe("health follows the user function", { timeout: 4 * waitBoundMs }, () =>
     };
     const servingAtFirst = next("SERVING", "a served backend with its user function up");
     await servingAtFirst;
+    await probeSays(0, "with the user function up");
     const client = createShoppingCartClient(address.target, { callTimeoutMs: 5_000 });
     after(() => client.close());
     // An entity with an open stream when the user function dies.
@@ -120,6 +143,7 @@ describe("health follows the user function", { timeout: 4 * waitBoundMs }, () =>
     const down = next("NOT_SERVING", "user function killed");
     await kill(cart);
     await down;
+    await probeSays(4, "with the user function killed");
     await assert.rejects(client.getCart("while-down"), (error: { code: grpc.status }) => {
       assert.equal(error.code, grpc.status.UNAVAILABLE, "a command while the user function is down");
       return true;
@@ -128,6 +152,7 @@ describe("health follows the user function", { timeout: 4 * waitBoundMs }, () =>
     const up = next("SERVING", "user function restarted on the same port");
     cart = await startCart(port);
     await up;
+    await probeSays(0, "with the user function back");
 
     await client.addItem("back", "1", "Tea", 1);
     assert.deepEqual(await client.getCart("back"), { items: [{ productId: "1", name: "Tea", quantity: 1 }] });
