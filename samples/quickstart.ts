@@ -4,7 +4,7 @@
 import { backendOptionsFrom, createBackend } from "../reference/backend/backend.js";
 import { ConfigError, parseBackendConfig } from "../reference/backend/config/index.js";
 import { createLogger } from "../reference/backend/logger.js";
-import { addReflection } from "../reference/backend/ops/index.js";
+import { addReflection, createBackendMetrics, startAdminServer, toggleDebugOnSignal, type AdminServer } from "../reference/backend/ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore } from "../reference/backend/persistence/index.js";
 import { createOperationalSurface } from "../reference/backend/server/index.js";
 import { startShoppingCart } from "./shopping-cart/index.js";
@@ -37,15 +37,21 @@ async function quickstart(): Promise<number> {
   logger.info("shopping cart user function listening", { address: cart.address });
   const journal = createInMemoryJournal();
   const snapshotStore = createInMemorySnapshotStore();
+  const metrics = config.admin ? createBackendMetrics() : undefined;
   const backend = createBackend(
     { ...backendOptionsFrom(config), userFunction: `${cartHost.includes(":") ? `[${cartHost}]` : cartHost}:${cart.port}` },
-    { journal, snapshotStore, logger, operations: createOperationalSurface({ addReflection }) },
+    { journal, snapshotStore, logger, operations: createOperationalSurface({ addReflection }), ...(metrics ? { observer: metrics } : {}) },
   );
+  metrics?.activeEntitiesFrom(() => backend.activeEntities);
+  let admin: AdminServer | undefined;
+  // SIGUSR2 toggles debug logging without a restart (the in-memory carts stay).
+  toggleDebugOnSignal(logger, config.logLevel);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await backend.stop();
+      await admin?.close();
       await cart.close();
       await Promise.all([journal.close(), snapshotStore.close()]);
     })());
@@ -66,6 +72,7 @@ async function quickstart(): Promise<number> {
   try {
     const address = await backend.start();
     const service = await backend.serving;
+    if (config.admin && metrics) admin = await startAdminServer({ ...config.admin, metrics, logger });
     const { host, port } = address;
     process.stdout.write(
       [
@@ -76,7 +83,11 @@ async function quickstart(): Promise<number> {
         "or with grpcurl (server reflection is on):",
         `  grpcurl -plaintext -d '{"user_id":"user-1","product_id":"456","name":"Flour","quantity":1}' ${address.target} ${service.name}/AddItem`,
         `  grpcurl -plaintext -d '{"user_id":"user-1"}' ${address.target} ${service.name}/GetCart`,
-        `Idle carts are passivated after ${config.passivationTimeoutMs / 1000} s; Ctrl-C stops both.`,
+        `Idle carts are passivated after ${config.passivationTimeoutMs / 1000} s (an info line; so is each recovery).`,
+        admin
+          ? `Metrics: curl ${admin.url}/metrics; debug logs: curl -X PUT --data debug ${admin.url}/log-level (or kill -USR2 ${process.pid}).`
+          : `Debug logs without a restart: kill -USR2 ${process.pid}; metrics with --admin-port 9464.`,
+        "Ctrl-C stops both.",
         "",
       ].join("\n") + "\n",
     );

@@ -1,13 +1,18 @@
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server, ServerCredentials, status as grpcStatus } from "@grpc/grpc-js";
 import type { BackendConfig, BackendLimits } from "./config/backend-config.js";
 import { discoverUserService, type UserService } from "./discovery/index.js";
 import { defaultEntityConfig, type EntityStateMachineConfig } from "./entity/entity-protocol.js";
+import { combineObservers, type EntityObserver } from "./entity/entity-observer.js";
 import { createEntityRegistry, type EntityRegistry } from "./entity/entity-registry.js";
+import { createLifecycleLog } from "./entity/lifecycle-log.js";
 import { createUserFunctionClient, type UserFunctionClient } from "./entity/user-function-client.js";
+import { watchUserFunctionHealth, type UserFunctionHealth } from "./entity/user-function-health.js";
+import { BackendError, grpcStatusOf } from "./errors/index.js";
 import type { Logger } from "./logger.js";
 import type { Journal } from "./persistence/journal.js";
 import type { SnapshotStore } from "./persistence/snapshot-store.js";
-import { createCommandDispatcher } from "./server/command-dispatcher.js";
+import { timeJournal, timeSnapshotStore, type StoreTiming } from "./persistence/timed-stores.js";
+import { createCommandDispatcher, type CommandDispatcher } from "./server/command-dispatcher.js";
 import { createOperationalSurface } from "./server/create-operational-surface.js";
 import { registerUserService } from "./server/register-user-service.js";
 
@@ -24,6 +29,13 @@ export interface BackendOptions {
   readonly shutdownGraceMs?: number;
   /** Request, link message, key and echo limits; defaults in `defaultBackendLimits`. */
   readonly limits?: Partial<BackendLimits>;
+  /** Passivation and recovery lines at info, at most this many per second (default 10; 0: none). */
+  readonly lifecycleLogLinesPerSecond?: number;
+  /**
+   * How long the user function may be unreachable (or its streams fail to open) before health
+   * says NOT_SERVING (default 10 s). The backend also retries connecting at least this often.
+   */
+  readonly userFunctionUnhealthyAfterMs?: number;
 }
 
 /** The limits' defaults, as `--help` states them. */
@@ -42,6 +54,16 @@ export interface OperationalSurface {
   attach(server: Server): void;
   serving(server: Server, service: UserService): void;
   stopping(): void;
+  /** The user function has been unreachable for longer than allowed (false), or answers again (true). */
+  userFunctionAvailable?(available: boolean): void;
+}
+
+/** What the backend reports for metrics (ops/metrics.ts); each member optional, none may throw. */
+export interface BackendObserver {
+  readonly entity?: EntityObserver;
+  /** A request finished: its user method, its gRPC status code name (`OK`, `UNAVAILABLE`…), its duration. */
+  commandFinished?(method: string, code: string, durationMs: number): void;
+  readonly storeOperation?: StoreTiming;
 }
 
 export interface BackendDeps {
@@ -52,6 +74,8 @@ export interface BackendDeps {
   readonly discover?: (signal: AbortSignal) => Promise<UserService>;
   /** Health and reflection; by default `createOperationalSurface()`: health only, no reflection. */
   readonly operations?: OperationalSurface;
+  /** Metrics; none by default. */
+  readonly observer?: BackendObserver;
 }
 
 export interface BackendAddress {
@@ -86,6 +110,8 @@ export function backendOptionsFrom(config: BackendConfig): BackendOptions {
     },
     shutdownGraceMs: config.shutdownTimeoutMs,
     limits: config.limits,
+    lifecycleLogLinesPerSecond: config.lifecycleLogLinesPerSecond,
+    userFunctionUnhealthyAfterMs: config.userFunctionUnhealthyAfterMs,
   };
 }
 
@@ -106,6 +132,9 @@ class BackendImpl implements Backend {
   private stopping: Promise<void> | undefined;
   private readonly logger: Logger;
   private readonly operations: OperationalSurface;
+  /** Started once the user service is served (before that health says NOT_SERVING anyway). */
+  private userFunctionHealth: UserFunctionHealth | undefined;
+  private readonly unhealthyAfterMs: number;
 
   constructor(
     private readonly options: BackendOptions,
@@ -126,14 +155,56 @@ class BackendImpl implements Backend {
       "grpc.max_receive_message_length": this.limits.maxRequestBytes,
       "grpc.max_send_message_length": -1,
     });
-    this.userFunction = createUserFunctionClient(options.userFunction, this.limits.maxUserFunctionMessageBytes);
+    this.unhealthyAfterMs = options.userFunctionUnhealthyAfterMs ?? 10_000;
+    this.userFunction = createUserFunctionClient(
+      options.userFunction,
+      this.limits.maxUserFunctionMessageBytes,
+      // Reconnect attempts at least this often, so a user function back from a crash is noticed soon.
+      Math.min(Math.max(this.unhealthyAfterMs, 1000), 10_000),
+    );
+    const storeTiming = deps.observer?.storeOperation;
     this.registry = createEntityRegistry({
       config: { ...defaultEntityConfig, maxEchoedTextLength: this.limits.maxEchoedTextLength, ...options.entity },
-      journal: deps.journal,
-      snapshotStore: deps.snapshotStore,
+      journal: storeTiming ? timeJournal(deps.journal, storeTiming) : deps.journal,
+      snapshotStore: storeTiming ? timeSnapshotStore(deps.snapshotStore, storeTiming) : deps.snapshotStore,
       openStream: this.userFunction.openStream,
       logger: deps.logger,
+      observer: combineObservers(
+        deps.observer?.entity,
+        createLifecycleLog(deps.logger, { linesPerSecond: options.lifecycleLogLinesPerSecond ?? 10 }),
+        { streamOpenOutcome: (ok) => this.userFunctionHealth?.streamOpenOutcome(ok) },
+      ),
     });
+  }
+
+  private watchUserFunction(): void {
+    const userFunction = this.options.userFunction;
+    this.userFunctionHealth = watchUserFunctionHealth({
+      channel: this.userFunction.channel,
+      unhealthyAfterMs: this.unhealthyAfterMs,
+      onChange: (available) => {
+        if (available) this.logger.info("the user function answers again", { userFunction });
+        else this.logger.warn("the user function is unreachable; health says NOT_SERVING", { userFunction, forMs: this.unhealthyAfterMs });
+        this.operations.userFunctionAvailable?.(available);
+      },
+    });
+  }
+
+  /** The dispatcher, timed and counted by method and status when there is an observer. */
+  private meteredDispatcher(dispatch: CommandDispatcher): CommandDispatcher {
+    const finished = this.deps.observer?.commandFinished;
+    if (!finished) return dispatch;
+    return async (method, request, clientGone) => {
+      const start = performance.now();
+      try {
+        const reply = await dispatch(method, request, clientGone);
+        finished(method.name, "OK", performance.now() - start);
+        return reply;
+      } catch (error) {
+        finished(method.name, grpcStatus[grpcStatusOf(BackendError.from(error).code)], performance.now() - start);
+        throw error;
+      }
+    };
   }
 
   get address(): BackendAddress | undefined {
@@ -171,8 +242,14 @@ class BackendImpl implements Backend {
     try {
       const service = await discover(this.discovery.signal);
       if (this.stopping) throw new Error("backend stopped before the user service was served");
-      registerUserService(this.server, service, createCommandDispatcher(service, this.registry, this.limits), this.logger);
+      registerUserService(
+        this.server,
+        service,
+        this.meteredDispatcher(createCommandDispatcher(service, this.registry, this.limits)),
+        this.logger,
+      );
       this.operations.serving(this.server, service);
+      this.watchUserFunction();
       this.logger.info("serving the user service", {
         service: service.name,
         persistenceId: service.persistenceId,
@@ -204,6 +281,7 @@ class BackendImpl implements Backend {
       this.registry.abort();
       this.server.forceShutdown();
     }
+    this.userFunctionHealth?.stop();
     this.userFunction.close();
     this.logger.info("backend stopped");
   }

@@ -23,8 +23,16 @@ export interface LoggerOptions {
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createLogger(options: LoggerOptions): Logger {
-  return new LoggerImpl(options, options.fields ?? {});
+export const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** A logger whose level (its children's too) can be changed while it runs: no restart, no state lost. */
+export interface AdjustableLogger extends Logger {
+  readonly level: LogLevel;
+  setLevel(level: LogLevel): void;
+}
+
+export function createLogger(options: LoggerOptions): AdjustableLogger {
+  return new LoggerImpl(options, options.fields ?? {}, { level: options.level });
 }
 
 /** A logger that drops everything (tests that do not look at logs). */
@@ -38,11 +46,20 @@ export const silentLogger: Logger = {
   },
 };
 
-class LoggerImpl implements Logger {
+class LoggerImpl implements AdjustableLogger {
   constructor(
     private readonly options: LoggerOptions,
     private readonly fields: LogFields,
+    private readonly shared: { level: LogLevel },
   ) {}
+
+  get level(): LogLevel {
+    return this.shared.level;
+  }
+  /** Changes the level of this logger and of every logger made from the same root. */
+  setLevel(level: LogLevel): void {
+    this.shared.level = level;
+  }
 
   debug(message: string, fields?: LogFields): void {
     this.log("debug", message, fields);
@@ -57,11 +74,11 @@ class LoggerImpl implements Logger {
     this.log("error", message, fields);
   }
   child(fields: LogFields): Logger {
-    return new LoggerImpl(this.options, { ...this.fields, ...fields });
+    return new LoggerImpl(this.options, { ...this.fields, ...fields }, this.shared);
   }
 
   private log(level: LogLevel, message: string, fields: LogFields | undefined): void {
-    if (rank[level] < rank[this.options.level]) return;
+    if (rank[level] < rank[this.shared.level]) return;
     const all = { ...this.fields, ...fields };
     const time = new Date().toISOString();
     const line =

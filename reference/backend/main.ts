@@ -4,7 +4,7 @@ import { ConfigError, parseBackendConfig, type BackendConfig } from "./config/in
 import { discoverUserService } from "./discovery/index.js";
 import { createLogger } from "./logger.js";
 import { openStores, type Stores } from "./open-stores.js";
-import { addReflection } from "./ops/index.js";
+import { addReflection, createBackendMetrics, startAdminServer, toggleDebugOnSignal, type AdminServer } from "./ops/index.js";
 import { createOperationalSurface } from "./server/index.js";
 
 function parseConfig(): BackendConfig | undefined {
@@ -47,18 +47,27 @@ async function main(): Promise<void> {
     ]);
     return service;
   };
+  // Metrics only with the admin server (--admin-port): nobody could read them otherwise.
+  const metrics = config.admin ? createBackendMetrics() : undefined;
   const backend = createBackend(backendOptionsFrom(config), {
     journal: stores.journal,
     snapshotStore: stores.snapshotStore,
     logger,
     operations,
     discover,
+    ...(metrics ? { observer: metrics } : {}),
   });
+  metrics?.activeEntitiesFrom(() => backend.activeEntities);
+  let admin: AdminServer | undefined;
+
+  // SIGUSR2 toggles debug logging (and back to the configured level), without a restart.
+  toggleDebugOnSignal(logger, config.logLevel);
 
   let stopping: Promise<void> | undefined;
   const stop = (exitCode: number): Promise<void> =>
     (stopping ??= backend
       .stop()
+      .then(() => admin?.close())
       .then(() => stores.close())
       .then(
         () => void (process.exitCode = exitCode),
@@ -84,6 +93,16 @@ async function main(): Promise<void> {
     logger.error("cannot listen", { host: config.host, port: config.port, error });
     await stop(1);
     return;
+  }
+  if (config.admin && metrics) {
+    try {
+      admin = await startAdminServer({ ...config.admin, metrics, logger });
+      logger.info("admin server listening", { url: admin.url, metrics: `${admin.url}/metrics` });
+    } catch (error) {
+      logger.error("cannot listen for the admin server", { host: config.admin.host, port: config.admin.port, error });
+      await stop(1);
+      return;
+    }
   }
   // A spec that can never be served (SpecError) is a startup error: stop with a failure status.
   backend.serving.catch(() => void stop(1));

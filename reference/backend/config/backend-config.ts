@@ -26,6 +26,12 @@ export interface BackendConfig {
   /** How long shutdown waits for calls in flight. */
   readonly shutdownTimeoutMs: number;
   readonly limits: BackendLimits;
+  /** Passivation and recovery lines at info, at most this many per second (0: none). */
+  readonly lifecycleLogLinesPerSecond: number;
+  /** How long the user function may be unreachable before health says NOT_SERVING. */
+  readonly userFunctionUnhealthyAfterMs: number;
+  /** The admin HTTP server (GET /metrics, PUT /log-level); undefined: not started. */
+  readonly admin: { readonly host: string; readonly port: number } | undefined;
 }
 
 /** What one client call may cost; each is refused with a short, permanent error before any work. */

@@ -37,6 +37,9 @@ describe("parseBackendConfig", () => {
         maxKeyBytes: 4096,
         maxEchoedTextLength: 200,
       },
+      lifecycleLogLinesPerSecond: 10,
+      userFunctionUnhealthyAfterMs: 10_000,
+      admin: undefined,
     });
   });
 
@@ -61,6 +64,10 @@ describe("parseBackendConfig", () => {
       "--max-user-function-message-size=2MiB",
       "--max-key-length", "512B",
       "--max-echoed-text-length", "40",
+      "--lifecycle-log-rate", "3",
+      "--user-function-unhealthy-after", "2s",
+      "--admin-port", "9464",
+      "--admin-host=0.0.0.0",
     ]);
     assert.deepEqual(config, {
       host: "0.0.0.0",
@@ -80,6 +87,9 @@ describe("parseBackendConfig", () => {
       logFormat: "json",
       shutdownTimeoutMs: 1_500,
       limits: { maxRequestBytes: 1024 * 1024, maxUserFunctionMessageBytes: 2 * 1024 * 1024, maxKeyBytes: 512, maxEchoedTextLength: 40 },
+      lifecycleLogLinesPerSecond: 3,
+      userFunctionUnhealthyAfterMs: 2_000,
+      admin: { host: "0.0.0.0", port: 9464 },
     });
   });
 
@@ -229,5 +239,11 @@ describe("parseBackendConfig", () => {
     refused(["--journal", "cassandra", "--cassandra-keyspace", "no-hyphens"], {}, /--cassandra-keyspace: "no-hyphens" is not a Cassandra keyspace name/);
     refused(["--journal", "cassandra", "--cassandra-contact-points", "a,,b"], {}, /--cassandra-contact-points: "a,,b" is not a comma-separated list of hosts/);
     refused(["--journal", "cassandra"], { CASSANDRA_USERNAME: "u" }, /need both CASSANDRA_USERNAME and CASSANDRA_PASSWORD/);
+  });
+
+  it("refuses a bad admin port and a bad unhealthy-after duration, naming the setting", () => {
+    refused(["--admin-port", "http"], {}, /--admin-port: "http" is not a port number/);
+    refused([], { USER_FUNCTION_UNHEALTHY_AFTER: "soon" }, /USER_FUNCTION_UNHEALTHY_AFTER: "soon" is not a positive duration/);
+    refused(["--lifecycle-log-rate", "-1"], {}, /--lifecycle-log-rate: "-1" is not a whole number of lines per second/);
   });
 });

@@ -85,6 +85,30 @@ const settings = {
     defaultValue: "200",
     description: "characters of client-supplied text (an entity id) kept when an error message echoes it",
   },
+  lifecycleLogRate: {
+    flag: "--lifecycle-log-rate",
+    env: "LIFECYCLE_LOG_RATE",
+    defaultValue: "10",
+    description: "passivation and recovery lines logged at info, at most this many per second (0: none)",
+  },
+  userFunctionUnhealthyAfter: {
+    flag: "--user-function-unhealthy-after",
+    env: "USER_FUNCTION_UNHEALTHY_AFTER",
+    defaultValue: "10s",
+    description: "health says NOT_SERVING once the user function has been unreachable this long",
+  },
+  adminPort: {
+    flag: "--admin-port",
+    env: "ADMIN_PORT",
+    defaultValue: undefined,
+    description: "port of the admin HTTP server (GET /metrics, PUT /log-level); not started unless set (0: any free port)",
+  },
+  adminHost: {
+    flag: "--admin-host",
+    env: "ADMIN_HOST",
+    defaultValue: "127.0.0.1",
+    description: "interface the admin HTTP server listens on",
+  },
 } as const satisfies Record<string, Setting>;
 
 type SettingName = keyof typeof settings;
@@ -173,6 +197,12 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     logFormat: oneOf<LogFormat>("logFormat", ["text", "json"]),
     shutdownTimeoutMs: duration("shutdownTimeout"),
     limits: limits(),
+    lifecycleLogLinesPerSecond: integer("lifecycleLogRate", 0, 1_000_000, "a whole number of lines per second (0: none)"),
+    userFunctionUnhealthyAfterMs: duration("userFunctionUnhealthyAfter"),
+    admin:
+      optionalText("adminPort") === undefined
+        ? undefined
+        : { host: text("adminHost"), port: integer("adminPort", 0, 65535, "a port number (0-65535)") },
   };
   return { kind: "config", config };
 
@@ -251,6 +281,9 @@ export function helpText(): string {
     line(header),
     ...rows.map(line),
     "  --help, -h" + " ".repeat(Math.max(2, (widths[0] ?? 0) - 8)) + "show this text",
+    "",
+    "SIGTERM or SIGINT stops gracefully; SIGUSR2 toggles debug logging without a restart (so does",
+    "PUT /log-level on the admin server, which also serves GET /metrics; see reference/backend/README.md).",
     "",
   ].join("\n");
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../logger.js";
 import type { Journal } from "../persistence/journal.js";
 import type { SnapshotStore } from "../persistence/snapshot-store.js";
 import type { EntityStateMachineConfig } from "./entity-protocol.js";
+import type { EntityObserver } from "./entity-observer.js";
 import { EntitySession } from "./entity-session.js";
 import type { OpenEntityStream } from "./user-function-client.js";
 
@@ -14,6 +15,8 @@ export interface EntityRegistryOptions {
   readonly snapshotStore: SnapshotStore;
   readonly openStream: OpenEntityStream;
   readonly logger: Logger;
+  /** Told about each entity's recovery, passivation, restarts and queue depth. */
+  readonly observer?: EntityObserver;
 }
 
 /** Routes commands to the one active session of each entity. */
@@ -94,6 +97,7 @@ class EntityRegistryImpl implements EntityRegistry {
       openStream: this.options.openStream,
       logger: this.options.logger,
       ...(previous ? { previous } : {}),
+      ...(this.options.observer ? { observer: this.options.observer } : {}),
       onRetire: () => this.retire(entity, session),
     });
     this.active.set(entity, session);

@@ -14,6 +14,7 @@ import {
   type EntityStateMachineConfig,
   type EntityTimer,
 } from "./entity-protocol.js";
+import type { EntityObserver } from "./entity-observer.js";
 import { EntityStateMachine } from "./entity-state-machine.js";
 import type { OpenEntityStream } from "./user-function-client.js";
 
@@ -28,6 +29,8 @@ export interface EntitySessionOptions {
   readonly previous?: Promise<void>;
   /** Called once, when the session takes no more commands (passivation, failure, shutdown). */
   readonly onRetire: () => void;
+  /** Told about recovery, passivation, restarts and queue depth (metrics, lifecycle log lines). */
+  readonly observer?: EntityObserver;
 }
 
 interface PendingCall {
@@ -61,6 +64,12 @@ export class EntitySession {
   private awaitingDrain = false;
   private markStopped!: () => void;
   private readonly logger: Logger;
+  /** For the observer: when the stream was asked for, what recovery replayed, what was reported. */
+  private startedAt = 0;
+  private snapshotSequenceNumber: number | undefined;
+  private eventsReplayed = 0;
+  private recoveryReported = false;
+  private waitingReported = 0;
 
   constructor(private readonly options: EntitySessionOptions) {
     this.machine = new EntityStateMachine(options.entity.entityId, options.config);
@@ -113,9 +122,51 @@ export class EntitySession {
           continue;
         }
         for (const output of outputs) this.execute(output);
+        this.observe(next, outputs);
       }
     } finally {
       this.feeding = false;
+    }
+  }
+
+  /** Tells the observer what this input did; never lets it break the session. */
+  private observe(input: EntityInput, outputs: readonly EntityOutput[]): void {
+    const observer = this.options.observer;
+    if (!observer) return;
+    try {
+      if (outputs.some((o) => o.type === "open-stream")) this.startedAt = performance.now();
+      if (input.type === "snapshot-loaded") this.snapshotSequenceNumber = input.snapshot?.sequenceNumber;
+      if (input.type === "events-read") this.eventsReplayed += input.events.length;
+      if (!this.recoveryReported && this.machine.isRunning) {
+        this.recoveryReported = true;
+        observer.recovered?.({
+          entity: this.options.entity,
+          snapshotSequenceNumber: this.snapshotSequenceNumber,
+          eventsReplayed: this.eventsReplayed,
+          sequenceNumber: this.machine.highestSequenceNumber,
+          durationMs: performance.now() - this.startedAt,
+        });
+      }
+      const waiting = this.machine.waitingCommands;
+      if (waiting !== this.waitingReported) {
+        observer.queueDepthChanged?.(waiting - this.waitingReported);
+        this.waitingReported = waiting;
+      }
+      if (outputs.some((o) => o.type === "retire")) {
+        // complete() retires with a graceful close (passivation, shutdown); every other retirement is a failure.
+        const graceful = outputs.some((o) => o.type === "close-stream" && o.mode === "complete");
+        if (graceful && input.type === "timer-fired" && input.timer === "passivation") {
+          observer.passivated?.({
+            entity: this.options.entity,
+            sequenceNumber: this.machine.highestSequenceNumber,
+            livedMs: performance.now() - this.startedAt,
+          });
+        } else if (!graceful && input.type !== "abort") {
+          observer.streamRestarted?.(this.options.entity);
+        }
+      }
+    } catch (error) {
+      this.logger.error("entity observer failed", { input: input.type, error });
     }
   }
 
@@ -222,18 +273,28 @@ export class EntitySession {
     try {
       stream = this.options.openStream();
     } catch (error) {
+      this.options.observer?.streamOpenOutcome?.(false);
       this.feed({ type: "user-function-stream-ended", error: error instanceof Error ? error.message : String(error) });
       return;
     }
     this.stream = stream;
     this.logger.debug("handle stream opened");
+    let heard = false;
     stream.on("data", (message: StreamOut) => {
+      if (!heard) {
+        heard = true;
+        this.options.observer?.streamOpenOutcome?.(true);
+      }
       this.logger.debug("from user function", describeOut(message));
       this.feed({ type: "user-function-message", message });
     });
     // The status event below reports every end; this listener only keeps an error from being unhandled.
     stream.on("error", () => {});
     stream.on("status", (status: StatusObject) => {
+      // A user function that cannot be reached, or does not serve `handle`, ends the stream so before saying anything.
+      if (!heard && (status.code === grpcStatus.UNAVAILABLE || status.code === grpcStatus.UNIMPLEMENTED)) {
+        this.options.observer?.streamOpenOutcome?.(false);
+      }
       // Messages that arrived just before the status are delivered on a later tick: let them through first.
       setImmediate(() => {
         this.logger.debug("handle stream ended", { code: grpcStatus[status.code], details: status.details });

@@ -101,6 +101,21 @@ export class EntityStateMachine {
     return this.phase === "stopped";
   }
 
+  /** Whether commands flow (recovery is over and the entity has not retired). */
+  get isRunning(): boolean {
+    return this.phase === "running";
+  }
+
+  /** Commands waiting behind the one in flight (while recovering: all of them). For metrics. */
+  get waitingCommands(): number {
+    return this.queue.length;
+  }
+
+  /** Highest sequence number persisted or replayed. For lifecycle reports. */
+  get highestSequenceNumber(): number {
+    return this.sequenceNumber;
+  }
+
   handle(input: EntityInput): EntityOutput[] {
     this.out = [];
     switch (input.type) {

@@ -1,4 +1,5 @@
 import { credentials, makeGenericClientConstructor, type ClientDuplexStream } from "@grpc/grpc-js";
+import type { WatchedChannel } from "./user-function-health.js";
 import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../protocol/index.js";
 
 /** Opens one `handle` stream to the user function. */
@@ -6,6 +7,8 @@ export type OpenEntityStream = () => ClientDuplexStream<StreamIn, StreamOut>;
 
 export interface UserFunctionClient {
   readonly openStream: OpenEntityStream;
+  /** The channel the streams share, for following the user function's reachability. */
+  readonly channel: WatchedChannel;
   close(): void;
 }
 
@@ -16,14 +19,20 @@ const EntityClient = makeGenericClientConstructor(entityServiceDefinition, "Enti
  * either way over `maxMessageBytes` ends its stream RESOURCE_EXHAUSTED (grpc-js checks a
  * message's length before reading it, so memory stays bounded by the limit).
  */
-export function createUserFunctionClient(address: string, maxMessageBytes: number): UserFunctionClient {
+export function createUserFunctionClient(address: string, maxMessageBytes: number, maxReconnectBackoffMs?: number): UserFunctionClient {
   // A reply carries the response, its events and maybe a snapshot: it may well pass grpc-js's 4 MiB default.
   const client = new EntityClient(address, credentials.createInsecure(), {
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": maxMessageBytes,
+    // grpc-js backs off up to 120 s between connection attempts by default: a user function back
+    // after a crash would stay unnoticed (health NOT_SERVING) that long.
+    ...(maxReconnectBackoffMs === undefined
+      ? {}
+      : { "grpc.max_reconnect_backoff_ms": maxReconnectBackoffMs, "grpc.initial_reconnect_backoff_ms": Math.min(1000, maxReconnectBackoffMs) }),
   });
   return {
     openStream: () => client["handle"]!() as ClientDuplexStream<StreamIn, StreamOut>,
+    channel: client.getChannel(),
     close: () => client.close(),
   };
 }

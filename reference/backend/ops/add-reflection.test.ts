@@ -26,9 +26,11 @@ describe("server reflection of the user's service", () => {
   let server: grpc.Server;
   let client: grpc.Client;
 
+  const userFile = encodeFileDescriptor(shoppingCartFile());
+
   before(async () => {
     const userService = validateEntitySpec({
-      proto: encodeFileDescriptor(shoppingCartFile()),
+      proto: userFile,
       serviceName: "com.example.shoppingcart.ShoppingCart",
       persistenceId: "shopping-cart",
     });
@@ -63,9 +65,39 @@ describe("server reflection of the user's service", () => {
     });
   }
 
-  it("lists the user's service", async () => {
+  it("lists the user's service and the health service", async () => {
     const response = await ask({ list_services: "*" });
-    assert.deepEqual(response.list_services_response?.service.map((s) => s.name), ["com.example.shoppingcart.ShoppingCart"]);
+    assert.deepEqual(response.list_services_response?.service.map((s) => s.name), ["com.example.shoppingcart.ShoppingCart", "grpc.health.v1.Health"]);
+  });
+
+  it("answers the user's file byte for byte, its entity_key options (extension 50002 of FieldOptions) intact", async () => {
+    const response = await ask({ file_containing_symbol: "com.example.shoppingcart.AddLineItem" });
+    const [first] = response.file_descriptor_response?.file_descriptor_proto ?? [];
+    assert.ok(first, `no file in the answer: ${JSON.stringify(response.error_response)}`);
+    assert.deepEqual(Buffer.from(first), Buffer.from(userFile), "the user's FileDescriptorProto as the user function sent it");
+    const decoded = fileDescriptorType().decode(first) as unknown as {
+      message_type: { name: string; field: { name: string; options?: Record<string, unknown> }[] }[];
+    };
+    const userId = decoded.message_type.find((m) => m.name === "AddLineItem")?.field.find((f) => f.name === "user_id");
+    assert.equal(userId?.options?.[".lightbend.serverless.entity_key"], true, `user_id's options as a client decodes them: ${JSON.stringify(userId?.options)}`);
+  });
+
+  it("describes the health service and the extension's file", async () => {
+    const health = await ask({ file_containing_symbol: "grpc.health.v1.Health" });
+    const [healthFile] = health.file_descriptor_response?.file_descriptor_proto ?? [];
+    assert.ok(healthFile, `no health file: ${JSON.stringify(health.error_response)}`);
+    const decoded = fileDescriptorType().decode(healthFile) as unknown as { name: string; service: { method: { name: string }[] }[] };
+    assert.equal(decoded.name, "grpc/health/v1/health.proto");
+    assert.deepEqual(decoded.service[0]?.method.map((m) => m.name), ["Check", "Watch"]);
+    const extension = await ask({ file_containing_extension: { containing_type: "google.protobuf.FieldOptions", extension_number: 50002 } });
+    const [extensionFile] = extension.file_descriptor_response?.file_descriptor_proto ?? [];
+    assert.ok(extensionFile, `no file for extension 50002: ${JSON.stringify(extension.error_response)}`);
+    assert.equal((fileDescriptorType().decode(extensionFile) as unknown as { name: string }).name, "lightbend/serverless/entitykey.proto");
+  });
+
+  it("answers NOT_FOUND for an unknown symbol", async () => {
+    const response = await ask({ file_containing_symbol: "no.such.Thing" });
+    assert.equal(response.error_response?.error_code, grpc.status.NOT_FOUND);
   });
 
   it("answers the file holding the service, with the files it imports", async () => {

@@ -24,4 +24,22 @@ describe("operational surface: health follows the journal", () => {
     surface.storageAvailable(true);
     assert.equal(health.statusOf(""), "NOT_SERVING");
   });
+
+  it("NOT_SERVING while the user function is unreachable, and until both it and the journal are fine", () => {
+    const health = createHealthService();
+    const surface = createOperationalSurface({ health });
+    const server = new grpc.Server();
+    surface.attach(server);
+    surface.serving(server, { name: "cart.Cart" } as unknown as UserService);
+    assert.equal(health.statusOf(""), "SERVING");
+    surface.userFunctionAvailable(false);
+    assert.equal(health.statusOf(""), "NOT_SERVING");
+    assert.equal(health.statusOf("cart.Cart"), "NOT_SERVING");
+    surface.storageAvailable(false);
+    surface.userFunctionAvailable(true);
+    assert.equal(health.statusOf(""), "NOT_SERVING", "the journal is still down");
+    surface.storageAvailable(true);
+    assert.equal(health.statusOf(""), "SERVING");
+    assert.equal(health.statusOf("cart.Cart"), "SERVING");
+  });
 });

@@ -1,7 +1,7 @@
 import type { Server } from "@grpc/grpc-js";
 import type { OperationalSurface } from "../backend.js";
 import type { UserService } from "../discovery/index.js";
-// Not ops/index.js: that loads @grpc/reflection, which in-process users (the TCK) may not want in their process.
+// Not ops/index.js: that loads the reflection service, which in-process users (the TCK) may not want in their process.
 import { createHealthService, type HealthService } from "../ops/health-service.js";
 
 export interface OperationalSurfaceOptions {
@@ -21,20 +21,33 @@ export interface ReportingOperationalSurface extends OperationalSurface {
    * NOT_SERVING for the server and the served service; SERVING again once it can.
    */
   storageAvailable(available: boolean): void;
+  /**
+   * The user function has been unreachable for longer than allowed (false) or answers again
+   * (true): NOT_SERVING meanwhile, as for the journal. Health is SERVING only when both are fine.
+   */
+  userFunctionAvailable(available: boolean): void;
 }
 
 export function createOperationalSurface(options: OperationalSurfaceOptions = {}): ReportingOperationalSurface {
   const health = options.health ?? createHealthService();
   let served: string | undefined;
   let storageOk = true;
+  let userFunctionOk = true;
   let stopped = false;
+  const report = () => {
+    if (!served || stopped) return;
+    const status = storageOk && userFunctionOk ? "SERVING" : "NOT_SERVING";
+    health.setStatus(served, status);
+    health.setStatus("", status);
+  };
   return {
     storageAvailable(available: boolean) {
       storageOk = available;
-      if (!served || stopped) return;
-      const status = available ? "SERVING" : "NOT_SERVING";
-      health.setStatus(served, status);
-      health.setStatus("", status);
+      report();
+    },
+    userFunctionAvailable(available: boolean) {
+      userFunctionOk = available;
+      report();
     },
     attach(server: Server) {
       health.setStatus("", "NOT_SERVING");
@@ -43,9 +56,7 @@ export function createOperationalSurface(options: OperationalSurfaceOptions = {}
     serving(server, service) {
       options.addReflection?.(server, service);
       served = service.name;
-      const status = storageOk ? "SERVING" : "NOT_SERVING";
-      health.setStatus(service.name, status);
-      health.setStatus("", status);
+      report();
     },
     stopping() {
       stopped = true;
