@@ -144,6 +144,16 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
     );
   });
 
+  // Issue 9, item 7 (I4): only a user function that holds a passivated stream open shows a backend that does not wait for it.
+  it("a backend that opens an entity's next stream while the old one still lives fails I4, naming both streams", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("opens-new-stream-while-old-lives"),
+      "@I4",
+      "I4",
+      /actual:\s+two streams for one entity were live at the same time: s(\d+) opened with an Init for it while s(?!\1\b)\d+ \(Init for "i4-[0-9a-f]{8}" without a snapshot, no events replayed, 1 command\(s\), 1 answer\(s\), completed by the backend, still open, the user function held its side open 5000 ms after the backend completed it\) was live/,
+    );
+  });
+
   it("a backend that never passivates fails H1", async () => {
     await expectCaught(createRawFakeBackendLauncher("never-passivates"), "@H1", "H1", /the backend to passivate entity h1-[0-9a-f]{8}/);
   });

@@ -64,3 +64,11 @@ Given(
     this.uf.instruct(this.entityId(name), { kind: "large-events", bytes: mib * 1024 * 1024 });
   },
 );
+
+// I4: a stream the backend completed lives on until the user function completes its side too.
+Given(
+  "the user function keeps its side of the next passivated stream of entity {string} open for --timeout",
+  function (this: BackendWorld, name: string) {
+    this.uf.holdOpenAfterBackendCompletes(this.entityId(name), this.timeoutMs);
+  },
+);
