@@ -74,6 +74,11 @@ Feature: Stream lifecycle, passivation and recovery
     And the client processes nothing on entity "h5"
     Then the reply state is "abc"
 
+  @H8 @restart @durable
+  Scenario: H8 a backend killed (kill -9) right after its replies arrive keeps every acknowledged event
+    When the backend is killed with kill -9 right after its replies arrive and restarted, 5 times
+    Then every event acknowledged before a kill -9 was there after the restart
+
   @H6 @restart
   Scenario: H6 shutdown drains calls in flight
     Given the user function answers the next command of entity "h6" after 500 ms
