@@ -2,14 +2,13 @@
 //   node --import tsx file-journal-backend-main.ts --port P --user-function H:P --passivation-timeout MS
 //     --relay-timeout MS --relay-buffer N --journal-file PATH [--write-behind-ms MS]
 // With --write-behind-ms it acknowledges every append at once and writes it that much later:
-// a kill -9 in between loses acknowledged events (the defect H8 must catch).
+// a kill -9 in between loses acknowledged events (the defect H8 must catch); SIGTERM writes them first.
 import { parseArgs } from "node:util";
 import { createBackend } from "../../../reference/backend/backend.js";
 import { createLogger } from "../../../reference/backend/logger.js";
 import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
 import { createInMemorySnapshotStore } from "../../../reference/backend/persistence/index.js";
-import { writeBehindJournal } from "./faulty-journals.js";
-import { createFileJournal } from "./file-journal.js";
+import { createFileJournal, flushingWriteBehindJournal } from "./file-journal.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +36,7 @@ if (!journalFile || !userFunction) {
   process.exit(2);
 }
 const fileJournal = createFileJournal(journalFile);
-const journal = values["write-behind-ms"] === undefined ? fileJournal : writeBehindJournal(fileJournal, number("write-behind-ms"));
+const journal = values["write-behind-ms"] === undefined ? fileJournal : flushingWriteBehindJournal(fileJournal, number("write-behind-ms"));
 const logger = createLogger({ level: "info", format: "text" });
 const health = createHealthService();
 const backend = createBackend(

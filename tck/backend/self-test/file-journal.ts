@@ -47,3 +47,35 @@ export function createFileJournal(path: string): Journal {
     close: () => memory.close(),
   };
 }
+
+/**
+ * Acknowledges an append at once and writes it `delayMs` later, as a write-behind cache would; a
+ * graceful close writes what is still pending first, so only a kill -9 loses acknowledged events
+ * (H5's graceful restart cannot see this defect, H8 can).
+ */
+export function flushingWriteBehindJournal(inner: Journal, delayMs: number): Journal {
+  const pending: Array<{ readonly timer: NodeJS.Timeout; readonly write: () => Promise<void> }> = [];
+  let written: Promise<void> = Promise.resolve();
+  const run = (entry: (typeof pending)[number]) => {
+    const index = pending.indexOf(entry);
+    if (index < 0) return;
+    pending.splice(index, 1);
+    clearTimeout(entry.timer);
+    // In order, as appended; a failure here is lost, as in real write-behind.
+    written = written.then(entry.write).catch(() => undefined);
+  };
+  return {
+    append(entity, expectedSequenceNumber, events) {
+      const entry = { timer: setTimeout(() => run(entry), delayMs), write: () => inner.append(entity, expectedSequenceNumber, events) };
+      pending.push(entry);
+      return Promise.resolve();
+    },
+    replay: (entity, range) => inner.replay(entity, range),
+    highestSequenceNumber: (entity) => inner.highestSequenceNumber(entity),
+    async close() {
+      for (const entry of [...pending]) run(entry);
+      await written;
+      await inner.close();
+    },
+  };
+}
