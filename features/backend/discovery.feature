@@ -6,7 +6,7 @@ Feature: Discovery of the user function's service
   @A5 @restart
   Scenario: A5 ready() comes before any handle stream; the backend retries while the user function is down and serves nothing until then
     Given the backend starts while the user function is down
-    Then calls to the model entity fail for 1 second
+    Then the backend retries ready() while the user function is down, and calls to the model entity fail meanwhile
     When the user function comes up
     Then the backend eventually serves the model entity
     And ready() was called before any handle stream was opened

@@ -17,6 +17,7 @@ import {
   callClientStream,
   callServerStream,
   callUnary,
+  capturingLogger,
   compositeRequest,
   eventually,
   pathOf,
@@ -331,11 +332,17 @@ describe("storage failures", () => {
   it("fails the call UNAVAILABLE when the journal write fails, and recovers with only what was persisted", async () => {
     const uf = await startRawUserFunction();
     let fail: StorageError | undefined;
-    const env = await startBackendUnderTest(uf.target, { journal: flakyJournal(() => fail) });
+    const log = capturingLogger();
+    const env = await startBackendUnderTest(uf.target, { journal: flakyJournal(() => fail), logger: log.logger });
     try {
       assert.equal(await append(env, "j1", "a"), "a");
-      fail = StorageError.unavailable("disk on fire");
-      await rejectsWith(append(env, "j1", "b"), status.UNAVAILABLE, /disk on fire/);
+      fail = StorageError.unavailable("disk on fire at cassandra-7.internal:9042");
+      const error = await rejectsWith(append(env, "j1", "b"), status.UNAVAILABLE, /^journal write failed for entity j1 \(error id [0-9a-f]{12}\)$/);
+      // The store's text (with its address) is only in the log, under the id the client got.
+      const errorId = /error id ([0-9a-f]+)/.exec(error.details)?.[1];
+      const logged = log.entries.find((e) => e.fields["errorId"] === errorId);
+      assert.ok(logged, `a log entry with error id ${errorId}`);
+      assert.match(String(logged.fields["detail"]), /disk on fire at cassandra-7\.internal:9042/);
       fail = undefined;
       // The user function's state ("ab") was ahead of the journal: a fresh stream replays only "a".
       assert.equal(await append(env, "j1", "c"), "ac");

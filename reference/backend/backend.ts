@@ -1,5 +1,5 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
-import type { BackendConfig } from "./config/backend-config.js";
+import type { BackendConfig, BackendLimits } from "./config/backend-config.js";
 import { discoverUserService, type UserService } from "./discovery/index.js";
 import { defaultEntityConfig, type EntityStateMachineConfig } from "./entity/entity-protocol.js";
 import { createEntityRegistry, type EntityRegistry } from "./entity/entity-registry.js";
@@ -22,7 +22,17 @@ export interface BackendOptions {
   readonly entity?: Partial<EntityStateMachineConfig>;
   /** How long `stop()` waits for calls and streams to finish before forcing (default 10 s). */
   readonly shutdownGraceMs?: number;
+  /** Request, link message, key and echo limits; defaults in `defaultBackendLimits`. */
+  readonly limits?: Partial<BackendLimits>;
 }
+
+/** The limits' defaults, as `--help` states them. */
+export const defaultBackendLimits: BackendLimits = {
+  maxRequestBytes: 4 * 1024 * 1024,
+  maxUserFunctionMessageBytes: 16 * 1024 * 1024,
+  maxKeyBytes: 4 * 1024,
+  maxEchoedTextLength: 200,
+};
 
 /**
  * Health and reflection, supplied by `ops/`: attached before the server
@@ -75,6 +85,7 @@ export function backendOptionsFrom(config: BackendConfig): BackendOptions {
       queueCapacity: config.relayBuffer,
     },
     shutdownGraceMs: config.shutdownTimeoutMs,
+    limits: config.limits,
   };
 }
 
@@ -86,8 +97,8 @@ class BackendImpl implements Backend {
   readonly serving: Promise<UserService>;
   private markServing!: (service: UserService) => void;
   private failServing!: (error: unknown) => void;
-  // Requests are only limited by what the user function accepts; replies may be large (events are opaque).
-  private readonly server = new Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
+  private readonly server: Server;
+  private readonly limits: BackendLimits;
   private readonly discovery = new AbortController();
   private readonly userFunction: UserFunctionClient;
   private readonly registry: EntityRegistry;
@@ -108,9 +119,16 @@ class BackendImpl implements Backend {
     });
     // Whoever awaits `serving` sees the failure; it must not crash a backend nobody waits on.
     this.serving.catch(() => {});
-    this.userFunction = createUserFunctionClient(options.userFunction);
+    this.limits = { ...defaultBackendLimits, ...options.limits };
+    // grpc-js refuses a request over the limit from its length prefix, RESOURCE_EXHAUSTED, before
+    // reading it; replies are not limited here (the link's limit bounds them already).
+    this.server = new Server({
+      "grpc.max_receive_message_length": this.limits.maxRequestBytes,
+      "grpc.max_send_message_length": -1,
+    });
+    this.userFunction = createUserFunctionClient(options.userFunction, this.limits.maxUserFunctionMessageBytes);
     this.registry = createEntityRegistry({
-      config: { ...defaultEntityConfig, ...options.entity },
+      config: { ...defaultEntityConfig, maxEchoedTextLength: this.limits.maxEchoedTextLength, ...options.entity },
       journal: deps.journal,
       snapshotStore: deps.snapshotStore,
       openStream: this.userFunction.openStream,
@@ -153,7 +171,7 @@ class BackendImpl implements Backend {
     try {
       const service = await discover(this.discovery.signal);
       if (this.stopping) throw new Error("backend stopped before the user service was served");
-      registerUserService(this.server, service, createCommandDispatcher(service, this.registry));
+      registerUserService(this.server, service, createCommandDispatcher(service, this.registry, this.limits), this.logger);
       this.operations.serving(this.server, service);
       this.logger.info("serving the user service", {
         service: service.name,

@@ -6,8 +6,18 @@ export {
   type OperationalSurface,
   backendOptionsFrom,
   createBackend,
+  defaultBackendLimits,
 } from "./backend.js";
-export { type BackendCode, BackendError, backendCodes, grpcStatusOf, toServiceError } from "./errors/index.js";
+export type { BackendLimits } from "./config/index.js";
+export {
+  type BackendCode,
+  BackendError,
+  backendCodes,
+  echoClientText,
+  grpcStatusOf,
+  reportCallFailure,
+  toServiceError,
+} from "./errors/index.js";
 export {
   type CallId,
   type EntityInput,

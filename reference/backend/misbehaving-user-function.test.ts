@@ -26,7 +26,8 @@ const relayTimeoutMs = 300;
 async function outcome(promise: Promise<Buffer>): Promise<string> {
   return promise.then(
     (reply) => `ok ${decodeState(reply)}`,
-    (error: ServiceError) => `${status[error.code]} ${error.details}`,
+    // The error id differs per call; that it is there, and in the log, is tested in limits-and-errors.test.ts.
+    (error: ServiceError) => `${status[error.code]} ${error.details.replace(/ \(error id [0-9a-f]{12}\)$/, "")}`,
   );
 }
 
@@ -151,7 +152,8 @@ describe("a misbehaving user function", () => {
       context.fail("handler crashed");
       return "handled";
     };
-    assert.match(await append("crash"), /^UNAVAILABLE the user function stream failed: 9 FAILED_PRECONDITION: handler crashed$/);
+    // The stream's status text stays in the log (it may name hosts); the client learns what failed.
+    assert.equal(await append("crash"), "UNAVAILABLE the stream to the user function failed");
     uf.misbehave = undefined;
     await assertRecovers("a");
   });

@@ -274,4 +274,17 @@ describe("instrumented user function", () => {
     assert.equal(uf.traffic.overlaps.length, 1, "no overlap recorded for a stream cancelled before the next opened");
     fourth.cancel();
   });
+
+  it("can be down but observed: ready() is refused UNAVAILABLE and recorded, until it comes up (A5)", async () => {
+    const { uf, backend } = await start();
+    await uf.goDownRefusingReady();
+    assert.equal(uf.isUp, false);
+    await assert.rejects(backend.ready(), (error: grpc.ServiceError) => error.code === grpc.status.UNAVAILABLE);
+    assert.equal(uf.traffic.refusedReadyCalls.length, 1);
+    assert.equal(uf.traffic.readyCalls.length, 0);
+    await uf.comeUp();
+    assert.equal(uf.isUp, true);
+    assert.equal((await backend.ready()).persistenceId, "tck-model");
+    assert.equal(uf.traffic.readyCalls.length, 1);
+  });
 });

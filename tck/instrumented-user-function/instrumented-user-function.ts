@@ -53,6 +53,12 @@ export interface InstrumentedUserFunction {
   comeUp(): Promise<void>;
   /** Stops listening, cutting every live stream. */
   goDown(): Promise<void>;
+  /**
+   * Down, but observed (A5): listens, answers every `ready()` UNAVAILABLE and records the
+   * attempt (`traffic.refusedReadyCalls`), and refuses `handle` streams, until `comeUp()`.
+   * A closed port would hide the backend's attempts from the kit.
+   */
+  goDownRefusingReady(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,8 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
   readonly #instructions = new Map<string, Misbehaviour[]>();
   readonly #snapshotEvery = new Map<string, number>();
   readonly #holdOpen = new Map<string, number>();
+  /** Listening but not up (A5): `ready()` and `handle` are refused and recorded. */
+  #refusing = false;
   /** Every live stream's cleanup, so going down leaves no timer or stream behind. */
   readonly #liveStreams = new Set<() => void>();
 
@@ -90,7 +98,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
   }
 
   get isUp(): boolean {
-    return this.#server !== undefined;
+    return this.#server !== undefined && !this.#refusing;
   }
 
   serve(subject: Subject): void {
@@ -112,15 +120,29 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
   }
 
   async comeUp(): Promise<void> {
+    this.#refusing = false;
+    await this.#listen();
+  }
+
+  async #listen(): Promise<void> {
     if (this.#server) return;
     // Unlimited like the backend and support library: big payloads (snapshots, events) must not trip 4 MiB defaults.
     const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
     server.addService(entityServiceDefinition, {
       ready: (_call: grpc.ServerUnaryCall<unknown, EntitySpec>, callback: grpc.sendUnaryData<EntitySpec>) => {
+        if (this.#refusing) {
+          this.traffic.readyRefused();
+          callback({ code: grpc.status.UNAVAILABLE, details: "the kit's user function is not up yet" });
+          return;
+        }
         this.traffic.readyCalled();
         callback(null, this.#subject.spec);
       },
-      handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => this.#handle(call),
+      handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => {
+        if (!this.#refusing) return this.#handle(call);
+        this.traffic.handleRefused();
+        call.emit("error", { code: grpc.status.UNAVAILABLE, details: "the kit's user function is not up yet" });
+      },
     });
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(`${this.host}:${this.port}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
@@ -128,7 +150,14 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
     this.#server = server;
   }
 
+  async goDownRefusingReady(): Promise<void> {
+    await this.goDown();
+    this.#refusing = true;
+    await this.#listen();
+  }
+
   async goDown(): Promise<void> {
+    this.#refusing = false;
     const server = this.#server;
     if (!server) return;
     this.#server = undefined;

@@ -43,7 +43,12 @@ export interface BackendViolation extends InvariantViolation {
  */
 export class TrafficLog {
   readonly streams: RecordedStream[] = [];
+  /** When `ready()` was answered. */
   readonly readyCalls: number[] = [];
+  /** When `ready()` was refused because the user function was not up yet (A5). */
+  readonly refusedReadyCalls: number[] = [];
+  /** When a `handle` stream was refused because the user function was not up yet (A5). */
+  readonly refusedHandles: number[] = [];
   readonly violations: BackendViolation[] = [];
   /** Every time the backend opened a stream for an entity while another of its streams still lived (I4). */
   readonly overlaps: StreamOverlap[] = [];
@@ -62,6 +67,16 @@ export class TrafficLog {
 
   readyCalled(): void {
     this.readyCalls.push(Date.now());
+    this.#changed();
+  }
+
+  readyRefused(): void {
+    this.refusedReadyCalls.push(Date.now());
+    this.#changed();
+  }
+
+  handleRefused(): void {
+    this.refusedHandles.push(Date.now());
     this.#changed();
   }
 

@@ -36,6 +36,12 @@ export interface ProtocolInvariants {
    * events of its last Reply were not persisted, even when a half-close was reported first.
    */
   streamEnded(streamId: string, how?: StreamEnd): void;
+  /**
+   * The backend has stored everything it received on this stream so far. Only an observer that is
+   * the backend itself knows this (the kit in user-function mode keeps its journal as each Reply
+   * arrives); an interceptor infers it from how the stream goes on and ends.
+   */
+  stored(streamId: string): void;
   /** The entity a stream belongs to, once its Init has crossed. */
   entityOf(streamId: string): string | undefined;
 }
@@ -244,6 +250,11 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     if (!stream) return;
     stream.backendOpen = false;
     this.release(streamId, stream);
+  }
+
+  stored(streamId: string): void {
+    const stream = this.streams.get(streamId);
+    if (stream) this.confirm(stream);
   }
 
   streamEnded(streamId: string, how: StreamEnd = "completed"): void {

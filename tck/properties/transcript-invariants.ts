@@ -19,6 +19,9 @@ export function transcriptViolations(transcript: Transcript): InvariantViolation
         break;
       case "received":
         violations.push(...invariants.toBackend(entry.stream, entry.message));
+        // The kit is the backend here: it keeps a Reply's events in its journal as the Reply arrives,
+        // so they are persisted whether the stream later half-closes, completes or is cancelled.
+        invariants.stored(entry.stream);
         break;
       case "half-closed":
         invariants.backendClosed(entry.stream);
@@ -27,7 +30,6 @@ export function transcriptViolations(transcript: Transcript): InvariantViolation
         invariants.streamEnded(entry.stream, "completed");
         break;
       case "cancelled":
-        // The kit (as backend) tore the stream down: its last Reply's events are not persisted.
         invariants.streamEnded(entry.stream, "cancelled");
         break;
       default:

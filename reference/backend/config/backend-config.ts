@@ -25,4 +25,17 @@ export interface BackendConfig {
   readonly logFormat: LogFormat;
   /** How long shutdown waits for calls in flight. */
   readonly shutdownTimeoutMs: number;
+  readonly limits: BackendLimits;
+}
+
+/** What one client call may cost; each is refused with a short, permanent error before any work. */
+export interface BackendLimits {
+  /** Largest request message a client may send (bytes); larger ones fail RESOURCE_EXHAUSTED. */
+  readonly maxRequestBytes: number;
+  /** Largest message either way on the user-function link (bytes): a reply with its events and snapshot. */
+  readonly maxUserFunctionMessageBytes: number;
+  /** Longest entity key (bytes of its UTF-8 entity id); longer ones fail INVALID_ARGUMENT. */
+  readonly maxKeyBytes: number;
+  /** Client-supplied text (an entity id) echoed in an error message is cut to this many characters, with "…". */
+  readonly maxEchoedTextLength: number;
 }

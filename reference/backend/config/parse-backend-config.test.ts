@@ -31,6 +31,12 @@ describe("parseBackendConfig", () => {
       logLevel: "info",
       logFormat: "text",
       shutdownTimeoutMs: 10_000,
+      limits: {
+        maxRequestBytes: 4 * 1024 * 1024,
+        maxUserFunctionMessageBytes: 16 * 1024 * 1024,
+        maxKeyBytes: 4096,
+        maxEchoedTextLength: 200,
+      },
     });
   });
 
@@ -51,6 +57,10 @@ describe("parseBackendConfig", () => {
       "--log-level", "debug",
       "--log-format", "json",
       "--shutdown-timeout", "1.5s",
+      "--max-request-size", "1MiB",
+      "--max-user-function-message-size=2MiB",
+      "--max-key-length", "512B",
+      "--max-echoed-text-length", "40",
     ]);
     assert.deepEqual(config, {
       host: "0.0.0.0",
@@ -69,6 +79,7 @@ describe("parseBackendConfig", () => {
       logLevel: "debug",
       logFormat: "json",
       shutdownTimeoutMs: 1_500,
+      limits: { maxRequestBytes: 1024 * 1024, maxUserFunctionMessageBytes: 2 * 1024 * 1024, maxKeyBytes: 512, maxEchoedTextLength: 40 },
     });
   });
 
@@ -89,6 +100,10 @@ describe("parseBackendConfig", () => {
       LOG_LEVEL: "warn",
       LOG_FORMAT: "json",
       SHUTDOWN_TIMEOUT: "250ms",
+      MAX_REQUEST_SIZE: "2048KiB",
+      MAX_USER_FUNCTION_MESSAGE_SIZE: "8MiB",
+      MAX_KEY_LENGTH: "100",
+      MAX_ECHOED_TEXT_LENGTH: "80",
     });
     assert.equal(config.host, "::");
     assert.equal(config.port, 0);
@@ -106,6 +121,12 @@ describe("parseBackendConfig", () => {
     assert.equal(config.logLevel, "warn");
     assert.equal(config.logFormat, "json");
     assert.equal(config.shutdownTimeoutMs, 250);
+    assert.deepEqual(config.limits, {
+      maxRequestBytes: 2 * 1024 * 1024,
+      maxUserFunctionMessageBytes: 8 * 1024 * 1024,
+      maxKeyBytes: 100,
+      maxEchoedTextLength: 80,
+    });
   });
 
   it("prefers a flag to the environment and the environment to the default", () => {
@@ -155,6 +176,10 @@ describe("parseBackendConfig", () => {
         ["--log-level", "LOG_LEVEL", "info"],
         ["--log-format", "LOG_FORMAT", "text"],
         ["--shutdown-timeout", "SHUTDOWN_TIMEOUT", "10s"],
+        ["--max-request-size", "MAX_REQUEST_SIZE", "4MiB"],
+        ["--max-user-function-message-size", "MAX_USER_FUNCTION_MESSAGE_SIZE", "16MiB"],
+        ["--max-key-length", "MAX_KEY_LENGTH", "4KiB"],
+        ["--max-echoed-text-length", "MAX_ECHOED_TEXT_LENGTH", "200"],
       ] as const) {
         const line = parsed.text.split("\n").find((l) => l.trimStart().startsWith(`${name} `));
         assert.ok(line, `help lists ${name}`);
@@ -185,6 +210,18 @@ describe("parseBackendConfig", () => {
     refused(["--user-function", "localhost"], {}, /--user-function: "localhost" is not a host:port address/);
     refused([], { USER_FUNCTION_ADDRESS: "http://x:1" }, /USER_FUNCTION_ADDRESS: "http:\/\/x:1" is not a host:port address/);
     refused(["--host", ""], {}, /--host must not be empty/);
+  });
+
+  it("refuses limits out of range or without a binary unit, and a link smaller than the largest request", () => {
+    refused(["--max-request-size", "4MB"], {}, /--max-request-size: "4MB" is not a size from 1024 to \d+ bytes/);
+    refused([], { MAX_KEY_LENGTH: "0" }, /MAX_KEY_LENGTH: "0" is not a size from 1 to 61440 bytes/);
+    refused(["--max-key-length", "64KiB"], {}, /--max-key-length: "64KiB" is not a size from 1 to 61440 bytes/);
+    refused(["--max-echoed-text-length", "0"], {}, /--max-echoed-text-length: "0" is not a whole number of characters/);
+    refused(
+      ["--max-request-size", "16MiB"],
+      {},
+      /default of --max-user-function-message-size \(16777216 bytes\) must exceed --max-request-size \(16777216 bytes\) by at least 65536 bytes/,
+    );
   });
 
   it("refuses bad Cassandra settings only when the Cassandra journal is chosen", () => {

@@ -1,6 +1,7 @@
 import type { LogFormat, LogLevel } from "../logger.js";
 import type { BackendConfig, JournalSettings } from "./backend-config.js";
 import { ConfigError } from "./config-error.js";
+import { parseByteSize } from "./parse-byte-size.js";
 import { parseDuration } from "./parse-duration.js";
 
 export type ParsedCommandLine = { readonly kind: "config"; readonly config: BackendConfig } | { readonly kind: "help"; readonly text: string };
@@ -59,6 +60,30 @@ const settings = {
     env: "SHUTDOWN_TIMEOUT",
     defaultValue: "10s",
     description: "how long shutdown waits for calls in flight",
+  },
+  maxRequestSize: {
+    flag: "--max-request-size",
+    env: "MAX_REQUEST_SIZE",
+    defaultValue: "4MiB",
+    description: "largest request message a client may send (B, KiB, MiB); larger: RESOURCE_EXHAUSTED",
+  },
+  maxUserFunctionMessageSize: {
+    flag: "--max-user-function-message-size",
+    env: "MAX_USER_FUNCTION_MESSAGE_SIZE",
+    defaultValue: "16MiB",
+    description: "largest message on the user-function link (a reply with its events and snapshot)",
+  },
+  maxKeyLength: {
+    flag: "--max-key-length",
+    env: "MAX_KEY_LENGTH",
+    defaultValue: "4KiB",
+    description: "longest entity key, in UTF-8 bytes (at most 60KiB: Cassandra's key limit); longer: INVALID_ARGUMENT",
+  },
+  maxEchoedTextLength: {
+    flag: "--max-echoed-text-length",
+    env: "MAX_ECHOED_TEXT_LENGTH",
+    defaultValue: "200",
+    description: "characters of client-supplied text (an entity id) kept when an error message echoes it",
   },
 } as const satisfies Record<string, Setting>;
 
@@ -122,6 +147,12 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
     return Number.isSafeInteger(n) && n >= min && n <= max ? n : fail(name, what);
   };
+  const byteSize = (name: SettingName, min: number, max: number): number => {
+    const bytes = parseByteSize(text(name));
+    return bytes !== undefined && bytes >= min && bytes <= max
+      ? bytes
+      : fail(name, `a size from ${min} to ${max} bytes, such as 4096, 64KiB or 4MiB`);
+  };
   const oneOf = <T extends string>(name: SettingName, allowed: readonly T[]): T => {
     const value = text(name);
     return (allowed as readonly string[]).includes(value) ? (value as T) : fail(name, `one of ${allowed.join(", ")}`);
@@ -141,8 +172,27 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     logLevel: oneOf<LogLevel>("logLevel", ["debug", "info", "warn", "error"]),
     logFormat: oneOf<LogFormat>("logFormat", ["text", "json"]),
     shutdownTimeoutMs: duration("shutdownTimeout"),
+    limits: limits(),
   };
   return { kind: "config", config };
+
+  function limits(): BackendConfig["limits"] {
+    const maxRequestBytes = byteSize("maxRequestSize", 1024, 2 * 1024 * 1024 * 1024 - 1);
+    const maxUserFunctionMessageBytes = byteSize("maxUserFunctionMessageSize", 64 * 1024, 2 * 1024 * 1024 * 1024 - 1);
+    // A command carries the whole request: the link must take the largest request with room for its envelope.
+    if (maxUserFunctionMessageBytes < maxRequestBytes + linkEnvelopeBytes) {
+      throw new ConfigError(
+        `${raw("maxUserFunctionMessageSize").source} (${maxUserFunctionMessageBytes} bytes) must exceed ${raw("maxRequestSize").source} (${maxRequestBytes} bytes) by at least ${linkEnvelopeBytes} bytes: a command carries the whole request`,
+      );
+    }
+    return {
+      maxRequestBytes,
+      maxUserFunctionMessageBytes,
+      // Cassandra refuses a partition key over 65,535 bytes; the persistence id shares it.
+      maxKeyBytes: byteSize("maxKeyLength", 1, 60 * 1024),
+      maxEchoedTextLength: integer("maxEchoedTextLength", 1, 10_000, "a whole number of characters from 1 to 10000"),
+    };
+  }
 
   function journalSettings(kind: "memory" | "cassandra"): JournalSettings {
     if (kind === "memory") return { kind };
@@ -170,6 +220,9 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
   }
 }
 
+/** Room a Command envelope (entity id, name, type url) needs around the request bytes. */
+const linkEnvelopeBytes = 64 * 1024;
+
 function isHostPort(address: string): boolean {
   const match = /^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(address);
   return match !== null && Number(match[2]) <= 65535;
@@ -193,7 +246,7 @@ export function helpText(): string {
     "The reference backend: serves the user function's gRPC service, journals its events.",
     "Each setting can be given as a flag (--flag value or --flag=value) or an environment",
     "variable; a flag wins over the environment, which wins over the default.",
-    "Durations take a unit: ms, s or m (500ms, 30s, 2m).",
+    "Durations take a unit: ms, s or m (500ms, 30s, 2m). Sizes take B, KiB or MiB (bare: bytes).",
     "",
     line(header),
     ...rows.map(line),

@@ -20,13 +20,18 @@ export type EntityTimer =
 /** Everything that can happen to an entity, fed to `EntityStateMachine.handle`. */
 export type EntityInput =
   | { readonly type: "client-command"; readonly callId: CallId; readonly name: string; readonly payload: AnyPayload }
+  /** The client of a call went away (cancelled, deadline passed): a queued command is dropped, one in flight runs on. */
+  | { readonly type: "client-gone"; readonly callId: CallId }
   | { readonly type: "snapshot-loaded"; readonly snapshot: StoredSnapshot | undefined }
   /** One page of the replay, as asked for by `read-events`. */
   | { readonly type: "events-read"; readonly events: readonly PersistedEvent[] }
   | { readonly type: "journal-read-failed"; readonly error: StorageError }
   | { readonly type: "user-function-message"; readonly message: StreamOut }
-  /** The `handle` stream ended: `error` is its non-OK status, if any. */
-  | { readonly type: "user-function-stream-ended"; readonly error: string | undefined }
+  /**
+   * The `handle` stream ended: `error` is its non-OK status, if any (for the log only);
+   * `messageTooLarge` when that status says a message passed the link's size limit.
+   */
+  | { readonly type: "user-function-stream-ended"; readonly error: string | undefined; readonly messageTooLarge?: boolean }
   | { readonly type: "journal-appended" }
   | { readonly type: "journal-append-failed"; readonly error: StorageError }
   | { readonly type: "timer-fired"; readonly timer: EntityTimer }
@@ -67,6 +72,8 @@ export interface EntityStateMachineConfig extends EntityTimeouts {
   readonly queueCapacity: number;
   /** Events read from the journal per page during recovery. */
   readonly replayPageSize: number;
+  /** Characters of the entity id kept when an error message quotes it. */
+  readonly maxEchoedTextLength: number;
 }
 
 export const defaultEntityConfig: EntityStateMachineConfig = {
@@ -74,4 +81,5 @@ export const defaultEntityConfig: EntityStateMachineConfig = {
   passivationTimeoutMs: 30_000,
   queueCapacity: 100,
   replayPageSize: 256,
+  maxEchoedTextLength: 200,
 };

@@ -18,8 +18,8 @@ export interface EntityRegistryOptions {
 
 /** Routes commands to the one active session of each entity. */
 export interface EntityRegistry {
-  /** Runs a command on the entity; resolves with the reply bytes, rejects with a BackendError. */
-  command(entity: EntityRef, name: string, payload: AnyPayload): Promise<Uint8Array>;
+  /** Runs a command on the entity; resolves with the reply bytes, rejects with a BackendError. `clientGone`: see EntitySession. */
+  command(entity: EntityRef, name: string, payload: AnyPayload, clientGone?: AbortSignal): Promise<Uint8Array>;
   /** Entities with a session taking commands. */
   readonly activeEntities: number;
   /** Refuses new commands, lets queued ones finish, completes every stream. */
@@ -67,9 +67,9 @@ class EntityRegistryImpl implements EntityRegistry {
     return this.activeCount;
   }
 
-  command(entity: EntityRef, name: string, payload: AnyPayload): Promise<Uint8Array> {
+  command(entity: EntityRef, name: string, payload: AnyPayload, clientGone?: AbortSignal): Promise<Uint8Array> {
     if (this.shuttingDown) return Promise.reject(new BackendError("unavailable", "backend is shutting down"));
-    return (this.active.get(entity) ?? this.startSession(entity)).command(name, payload);
+    return (this.active.get(entity) ?? this.startSession(entity)).command(name, payload, clientGone);
   }
 
   async shutdown(): Promise<void> {

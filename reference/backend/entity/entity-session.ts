@@ -1,6 +1,6 @@
 import { status as grpcStatus, type ClientDuplexStream, type StatusObject } from "@grpc/grpc-js";
 import type { AnyPayload, StreamIn, StreamOut } from "../../protocol/index.js";
-import type { BackendError } from "../errors/index.js";
+import { BackendError } from "../errors/index.js";
 import type { EntityRef } from "../ids.js";
 import type { Logger } from "../logger.js";
 import type { Journal, PersistedEvent } from "../persistence/journal.js";
@@ -68,11 +68,21 @@ export class EntitySession {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
 
-  /** Runs a command against the entity; resolves with the reply bytes or rejects with a BackendError. */
-  command(name: string, payload: AnyPayload): Promise<Uint8Array> {
+  /**
+   * Runs a command against the entity; resolves with the reply bytes or rejects with a BackendError.
+   * `clientGone` aborts when the caller has gone: a command still queued is then dropped.
+   */
+  command(name: string, payload: AnyPayload, clientGone?: AbortSignal): Promise<Uint8Array> {
+    if (clientGone?.aborted) return Promise.reject(new BackendError("cancelled", "the client went away before the command was queued"));
     return new Promise((resolve, reject) => {
       const id = callId(this.nextCallId++);
-      this.calls.set(id, { resolve, reject });
+      const onGone = () => this.feed({ type: "client-gone", callId: id });
+      clientGone?.addEventListener("abort", onGone, { once: true });
+      const settled = () => clientGone?.removeEventListener("abort", onGone);
+      this.calls.set(id, {
+        resolve: (reply) => (settled(), resolve(reply)),
+        reject: (error) => (settled(), reject(error)),
+      });
       this.feed({ type: "client-command", callId: id, name, payload });
     });
   }
@@ -230,6 +240,8 @@ export class EntitySession {
         this.feed({
           type: "user-function-stream-ended",
           error: status.code === grpcStatus.OK ? undefined : `${status.code} ${grpcStatus[status.code]}: ${status.details}`,
+          // grpc-js ends the stream RESOURCE_EXHAUSTED when a message either way passes the link's size limit.
+          messageTooLarge: status.code === grpcStatus.RESOURCE_EXHAUSTED,
         });
       });
     });

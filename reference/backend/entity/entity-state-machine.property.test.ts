@@ -47,6 +47,7 @@ class World {
       passivationTimeoutMs: 2_000,
       queueCapacity: 3,
       replayPageSize: 2,
+      maxEchoedTextLength: 200,
     });
   }
 

@@ -13,7 +13,7 @@ const addItem = any("type.googleapis.com/cart.AddItem", 1);
 const itemAdded = (n: number) => any("type.googleapis.com/cart.ItemAdded", n);
 const cartSnapshot = any("type.googleapis.com/cart.Cart", 9, 9);
 
-const config = { relayTimeoutMs: 60_000, passivationTimeoutMs: 30_000, queueCapacity: 2, replayPageSize: 2 };
+const config = { relayTimeoutMs: 60_000, passivationTimeoutMs: 30_000, queueCapacity: 2, replayPageSize: 2, maxEchoedTextLength: 200 };
 const cart = entityId("cart-1");
 
 const command = (id: number, name = "AddItem", payload = addItem): EntityInput => ({
@@ -151,9 +151,9 @@ describe("EntityStateMachine", () => {
       const machine = new EntityStateMachine(cart, config);
       machine.handle(command(1));
       machine.handle(command(2));
-      const message = "cannot recover entity cart-1: store down";
+      const message = "cannot recover entity cart-1: the journal is unavailable";
       expectOutputs(machine.handle({ type: "journal-read-failed", error: StorageError.unavailable("store down") }), [
-        { type: "log", level: "warn", message },
+        { type: "log", level: "warn", message, fields: { detail: "store down" } },
         failCall(1, "unavailable", message),
         failCall(2, "unavailable", message),
         cancelTimer("relay"),
@@ -333,9 +333,9 @@ describe("EntityStateMachine", () => {
     it("fails the pending and queued calls UNAVAILABLE when the stream errors", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(command(2));
-      const message = "the user function stream failed: 14 UNAVAILABLE: connection refused";
+      const message = "the stream to the user function failed";
       expectOutputs(machine.handle(streamEnded("14 UNAVAILABLE: connection refused")), [
-        { type: "log", level: "warn", message },
+        { type: "log", level: "warn", message, fields: { detail: "14 UNAVAILABLE: connection refused" } },
         failCall(1, "unavailable", message),
         failCall(2, "unavailable", message),
         cancelTimer("relay"),
@@ -405,10 +405,10 @@ describe("EntityStateMachine", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(reply(1, { events: [itemAdded(1)], snapshot: cartSnapshot }));
       machine.handle(command(2));
-      const message = "journal write failed for entity cart-1: disk on fire";
+      const message = "journal write failed for entity cart-1";
       expectOutputs(machine.handle({ type: "journal-append-failed", error: StorageError.unavailable("disk on fire") }), [
         failCall(1, "unavailable", message),
-        { type: "log", level: "warn", message },
+        { type: "log", level: "warn", message, fields: { detail: "disk on fire" } },
         failCall(2, "unavailable", message),
         { type: "retire" },
         { type: "close-stream", mode: "cancel" },
@@ -418,14 +418,120 @@ describe("EntityStateMachine", () => {
     it("fails the call ABORTED on a conflict and reloads the entity", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(reply(1, { events: [itemAdded(1)] }));
-      const message = "another writer persisted events of entity cart-1 first: at 3, expected 0";
+      const message = "another writer persisted events of entity cart-1 first";
       expectOutputs(machine.handle({ type: "journal-append-failed", error: StorageError.conflict("at 3, expected 0") }), [
         failCall(1, "aborted", message),
-        { type: "log", level: "warn", message },
+        { type: "log", level: "warn", message, fields: { detail: "at 3, expected 0" } },
         { type: "retire" },
         { type: "close-stream", mode: "cancel" },
       ]);
       expectOutputs(machine.handle(streamEnded("1 CANCELLED")), [{ type: "stopped" }]);
+    });
+  });
+
+  describe("storage refusals and oversized messages", () => {
+    it("fails a command whose events the journal refuses as too large RESOURCE_EXHAUSTED, the queued UNAVAILABLE", () => {
+      const machine = runningWithCommandInFlight();
+      machine.handle(reply(1, { events: [itemAdded(1)] }));
+      machine.handle(command(2));
+      const tooBig = StorageError.tooLarge("Cassandra refused the request as too large while appending: Request is too big");
+      const message = "the journal refused the events of this command as too large";
+      expectOutputs(machine.handle({ type: "journal-append-failed", error: tooBig }), [
+        failCall(1, "resource_exhausted", message),
+        { type: "log", level: "warn", message, fields: { detail: tooBig.message } },
+        failCall(2, "unavailable", message),
+        { type: "retire" },
+        { type: "close-stream", mode: "cancel" },
+      ]);
+    });
+
+    it("fails a command whose events the journal cannot take FAILED_PRECONDITION", () => {
+      const machine = runningWithCommandInFlight();
+      machine.handle(reply(1, { events: [itemAdded(1)] }));
+      const outputs = machine.handle({ type: "journal-append-failed", error: StorageError.rejected("cannot encode") });
+      const failed = outputs.find((o) => o.type === "fail-call");
+      assert.equal(failed?.type === "fail-call" ? failed.error.code : undefined, "failed_precondition");
+    });
+
+    it("fails the recovering calls with the permanent code when the journal refuses the read", () => {
+      const machine = new EntityStateMachine(cart, config);
+      machine.handle(command(1));
+      const outputs = machine.handle({ type: "journal-read-failed", error: StorageError.rejected("key out of range") });
+      const failed = outputs.find((o) => o.type === "fail-call");
+      assert.equal(failed?.type === "fail-call" ? failed.error.code : undefined, "failed_precondition");
+      assert.equal(failed?.type === "fail-call" ? failed.error.message : undefined, "cannot recover entity cart-1: the journal refused the read");
+    });
+
+    it("fails the command in flight RESOURCE_EXHAUSTED when the link reports a message over its size limit", () => {
+      const machine = runningWithCommandInFlight();
+      machine.handle(command(2));
+      const detail = "8 RESOURCE_EXHAUSTED: Received message larger than max (20000000 vs 16777216)";
+      expectOutputs(machine.handle({ type: "user-function-stream-ended", error: detail, messageTooLarge: true }), [
+        failCall(1, "resource_exhausted", "a message for entity cart-1 exceeds the user-function link's size limit"),
+        { type: "log", level: "warn", message: "the stream to the user function failed", fields: { detail } },
+        failCall(2, "unavailable", "the stream to the user function failed"),
+        cancelTimer("relay"),
+        { type: "retire" },
+        { type: "stopped" },
+      ]);
+    });
+
+    it("fails the waiting calls RESOURCE_EXHAUSTED when a message of the replayed history is over the link's limit", () => {
+      const machine = new EntityStateMachine(cart, config);
+      machine.handle(command(1));
+      machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+      const detail = "8 RESOURCE_EXHAUSTED: Attempted to send message with a size larger than 16777216";
+      const message = "a message for entity cart-1 exceeds the user-function link's size limit";
+      expectOutputs(machine.handle({ type: "user-function-stream-ended", error: detail, messageTooLarge: true }), [
+        { type: "log", level: "warn", message, fields: { detail } },
+        failCall(1, "resource_exhausted", message),
+        cancelTimer("relay"),
+        { type: "retire" },
+        { type: "stopped" },
+      ]);
+    });
+
+    it("quotes a long entity id cut to the echo limit", () => {
+      const long = entityId("k".repeat(10_000));
+      const machine = new EntityStateMachine(long, { ...config, maxEchoedTextLength: 8, queueCapacity: 0 });
+      machine.handle(command(1));
+      expectOutputs(machine.handle(command(2)), [failCall(2, "resource_exhausted", "entity kkkkkkkk… has 0 commands waiting (the limit)")]);
+    });
+  });
+
+  describe("a client that has gone", () => {
+    it("drops its queued command, which never reaches the user function, and frees its place in the queue", () => {
+      const machine = runningWithCommandInFlight();
+      machine.handle(command(2));
+      machine.handle(command(3));
+      expectOutputs(machine.handle({ type: "client-gone", callId: callId(2) }), [
+        { type: "log", level: "debug", message: "dropped a queued command: its client has gone" },
+        failCall(2, "cancelled", "the client went away before the command was sent"),
+      ]);
+      // The freed place takes a new call (the queue holds 2).
+      expectOutputs(machine.handle(command(4)), []);
+      const afterReply = machine.handle(reply(1));
+      assert.deepEqual(afterReply.filter((o) => o.type === "send"), [sendCommand(2)], "call 3 goes next, as command 2");
+      const sent = machine.handle(reply(2));
+      assert.deepEqual(sent.filter((o) => o.type === "send"), [sendCommand(3)], "then call 4, as command 3");
+    });
+
+    it("drops the command at the head of the queue while the entity recovers", () => {
+      const machine = new EntityStateMachine(cart, config);
+      machine.handle(command(1));
+      machine.handle({ type: "client-gone", callId: callId(1) });
+      machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+      const outputs = machine.handle({ type: "events-read", events: [] });
+      assert.deepEqual(outputs.filter((o) => o.type === "send"), [], "no command sent");
+    });
+
+    it("lets the command in flight run on: its events are persisted and its reply dropped by the session", () => {
+      const machine = runningWithCommandInFlight();
+      expectOutputs(machine.handle({ type: "client-gone", callId: callId(1) }), []);
+      expectOutputs(machine.handle(reply(1, { events: [itemAdded(1)] })), [
+        cancelTimer("relay"),
+        { type: "append", expectedSequenceNumber: 0, events: [itemAdded(1)] },
+      ]);
     });
   });
 

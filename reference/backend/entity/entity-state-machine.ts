@@ -1,5 +1,5 @@
 import type { AnyPayload, StreamOut } from "../../protocol/index.js";
-import { BackendError } from "../errors/index.js";
+import { BackendError, echoClientText, maxDetailLength, type BackendCode } from "../errors/index.js";
 import type { EntityId } from "../ids.js";
 import type { PersistedEvent } from "../persistence/journal.js";
 import type { StoredSnapshot } from "../persistence/snapshot-store.js";
@@ -43,6 +43,29 @@ type InFlight =
 const noBytes = new Uint8Array(0);
 
 /**
+ * How a failed journal write (or, with `writing` false, read) fails the calls it concerns.
+ * The storage error's own text names hosts and driver internals: it stays out of the message.
+ */
+function storageFailure(error: StorageError, entity: string, writing: boolean): { code: BackendCode; message: string } {
+  switch (error.kind) {
+    case "conflict":
+      return { code: "aborted", message: `another writer persisted events of entity ${entity} first` };
+    case "unavailable":
+      return { code: "unavailable", message: writing ? `journal write failed for entity ${entity}` : `cannot recover entity ${entity}: the journal is unavailable` };
+    case "too-large":
+      return {
+        code: "resource_exhausted",
+        message: writing ? `the journal refused the events of this command as too large` : `cannot recover entity ${entity}: the journal refused the read as too large`,
+      };
+    case "rejected":
+      return {
+        code: "failed_precondition",
+        message: writing ? `the journal refused the events of this command for entity ${entity}` : `cannot recover entity ${entity}: the journal refused the read`,
+      };
+  }
+}
+
+/**
  * One entity's protocol logic without IO: `handle` takes what happened and
  * returns what to do. The session shell (entity-session.ts) owns the stream,
  * the timers and the storage, and feeds their results back in.
@@ -63,11 +86,15 @@ export class EntityStateMachine {
   private draining = false;
   private readonly timers = new Set<EntityTimer>();
   private out: EntityOutput[] = [];
+  /** The entity id as error messages quote it: client-supplied, so cut to the echo limit. */
+  private readonly shownId: string;
 
   constructor(
     readonly entityId: EntityId,
     private readonly config: EntityStateMachineConfig,
-  ) {}
+  ) {
+    this.shownId = echoClientText(entityId, config.maxEchoedTextLength);
+  }
 
   /** Whether the machine has finished for good. */
   get isStopped(): boolean {
@@ -79,6 +106,9 @@ export class EntityStateMachine {
     switch (input.type) {
       case "client-command":
         this.onClientCommand(input.callId, input.name, input.payload);
+        break;
+      case "client-gone":
+        this.onClientGone(input.callId);
         break;
       case "snapshot-loaded":
         this.onSnapshotLoaded(input.snapshot);
@@ -93,7 +123,7 @@ export class EntityStateMachine {
         this.onUserFunctionMessage(input.message);
         break;
       case "user-function-stream-ended":
-        this.onStreamEnded(input.error);
+        this.onStreamEnded(input.error, input.messageTooLarge === true);
         break;
       case "journal-appended":
         this.onJournalAppended();
@@ -143,7 +173,7 @@ export class EntityStateMachine {
             this.emit({
               type: "fail-call",
               callId,
-              error: new BackendError("resource_exhausted", `entity ${this.entityId} has ${waiting} commands waiting (the limit)`),
+              error: new BackendError("resource_exhausted", `entity ${this.shownId} has ${waiting} commands waiting (the limit)`),
             });
             return;
           }
@@ -152,6 +182,21 @@ export class EntityStateMachine {
         if (this.phase === "running") this.dispatchNext();
         return;
     }
+  }
+
+  /**
+   * A queued command whose client has gone is dropped: it never reaches the user function and
+   * frees its place in the queue. One already sent runs on (its events are persisted, its reply
+   * discarded): the user function cannot take a command back.
+   */
+  private onClientGone(callId: CallId): void {
+    const index = this.queue.findIndex((queued) => queued.callId === callId);
+    if (index < 0) return;
+    this.queue.splice(index, 1);
+    this.emit(
+      { type: "log", level: "debug", message: "dropped a queued command: its client has gone" },
+      { type: "fail-call", callId, error: new BackendError("cancelled", "the client went away before the command was sent") },
+    );
   }
 
   private onSnapshotLoaded(snapshot: StoredSnapshot | undefined): void {
@@ -172,7 +217,7 @@ export class EntityStateMachine {
     if (this.phase !== "recovering") return;
     for (const event of events) {
       if (event.sequenceNumber !== this.sequenceNumber + 1) {
-        this.retire(`journal replay of ${this.entityId} jumped from ${this.sequenceNumber} to ${event.sequenceNumber}`);
+        this.retire(`journal replay of ${this.shownId} jumped from ${this.sequenceNumber} to ${event.sequenceNumber}`);
         return;
       }
       this.sequenceNumber = event.sequenceNumber;
@@ -190,7 +235,8 @@ export class EntityStateMachine {
 
   private onJournalReadFailed(error: StorageError): void {
     if (this.phase !== "recovering") return;
-    this.retire(`cannot recover entity ${this.entityId}: ${error.message}`);
+    const failure = storageFailure(error, this.shownId, false);
+    this.retire(failure.message, { code: failure.code, detail: error.message });
   }
 
   private onUserFunctionMessage(message: StreamOut): void {
@@ -261,24 +307,43 @@ export class EntityStateMachine {
     const appending = this.inFlight?.stage === "appending" ? this.inFlight : undefined;
     if (!appending) return;
     this.inFlight = undefined;
-    // Conflict: another writer is ahead; unavailable: the user function's state is ahead of the journal.
-    // Either way this stream's state can no longer be trusted.
-    const failed =
-      error.kind === "conflict"
-        ? new BackendError("aborted", `another writer persisted events of entity ${this.entityId} first: ${error.message}`)
-        : new BackendError("unavailable", `journal write failed for entity ${this.entityId}: ${error.message}`);
-    this.emit({ type: "fail-call", callId: appending.callId, error: failed });
-    if (this.phase === "running") this.retire(failed.message);
+    // Conflict: another writer is ahead; otherwise the user function's state is ahead of the journal.
+    // Either way this stream's state can no longer be trusted. Only this call fails for good (too large,
+    // rejected): the commands queued behind it are new calls and fail UNAVAILABLE, to be retried.
+    const failure = storageFailure(error, this.shownId, true);
+    this.emit({ type: "fail-call", callId: appending.callId, error: new BackendError(failure.code, failure.message, { detail: error.message }) });
+    if (this.phase === "running") this.retire(failure.message, { detail: error.message });
     else this.stopIfDone();
   }
 
-  private onStreamEnded(error: string | undefined): void {
+  private onStreamEnded(error: string | undefined, messageTooLarge: boolean): void {
     this.streamOpen = false;
     this.cancelTimer("close");
     if (this.phase === "recovering" || this.phase === "running") {
-      const why = error === undefined ? "the user function completed the stream" : `the user function stream failed: ${error}`;
+      // The status text may name hosts and ports: it goes to the log, never to a client.
+      const why = error === undefined ? "the user function completed the stream" : "the stream to the user function failed";
+      if (messageTooLarge && this.inFlight?.stage === "awaiting-reply") {
+        // The reply to this command (or the command) is over the link's limit: it would be again.
+        this.emit({
+          type: "fail-call",
+          callId: this.inFlight.callId,
+          error: new BackendError("resource_exhausted", this.linkLimitMessage(), {
+            ...(error === undefined ? {} : { detail: error }),
+          }),
+        });
+        this.inFlight = undefined;
+      }
       const pending = this.queue.length + (this.inFlight?.stage === "awaiting-reply" ? 1 : 0);
-      this.retire(why, pending === 0 ? "debug" : "warn");
+      const detail = error === undefined ? {} : { detail: error };
+      if (messageTooLarge && this.phase === "recovering") {
+        // An Init or event of the history passes the limit: every recovery would fail the same way.
+        this.retire(this.linkLimitMessage(), {
+          code: "resource_exhausted",
+          ...detail,
+        });
+        return;
+      }
+      this.retire(why, { level: pending === 0 ? "debug" : "warn", ...detail });
       return;
     }
     this.stopIfDone();
@@ -289,7 +354,7 @@ export class EntityStateMachine {
     switch (timer) {
       case "relay": {
         if (this.phase === "recovering") {
-          this.retire(`entity ${this.entityId} did not recover within ${this.config.relayTimeoutMs} ms`);
+          this.retire(`entity ${this.shownId} did not recover within ${this.config.relayTimeoutMs} ms`);
           return;
         }
         const waiting = this.inFlight?.stage === "awaiting-reply" ? this.inFlight : undefined;
@@ -297,7 +362,7 @@ export class EntityStateMachine {
         this.inFlight = undefined;
         const message = `no reply from the user function within ${this.config.relayTimeoutMs} ms`;
         this.emit({ type: "fail-call", callId: waiting.callId, error: new BackendError("deadline_exceeded", message) });
-        this.retire(`entity ${this.entityId} restarted: ${message}`);
+        this.retire(`entity ${this.shownId} restarted: ${message}`);
         return;
       }
       case "passivation":
@@ -341,6 +406,14 @@ export class EntityStateMachine {
     this.startTimer("relay", this.config.relayTimeoutMs);
   }
 
+  /**
+   * The link reports an oversized message without saying which (this command, its reply, or an
+   * event or snapshot of the history being replayed): the same call would fail again either way.
+   */
+  private linkLimitMessage(): string {
+    return `a message for entity ${this.shownId} exceeds the user-function link's size limit`;
+  }
+
   private readNextPage(): void {
     this.emit({ type: "read-events", fromSequenceNumber: this.sequenceNumber + 1, max: this.config.replayPageSize });
   }
@@ -363,22 +436,26 @@ export class EntityStateMachine {
       this.emit({ type: "fail-call", callId: this.inFlight.callId, error: new BackendError("internal", message) });
       this.inFlight = undefined;
     }
-    this.retire(`entity ${this.entityId} restarted after a ${message}`);
+    this.retire(`entity ${this.shownId} restarted after a ${message}`);
   }
 
   /**
-   * Fails whatever still waits with UNAVAILABLE (a command whose events are
-   * being written is left to the journal's answer), tears the stream down and
-   * retires, so the next call recovers the entity afresh.
+   * Fails whatever still waits with `code` (UNAVAILABLE unless told; a command
+   * whose events are being written is left to the journal's answer), tears the
+   * stream down and retires, so the next call recovers the entity afresh.
+   * `message` goes to clients; `detail` (driver or transport text) only to the log.
    */
-  private retire(message: string, level: "debug" | "warn" = "warn"): void {
-    this.emit({ type: "log", level, message });
+  private retire(message: string, options: { level?: "debug" | "warn"; code?: BackendCode; detail?: string } = {}): void {
+    const { level = "warn", code = "unavailable" } = options;
+    const detail = options.detail === undefined ? undefined : echoClientText(options.detail, maxDetailLength);
+    this.emit({ type: "log", level, message, ...(detail === undefined ? {} : { fields: { detail } }) });
+    const failure = () => new BackendError(code, message, detail === undefined ? undefined : { detail });
     if (this.inFlight?.stage === "awaiting-reply") {
-      this.emit({ type: "fail-call", callId: this.inFlight.callId, error: new BackendError("unavailable", message) });
+      this.emit({ type: "fail-call", callId: this.inFlight.callId, error: failure() });
       this.inFlight = undefined;
     }
     for (const queued of this.queue.splice(0)) {
-      this.emit({ type: "fail-call", callId: queued.callId, error: new BackendError("unavailable", message) });
+      this.emit({ type: "fail-call", callId: queued.callId, error: failure() });
     }
     this.cancelTimer("relay");
     this.cancelTimer("passivation");

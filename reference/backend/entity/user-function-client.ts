@@ -11,12 +11,16 @@ export interface UserFunctionClient {
 
 const EntityClient = makeGenericClientConstructor(entityServiceDefinition, "Entity");
 
-/** A client for the user function's `Entity` service at `address` (`host:port`). */
-export function createUserFunctionClient(address: string): UserFunctionClient {
+/**
+ * A client for the user function's `Entity` service at `address` (`host:port`). A message
+ * either way over `maxMessageBytes` ends its stream RESOURCE_EXHAUSTED (grpc-js checks a
+ * message's length before reading it, so memory stays bounded by the limit).
+ */
+export function createUserFunctionClient(address: string, maxMessageBytes: number): UserFunctionClient {
   // A reply carries the response, its events and maybe a snapshot: it may well pass grpc-js's 4 MiB default.
   const client = new EntityClient(address, credentials.createInsecure(), {
-    "grpc.max_receive_message_length": -1,
-    "grpc.max_send_message_length": -1,
+    "grpc.max_receive_message_length": maxMessageBytes,
+    "grpc.max_send_message_length": maxMessageBytes,
   });
   return {
     openStream: () => client["handle"]!() as ClientDuplexStream<StreamIn, StreamOut>,

@@ -62,6 +62,14 @@ describe("gRPC health service", () => {
     await assert.rejects(check(userServiceName), (error: grpc.ServiceError) => error.code === grpc.status.NOT_FOUND);
   });
 
+  it("quotes an unknown service name cut to 200 characters, however long the client sent it", async () => {
+    await assert.rejects(check("s".repeat(100 * 1024)), (error: grpc.ServiceError) => {
+      assert.equal(error.code, grpc.status.NOT_FOUND);
+      assert.equal(error.details, `unknown service "${"s".repeat(200)}…"`);
+      return true;
+    });
+  });
+
   it("streams changes to a watcher, starting with SERVICE_UNKNOWN for an unknown service", async () => {
     const watched = watch(userServiceName, 3, () => {
       health.setStatus(userServiceName, "NOT_SERVING");

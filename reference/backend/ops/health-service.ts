@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { loadProtos } from "../../protocol/index.js";
+import { echoClientText } from "../errors/index.js";
 
 export type ServingStatus = "UNKNOWN" | "SERVING" | "NOT_SERVING" | "SERVICE_UNKNOWN";
 
@@ -96,7 +97,7 @@ class HealthServiceImpl implements HealthService {
       Check: (call: grpc.ServerUnaryCall<HealthRequest, HealthResponse>, callback: grpc.sendUnaryData<HealthResponse>) => {
         const status = this.statuses.get(call.request.service);
         if (status === undefined) {
-          callback({ code: grpc.status.NOT_FOUND, details: `unknown service "${call.request.service}"` });
+          callback({ code: grpc.status.NOT_FOUND, details: `unknown service "${echoClientText(call.request.service, 200)}"` });
         } else {
           callback(null, { status });
         }

@@ -4,8 +4,12 @@
  *   fails ABORTED and the entity reloads from the journal.
  * - `unavailable`: the store cannot be reached or did not answer; the call
  *   fails UNAVAILABLE and the entity restarts; retrying later may succeed.
+ * - `too-large`: the store refuses the write for its size ("Request is too
+ *   big"); the call fails RESOURCE_EXHAUSTED: the same call fails again.
+ * - `rejected`: the store refuses this request as such (a value it cannot
+ *   encode, such as a key over its limit); the call fails FAILED_PRECONDITION.
  */
-export type StorageErrorKind = "conflict" | "unavailable";
+export type StorageErrorKind = "conflict" | "unavailable" | "too-large" | "rejected";
 
 export class StorageError extends Error {
   override readonly name = "StorageError";
@@ -23,6 +27,14 @@ export class StorageError extends Error {
 
   static unavailable(message: string, cause?: unknown): StorageError {
     return new StorageError("unavailable", message, { cause });
+  }
+
+  static tooLarge(message: string, cause?: unknown): StorageError {
+    return new StorageError("too-large", message, { cause });
+  }
+
+  static rejected(message: string, cause?: unknown): StorageError {
+    return new StorageError("rejected", message, { cause });
   }
 
   /** Any error from a store, as a StorageError (unknown failures count as unavailable). */

@@ -1,18 +1,27 @@
 import { typeUrlOf } from "../../protocol/index.js";
 import { EntityKeyError, type UserMethod, type UserService } from "../discovery/index.js";
+import type { BackendLimits } from "../config/backend-config.js";
 import type { EntityRegistry } from "../entity/entity-registry.js";
 import { BackendError } from "../errors/index.js";
 import type { EntityId } from "../ids.js";
 
-/** Runs one request of a user method as a command on its entity; resolves with the reply bytes. */
-export type CommandDispatcher = (method: UserMethod, request: Uint8Array) => Promise<Uint8Array>;
+/**
+ * Runs one request of a user method as a command on its entity; resolves with the reply bytes.
+ * `clientGone` aborts when the call's client has gone (cancelled, deadline passed).
+ */
+export type CommandDispatcher = (method: UserMethod, request: Uint8Array, clientGone?: AbortSignal) => Promise<Uint8Array>;
 
 /**
- * Routes a request by its entity key. The request bytes go into the Command
- * payload untouched: the descriptor may be partial, so they are never re-encoded.
+ * Routes a request by its entity key, refusing a key over `maxKeyBytes` before
+ * any entity or journal work. The request bytes go into the Command payload
+ * untouched: the descriptor may be partial, so they are never re-encoded.
  */
-export function createCommandDispatcher(service: UserService, registry: EntityRegistry): CommandDispatcher {
-  return async (method, request) => {
+export function createCommandDispatcher(
+  service: UserService,
+  registry: EntityRegistry,
+  limits: Pick<BackendLimits, "maxKeyBytes">,
+): CommandDispatcher {
+  return async (method, request, clientGone) => {
     let entityId: EntityId;
     try {
       entityId = method.entityIdOf(request);
@@ -20,10 +29,15 @@ export function createCommandDispatcher(service: UserService, registry: EntityRe
       if (error instanceof EntityKeyError) throw new BackendError("invalid_argument", error.message, { cause: error });
       throw BackendError.from(error);
     }
+    const keyBytes = Buffer.byteLength(entityId, "utf8");
+    if (keyBytes > limits.maxKeyBytes) {
+      throw new BackendError("invalid_argument", `the entity key is ${keyBytes} bytes, over the limit of ${limits.maxKeyBytes}`);
+    }
     return registry.command(
       { persistenceId: service.persistenceId, entityId },
       method.name,
       { typeUrl: typeUrlOf(method.inputType), value: request },
+      clientGone,
     );
   };
 }

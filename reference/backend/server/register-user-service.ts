@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type {
   Server,
   ServerDuplexStream,
@@ -7,12 +8,33 @@ import type {
   sendUnaryData,
 } from "@grpc/grpc-js";
 import type { UserMethod, UserService } from "../discovery/index.js";
-import { BackendError, toServiceError } from "../errors/index.js";
+import { BackendError, reportCallFailure } from "../errors/index.js";
+import type { Logger } from "../logger.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
 
 // Bytes in, bytes out: the backend forwards what it does not need to understand.
 const identity = (bytes: Buffer): Buffer => bytes;
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** Routes requests, and turns failures into statuses (logged, with an error id where the log says more). */
+interface Handling {
+  readonly method: UserMethod;
+  readonly dispatch: CommandDispatcher;
+  readonly failure: (error: unknown) => ReturnType<typeof reportCallFailure>;
+}
+
+/**
+ * Aborts when the call's client has gone: grpc-js emits "cancelled" for a cancel,
+ * a passed deadline or a dropped connection (and once more after a normal end, harmless).
+ */
+function clientGoneSignal(call: { on(event: "cancelled", listener: () => void): unknown; readonly cancelled: boolean }): AbortSignal {
+  const gone = new AbortController();
+  // A streaming call's commands each listen until they settle: no leak warning past ten.
+  setMaxListeners(0, gone.signal);
+  if (call.cancelled) gone.abort();
+  else call.on("cancelled", () => gone.abort());
+  return gone.signal;
+}
 
 /**
  * Serves every method of the user's service on `server` with grpc-js
@@ -20,10 +42,11 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
  * that is already listening). Paths not registered get UNIMPLEMENTED from grpc-js.
  * Returns a function that unregisters them again.
  */
-export function registerUserService(server: Server, service: UserService, dispatch: CommandDispatcher): () => void {
+export function registerUserService(server: Server, service: UserService, dispatch: CommandDispatcher, logger: Logger): () => void {
   const paths: string[] = [];
   for (const method of service.methods.values()) {
-    const registered = registerMethod(server, method, dispatch);
+    const handling: Handling = { method, dispatch, failure: (error) => reportCallFailure(error, logger, { method: method.path }) };
+    const registered = registerMethod(server, handling);
     if (!registered) throw new Error(`a handler for ${method.path} is already registered`);
     paths.push(method.path);
   }
@@ -32,38 +55,39 @@ export function registerUserService(server: Server, service: UserService, dispat
   };
 }
 
-function registerMethod(server: Server, method: UserMethod, dispatch: CommandDispatcher): boolean {
+function registerMethod(server: Server, handling: Handling): boolean {
+  const { method } = handling;
   if (!method.clientStreaming && !method.serverStreaming) {
-    return server.register(method.path, unary(method, dispatch), identity, identity, "unary");
+    return server.register(method.path, unary(handling), identity, identity, "unary");
   }
   if (!method.clientStreaming) {
-    return server.register(method.path, serverStreaming(method, dispatch), identity, identity, "serverStream");
+    return server.register(method.path, serverStreaming(handling), identity, identity, "serverStream");
   }
   if (!method.serverStreaming) {
-    return server.register(method.path, clientStreaming(method, dispatch), identity, identity, "clientStream");
+    return server.register(method.path, clientStreaming(handling), identity, identity, "clientStream");
   }
-  return server.register(method.path, bidiStreaming(method, dispatch), identity, identity, "bidi");
+  return server.register(method.path, bidiStreaming(handling), identity, identity, "bidi");
 }
 
-function unary(method: UserMethod, dispatch: CommandDispatcher) {
+function unary({ method, dispatch, failure }: Handling) {
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
-    // A cancelled client does not cancel the command: it still completes against the entity.
-    void dispatch(method, call.request).then(
+    // A client that goes while its command is queued takes the command out; once sent, it completes.
+    void dispatch(method, call.request, clientGoneSignal(call)).then(
       (reply) => callback(null, asBuffer(reply)),
-      (error: unknown) => callback(toServiceError(error)),
+      (error: unknown) => callback(failure(error)),
     );
   };
 }
 
 /** One request, one command; its reply is the one message of the response stream. */
-function serverStreaming(method: UserMethod, dispatch: CommandDispatcher) {
+function serverStreaming({ method, dispatch, failure }: Handling) {
   return (call: ServerWritableStream<Buffer, Buffer>): void => {
-    void dispatch(method, call.request).then(
+    void dispatch(method, call.request, clientGoneSignal(call)).then(
       (reply) => {
         call.write(asBuffer(reply));
         call.end();
       },
-      (error: unknown) => call.emit("error", toServiceError(error)),
+      (error: unknown) => call.emit("error", failure(error)),
     );
   };
 }
@@ -73,19 +97,20 @@ function serverStreaming(method: UserMethod, dispatch: CommandDispatcher) {
  * arrival order; the response is the reply to the last one. The first failure
  * fails the call.
  */
-function clientStreaming(method: UserMethod, dispatch: CommandDispatcher) {
+function clientStreaming({ method, dispatch, failure }: Handling) {
   return (call: ServerReadableStream<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     const replies: Array<Promise<PromiseSettledResult<Uint8Array>>> = [];
+    const clientGone = clientGoneSignal(call);
     call.on("data", (request: Buffer) => {
-      replies.push(settle(dispatch(method, request)));
+      replies.push(settle(dispatch(method, request, clientGone)));
     });
     call.on("end", () => {
       void Promise.all(replies).then((results) => {
         const failed = results.find((result) => result.status === "rejected");
         const last = results.at(-1);
-        if (failed) callback(toServiceError(failed.reason));
+        if (failed) callback(failure(failed.reason));
         else if (last?.status === "fulfilled") callback(null, asBuffer(last.value));
-        else callback(toServiceError(new BackendError("invalid_argument", `${method.name} received no request message`)));
+        else callback(failure(new BackendError("invalid_argument", `${method.name} received no request message`)));
       });
     });
   };
@@ -96,12 +121,13 @@ function clientStreaming(method: UserMethod, dispatch: CommandDispatcher) {
  * arrival; replies are written back in request order. The first failure ends
  * the call with its status.
  */
-function bidiStreaming(method: UserMethod, dispatch: CommandDispatcher) {
+function bidiStreaming({ method, dispatch, failure }: Handling) {
   return (call: ServerDuplexStream<Buffer, Buffer>): void => {
     let written: Promise<void> = Promise.resolve();
     let failed = false;
+    const clientGone = clientGoneSignal(call);
     call.on("data", (request: Buffer) => {
-      const reply = settle(dispatch(method, request));
+      const reply = settle(dispatch(method, request, clientGone));
       written = written.then(async () => {
         const result = await reply;
         if (failed || call.cancelled) return;
@@ -109,7 +135,7 @@ function bidiStreaming(method: UserMethod, dispatch: CommandDispatcher) {
           call.write(asBuffer(result.value));
         } else {
           failed = true;
-          call.emit("error", toServiceError(result.reason));
+          call.emit("error", failure(result.reason));
         }
       });
     });

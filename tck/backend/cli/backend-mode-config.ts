@@ -49,7 +49,8 @@ Run:
   --tags EXPR              cucumber tag expression, e.g. "@D9 or @G5", "not @properties"
   --report LIST            reports, comma-separated KIND:FILE with KIND junit, json or html
 ${expectedFailureUsage}
-  --timeout MS             bound on every wait (default 10000)
+  --timeout MS             bound on every wait (default 10000); a call may take the relay
+                           timeout plus this
   --lacks CAP,…            capabilities the backend declares it does not have: queue-bound,
                            relay-timeout, passivation-timeout; scenarios needing one are "not run"
   --startup-timeout MS     how long the backend may take to serve (default 30000)

@@ -1,14 +1,17 @@
 import * as grpc from "@grpc/grpc-js";
 import {
   startInstrumentedUserFunction,
+  modelServiceName,
   subjectOf,
   type InstrumentedUserFunction,
   type Subject,
+  type TrafficLog,
 } from "../../instrumented-user-function/index.js";
 import { createBackendClient, type BackendClient, type CallOutcome } from "./backend-client.js";
 import type { BackendLauncher, LaunchedBackend, StorageFaults } from "./backend-launcher.js";
 import type { BackendSettings } from "./backend-settings.js";
 import { cartMethodPath, modelMethodPath } from "./model-requests.js";
+import { checkHealth, notOffered } from "./operations-client.js";
 
 /** A scenario needs something this run's backend cannot give (a restart, another subject). */
 export class NotRunnable extends Error {
@@ -28,6 +31,8 @@ export interface BackendStageOptions {
   /** Where the instrumented user function listens; 0 picks a free port (needed fixed for `--target`). */
   readonly userFunctionPort?: number;
   readonly userFunctionHost?: string;
+  /** Deadline of one readiness or refusal probe (--timeout; default 1 s). */
+  readonly probeTimeoutMs?: number;
 }
 
 /** What the kit saw when it started a backend on a subject it must refuse. */
@@ -63,6 +68,10 @@ export class BackendStage {
 
   constructor(readonly options: BackendStageOptions) {}
 
+  get #probeTimeoutMs(): number {
+    return this.options.probeTimeoutMs ?? 1000;
+  }
+
   get canRestart(): boolean {
     return this.options.launcher.canRestart;
   }
@@ -78,6 +87,11 @@ export class BackendStage {
 
   get settings(): BackendSettings {
     return this.options.settings;
+  }
+
+  /** How long a client waits for a call: the relay timeout (the backend's bound, recovery included) plus `timeoutMs`. */
+  callDeadlineMs(timeoutMs: number): number {
+    return this.options.settings.relayTimeoutMs + timeoutMs;
   }
 
   get userFunction(): InstrumentedUserFunction {
@@ -123,6 +137,17 @@ export class BackendStage {
     return this.#start(subject, settings);
   }
 
+  /**
+   * After a failed scenario: a backend the kit started that never came to serve (A5, L2
+   * failing half-way) is stopped, so the next scenario starts a fresh one instead of
+   * waiting on it (issue 9, item 9: no cascade).
+   */
+  discardIfNotServing(): Promise<void> {
+    return this.#serialised(async () => {
+      if (this.options.launcher.canRestart && this.#current && !this.#current.serving) await this.stopBackend();
+    });
+  }
+
   /** Stops and starts the backend on the same subject (H5, H6). */
   restart(): Promise<BackendClient> {
     return this.#serialised(() => this.#restart());
@@ -163,17 +188,21 @@ export class BackendStage {
     if (!this.options.launcher.durable) this.userFunction.traffic.forgetHistory();
   }
 
-  /** Starts the backend where the user function is down, then keeps it (A5). */
-  async startWhileUserFunctionDown(subject: Subject): Promise<{ client: BackendClient; launched: LaunchedBackend }> {
+  /**
+   * Starts the backend while the user function is down, then keeps it (A5). Down but
+   * observed: the user function listens and refuses every ready() UNAVAILABLE, so the kit
+   * sees each attempt; it stays so until a step brings it up.
+   */
+  async startWhileUserFunctionDown(subject: Subject): Promise<{ client: BackendClient; launched: LaunchedBackend; launchedAt: number }> {
     if (!this.options.launcher.canRestart) throw new NotRunnable("needs a backend the kit can start while its user function is down");
     await this.stopBackend();
-    await this.userFunction.goDown();
+    await this.userFunction.goDownRefusingReady();
     this.userFunction.serve(subject);
     const launchedAt = this.#launchTime();
     const launched = await this.options.launcher.launch({ userFunction: this.userFunction.address, settings: this.options.settings });
     const client = createBackendClient(launched.target);
     this.#current = { subject, settings: this.options.settings, launched, client, serving: false, launchedAt };
-    return { client, launched };
+    return { client, launched, launchedAt };
   }
 
   /** The current backend's client, serving or not (A5 calls it before it serves). */
@@ -189,22 +218,53 @@ export class BackendStage {
     await this.#awaitServing(current, this.options.startupTimeoutMs);
   }
 
-  /** Starts a backend on a subject it must refuse, and reports what it did. */
-  async launchExpectingRefusal(subject: Subject, waitMs: number): Promise<RefusalObservation> {
+  /**
+   * Starts a backend on a subject it must refuse, and reports what it did (A3, A6). A clear
+   * refusal is an exit, or a backend that keeps running, has asked ready() for the spec,
+   * says NOT_SERVING on health (or, without health, UNIMPLEMENTED for every method) and
+   * printed `words`. A backend that never answers is not refusing (issue 9, item 7): after
+   * --startup-timeout it is reported as giving no clear refusal. Whenever one of the
+   * subject's methods is answered, or a handle stream opens, the spec is being served.
+   */
+  async launchExpectingRefusal(subject: Subject, words: string): Promise<RefusalObservation> {
     if (!this.options.launcher.canRestart) throw new NotRunnable("needs a backend the kit can start on a malformed spec");
     await this.stopBackend();
-    this.userFunction.serve(subject);
-    const launched = await this.options.launcher.launch({ userFunction: this.userFunction.address, settings: this.options.settings });
+    const uf = this.userFunction;
+    if (!uf.isUp) await uf.comeUp();
+    uf.serve(subject);
+    const waitMs = this.options.startupTimeoutMs;
+    const launchedAt = Date.now();
+    const streamsBefore = uf.traffic.streams.length;
+    const launched = await this.options.launcher.launch({ userFunction: uf.address, settings: this.options.settings });
     const client = createBackendClient(launched.target);
+    let exited: string | undefined;
+    const exit = launched.exited.then((how) => (exited = how));
+    const observed = (refused: boolean, how: string): RefusalObservation => ({ refused, how, output: launched.output() });
     try {
-      const deadline = Date.now() + waitMs;
-      let exited: string | undefined;
-      void launched.exited.then((how) => (exited = how));
-      while (Date.now() < deadline && exited === undefined) {
-        if (await servesUserMethod(client, subject)) return { refused: false, how: "it serves the user service", output: launched.output() };
-        await sleep(100);
+      const deadline = launchedAt + waitMs;
+      let last = "no answer yet";
+      while (exited === undefined) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        const opened = uf.traffic.streams.slice(streamsBefore);
+        if (opened.length > 0) return observed(false, `it serves the spec: it opened a handle stream (${opened[0]!.entityId === undefined ? "no Init yet" : `entity ${JSON.stringify(opened[0]!.entityId)}`})`);
+        const probeMs = Math.min(this.#probeTimeoutMs, left);
+        const answers = await probeMethods(client, subject, probeMs);
+        const served = answers.filter((a) => a.served);
+        if (served.length > 0) return observed(false, `it serves the spec: ${served.map((a) => `${a.method} (answered ${a.answer})`).join(", ")}`);
+        if (exited !== undefined) break;
+        const health = await checkHealth(client, probeMs);
+        last = `health ${health === notOffered ? "not offered" : health}; ${answers.map((a) => `${a.method}: ${a.answer}`).join(", ")}`;
+        const saysNotServing = health === "NOT_SERVING" || (health === notOffered && answers.every((a) => a.answer === "UNIMPLEMENTED"));
+        const askedForSpec = uf.traffic.readyCalls.some((t) => t >= launchedAt);
+        if (saysNotServing && askedForSpec && loosely(launched.output()).includes(loosely(words))) {
+          return observed(true, `it keeps running without serving (${last})`);
+        }
+        // No event says "the port answers now": probe again after a pause, or at once on exit.
+        await Promise.race([exit, sleep(100)]);
       }
-      return { refused: true, how: exited ?? `still running after ${waitMs} ms without serving`, output: launched.output() };
+      if (exited !== undefined) return observed(true, exited);
+      return observed(false, `no clear refusal within ${waitMs} ms (--startup-timeout): it neither exited nor said NOT_SERVING with a message naming the problem (last probe: ${last}); not answering is not refusing`);
     } finally {
       client.close();
       await launched.stop();
@@ -253,23 +313,28 @@ export class BackendStage {
   async #awaitServing(incarnation: Incarnation, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exited: string | undefined;
-    void incarnation.launched.exited.then((how) => (exited = how));
+    const exit = incarnation.launched.exited.then((how) => (exited = how));
+    const traffic = this.userFunction.traffic;
+    const readyCalled = () => traffic.readyCalls.some((t) => t >= incarnation.launchedAt);
     let last = "no answer yet";
     while (Date.now() < deadline) {
       if (exited !== undefined) {
         throw new BackendStartError(`the backend stopped before serving (${exited}); its output:\n${incarnation.launched.output()}`);
       }
-      if (!this.userFunction.traffic.readyCalls.some((t) => t >= incarnation.launchedAt)) {
+      if (!readyCalled()) {
         last = "the backend has not called ready() on the kit's user function yet";
-      } else {
-        const outcome = await probe(incarnation.client, incarnation.subject);
-        if (isGrpcAnswer(outcome)) {
-          incarnation.serving = true;
-          return;
-        }
-        last = `ready() was called, but its port gives no gRPC answer (${outcome.ok ? "OK" : `${outcome.codeName}: ${outcome.details}`})`;
+        // An event: the ready() call (or the backend's exit), bounded by what is left of the window.
+        await untilTraffic(traffic, readyCalled, deadline - Date.now(), exit);
+        continue;
       }
-      await sleep(100);
+      const outcome = await probe(incarnation.client, incarnation.subject, Math.max(1, Math.min(this.#probeTimeoutMs, deadline - Date.now())));
+      if (isGrpcAnswer(outcome)) {
+        incarnation.serving = true;
+        return;
+      }
+      last = `ready() was called, but its port gives no gRPC answer (${outcome.ok ? "OK" : `${outcome.codeName}: ${outcome.details}`})`;
+      // No event says "the port answers now": probe again after a pause.
+      await Promise.race([exit, sleep(Math.min(100, Math.max(0, deadline - Date.now())))]);
     }
     throw new BackendStartError(`the backend did not serve ${incarnation.subject.spec.serviceName} within ${timeoutMs} ms (--startup-timeout; last probe: ${last}); its output:\n${incarnation.launched.output()}`);
   }
@@ -280,9 +345,9 @@ export class BackendStage {
  * INVALID_ARGUMENT; one without may pass it to the user function (entity id "",
  * which no scenario uses). Either way it is an answer from a backend that serves.
  */
-function probe(client: BackendClient, subject: Subject): Promise<CallOutcome> {
+function probe(client: BackendClient, subject: Subject, timeoutMs: number): Promise<CallOutcome> {
   const path = subject.entity === "cart" ? cartMethodPath("GetCart") : modelMethodPath("Process");
-  return client.unary(path, new Uint8Array(0), { timeoutMs: 1000 });
+  return client.unary(path, new Uint8Array(0), { timeoutMs });
 }
 
 /**
@@ -294,19 +359,50 @@ function isGrpcAnswer(outcome: CallOutcome): boolean {
   return outcome.ok || ![grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNIMPLEMENTED].includes(outcome.code);
 }
 
-/** For a subject the backend must refuse: does it check keys on the user method, i.e. serve it? (Unchanged by item 1.) */
-async function servesUserMethod(client: BackendClient, subject: Subject): Promise<boolean> {
-  const path = subject.entity === "cart" ? cartMethodPath("GetCart") : modelMethodPath("Process");
-  const outcome = await client.unary(path, new Uint8Array(0), { timeoutMs: 1000 });
-  return !outcome.ok && outcome.code === grpc.status.INVALID_ARGUMENT;
+/**
+ * Every unary method of a subject the backend must refuse, sent without a key: any status
+ * the backend itself sends, but UNIMPLEMENTED or UNAVAILABLE, means the method is served.
+ */
+async function probeMethods(client: BackendClient, subject: Subject, timeoutMs: number): Promise<Array<{ method: string; answer: string; served: boolean }>> {
+  const methods = [...subject.inputTypes.keys()].filter((m) => m !== "ProcessStream");
+  const services = [...new Set([modelServiceName, subject.spec.serviceName])];
+  const probes = services.flatMap((service) => methods.map((method) => ({ service, method })));
+  return Promise.all(
+    probes.map(async ({ service, method }) => {
+      const outcome = await client.unary(`/${service}/${method}`, new Uint8Array(0), { timeoutMs });
+      const answer = outcome.ok ? "OK" : outcome.codeName;
+      const served = outcome.ok || ![grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNIMPLEMENTED].includes(outcome.code);
+      return { method: services.length > 1 ? `${service}/${method}` : method, answer, served };
+    }),
+  );
 }
 
 function sameSettings(a: BackendSettings, b: BackendSettings): boolean {
   return a.passivationTimeoutMs === b.passivationTimeoutMs && a.relayTimeoutMs === b.relayTimeoutMs && a.relayBuffer === b.relayBuffer;
 }
 
+/** Words compared loosely: case, spaces, dashes and underscores do not matter ("persistence id" ~ "persistence_id"). */
+export const loosely = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, "");
+
 function sameSubject(a: Subject, b: Subject): boolean {
   return a.name === b.name && a.spec.persistenceId === b.spec.persistenceId;
+}
+
+/** Resolves once `ready()` holds after a change in the user function's traffic, once `also` settles, or after `ms`. */
+function untilTraffic(traffic: TrafficLog, ready: () => boolean, ms: number, also: Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, Math.max(0, ms));
+    const unsubscribe = traffic.onChange(() => {
+      if (ready()) done();
+    });
+    void also.then(done, done);
+    if (ready()) done();
+    function done() {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -27,7 +27,7 @@ class ProcessCommand implements Command {
   async run(model: LifecycleModel, real: LifecycleReal): Promise<void> {
     const id = real.entityId(this.entity);
     const client = await real.ctx.stage.serve(subjectOf("model"));
-    const outcome = await client.unary(modelMethodPath("Process"), modelRequest(id, this.actions), { timeoutMs: real.ctx.timeoutMs });
+    const outcome = await client.unary(modelMethodPath("Process"), modelRequest(id, this.actions), { timeoutMs: real.ctx.stage.callDeadlineMs(real.ctx.timeoutMs) });
     const before = model.states.get(this.entity) ?? "";
     const failure = this.actions.find((a): a is { fail: string } => "fail" in a);
     if (failure) {
@@ -57,11 +57,22 @@ class PassivateCommand implements Command {
     const traffic = real.ctx.stage.userFunction.traffic;
     const stream = traffic.streamsOf(real.entityId(this.entity)).at(-1);
     if (!stream) return;
-    const deadline = Date.now() + real.ctx.stage.settings.passivationTimeoutMs + real.ctx.timeoutMs;
-    while (!(stream.backendCompleted && stream.ended !== undefined)) {
-      if (Date.now() > deadline) throw new Error(`entity ${this.entity} was not passivated within ${real.ctx.stage.settings.passivationTimeoutMs} ms of idleness`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const passivated = () => stream.backendCompleted && stream.ended !== undefined;
+    if (passivated()) return;
+    // Waits for the stream's end (a traffic event), bounded by the passivation timeout plus --timeout.
+    const budgetMs = real.ctx.stage.settings.passivationTimeoutMs + real.ctx.timeoutMs;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error(`entity ${this.entity} was not passivated within ${real.ctx.stage.settings.passivationTimeoutMs} ms of idleness (waited ${budgetMs} ms)`));
+      }, budgetMs);
+      const unsubscribe = traffic.onChange(() => {
+        if (!passivated()) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      });
+    });
   }
 
   toString(): string {

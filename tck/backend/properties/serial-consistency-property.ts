@@ -26,7 +26,7 @@ export async function checkSerialConsistencyProperty(ctx: PropertyContext): Prom
     const results = await Promise.all(
       ops.map(async (op, i) => {
         const actions: ModelAction[] = op.fails ? [{ emit: token(i) }, { fail: `refused ${i}` }] : [{ emit: token(i) }];
-        return { op, i, outcome: await client.unary(modelMethodPath("Process"), modelRequest(entityId(op.entity), actions), { timeoutMs: ctx.timeoutMs }) };
+        return { op, i, outcome: await client.unary(modelMethodPath("Process"), modelRequest(entityId(op.entity), actions), { timeoutMs: ctx.stage.callDeadlineMs(ctx.timeoutMs) }) };
       }),
     );
     for (const entity of new Set(ops.map((o) => o.entity))) {
@@ -48,7 +48,7 @@ export async function checkSerialConsistencyProperty(ctx: PropertyContext): Prom
         }
         serial = reply.state;
       }
-      const final = await client.unary(modelMethodPath("Process"), modelRequest(entityId(entity), []), { timeoutMs: ctx.timeoutMs });
+      const final = await client.unary(modelMethodPath("Process"), modelRequest(entityId(entity), []), { timeoutMs: ctx.stage.callDeadlineMs(ctx.timeoutMs) });
       const finalState = final.ok ? decodeModelResponse(final.bytes).state : `${final.codeName}: ${final.details}`;
       if (finalState !== serial) throw new Error(`e${entity}: final state ${JSON.stringify(finalState)}, but the replies end at ${JSON.stringify(serial)}`);
     }

@@ -69,6 +69,7 @@ export async function runBackendMode(options: BackendModeOptions): Promise<Backe
     launcher: options.launcher,
     settings: options.settings,
     startupTimeoutMs: options.startupTimeoutMs,
+    probeTimeoutMs: options.timeoutMs,
     ...(options.userFunctionPort === undefined ? {} : { userFunctionPort: options.userFunctionPort }),
   });
   try {

@@ -26,7 +26,9 @@ export type FakeBackendDefect =
   /** Offers the latest snapshot in Init, then replays every event from 1 anyway (C4, F4). */
   | "replays-from-1-despite-snapshot"
   /** After passivating an entity, opens its next stream at once, while the user function still holds the old one open (I4). */
-  | "opens-new-stream-while-old-lives";
+  | "opens-new-stream-while-old-lives"
+  /** Serves a method whose input has no key field, and has no empty-key check (A3). */
+  | "serves-unkeyed-method";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -68,6 +70,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   const keyOf = {
     Process: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
     ProcessEmpty: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
+    // Only served by serves-unkeyed-method (A3), which takes whatever id field the bytes hold.
+    ProcessUnkeyed: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
     ProcessComposite: (bytes: Buffer) => {
       // protobufjs sets own properties only for the fields on the wire; the rest come from the prototype's defaults.
       const message = compositeType.decode(bytes) as unknown as Record<string, unknown>;
@@ -125,7 +129,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
 
   const process = (name: keyof typeof keyOf) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const id = keyOf[name](call.request);
-    if (!id && defect !== "accepts-empty-keys") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
+    // serves-unkeyed-method (A3) is lenient throughout: no empty-key check either, so the probe of Process gets no INVALID_ARGUMENT.
+    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
     entity.queue = entity.queue.then(
@@ -155,7 +160,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
 
   const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   const identity = (bytes: Buffer) => bytes;
-  for (const method of ["Process", "ProcessEmpty", "ProcessComposite"] as const) {
+  for (const method of ["Process", "ProcessEmpty", "ProcessComposite", ...(defect === "serves-unkeyed-method" ? (["ProcessUnkeyed"] as const) : [])] as const) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");
   }
   const port = await new Promise<number>((resolve, reject) =>
@@ -163,7 +168,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   );
   return {
     target: `127.0.0.1:${port}`,
-    output: () => `raw fake backend (${defect})`,
+    output: () => `raw fake backend (${defect})${defect === "serves-unkeyed-method" ? "\nWARN method ProcessUnkeyed has no key field: serving it anyway" : ""}`,
     exited: new Promise<string>(() => {}),
     stop: async () => {
       for (const [id, entity] of entities) close(id, entity);

@@ -1,4 +1,6 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { createBackend } from "../../../reference/backend/backend.js";
+import { discoverUserService } from "../../../reference/backend/discovery/index.js";
 import { createLogger } from "../../../reference/backend/logger.js";
 import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../../reference/backend/persistence/index.js";
@@ -15,6 +17,11 @@ export interface ReferenceBackendLauncherOptions {
   readonly snapshotStore?: (store: SnapshotStore) => SnapshotStore;
   /** A deliberate defect: the per-entity queue holds this many more (or fewer) than the relay buffer asked for. */
   readonly queueCapacityOffBy?: number;
+  /**
+   * A deliberate defect (A5): starts slowly, calls ready() once this many ms after it
+   * listens, and does not retry within the hour if the user function refused it.
+   */
+  readonly readyOnceAfterMs?: number;
 }
 
 /**
@@ -49,6 +56,14 @@ export function createReferenceBackendLauncher(options: ReferenceBackendLauncher
           journal,
           snapshotStore,
           logger,
+          ...(options.readyOnceAfterMs === undefined
+            ? {}
+            : {
+                discover: async (signal: AbortSignal) => {
+                  await delay(options.readyOnceAfterMs, undefined, { signal });
+                  return discoverUserService({ target: request.userFunction, logger, signal, backoff: { initialMs: 3_600_000, maxMs: 3_600_000 } });
+                },
+              }),
           operations: {
             attach: (server) => health.addTo(server),
             serving: (server, service) => {

@@ -1,11 +1,9 @@
 import { Given, Then, When } from "@cucumber/cucumber";
 import { subjectOf, type SubjectName } from "../../instrumented-user-function/index.js";
-import type { RefusalObservation } from "../driver/backend-stage.js";
+import { loosely } from "../driver/backend-stage.js";
 import { modelMethodPath, modelRequest } from "../driver/model-requests.js";
 import type { BackendWorld } from "../world/backend-world.js";
 
-/** Words compared loosely: case, spaces, dashes and underscores do not matter ("persistence id" ~ "persistence_id"). */
-const loose = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, "");
 
 Given("the backend serves the model entity", async function (this: BackendWorld) {
   this.subject = subjectOf("model");
@@ -39,18 +37,42 @@ Given("the backend runs with a passivation timeout longer than every wait of thi
 });
 
 Given("the backend starts while the user function is down", async function (this: BackendWorld) {
-  this.memory.set("backend started at", Date.now());
-  await this.stage.startWhileUserFunctionDown(subjectOf("model"));
+  const { launched, launchedAt } = await this.stage.startWhileUserFunctionDown(subjectOf("model"));
+  this.memory.set("backend started at", launchedAt);
+  let exited: string | undefined;
+  void launched.exited.then((how) => (exited = how));
+  this.memory.set("backend exited", () => exited);
 });
 
-Then("calls to the model entity fail for {int} second(s)", async function (this: BackendWorld, seconds: number) {
+/**
+ * A5 (issue 9, item 7): the user function stays down until the backend has tried ready()
+ * twice, so a backend that asks once and gives up is caught however slowly it starts.
+ * One call per refused attempt shows that nothing is served meanwhile.
+ */
+Then("the backend retries ready\\() while the user function is down, and calls to the model entity fail meanwhile", async function (this: BackendWorld) {
+  const since = this.memory.get("backend started at") as number;
+  const exited = this.memory.get("backend exited") as () => string | undefined;
   const client = await this.stage.currentClient();
   const entityId = this.entityId(`early-${this.scenarioTag}`);
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    const outcome = await client.unary(modelMethodPath("Process"), modelRequest(entityId, [{ emit: "too early" }]), { timeoutMs: 1000 });
-    if (outcome.ok) this.fail("calls to fail while the user function is down", "a call succeeded");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const startupTimeoutMs = this.stage.options.startupTimeoutMs;
+  const until = since + startupTimeoutMs;
+  const attempts = () => this.uf.traffic.refusedReadyCalls.filter((t) => t >= since);
+  const expected = `the backend to call ready() again after the user function refused it (A5: retry while the user function is down), within ${startupTimeoutMs} ms of its start (--startup-timeout)`;
+  const seen = () => {
+    const times = attempts().map((t) => `+${t - since} ms`);
+    return `${times.length} ready() attempt(s)${times.length > 0 ? ` (${times.join(", ")})` : ""}${exited() === undefined ? "" : `, then the backend stopped (${exited()})`}`;
+  };
+  for (let answered = -1; attempts().length < 2; ) {
+    if (exited() !== undefined) this.fail(expected, seen());
+    if (attempts().length > answered) {
+      answered = attempts().length;
+      const outcome = await client.unary(modelMethodPath("Process"), modelRequest(entityId, [{ emit: "too early" }]), { timeoutMs: this.timeoutMs });
+      if (outcome.ok) this.fail("calls to fail while the user function is down", "a call succeeded");
+      continue;
+    }
+    const left = until - Date.now();
+    if (left <= 0) this.fail(expected, seen());
+    await this.eventually(() => attempts().length > answered || exited() !== undefined, expected, seen, left);
   }
 });
 
@@ -72,18 +94,25 @@ Then("ready\\() was called before any handle stream was opened", function (this:
   const firstStream = this.uf.traffic.streams.find((s) => s.openedAt >= since);
   if (firstReady === undefined) return this.fail("a ready() call", "none");
   if (firstStream && firstStream.openedAt < firstReady) this.fail("ready() before any handle stream", `stream ${firstStream.streamId} opened first`);
+  const refused = this.uf.traffic.refusedHandles.filter((t) => t >= since).length;
+  if (refused > 0) this.fail("no handle stream while the user function refused ready()", `${refused} handle stream(s) were opened then`);
 });
 
-When("the backend starts on the spec {string}", async function (this: BackendWorld, name: string) {
-  const observation = await this.stage.launchExpectingRefusal(subjectOf(name as SubjectName), this.stage.options.startupTimeoutMs);
-  this.memory.set("refusal", observation);
+// The start happens in the Then step: the kit ends its wait early once the backend refused
+// clearly, and a clear refusal names the words the Then step gives.
+When("the backend starts on the spec {string}", function (this: BackendWorld, name: string) {
+  this.memory.set("refusal spec", name);
 });
 
-Then("it refuses to serve it with a startup error mentioning {string}", function (this: BackendWorld, words: string) {
-  const observation = this.memory.get("refusal") as RefusalObservation;
-  if (!observation.refused) this.fail(`a startup error mentioning ${JSON.stringify(words)}`, observation.how);
-  if (!loose(observation.output).includes(loose(words))) {
-    this.fail(`a startup error mentioning ${JSON.stringify(words)}`, `${observation.how}, and its output does not mention it:\n${observation.output.split("\n").slice(-10).join("\n")}`);
+Then("it refuses to serve it with a startup error mentioning {string}", async function (this: BackendWorld, words: string) {
+  const name = this.memory.get("refusal spec") as SubjectName | undefined;
+  if (name === undefined) throw new Error("no spec to refuse was given");
+  const observation = await this.stage.launchExpectingRefusal(subjectOf(name), words);
+  const expected = `a startup error mentioning ${JSON.stringify(words)} (an exit, or NOT_SERVING, and none of the spec's methods served)`;
+  const tail = () => observation.output.split("\n").slice(-10).join("\n");
+  if (!observation.refused) this.fail(expected, `${observation.how}; its output:\n${tail()}`);
+  if (!loosely(observation.output).includes(loosely(words))) {
+    this.fail(expected, `${observation.how}, and its output does not mention it:\n${tail()}`);
   }
 });
 

@@ -46,6 +46,8 @@ After(async function (this: BackendWorld, { result }) {
     const errors = await this.teardown.run();
     // A scenario that took the user function down must not leave it down for the next.
     if (!uf.isUp) await uf.comeUp();
+    // Nor a backend that never came to serve: the next scenario starts its own.
+    if (result?.status === Status.FAILED) await this.stage.discardIfNotServing();
     if (errors.length > 0) throw new AggregateError(errors, "tearing the scenario down failed");
   }
 });

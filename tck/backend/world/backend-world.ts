@@ -78,6 +78,14 @@ export class BackendWorld extends World<BackendModeParameters> {
   }
 
   /**
+   * A call's deadline: the backend may take its relay timeout to answer (recovery included,
+   * e.g. C9's 10,000-event replay), and the kit allows --timeout on top (issue 9, item 9).
+   */
+  get callDeadlineMs(): number {
+    return this.stage.callDeadlineMs(this.timeoutMs);
+  }
+
+  /**
    * The full entity id for a scenario's short name: unique to this run. The suffix is
    * plain (letters, digits, a dash), so only J5's own names carry odd characters (issue 9, item 2).
    */
@@ -91,7 +99,7 @@ export class BackendWorld extends World<BackendModeParameters> {
     return this.stage.serve(this.subject, this.settings);
   }
 
-  async call(entityId: string, path: string, request: Uint8Array, timeoutMs = this.timeoutMs): Promise<CallRecord> {
+  async call(entityId: string, path: string, request: Uint8Array, timeoutMs = this.callDeadlineMs): Promise<CallRecord> {
     const client = await this.client();
     const outcome = await client.unary(path, request, { timeoutMs });
     const record = { entityId, request, outcome };

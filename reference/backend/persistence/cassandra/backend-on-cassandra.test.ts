@@ -5,7 +5,7 @@ import { acquireCassandra } from "../../../../ci/cassandra-for-tests.js";
 import { cassandraTestSettings, dropTestKeyspaces } from "../../../../ci/cassandra-test-settings.js";
 import { startShoppingCart } from "../../../../samples/shopping-cart/index.js";
 import { createShoppingCartClient, type ShoppingCartClient } from "../../../../samples/shopping-cart-client/shopping-cart-client.js";
-import { createBackend, type Backend } from "../../backend.js";
+import { createBackend, type Backend, type BackendOptions } from "../../backend.js";
 import { entityId, persistenceId } from "../../ids.js";
 import { silentLogger } from "../../logger.js";
 import { everything, replayAll } from "../contract-fixtures.js";
@@ -32,9 +32,9 @@ if ("skipped" in cassandra) {
     let cart: Awaited<ReturnType<typeof startShoppingCart>>;
     const running = new Set<Replica>();
 
-    async function startReplica(): Promise<Replica> {
+    async function startReplica(limits: BackendOptions["limits"] = {}): Promise<Replica> {
       const stores = await createCassandraStores(settings, silentLogger);
-      const backend = createBackend({ port: 0, userFunction: cart.address }, { ...stores, logger: silentLogger });
+      const backend = createBackend({ port: 0, userFunction: cart.address, limits }, { ...stores, logger: silentLogger });
       const address = await backend.start();
       await backend.serving;
       const client = createShoppingCartClient(address.target, { callTimeoutMs: 20_000 });
@@ -85,6 +85,21 @@ if ("skipped" in cassandra) {
       const events = await replayAll(second.stores.journal, ref(user), everything);
       assert.deepEqual(events.map((e) => e.sequenceNumber), [1, 2, 3, 4, 5, 6, 7]);
       await second.stop();
+    });
+
+    it("fails an event Cassandra refuses as too big (16 MiB) RESOURCE_EXHAUSTED, not UNAVAILABLE, and the cart carries on", async () => {
+      const user = `huge-${Date.now()}`;
+      // Limits raised so the request and the reply pass: Cassandra's own frame limit (16 MiB) is what refuses.
+      const replica = await startReplica({ maxRequestBytes: 20 * 1024 * 1024, maxUserFunctionMessageBytes: 40 * 1024 * 1024 });
+      await replica.client.addItem(user, "p1", "one", 1);
+      await assert.rejects(replica.client.addItem(user, "huge", "x".repeat(16 * 1024 * 1024), 1), (error: { code: status; message: string }) => {
+        assert.equal(status[error.code], "RESOURCE_EXHAUSTED", `status (${error.message})`);
+        assert.match(error.message, /^RESOURCE_EXHAUSTED: the journal refused the events of this command as too large \(error id [0-9a-f]{12}\)$/);
+        return true;
+      });
+      await replica.client.addItem(user, "p2", "two", 2);
+      assert.deepEqual((await replica.client.getCart(user)).items.map((item) => item.productId), ["p1", "p2"]);
+      await replica.stop();
     });
 
     it("refuses a stale replica's write with ABORTED, and its entity reloads and carries on", async () => {

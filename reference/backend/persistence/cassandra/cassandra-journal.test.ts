@@ -340,6 +340,15 @@ if ("skipped" in cassandra) {
       });
     });
 
+    it("reports a key Cassandra cannot take (over 65,535 bytes) as rejected and a request over its frame limit as too-large, never unavailable", async () => {
+      const stores = await open(settingsFor("journal_refusals"));
+      const kind = (error: unknown) => (error instanceof StorageError ? error.kind : `not a StorageError: ${String(error)}`);
+      const longKey: EntityRef = { ...freshEntity(), entityId: "k".repeat(70 * 1024) as EntityRef["entityId"] };
+      await assert.rejects(stores.journal.append(longKey, 0, eventsNumbered(1, 1)), (error: unknown) => (assert.equal(kind(error), "rejected"), true));
+      const huge = [{ typeUrl: "type.googleapis.com/t.Huge", value: new Uint8Array(16 * 1024 * 1024) }];
+      await assert.rejects(stores.journal.append(freshEntity(), 0, huge), (error: unknown) => (assert.equal(kind(error), "too-large"), true));
+    });
+
     it("refuses to work once closed", async () => {
       const stores = await createCassandraStores(settingsFor("journal_closed"), silentLogger);
       await stores.close();

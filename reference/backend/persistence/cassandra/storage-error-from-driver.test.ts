@@ -31,6 +31,25 @@ describe("storageErrorFromDriver", () => {
     assert.match(invalid.message, /schema or configuration/);
   });
 
+  it("makes a request Cassandra refuses for its size too-large, not unavailable", () => {
+    const tooBig = storageErrorFromDriver(
+      new errors.ResponseError(types.responseErrorCodes.protocolError, "Request is too big: length 16777300 exceeds maximum allowed length 16777216."),
+      "appending",
+    );
+    assert.equal(tooBig.kind, "too-large");
+    const mutation = storageErrorFromDriver(
+      new errors.ResponseError(types.responseErrorCodes.invalid, "Mutation of 17.000MiB is too large for the maximum size of 16.000MiB"),
+      "appending",
+    );
+    assert.equal(mutation.kind, "too-large");
+  });
+
+  it("makes a value the driver cannot encode rejected, not unavailable", () => {
+    const range = storageErrorFromDriver(new RangeError('The value of "value" is out of range. It must be >= 0 and <= 65535. Received 70000'), "appending");
+    assert.equal(range.kind, "rejected");
+    assert.match(range.message, /cannot encode the request while appending/);
+  });
+
   it("makes anything else unavailable too", () => {
     const other = storageErrorFromDriver("socket hang up", "reading");
     assert.equal(other.kind, "unavailable");

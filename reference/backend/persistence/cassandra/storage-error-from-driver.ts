@@ -4,9 +4,11 @@ import { StorageError } from "../storage-error.js";
 const codes = types.responseErrorCodes;
 
 /**
- * A driver failure as a StorageError. Everything the driver reports is `unavailable` (the
- * backend restarts the entity and a later try may succeed); a `conflict` is never a driver
- * error: adapters raise it themselves when a lightweight transaction is not applied.
+ * A driver failure as a StorageError. What the driver reports is `unavailable` (the backend
+ * restarts the entity and a later try may succeed), except what no retry can fix: a request
+ * Cassandra refuses for its size is `too-large`, a value the driver cannot encode (a key over
+ * 65,535 bytes: a RangeError) is `rejected`. A `conflict` is never a driver error: adapters
+ * raise it themselves when a lightweight transaction is not applied.
  * `doing` says what was attempted, for an operator reading the log.
  */
 export function storageErrorFromDriver(error: unknown, doing: string): StorageError {
@@ -18,7 +20,15 @@ export function storageErrorFromDriver(error: unknown, doing: string): StorageEr
     return StorageError.unavailable(`Cassandra did not answer in time while ${doing}: ${error.message}`, error);
   }
   if (error instanceof errors.ResponseError) {
+    // "Request is too big: length … exceeds maximum allowed length …", "Mutation of … is too large …".
+    if (/\btoo (big|large)\b/i.test(error.message)) {
+      return StorageError.tooLarge(`Cassandra refused the request as too large while ${doing}: ${error.message}`, error);
+    }
     return StorageError.unavailable(`Cassandra ${describeCode(error.code)} while ${doing}: ${error.message}`, error);
+  }
+  // The driver's encoders throw these for values Cassandra cannot take; nothing was sent.
+  if (error instanceof RangeError || error instanceof TypeError) {
+    return StorageError.rejected(`the Cassandra driver cannot encode the request while ${doing}: ${error.message}`, error);
   }
   const message = error instanceof Error ? error.message : String(error);
   return StorageError.unavailable(`Cassandra failed while ${doing}: ${message}`, error);

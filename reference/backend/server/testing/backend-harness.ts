@@ -2,7 +2,7 @@ import { Client, credentials, type CallOptions, type ServiceError } from "@grpc/
 import { createBackend, type Backend, type BackendOptions } from "../../backend.js";
 import type { UserService } from "../../discovery/user-service.js";
 import { entityId, persistenceId, type EntityRef } from "../../ids.js";
-import { silentLogger, type Logger } from "../../logger.js";
+import { silentLogger, type LogFields, type Logger, type LogLevel } from "../../logger.js";
 import type { Journal, PersistedEvent } from "../../persistence/journal.js";
 import { createInMemoryJournal } from "../../persistence/in-memory-journal.js";
 import { createInMemorySnapshotStore } from "../../persistence/in-memory-snapshot-store.js";
@@ -23,6 +23,7 @@ export interface BackendUnderTest {
 
 export interface HarnessOptions {
   readonly entity?: BackendOptions["entity"];
+  readonly limits?: BackendOptions["limits"];
   readonly journal?: Journal;
   readonly snapshotStore?: SnapshotStore;
   readonly logger?: Logger;
@@ -32,7 +33,14 @@ export async function startBackendUnderTest(userFunction: string, options: Harne
   const journal = options.journal ?? createInMemoryJournal();
   const snapshotStore = options.snapshotStore ?? createInMemorySnapshotStore();
   const backend = createBackend(
-    { host: "127.0.0.1", port: 0, userFunction, entity: options.entity ?? {}, shutdownGraceMs: 5_000 },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      userFunction,
+      entity: options.entity ?? {},
+      shutdownGraceMs: 5_000,
+      ...(options.limits ? { limits: options.limits } : {}),
+    },
     { journal, snapshotStore, logger: options.logger ?? silentLogger },
   );
   const address = await backend.start();
@@ -57,6 +65,22 @@ export async function startBackendUnderTest(userFunction: string, options: Harne
       await snapshotStore.close();
     },
   };
+}
+
+export interface LogEntry {
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly fields: LogFields;
+}
+
+/** A logger that keeps every entry (all levels), for tests that look at the log. */
+export function capturingLogger(): { logger: Logger; entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const make = (base: LogFields): Logger => {
+    const at = (level: LogLevel) => (message: string, fields?: LogFields) => void entries.push({ level, message, fields: { ...base, ...fields } });
+    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: (fields) => make({ ...base, ...fields }) };
+  };
+  return { logger: make({}), entries };
 }
 
 export const thingRef = (id: string): EntityRef => ({
