@@ -12,7 +12,7 @@ Feature: Stream lifecycle, passivation and recovery
 
   @I4
   Scenario: I4 a passivated stream the user function still holds open ends (waited for or cancelled) before the entity's next stream opens
-    Given the user function keeps its side of the next passivated stream of entity "i4" open for --timeout
+    Given the user function keeps its side of the next passivated stream of entity "i4" open for half the relay timeout
     When the client processes emit "a" on entity "i4"
     And the backend completes the stream of entity "i4" while the user function keeps its side open
     And the client processes emit "b" on entity "i4", given as long as the held stream may take to end

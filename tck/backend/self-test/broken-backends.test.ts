@@ -153,7 +153,7 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       createRawFakeBackendLauncher("opens-new-stream-while-old-lives"),
       "@I4",
       "I4",
-      /actual:\s+two streams for one entity were live at the same time: s(\d+) opened with an Init for it while s(?!\1\b)\d+ \(Init for "i4-[0-9a-f]{8}" without a snapshot, no events replayed, 1 command\(s\), 1 answer\(s\), completed by the backend, still open, the user function held its side open 5000 ms after the backend completed it\) was live/,
+      /actual:\s+two streams for one entity were live at the same time: s(\d+) opened with an Init for it while s(?!\1\b)\d+ \(Init for "i4-[0-9a-f]{8}" without a snapshot, no events replayed, 1 command\(s\), 1 answer\(s\), completed by the backend, still open, the user function held its side open \d+ ms after the backend completed it\) was live/,
     );
   });
 

@@ -247,11 +247,11 @@ When("the backend completes the stream of entity {string} while the user functio
   );
 });
 
-// The user function completes a held stream after --timeout; a backend may cancel it sooner. Either way the call has that long, and --timeout more.
+// The user function completes a held stream after half the relay timeout; a backend may cancel it sooner. Either way the call has that long, and --timeout more.
 When(
   "the client processes {actions} on entity {string}, given as long as the held stream may take to end",
   async function (this: BackendWorld, actions: ModelAction[], name: string) {
-    await this.process(name, actions, "Process", 2 * this.timeoutMs);
+    await this.process(name, actions, "Process", Math.round(this.settings.relayTimeoutMs / 2) + this.timeoutMs);
   },
 );
 
