@@ -10,7 +10,7 @@ Feature: Stream lifecycle, passivation and recovery
     Then the user function saw 1 stream for entity "b1"
     And every stream of entity "b1" began with Init
 
-  @I4
+  @I4 @passivates
   Scenario: I4 a passivated stream the user function still holds open ends (waited for or cancelled) before the entity's next stream opens
     Given the user function keeps its side of the next passivated stream of entity "i4" open for half the relay timeout
     When the client processes emit "a" on entity "i4"
