@@ -10,6 +10,15 @@ Feature: Stream lifecycle, passivation and recovery
     Then the user function saw 1 stream for entity "b1"
     And every stream of entity "b1" began with Init
 
+  @I4 @passivates
+  Scenario: I4 a passivated stream the user function still holds open ends (waited for or cancelled) before the entity's next stream opens
+    Given the user function keeps its side of the next passivated stream of entity "i4" open for half the relay timeout
+    When the client processes emit "a" on entity "i4"
+    And the backend completes the stream of entity "i4" while the user function keeps its side open
+    And the client processes emit "b" on entity "i4", given as long as the held stream may take to end
+    Then the reply state is "ab"
+    And no two streams of entity "i4" were live at the same time
+
   @B2 @J1
   Scenario: B2 Init's entity id is the request's key, and every Command carries it
     When the client processes emit "a" on entity "b2"
@@ -64,6 +73,11 @@ Feature: Stream lifecycle, passivation and recovery
     And the backend is restarted
     And the client processes nothing on entity "h5"
     Then the reply state is "abc"
+
+  @H8 @restart @durable
+  Scenario: H8 a backend killed (kill -9) right after its replies arrive keeps every acknowledged event
+    When the backend is killed with kill -9 right after its replies arrive and restarted, 5 times
+    Then every event acknowledged before a kill -9 was there after the restart
 
   @H6 @restart
   Scenario: H6 shutdown drains calls in flight

@@ -230,6 +230,50 @@ describe("instrumented user function", () => {
     again.close();
     assert.equal(uf.traffic.readyCalls.length, 2);
   });
+  // I4: the kit can keep a passivated stream alive, and sees a second stream opened meanwhile.
+  it("holds a passivated stream open when told, and records a second stream for the entity opened meanwhile", { timeout: 20_000 }, async () => {
+    const { uf, backend } = await start();
+    await backend.ready();
+    uf.holdOpenAfterBackendCompletes("held", 60_000);
+    const first = backend.open();
+    first.send({ case: "init", entityId: "held", snapshot: undefined });
+    first.send({ case: "command", entityId: "held", id: 1, name: "Process", payload: process("held", "a") });
+    reply(await first.next());
+    first.complete();
+    await new Promise<void>((resolve) => {
+      const stop = uf.traffic.onChange(() => uf.traffic.streams[0]?.backendCompleted && (stop(), resolve()));
+    });
+    const second = backend.open();
+    second.send({ case: "init", entityId: "held", snapshot: undefined });
+    await new Promise<void>((resolve) => {
+      if (uf.traffic.overlaps.length > 0) return resolve();
+      const stop = uf.traffic.onChange(() => uf.traffic.overlaps.length > 0 && (stop(), resolve()));
+    });
+    const [overlap] = uf.traffic.overlaps;
+    assert.equal(overlap?.live.streamId, "s1");
+    assert.equal(overlap?.opened.streamId, "s2");
+    assert.equal(overlap?.live.ended, undefined, "the user function kept its side of s1 open");
+    assert.equal(overlap?.live.heldOpenMs, 60_000);
+    assert.ok(uf.traffic.violations.some((v) => v.item === "I4" && v.streamId === "s2" && /two streams for one entity were live at the same time: s2 .* while s1/.test(v.actual)));
+    // A backend that cancels the held stream before opening the next one is fine.
+    first.cancel();
+    second.cancel();
+    uf.holdOpenAfterBackendCompletes("cancelled-first", 60_000);
+    const third = backend.open();
+    third.send({ case: "init", entityId: "cancelled-first", snapshot: undefined });
+    third.complete();
+    await new Promise<void>((resolve) => {
+      const stop = uf.traffic.onChange(() => uf.traffic.streams[2]?.backendCompleted && (stop(), resolve()));
+    });
+    third.cancel();
+    await third.ended();
+    const fourth = backend.open();
+    fourth.send({ case: "init", entityId: "cancelled-first", snapshot: undefined });
+    fourth.send({ case: "command", entityId: "cancelled-first", id: 1, name: "Process", payload: process("cancelled-first", "b") });
+    reply(await fourth.next());
+    assert.equal(uf.traffic.overlaps.length, 1, "no overlap recorded for a stream cancelled before the next opened");
+    fourth.cancel();
+  });
 
   it("can be down but observed: ready() is refused UNAVAILABLE and recorded, until it comes up (A5)", async () => {
     const { uf, backend } = await start();

@@ -44,6 +44,11 @@ export interface InstrumentedUserFunction {
   snapshotEveryFor(entityId: string, every: number): void;
   /** Queues misbehaviour for the next commands of an entity, one per command, in order. */
   instruct(entityId: string, ...misbehaviours: Misbehaviour[]): void;
+  /**
+   * The next time the backend completes a stream of this entity (passivation), the user function
+   * keeps its own side open for `ms` before completing it (I4: the stream still lives meanwhile).
+   */
+  holdOpenAfterBackendCompletes(entityId: string, ms: number): void;
   /** Starts listening (after `startDown`, or after `goDown()`). */
   comeUp(): Promise<void>;
   /** Stops listening, cutting every live stream. */
@@ -72,6 +77,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
   #server: grpc.Server | undefined;
   readonly #instructions = new Map<string, Misbehaviour[]>();
   readonly #snapshotEvery = new Map<string, number>();
+  readonly #holdOpen = new Map<string, number>();
   /** Listening but not up (A5): `ready()` and `handle` are refused and recorded. */
   #refusing = false;
   /** Every live stream's cleanup, so going down leaves no timer or stream behind. */
@@ -107,6 +113,10 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
     const queue = this.#instructions.get(entityId) ?? [];
     queue.push(...misbehaviours);
     this.#instructions.set(entityId, queue);
+  }
+
+  holdOpenAfterBackendCompletes(entityId: string, ms: number): void {
+    this.#holdOpen.set(entityId, ms);
   }
 
   async comeUp(): Promise<void> {
@@ -306,6 +316,13 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
     });
     call.on("end", () => {
       this.traffic.backendCompleted(stream);
+      const holdMs = stream.entityId === undefined ? undefined : this.#holdOpen.get(stream.entityId);
+      if (holdMs !== undefined) {
+        // I4: the stream lives on (our side open) although the backend completed its side.
+        this.#holdOpen.delete(stream.entityId!);
+        this.traffic.heldOpen(stream, holdMs);
+        queue = queue.then(() => delay(holdMs));
+      }
       // Answers still being prepared go out first, then our side completes (H1).
       queue = queue.then(complete);
     });

@@ -15,6 +15,17 @@ export interface RecordedStream {
   sentBeforeCompletion: number | undefined;
   /** How the stream ended, once it has. */
   ended: string | undefined;
+  /** The user function kept its side open this long after the backend completed it (I4). */
+  heldOpenMs?: number;
+}
+
+/** Two streams of one entity live at the same time, as the user function saw them (I4). */
+export interface StreamOverlap {
+  readonly entityId: string;
+  /** The older stream, still live (not completed by the user function, not cancelled) when the other opened. */
+  readonly live: RecordedStream;
+  /** The stream whose Init arrived meanwhile. */
+  readonly opened: RecordedStream;
 }
 
 /** How `ended` is told that the backend cancelled the stream (its last Reply's events are not persisted). */
@@ -39,6 +50,8 @@ export class TrafficLog {
   /** When a `handle` stream was refused because the user function was not up yet (A5). */
   readonly refusedHandles: number[] = [];
   readonly violations: BackendViolation[] = [];
+  /** Every time the backend opened a stream for an entity while another of its streams still lived (I4). */
+  readonly overlaps: StreamOverlap[] = [];
   /** Set when a `handle` stream opened before any `ready` (A5). */
   handleBeforeReady = false;
   // Entries are built when a transcript is asked for: a 10,000-event replay must not wait on JSON.
@@ -88,10 +101,42 @@ export class TrafficLog {
 
   received(stream: RecordedStream, message: StreamIn): void {
     stream.received.push(message);
-    if (message.case === "init" && stream.entityId === undefined) stream.entityId = message.entityId;
+    if (message.case === "init" && stream.entityId === undefined) {
+      stream.entityId = message.entityId;
+      this.#checkOneLiveStream(stream, message.entityId);
+    }
     this.#entry(stream.streamId, (time) => ({ kind: "to-user-function", time, stream: stream.streamId, message: streamInJson(message) }));
     for (const violation of this.#invariants.toUserFunction(stream.streamId, message)) this.#violation(stream, violation);
     this.#changed();
+  }
+
+  /** The stream's end is delayed by the user function (I4): shown in its description. */
+  heldOpen(stream: RecordedStream, ms: number): void {
+    stream.heldOpenMs = ms;
+    this.#changed();
+  }
+
+  /**
+   * I4 from the user function's side: a stream lives until the user function completed it or the
+   * backend cancelled it, whatever the backend's half-close said. Judged one event-loop turn later, so
+   * a cancel of the old stream that crossed before the new Init is seen first.
+   */
+  #checkOneLiveStream(opened: RecordedStream, entityId: string): void {
+    const live = this.streams.filter((s) => s !== opened && s.entityId === entityId && s.ended === undefined);
+    if (live.length === 0) return;
+    setImmediate(() => {
+      for (const older of live) {
+        if (older.ended !== undefined) continue;
+        this.overlaps.push({ entityId, live: older, opened });
+        this.#violation(opened, {
+          item: "I4",
+          rule: "at most one live stream per entity",
+          expected: `stream ${older.streamId} ended (completed by the user function, or cancelled by the backend) before another stream for ${JSON.stringify(entityId)} opened`,
+          actual: `two streams for one entity were live at the same time: ${opened.streamId} opened with an Init for it while ${older.streamId} (${older.backendCompleted ? "completed by the backend, the user function's side still open" : "still open on both sides"}) was live`,
+        });
+      }
+      this.#changed();
+    });
   }
 
   /** Records a rule broken that the shared checker does not know (e.g. D5's type url). */

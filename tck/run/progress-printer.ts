@@ -26,6 +26,7 @@ export function createProgressPrinter(out: Output): ProgressPrinter {
       switch (v.kind) {
         case "passed":
           out.write(`  ✔ ${v.name} ${where}${v.knownFailure?.flaky ? ` (known flaky, line ${v.knownFailure.line}: passed this time)` : ""}\n`);
+          for (const note of v.notes ?? []) out.write(`      ${note}\n`);
           return;
         case "expected-failure":
           out.write(`  ~ ${v.name} ${where}\n      ${expectedFailureText(v)}\n`);

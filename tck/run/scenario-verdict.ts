@@ -19,6 +19,8 @@ export interface ScenarioVerdict {
   /** The failing step and its message, when not passed. */
   readonly failure?: { readonly step: string; readonly message: string };
   readonly knownFailure?: KnownFailure;
+  /** Lines its steps left for the readable run (figures such as H8's trial counts). */
+  readonly notes?: readonly string[];
   readonly durationMs: number;
 }
 

@@ -10,6 +10,9 @@ const statusRank: Record<StepStatus, number> = { PASSED: 0, UNKNOWN: 1, SKIPPED:
 /** The attachment a Before hook leaves when the kit skips a scenario on purpose; its body is `not run: <reason>`. */
 export const notRunMediaType = "text/x.tck.not-run";
 
+/** A line a step leaves for the readable run, printed under its scenario whatever the verdict (e.g. H8's trial counts). */
+export const noteMediaType = "text/x.tck.note";
+
 /** Where the collector hands what it judged. */
 export interface VerdictSink {
   verdict(verdict: ScenarioVerdict): void;
@@ -27,7 +30,7 @@ export interface VerdictSink {
 export function createVerdictCollector(knownFailing: readonly KnownFailure[], sink: VerdictSink): (envelope: Envelope) => void {
   const pickles = new Map<string, { name: string; uri: string; tags: string[]; steps: Map<string, string> }>();
   const testCases = new Map<string, { pickleId: string; steps: Map<string, string> }>();
-  const started = new Map<string, { testCaseId: string; status: StepStatus; failure?: { step: string; message: string }; notRun?: string; at: number }>();
+  const started = new Map<string, { testCaseId: string; status: StepStatus; failure?: { step: string; message: string }; notRun?: string; notes?: string[]; at: number }>();
   const hooks = new Map<string, string>();
 
   return (envelope) => {
@@ -51,6 +54,10 @@ export function createVerdictCollector(knownFailing: readonly KnownFailure[], si
     if (envelope.attachment?.mediaType === notRunMediaType && envelope.attachment.testCaseStartedId) {
       const run = started.get(envelope.attachment.testCaseStartedId);
       if (run) run.notRun = envelope.attachment.body.replace(/^not run: /, "");
+    }
+    if (envelope.attachment?.mediaType === noteMediaType && envelope.attachment.testCaseStartedId) {
+      const run = started.get(envelope.attachment.testCaseStartedId);
+      if (run) (run.notes ??= []).push(envelope.attachment.body);
     }
     if (envelope.testStepFinished) {
       const { testCaseStartedId, testStepId, testStepResult } = envelope.testStepFinished;
@@ -82,6 +89,7 @@ export function createVerdictCollector(knownFailing: readonly KnownFailure[], si
         kind: judgeScenario(passed, known),
         ...(passed || !run.failure ? {} : { failure: run.failure }),
         ...(known ? { knownFailure: known } : {}),
+        ...(run.notes ? { notes: run.notes } : {}),
         durationMs: performance.now() - run.at,
       });
     }

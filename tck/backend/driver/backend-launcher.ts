@@ -10,6 +10,11 @@ export interface LaunchedBackend {
   readonly exited: Promise<string>;
   /** Stops it gracefully (drain), forcing after a grace period. */
   stop(): Promise<void>;
+  /**
+   * Kills it at once, with no chance to flush anything (kill -9 of its process group), and resolves
+   * once it has exited (H8, crash after acknowledge). Only a backend in its own process has it.
+   */
+  kill?(): Promise<void>;
 }
 
 export interface LaunchRequest {

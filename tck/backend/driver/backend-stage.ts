@@ -161,6 +161,22 @@ export class BackendStage {
     return this.#start(subject, settings);
   }
 
+  /**
+   * Kills the backend with kill -9 (its process group) and starts it again on the same subject and
+   * settings (H8): whatever it had not made durable is gone. Only for a backend the kit started as a process.
+   */
+  crashAndRestart(): Promise<BackendClient> {
+    return this.#serialised(async () => {
+      const current = this.#current;
+      if (!this.options.launcher.canRestart || !current?.launched.kill) throw new NotRunnable("needs a backend the kit started as a process, so it can kill -9 it (use --backend-command)");
+      this.#current = undefined;
+      current.client.close();
+      await current.launched.kill();
+      if (!this.options.launcher.durable) this.userFunction.traffic.forgetHistory();
+      return this.#start(current.subject, current.settings);
+    });
+  }
+
   /** Stops the backend gracefully; the next `serve` starts a new one. */
   async stopBackend(): Promise<void> {
     const current = this.#current;

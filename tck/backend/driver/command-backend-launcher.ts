@@ -122,6 +122,10 @@ export function createCommandBackendLauncher(options: CommandBackendLauncherOpti
           clearTimeout(timer);
           await exited;
         },
+        async kill() {
+          signalGroup("SIGKILL");
+          await exited;
+        },
       };
     },
   };

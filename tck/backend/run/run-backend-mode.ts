@@ -31,6 +31,7 @@ const features = createFeatureRunner([
   "world/backend-parameter-types.ts",
   "steps/calls.steps.ts",
   "steps/concurrency.steps.ts",
+  "steps/crash.steps.ts",
   "steps/discovery.steps.ts",
   "steps/entity-keys.steps.ts",
   "steps/misbehaviour.steps.ts",

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { dirname, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { runBackendCommand } from "../cli/backend-command.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import { defaultBackendSettings } from "../driver/backend-settings.js";
 import { runBackendMode } from "../run/run-backend-mode.js";
@@ -142,6 +145,33 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       "F4",
       /actual:\s+reply state "abcdefgabcdefgh"; .*: replay started at 1 although a snapshot at 7 was offered/,
     );
+  });
+
+  // Issue 9, item 7 (I4): only a user function that holds a passivated stream open shows a backend that does not wait for it.
+  it("a backend that opens an entity's next stream while the old one still lives fails I4, naming both streams", async () => {
+    await expectCaught(
+      createRawFakeBackendLauncher("opens-new-stream-while-old-lives"),
+      "@I4",
+      "I4",
+      /actual:\s+two streams for one entity were live at the same time: s(\d+) opened with an Init for it while s(?!\1\b)\d+ \(Init for "i4-[0-9a-f]{8}" without a snapshot, no events replayed, 1 command\(s\), 1 answer\(s\), completed by the backend, still open, the user function held its side open \d+ ms after the backend completed it\) was live/,
+    );
+  });
+
+  it("the same fake started as a command fails I4", async () => {
+    const main = resolve(dirname(fileURLToPath(import.meta.url)), "raw-fake-backend.main.ts");
+    const command =
+      `${process.execPath} --import tsx ${main} --defect opens-new-stream-while-old-lives --port {port} --user-function {userFunction} ` +
+      "--passivation-timeout {passivationTimeoutMs} --relay-timeout {relayTimeoutMs} --relay-buffer {relayBuffer}";
+    const out = captureOutput();
+    const err = captureOutput();
+    const code = await runBackendCommand(
+      ["--backend-command", command, "--tags", "@I4 and not @B1", "--timeout", "5000", "--startup-timeout", "10000"],
+      out as unknown as NodeJS.WritableStream,
+      err as unknown as NodeJS.WritableStream,
+    );
+    assert.equal(code, 1, `${out.text}\n${err.text}`);
+    assert.match(out.text, /✘ I4 [\s\S]*actual:\s+two streams for one entity were live at the same time: s\d+ opened with an Init for it while s\d+ \(/);
+    assert.match(out.text, /\n0 passed, 1 failed, 0 not run\n$/);
   });
 
   it("a backend that never passivates fails H1", async () => {

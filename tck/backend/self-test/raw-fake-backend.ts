@@ -25,6 +25,8 @@ export type FakeBackendDefect =
   | "sends-no-init"
   /** Offers the latest snapshot in Init, then replays every event from 1 anyway (C4, F4). */
   | "replays-from-1-despite-snapshot"
+  /** After passivating an entity, opens its next stream at once, while the user function still holds the old one open (I4). */
+  | "opens-new-stream-while-old-lives"
   /** Serves a method whose input has no key field, and has no empty-key check (A3). */
   | "serves-unkeyed-method";
 
@@ -35,6 +37,8 @@ interface EntityStream {
   idle: NodeJS.Timeout | undefined;
   /** Serialises this entity's commands. */
   queue: Promise<unknown>;
+  /** The user function's side ended too. */
+  ended: boolean;
 }
 
 /**
@@ -79,18 +83,29 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   const journal = new Map<string, AnyPayload[]>();
   const snapshots = new Map<string, { sequence: number; payload: AnyPayload }>();
   const entities = new Map<string, EntityStream>();
+  /** Streams this fake completed whose user function side is still open: cancelled before the entity's next stream opens (I4). */
+  const closing = new Map<string, grpc.ClientDuplexStream<StreamIn, StreamOut>>();
 
   const close = (id: string, entity: EntityStream) => {
     if (entities.get(id) === entity) entities.delete(id);
     clearTimeout(entity.idle);
+    if (!entity.ended) closing.set(id, entity.call);
     entity.call.end();
     for (const waiter of entity.waiting.splice(0)) waiter(undefined);
   };
   const open = (id: string): EntityStream => {
     const existing = entities.get(id);
     if (existing) return existing;
+    const old = closing.get(id);
+    closing.delete(id);
+    if (old && defect !== "opens-new-stream-while-old-lives") old.cancel();
     const call = userFunction.handle();
-    const entity: EntityStream = { call, waiting: [], nextId: 1, idle: undefined, queue: Promise.resolve() };
+    const entity: EntityStream = { call, waiting: [], nextId: 1, idle: undefined, queue: Promise.resolve(), ended: false };
+    const ended = () => {
+      entity.ended = true;
+      if (closing.get(id) === call) closing.delete(id);
+      close(id, entity);
+    };
     call.on("data", (answer: StreamOut) => {
       const waiter = entity.waiting.shift();
       if (waiter) waiter(answer);
@@ -100,8 +115,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
         close(id, entity);
       }
     });
-    call.on("error", () => close(id, entity));
-    call.on("end", () => close(id, entity));
+    call.on("error", ended);
+    call.on("end", ended);
     const snapshot = snapshots.get(id);
     if (defect !== "sends-no-init") call.write({ case: "init", entityId: defect === "init-id-differs" ? `${id}!` : wireId(id), snapshot });
     const from = defect === "replays-from-1-despite-snapshot" ? 0 : (snapshot?.sequence ?? 0);

@@ -59,4 +59,12 @@ describe("capability declarations", { timeout: 60_000 }, () => {
     assert.deepEqual(summary.notRun.map((n) => n.name.split(" ")[0]).sort(), ["D9", "G3", "H1"], out.text);
     assert.match(out.text, /not run: the backend declares no configurable passivation timeout/, out.text);
   });
+
+  // I4's scenario needs the entity passivated while the user function holds the stream; B1 (also tagged I4) does not.
+  it("--lacks passivation-timeout reports the held-open I4 scenario as not run, and B1 still runs", async () => {
+    const { out, summary } = await judgeFake("never-passivates", "@I4", { lacks: ["passivation-timeout"] });
+    assert.equal(summary.failed, 0, out.text);
+    assert.deepEqual(summary.notRun.map((n) => n.name.split(" ")[0]), ["I4"], out.text);
+    assert.equal(summary.passed, 1, out.text);
+  });
 });

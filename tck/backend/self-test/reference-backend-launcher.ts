@@ -89,6 +89,13 @@ export function createReferenceBackendLauncher(options: ReferenceBackendLauncher
           stopped = true;
           await backend.stop();
         },
+        // The kit cannot kill -9 its own process: the backend goes, the stores it shares with the next start stay.
+        // This backend writes before it replies, so nothing it acknowledged is in flight; only a backend
+        // started as a process (--backend-command) shows what a real kill -9 loses (H8).
+        kill: async () => {
+          stopped = true;
+          await backend.stop();
+        },
       };
     },
   });

@@ -64,3 +64,13 @@ Given(
     this.uf.instruct(this.entityId(name), { kind: "large-events", bytes: mib * 1024 * 1024 });
   },
 );
+
+// I4: a stream the backend completed lives on until the user function completes its side too. Half the
+// relay timeout: long enough for the next call to arrive meanwhile, short enough that a backend which
+// waits for the stream (bounding its wait and the next call's recovery by the relay timeout) gets it.
+Given(
+  "the user function keeps its side of the next passivated stream of entity {string} open for half the relay timeout",
+  function (this: BackendWorld, name: string) {
+    this.uf.holdOpenAfterBackendCompletes(this.entityId(name), Math.round(this.settings.relayTimeoutMs / 2));
+  },
+);

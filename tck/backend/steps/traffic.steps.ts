@@ -2,6 +2,7 @@ import { Then, When } from "@cucumber/cucumber";
 import type { AnyPayload } from "../../../reference/protocol/index.js";
 import { modelTypes } from "../../instrumented-user-function/index.js";
 import { describeSequences, describeStream, replayFault, type BackendWorld } from "../world/backend-world.js";
+import type { ModelAction } from "../driver/model-requests.js";
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 const stateOf = (snapshot: AnyPayload | undefined) => {
@@ -234,4 +235,35 @@ Then("the client received the reply bytes the user function sent", function (thi
   if (!sameBytes(reply.payload.value, last.outcome.bytes)) {
     this.fail(`the reply bytes unchanged (${reply.payload.value.length} bytes)`, `${last.outcome.bytes.length} different bytes`);
   }
+});
+
+When("the backend completes the stream of entity {string} while the user function keeps its side open", async function (this: BackendWorld, name: string) {
+  const stream = this.latestStream(name);
+  await this.eventually(
+    () => stream.backendCompleted,
+    `the backend to passivate entity ${this.entityId(name)} (complete its side of stream ${stream.streamId}) within ${this.settings.passivationTimeoutMs} ms of idleness`,
+    () => `stream ${describeStream(stream)}`,
+    this.settings.passivationTimeoutMs + this.timeoutMs,
+  );
+});
+
+// The user function completes a held stream after half the relay timeout; a backend may cancel it sooner. Either way the call has that long, and --timeout more.
+When(
+  "the client processes {actions} on entity {string}, given as long as the held stream may take to end",
+  async function (this: BackendWorld, actions: ModelAction[], name: string) {
+    await this.process(name, actions, "Process", Math.round(this.settings.relayTimeoutMs / 2) + this.timeoutMs);
+  },
+);
+
+Then("no two streams of entity {string} were live at the same time", function (this: BackendWorld, name: string) {
+  const id = this.entityId(name);
+  const overlap = this.uf.traffic.overlaps.find((o) => o.entityId === id);
+  if (overlap) {
+    this.fail(
+      `at most one live stream for entity ${id} (I4): the backend waits for stream ${overlap.live.streamId} to end, or cancels it, before opening another`,
+      `two streams for one entity were live at the same time: ${overlap.opened.streamId} opened with an Init for it while ${describeStream(overlap.live)} was live`,
+    );
+  }
+  const streams = this.streamsOf(name);
+  if (streams.length < 2) this.fail(`the second call on a new stream of entity ${id}, after the first was passivated`, this.streamsOfScenario());
 });

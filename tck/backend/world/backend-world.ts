@@ -271,6 +271,7 @@ export function describeStream(stream: RecordedStream): string {
   const commands = stream.received.filter((m) => m.case === "command").length;
   parts.push(`${commands} command(s), ${stream.sent.length} answer(s)`);
   parts.push(stream.ended ?? (stream.backendCompleted ? "completed by the backend, still open" : "still open"));
+  if (stream.heldOpenMs !== undefined) parts.push(`the user function held its side open ${stream.heldOpenMs} ms after the backend completed it`);
   return `${stream.streamId} (${parts.join(", ")})`;
 }
 

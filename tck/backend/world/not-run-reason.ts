@@ -5,7 +5,7 @@
 export const capabilities = {
   "queue-bound": { needs: ["@I5"], what: "per-entity queue bound (--relay-buffer)" },
   "relay-timeout": { needs: ["@G6"], what: "configurable relay timeout (--relay-timeout)" },
-  "passivation-timeout": { needs: ["@H1", "@long-passivation"], what: "configurable passivation timeout (--passivation-timeout)" },
+  "passivation-timeout": { needs: ["@H1", "@long-passivation", "@passivates"], what: "configurable passivation timeout (--passivation-timeout)" },
 } as const;
 
 export type Capability = keyof typeof capabilities;
