@@ -136,7 +136,7 @@ describe("tck intercept command", () => {
     });
     assert.equal(run.code, 0, run.out.concat(run.err).join("\n"));
     assert.equal(run.out.at(-1), "1 passed, 0 failed");
-    assert.deepEqual(readdirSync(transcripts), ["s1.jsonl"]);
+    assert.deepEqual(readdirSync(transcripts).sort(), ["ready.jsonl", "s1.jsonl"]);
   });
 
   it("refuses a --transcripts folder that is not empty, or not a folder, with exit code 2", async () => {
