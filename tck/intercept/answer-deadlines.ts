@@ -15,17 +15,20 @@ interface Waiting {
  * its stream and the wait. A backend that gives up on the command at the same bound (its relay
  * timeout) cancels the stream a moment before the interceptor's clock gets there (it sent the
  * command a moment before the interceptor saw it): a command still unanswered when its stream ends
- * after `slack` × the bound is reported too.
+ * less than a tolerance before the bound (5 % of it, at least 200 ms, at most half of it) is
+ * reported too.
  */
 export class AnswerDeadlines {
   readonly #waiting = new Map<string, Map<number, Waiting>>();
 
+  readonly #toleranceMs: number;
+
   constructor(
     readonly boundMs: number,
-    private readonly slack = 0.95,
     private readonly clock: () => number = Date.now,
   ) {
     if (!(Number.isFinite(boundMs) && boundMs > 0)) throw new Error(`the answer timeout must be a positive number of milliseconds, got ${boundMs}`);
+    this.#toleranceMs = Math.min(Math.max(0.05 * boundMs, 200), boundMs / 2);
   }
 
   /** A Command crossed to the user function; `report` records a violation on its stream. */
@@ -60,7 +63,7 @@ export class AnswerDeadlines {
     for (const [id, waiting] of stream) {
       if (waiting.timer) clearTimeout(waiting.timer);
       const waited = this.clock() - waiting.since;
-      if (waited >= this.boundMs * this.slack) this.#late(streamId, id, waiting, `no answer; the stream ended (${how}) after ${waited} ms`);
+      if (waited >= this.boundMs - this.#toleranceMs) this.#late(streamId, id, waiting, `no answer; the stream ended (${how}) after ${waited} ms`);
     }
   }
 
