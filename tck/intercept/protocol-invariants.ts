@@ -153,7 +153,8 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
           );
         }
         history.liveStream = streamId;
-        if (this.options.latestSnapshotOffers) this.judgeSnapshotOffer(streamId, message.entityId, history, message.snapshot, violate);
+        if (message.snapshot) this.acceptUncertainSnapshot(streamId, message.entityId, history, message.snapshot);
+        if (this.options.latestSnapshotOffers) this.judgeSnapshotOffer(history, message.snapshot, violate);
         if (message.snapshot) {
           stream.sequence = message.snapshot.sequence;
           const known = history.snapshots.get(message.snapshot.sequence);
@@ -298,11 +299,10 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
    * F4 in intercept mode: an Init offers the latest acknowledged snapshot, at a sequence at which a
    * snapshot was acknowledged. The first Init seen for an entity sets what is known (the
    * interceptor may have started late); a snapshot whose write is still uncertain (its stream was
-   * cancelled, or has half-closed and not yet ended) may be offered but need not be.
+   * cancelled, or has half-closed and not yet ended) may be offered (acceptUncertainSnapshot) but
+   * need not be.
    */
   private judgeSnapshotOffer(
-    streamId: string,
-    entityId: string,
     history: EntityHistory,
     offered: { readonly sequence: number; readonly payload?: AnyPayload | undefined } | undefined,
     violate: (item: string, rule: string, expected: string, actual: string, cause: string) => void,
@@ -315,17 +315,7 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     const acknowledged = [...history.snapshots.keys()].sort((a, b) => a - b);
     const shown = acknowledged.length === 0 ? "none" : acknowledged.join(", ");
     if (offered && !history.snapshots.has(offered.sequence)) {
-      const uncertain = [history.uncertainSnapshots.get(offered.sequence)];
-      for (const [other, state] of this.streams) {
-        const snapshot = state.unconfirmed.snapshot;
-        if (other !== streamId && state.entityId === entityId && snapshot?.[0] === offered.sequence) uncertain.push(snapshot[1]);
-      }
-      const written = uncertain.find((u) => u !== undefined && offered.payload !== undefined && sameAny(u, offered.payload));
-      if (written) {
-        // Its write went through after all.
-        history.snapshots.set(offered.sequence, written);
-        history.uncertainSnapshots.delete(offered.sequence);
-      } else if (offered.sequence > history.horizon) {
+      if (offered.sequence > history.horizon) {
         violate(
           "F4",
           "a snapshot is offered at a sequence at which one was acknowledged",
@@ -347,6 +337,25 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
         `offered ${offered ? `a stale snapshot (sequence ${offered.sequence})` : "no snapshot"} though one was acknowledged at sequence ${latest}`,
       );
     }
+  }
+
+  /**
+   * An Init offering the snapshot of a Reply whose write was uncertain (its stream was cancelled, or
+   * has half-closed and not ended yet): the write went through after all, and with it the Reply's
+   * events. Unknown to the interceptor then: `entityId` and `streamId` name the offering stream.
+   */
+  private acceptUncertainSnapshot(streamId: string, entityId: string, history: EntityHistory, offered: { readonly sequence: number; readonly payload?: AnyPayload | undefined }): void {
+    if (history.snapshots.has(offered.sequence) || offered.payload === undefined) return;
+    const candidates = [history.uncertainSnapshots.get(offered.sequence)];
+    for (const [other, state] of this.streams) {
+      const snapshot = state.unconfirmed.snapshot;
+      if (other !== streamId && state.entityId === entityId && snapshot?.[0] === offered.sequence) candidates.push(snapshot[1]);
+    }
+    const written = candidates.find((c) => c !== undefined && sameAny(c, offered.payload!));
+    if (!written) return;
+    history.snapshots.set(offered.sequence, written);
+    history.uncertainSnapshots.delete(offered.sequence);
+    history.highest = Math.max(history.highest, offered.sequence);
   }
 
   /** The last Reply's events are persisted: they join the entity's acknowledged history. */
