@@ -224,6 +224,8 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
       const expectedType = subject.inputTypes.get(command.name);
       if (expectedType !== undefined && command.payload?.typeUrl !== typeUrlOf(expectedType)) {
         this.traffic.violated(stream, {
+          side: "backend",
+          cause: `sent a ${command.name} Command whose payload is not of its method's input type`,
           item: "D5",
           rule: "the command payload's type url names the method's input type",
           expected: typeUrlOf(expectedType),

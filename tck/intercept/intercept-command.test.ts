@@ -90,6 +90,9 @@ describe("tck intercept command", () => {
     const c = io();
     assert.equal(await runInterceptCommand(["--bogus"], c.io), 2);
     assert.match(c.err.join("\n"), /Unknown option '--bogus'/);
+    const d = io();
+    assert.equal(await runInterceptCommand(["--listen", "127.0.0.1:0", "--target", "127.0.0.1:1", "--answer-timeout", "soon"], d.io), 2);
+    assert.match(d.err.join("\n"), /--answer-timeout must be a positive number of milliseconds, got "soon"/);
   });
 
   it("prints its help", async () => {
@@ -128,6 +131,26 @@ describe("tck intercept command", () => {
     assert.equal(run.out.at(-1), "1 passed, 1 failed");
   });
 
+  it("prints a violation with the side at fault and its cause first, then the rule, expected, actual and the transcript", async () => {
+    const run = await runWithBackend(["--listen", "127.0.0.1:0", "--target", cart.address], async (client) => {
+      await callReady(client);
+      // A Command before Init: the backend's B1.
+      await new Promise<void>((resolve) => {
+        const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+        call.on("data", () => {});
+        call.on("error", () => {});
+        call.on("status", () => resolve());
+        call.write({ case: "command", entityId: "c9", id: 1, name: "GetCart", payload: { typeUrl: "type.googleapis.com/x", value: new Uint8Array() } });
+        call.end();
+      });
+    });
+    assert.equal(run.code, 1, run.out.concat(run.err).join("\n"));
+    const printed = run.err.join("\n").split("\n");
+    assert.equal(printed[0], "✗ backend at fault: opened a stream with Command 1 GetCart instead of Init");
+    assert.equal(printed[1], "  B1 the first message of a stream is Init (stream s1, entity ?)");
+    assert.match(printed[2]!, /^ {2}expected: Init$/);
+  });
+
   it("passes a run with ready() and a clean stream, and writes its transcript into a new folder", async () => {
     const transcripts = join(dir, "new-folder");
     const run = await runWithBackend(["--listen", "127.0.0.1:0", "--target", cart.address, "--transcripts", transcripts], async (client) => {
@@ -136,7 +159,7 @@ describe("tck intercept command", () => {
     });
     assert.equal(run.code, 0, run.out.concat(run.err).join("\n"));
     assert.equal(run.out.at(-1), "1 passed, 0 failed");
-    assert.deepEqual(readdirSync(transcripts), ["s1.jsonl"]);
+    assert.deepEqual(readdirSync(transcripts).sort(), ["ready.jsonl", "s1.jsonl"]);
   });
 
   it("refuses a --transcripts folder that is not empty, or not a folder, with exit code 2", async () => {

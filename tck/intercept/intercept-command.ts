@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { formatTranscript, startInterceptor, type ViolationReport } from "./interceptor.js";
+import { defaultAnswerTimeoutMs, formatTranscript, startInterceptor, type ViolationReport } from "./interceptor.js";
 
 export const interceptUsage = `Usage: tck intercept --listen HOST:PORT --target HOST:PORT [options]
 
@@ -7,9 +7,12 @@ Sits between a real backend and a real user function: point the backend's
 user-function address at --listen; everything is forwarded unchanged to
 --target. Every handle stream is recorded and checked live against the
 protocol invariants (Init first, contiguous sequences, id correlation, one
-answer per command, snapshot only with events, replay of exactly the
-acknowledged history). A violation is printed at once with the stream's
-transcript. On SIGINT/SIGTERM (or after --duration) a summary is printed:
+answer per command within --answer-timeout, snapshot only with events,
+replay of exactly the acknowledged history, Init offering the latest
+acknowledged snapshot, a command that emits nothing answering the same on
+every stream), and every ready() answer against A1-A3. A violation is
+printed at once, first the side at fault (backend or user function) and what
+it did, then the rule and the stream's transcript. On SIGINT/SIGTERM (or after --duration) a summary is printed:
 streams without violations pass, streams with one fail. A run in which the
 backend never called ready() or never opened a handle stream fails too (one
 failure each, named on its own line): nothing was judged. The last line is
@@ -22,6 +25,9 @@ Options:
   --transcripts DIR       write one JSONL transcript per stream into DIR
                           (s1.jsonl, …; DIR must be new or empty: a
                           non-empty DIR is refused, runs are never mixed)
+  --answer-timeout MS     how long a command may wait for the user function's
+                          answer (default ${defaultAnswerTimeoutMs}, a backend's usual
+                          relay timeout; set it at or below the backend's)
   --duration MS           stop by itself after MS milliseconds
   -h, --help              this text
 `;
@@ -44,6 +50,7 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
         target: { type: "string" },
         transcripts: { type: "string" },
         duration: { type: "string" },
+        "answer-timeout": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -74,11 +81,19 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
     return 2;
   }
 
+  const answerTimeout = values["answer-timeout"] === undefined ? defaultAnswerTimeoutMs : Number(values["answer-timeout"]);
+  if (!(Number.isInteger(answerTimeout) && answerTimeout > 0)) {
+    io.err(`tck intercept: --answer-timeout must be a positive number of milliseconds, got "${values["answer-timeout"]}"`);
+    return 2;
+  }
+
   const printViolation = (report: ViolationReport) => {
     const v = report.violation;
+    const where = report.stream === "ready" ? "ready()" : `stream ${report.stream}, entity ${report.entityId ?? "?"}`;
     io.err(
       [
-        `✗ ${v.item} ${v.rule} (stream ${report.stream}, entity ${report.entityId ?? "?"})`,
+        `✗ ${v.side} at fault: ${v.cause}`,
+        `  ${v.item} ${v.rule} (${where})`,
         `  expected: ${v.expected}`,
         `  actual:   ${v.actual}`,
         "  transcript:",
@@ -93,6 +108,7 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
       listen: values.listen!,
       target: values.target!,
       ...(values.transcripts ? { transcriptDir: values.transcripts } : {}),
+      answerTimeoutMs: answerTimeout,
       onViolation: printViolation,
     });
   } catch (error) {

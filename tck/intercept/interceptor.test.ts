@@ -4,22 +4,45 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
+import { entityServiceDefinition, fileDescriptorProtoType, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "./interceptor.js";
 
 const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
 type EntityClient = InstanceType<typeof EntityClient> & Record<string, any>;
 const any = (name: string, ...bytes: number[]) => ({ typeUrl: `type.googleapis.com/${name}`, value: Uint8Array.from(bytes) });
 
-/** A raw user function: replies to command n with one event; `wrongIdFor` answers that command with id + 100. */
-async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStreamWith?: string } = {}) {
+/** A descriptor of service x.S with one method Do whose input is keyed (A1–A3 hold). */
+function keyedDescriptor(): Uint8Array {
+  const type = fileDescriptorProtoType();
+  return type
+    .encode(
+      type.fromObject({
+        name: "x.proto",
+        package: "x",
+        dependency: ["lightbend/serverless/entitykey.proto"],
+        message_type: [
+          { name: "Req", field: [{ name: "id", number: 1, label: 1, type: 9, options: { ".lightbend.serverless.entity_key": true } }] },
+          { name: "R", field: [] },
+        ],
+        service: [{ name: "S", method: [{ name: "Do", input_type: ".x.Req", output_type: ".x.R" }] }],
+        syntax: "proto3",
+      }),
+    )
+    .finish();
+}
+
+/**
+ * A raw user function: replies to command n with one event; `wrongIdFor` answers that command with
+ * id + 100; `hangOn` never answers the commands of that name; `proto` is the descriptor ready() answers.
+ */
+async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStreamWith?: string; hangOn?: string; proto?: Uint8Array } = {}) {
   const server = new grpc.Server({ "grpc.max_receive_message_length": -1 });
+  const proto = behaviour.proto ?? keyedDescriptor();
   server.addService(entityServiceDefinition, {
-    ready: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
-      callback(null, { proto: Uint8Array.from([10, 1, 120]), serviceName: "x.S", persistenceId: "p" }),
+    ready: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, { proto, serviceName: "x.S", persistenceId: "p" }),
     handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => {
       call.on("data", (message: StreamIn) => {
-        if (message.case !== "command") return;
+        if (message.case !== "command" || message.name === behaviour.hangOn) return;
         if (behaviour.failStreamWith) {
           call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: behaviour.failStreamWith });
           return;
@@ -63,20 +86,26 @@ describe("interceptor", () => {
 
   async function withInterceptor(
     behaviour: Parameters<typeof startRawUserFunction>[0],
-    body: (client: EntityClient, interceptor: RunningInterceptor, violations: ViolationReport[], transcriptDir: string) => Promise<void>,
+    body: (client: EntityClient, interceptor: RunningInterceptor, violations: ViolationReport[], transcriptDir: string, firstViolation: Promise<void>) => Promise<void>,
   ) {
     const userFunction = await startRawUserFunction(behaviour);
     const violations: ViolationReport[] = [];
+    let violated!: () => void;
+    const firstViolation = new Promise<void>((resolve) => (violated = resolve));
     const transcriptDir = mkdtempSync(join(dir, "run-"));
     const interceptor = await startInterceptor({
       listen: "127.0.0.1:0",
       target: userFunction.address,
       transcriptDir,
-      onViolation: (r) => violations.push(r),
+      onViolation: (r) => {
+        violations.push(r);
+        violated();
+      },
+      answerTimeoutMs: 200,
     });
     const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": -1 }) as EntityClient;
     try {
-      await body(client, interceptor, violations, transcriptDir);
+      await body(client, interceptor, violations, transcriptDir, firstViolation);
     } finally {
       client.close();
       await interceptor.close();
@@ -88,7 +117,7 @@ describe("interceptor", () => {
     await withInterceptor({}, async (client, interceptor, violations, transcriptDir) => {
       const spec = await new Promise<any>((resolve, reject) => client["ready"]({}, (e: unknown, s: unknown) => (e ? reject(e) : resolve(s))));
       assert.equal(spec.serviceName, "x.S");
-      assert.deepEqual([...spec.proto], [10, 1, 120]);
+      assert.deepEqual([...spec.proto], [...keyedDescriptor()]);
       const { answers, status } = await converse(
         client,
         [
@@ -101,13 +130,54 @@ describe("interceptor", () => {
       assert.deepEqual(answers, [{ case: "reply", commandId: 1, payload: any("R", 1), events: [any("E", 1)], snapshot: undefined }]);
       assert.equal(violations.length, 0);
       assert.equal(interceptor.summary().streams, 1);
-      const files = readdirSync(transcriptDir).map((f) => join(transcriptDir, f));
+      const files = readdirSync(transcriptDir).filter((f) => f.startsWith("s")).map((f) => join(transcriptDir, f));
       assert.equal(files.length, 1);
       await interceptor.settled();
       const entries = readFileSync(files[0]!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
       assert.deepEqual(entries.map((e) => e.kind), ["open", "to-user-function", "to-user-function", "to-backend", "backend-half-close", "end"]);
       assert.equal(entries.at(-1).outcome, "completed");
       assert.equal(entries.at(-1).status, "OK");
+      // ready() is recorded too.
+      const ready = readFileSync(join(transcriptDir, "ready.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(ready.map((e) => [e.kind, e.spec?.serviceName]), [["ready", "x.S"]]);
+    });
+  });
+
+  it("judges every ready() answer against A1–A3: a descriptor without the named service is the user function's A2 violation and fails the run", async () => {
+    await withInterceptor({ proto: Uint8Array.from([10, 1, 120]) }, async (client, interceptor, violations, transcriptDir) => {
+      for (let i = 0; i < 2; i++) await new Promise<void>((resolve, reject) => client["ready"]({}, (e: unknown) => (e ? reject(e) : resolve())));
+      await interceptor.settled();
+      // Judged once, though asked twice.
+      assert.deepEqual(violations.map((v) => [v.stream, v.violation.side, v.violation.item]), [["ready", "user function", "A2"]], JSON.stringify(violations.map((v) => v.violation)));
+      assert.match(violations[0]!.violation.actual, /no services/);
+      assert.match(violations[0]!.violation.cause, /^answered ready\(\) with a spec that breaks A2/);
+      assert.ok(interceptor.summary().runFailures.some((f) => /ready\(\) answer breaks A2/.test(f)), interceptor.summary().runFailures.join("; "));
+      await interceptor.close();
+      const ready = readFileSync(join(transcriptDir, "ready.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(ready.map((e) => e.kind), ["ready", "violation", "ready"]);
+    });
+  });
+
+  it("reports a command the user function never answers within the answer timeout, naming the command, the stream and the wait", { timeout: 20_000 }, async () => {
+    await withInterceptor({ hangOn: "Get" }, async (client, interceptor, violations, _dir, firstViolation) => {
+      const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+      call.on("error", () => {});
+      // Get goes once Do is answered; it is never answered.
+      call.on("data", () => call.write({ case: "command", entityId: "e5", id: 2, name: "Get", payload: any("Req") }));
+      call.write({ case: "init", entityId: "e5", snapshot: undefined });
+      call.write({ case: "command", entityId: "e5", id: 1, name: "Do", payload: any("Req") });
+      // Bounded by the setting: 20 answer timeouts without a report is a missed report.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([firstViolation, new Promise<void>((resolve) => (timer = setTimeout(resolve, 20 * 200)))]);
+      clearTimeout(timer);
+      call.cancel();
+      assert.ok(violations.length > 0, "no violation reported for a command left unanswered for 20 answer timeouts");
+      const report = violations[0]!;
+      assert.deepEqual([report.stream, report.violation.side, report.violation.item], ["s1", "user function", "D3"]);
+      assert.match(report.violation.cause, /^did not answer Command 2 \(Get\) on stream s1 within 200 ms/);
+      assert.match(report.violation.actual, /^no answer after \d+ ms/);
+      await interceptor.settled();
+      assert.equal(violations.length, 1, "reported once, not again when the stream ends");
     });
   });
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import {
   ProtocolDecodeError,
+  decodeEntitySpec,
   decodeStreamIn,
   decodeStreamOut,
   handlePath,
@@ -10,7 +11,10 @@ import {
   type StreamIn,
   type StreamOut,
 } from "../../reference/protocol/index.js";
+import { AnswerDeadlines } from "./answer-deadlines.js";
 import { createProtocolInvariants, type InvariantViolation } from "./protocol-invariants.js";
+import { ReadOnlyReplies } from "./read-only-replies.js";
+import { judgeReadyAnswer } from "./ready-check.js";
 import { StreamEndTracker } from "./stream-end.js";
 import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "./transcript-entry.js";
 
@@ -24,11 +28,14 @@ export interface InterceptorOptions {
    * be new or empty: transcripts of different runs are never mixed.
    */
   readonly transcriptDir?: string;
+  /** How long a command may wait for the user function's answer before it is a violation (D3); default 60 s, a backend's usual relay timeout. */
+  readonly answerTimeoutMs?: number;
   /** Called for every violation, with the offending stream's transcript so far. */
   readonly onViolation?: (report: ViolationReport) => void;
 }
 
 export interface ViolationReport {
+  /** The stream (`s1`, …), or "ready" for a `ready()` answer. */
   readonly stream: string;
   readonly entityId: string | undefined;
   readonly violation: InvariantViolation;
@@ -61,6 +68,9 @@ export interface RunningInterceptor {
 
 const identity = (b: Buffer) => b;
 
+/** The default answer timeout: the reference backend's default relay timeout. */
+export const defaultAnswerTimeoutMs = 60_000;
+
 const rawEntityService = {
   handle: {
     path: handlePath,
@@ -90,7 +100,9 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   // Messages of any size cross unchanged, as between the backend and the user function directly.
   const unlimited = { "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 };
   const upstream = new grpc.Client(options.target, grpc.credentials.createInsecure(), unlimited);
-  const invariants = createProtocolInvariants();
+  const invariants = createProtocolInvariants({ latestSnapshotOffers: true });
+  const deadlines = new AnswerDeadlines(options.answerTimeoutMs ?? defaultAnswerTimeoutMs);
+  const readOnly = new ReadOnlyReplies();
   const reports: ViolationReport[] = [];
   const streamsWithViolations = new Set<string>();
   let streamCount = 0;
@@ -117,6 +129,7 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       for (const violation of violations) {
         record({ time: now(), stream: streamId, kind: "violation", ...violation });
         streamsWithViolations.add(streamId);
+        if (violation.side === "backend") readOnly.backendFault(streamId, violation.item);
         const r = { stream: streamId, entityId: invariants.entityOf(streamId), violation, transcript: [...transcript] };
         reports.push(r);
         options.onViolation?.(r);
@@ -143,6 +156,8 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       const end = ending.settle();
       if (!end) return;
       if (end.halfCloseFirst) halfClose();
+      deadlines.streamEnded(streamId, end.outcome);
+      readOnly.streamEnded(streamId);
       record({ time: now(), stream: streamId, kind: "end", outcome: end.outcome, status: end.status });
       invariants.streamEnded(streamId, end.persistence);
       if (file) file.end(() => finished());
@@ -155,11 +170,13 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         message = decodeStreamIn(bytes);
       } catch (error) {
         record(undecodable(streamId, "backend", bytes, error));
-        report([{ item: "B5", rule: "every message decodes", expected: "an EntityStreamIn", actual: String(error) }]);
+        report([{ side: "backend", cause: "sent bytes that do not decode", item: "B5", rule: "every message decodes", expected: "an EntityStreamIn", actual: String(error) }]);
       }
       if (message) {
         record({ time: now(), stream: streamId, kind: "to-user-function", message: streamInJson(message) });
         report(invariants.toUserFunction(streamId, message));
+        readOnly.toUserFunction(streamId, message);
+        if (message.case === "command") deadlines.commandSent(streamId, message.id, message.name, (v) => report([v]));
       }
       upstreamCall.write(bytes);
     });
@@ -186,11 +203,15 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         message = decodeStreamOut(bytes);
       } catch (error) {
         record(undecodable(streamId, "user function", bytes, error));
-        report([{ item: "B5", rule: "every message decodes", expected: "an EntityStreamOut", actual: String(error) }]);
+        report([
+          { side: "user function", cause: "sent bytes that do not decode", item: "B5", rule: "every message decodes", expected: "an EntityStreamOut", actual: String(error) },
+        ]);
       }
       if (message) {
         record({ time: now(), stream: streamId, kind: "to-backend", message: streamOutJson(message) });
         report(invariants.toBackend(streamId, message));
+        if (message.case !== undefined) deadlines.answered(streamId, message.commandId);
+        report(readOnly.toBackend(streamId, message));
       }
       if (!ending.cancelledByBackend) call.write(bytes);
     });
@@ -205,18 +226,65 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     upstreamCall.on("error", () => {});
   };
 
+  // ready() answers are recorded in ready.jsonl and judged (A1–A3), each distinct answer once.
+  const readyTranscript: TranscriptEntry[] = [];
+  let readyFile: WriteStream | undefined;
+  const judgedSpecs = new Set<string>();
+  const readyViolations: InvariantViolation[] = [];
+  const recordReady = (entry: TranscriptEntry) => {
+    readyTranscript.push(entry);
+    if (options.transcriptDir) {
+      readyFile ??= createWriteStream(join(options.transcriptDir, "ready.jsonl"));
+      readyFile.write(JSON.stringify(entry) + "\n");
+    }
+  };
+  const judgeReady = async (bytes: Buffer) => {
+    const key = bytes.toString("base64");
+    if (judgedSpecs.has(key)) return;
+    judgedSpecs.add(key);
+    let violations: InvariantViolation[];
+    try {
+      violations = await judgeReadyAnswer(decodeEntitySpec(bytes));
+    } catch (error) {
+      violations = [{ side: "user function", cause: "answered ready() with bytes that do not decode", item: "A1", rule: "ready() answers an EntitySpec", expected: "an EntitySpec", actual: String(error) }];
+    }
+    for (const violation of violations) {
+      recordReady({ time: new Date().toISOString(), stream: "ready", kind: "violation", ...violation });
+      readyViolations.push(violation);
+      const r = { stream: "ready", entityId: undefined, violation, transcript: [...readyTranscript] };
+      reports.push(r);
+      options.onViolation?.(r);
+    }
+  };
   const ready = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     readyCalls += 1;
     upstream.makeUnaryRequest(readyPath, identity, identity, call.request, call.metadata, (error, response) => {
-      if (error) callback(error);
-      else {
-        readyAnswered += 1;
-        callback(null, response);
+      const time = new Date().toISOString();
+      if (error || !response) {
+        recordReady({ time, stream: "ready", kind: "ready-failed", status: error ? `${grpc.status[error.code] ?? error.code}: ${error.details}` : "no answer" });
+        callback(error);
+        return;
       }
+      readyAnswered += 1;
+      callback(null, response);
+      let spec;
+      try {
+        spec = decodeEntitySpec(response);
+      } catch {
+        spec = undefined;
+      }
+      const shown = spec && { serviceName: spec.serviceName, persistenceId: spec.persistenceId, proto: Buffer.from(spec.proto).toString("base64") };
+      recordReady({ time, stream: "ready", kind: "ready", spec: shown ?? { serviceName: "", persistenceId: "", proto: "" } });
+      const judged = judgeReady(response);
+      unsettled.add(judged);
+      void judged.then(() => unsettled.delete(judged));
     });
   };
   const runFailures = (): string[] => {
     const failures: string[] = [];
+    if (readyViolations.length > 0) {
+      failures.push(`the user function's ready() answer breaks ${[...new Set(readyViolations.map((v) => v.item))].join(", ")} (discovery; see the violations above)`);
+    }
     if (readyCalls === 0) failures.push("the backend never called ready() (discovery): is its user-function address this interceptor's?");
     if (streamCount === 0) {
       const why =
@@ -260,8 +328,10 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         }, 2000);
         server.tryShutdown(() => {
           clearTimeout(force);
+          deadlines.close();
           upstream.close();
-          resolve();
+          if (readyFile) readyFile.end(() => resolve());
+          else resolve();
         });
       }),
   };

@@ -165,6 +165,98 @@ describe("protocol invariants (M2)", () => {
     assert.ok(e6!.expected.length < 400, `cut: ${e6!.expected.length} characters`);
   });
 
+  it("every violation names the side at fault and its cause: the backend for what it sent, the user function for what it answered", () => {
+    const invariants = createProtocolInvariants();
+    const [d4] = invariants.toUserFunction("s1", init("e1")).concat(invariants.toUserFunction("s1", command(1)), invariants.toUserFunction("s1", command(2)));
+    assert.deepEqual([d4?.side, d4?.item, d4?.cause], ["backend", "D4", "sent Command 2 while Command 1 was unanswered"]);
+    const [d2] = invariants.toBackend("s1", reply(7));
+    assert.deepEqual([d2?.side, d2?.item, d2?.cause], ["user function", "D2", "answered Command 1 with id 7"]);
+  });
+
+  describe("F4 with latestSnapshotOffers (intercept mode): Init offers the latest acknowledged snapshot, at an acknowledged sequence", () => {
+    /** e1's first stream: three replies of one event each, snapshots at 2 and 3; the last confirmed by a fourth command. */
+    const history = () => {
+      const invariants = createProtocolInvariants({ latestSnapshotOffers: true });
+      const found = check(
+        [
+          ["in", init("e1")],
+          ["in", command(1)],
+          ["out", reply(1, [any("E", 1)])],
+          ["in", command(2)],
+          ["out", reply(2, [any("E", 2)], any("S", 2))],
+          ["in", command(3)],
+          ["out", reply(3, [any("E", 3)], any("S", 3))],
+          ["in", command(4)],
+          ["out", reply(4)],
+        ],
+        invariants,
+        "s1",
+      );
+      assert.deepEqual(found, []);
+      invariants.backendClosed("s1");
+      invariants.streamEnded("s1");
+      return invariants;
+    };
+    const offer = (sequence: number, ...bytes: number[]) => init("e1", { sequence, payload: any("S", ...bytes) });
+
+    it("the latest snapshot, then the later events: fine", () => {
+      assert.deepEqual(check([["in", offer(3, 3)], ["in", command(1)]], history(), "s2"), []);
+    });
+
+    it("an older snapshot, or none, is a stale offer", () => {
+      const invariants = history();
+      const found: InvariantViolation[] = invariants.toUserFunction("s2", offer(2, 2));
+      assert.deepEqual(found.map((v) => [v.side, v.item, v.rule]), [["backend", "F4", "Init offers the latest acknowledged snapshot"]]);
+      assert.equal(found[0]!.cause, "offered a stale snapshot (sequence 2) though one was acknowledged at sequence 3");
+      assert.match(found[0]!.actual, /snapshots acknowledged at: 2, 3/);
+      assert.deepEqual(check([["in", init("e1")]], history(), "s2"), ["F4"]);
+    });
+
+    it("a snapshot at a sequence where none was acknowledged is reported once (not also as stale)", () => {
+      const found = history().toUserFunction("s2", offer(1, 3));
+      assert.deepEqual(found.map((v) => v.rule), ["a snapshot is offered at a sequence at which one was acknowledged"]);
+      assert.equal(found[0]!.cause, "offered a snapshot at sequence 1, where no snapshot was acknowledged");
+    });
+
+    it("a snapshot whose write is uncertain (its stream was cancelled) may be offered, and need not be", () => {
+      const make = () => {
+        const invariants = history();
+        check([["in", offer(3, 3)], ["in", command(1)], ["out", reply(1, [any("E", 4)], any("S", 4))]], invariants, "s2");
+        invariants.streamEnded("s2", "cancelled");
+        return invariants;
+      };
+      assert.deepEqual(check([["in", offer(4, 4)]], make(), "s3"), []);
+      assert.deepEqual(check([["in", offer(3, 3)]], make(), "s3"), []);
+      // Once offered, it counts as acknowledged.
+      const invariants = make();
+      check([["in", offer(4, 4)], ["in", event(5)]], invariants, "s3");
+      invariants.streamEnded("s3", "cancelled");
+      assert.deepEqual(check([["in", offer(3, 3)]], invariants, "s4"), ["F4"]);
+    });
+
+    it("the snapshot of a stream that half-closed but has not ended yet may be offered (the backend moved on first)", () => {
+      const invariants = history();
+      check([["in", offer(3, 3)], ["in", command(1)], ["out", reply(1, [any("E", 4)], any("S", 4))]], invariants, "s2");
+      invariants.backendClosed("s2");
+      assert.deepEqual(check([["in", offer(4, 4)]], invariants, "s3"), []);
+    });
+
+    it("the first Init seen for an entity sets what is known (the interceptor may have started late)", () => {
+      const invariants = createProtocolInvariants({ latestSnapshotOffers: true });
+      assert.deepEqual(check([["in", init("e9", { sequence: 7, payload: any("S", 7) })], ["in", event(8)]], invariants, "s1"), []);
+      invariants.backendClosed("s1");
+      invariants.streamEnded("s1");
+      assert.deepEqual(check([["in", init("e9", { sequence: 7, payload: any("S", 7) })]], invariants, "s2"), []);
+    });
+
+    it("is off by default (user-function and backend mode offer and lose snapshots on purpose)", () => {
+      const invariants = createProtocolInvariants();
+      check([["in", init("e1")], ["in", command(1)], ["out", reply(1, [any("E", 1)], any("S", 1))], ["in", command(2)]], invariants, "s1");
+      invariants.streamEnded("s1");
+      assert.deepEqual(check([["in", init("e1")], ["in", event(1)]], invariants, "s2"), []);
+    });
+  });
+
   it("two live streams for one entity are a violation; a half-closed one is not live", () => {
     const invariants = createProtocolInvariants();
     check([["in", init("e1")]], invariants, "s1");

@@ -10,7 +10,14 @@ import { describeAny, firstDifference } from "./describe-payload.js";
  * Across streams it remembers each entity's history (events acknowledged by a
  * Reply, snapshots) and checks that later replays offer exactly that.
  */
+/** The side of the link that broke a rule. */
+export type Side = "backend" | "user function";
+
 export interface InvariantViolation {
+  /** Which side broke the rule: a violation names it first. */
+  readonly side: Side;
+  /** What that side did, in a few words (shown before the rule). */
+  readonly cause: string;
   /** The catalogue item the rule belongs to, e.g. "B1". */
   readonly item: string;
   /** The rule, in a few words. */
@@ -49,8 +56,17 @@ export interface ProtocolInvariants {
 /** How a stream ended, as far as persistence is concerned. */
 export type StreamEnd = "completed" | "cancelled";
 
-export function createProtocolInvariants(): ProtocolInvariants {
-  return new ProtocolInvariantsImpl();
+export interface ProtocolInvariantsOptions {
+  /**
+   * Also require that every Init offers the latest acknowledged snapshot, at a sequence at which a
+   * snapshot was acknowledged (F4). Intercept mode only: in user-function mode the kit offers
+   * snapshots of its own choosing, and in backend mode a failed snapshot write (F5) is provoked.
+   */
+  readonly latestSnapshotOffers?: boolean;
+}
+
+export function createProtocolInvariants(options: ProtocolInvariantsOptions = {}): ProtocolInvariants {
+  return new ProtocolInvariantsImpl(options);
 }
 
 interface StreamState {
@@ -74,6 +90,16 @@ interface EntityHistory {
   /** Acknowledged events by sequence number. */
   readonly events: Map<number, AnyPayload>;
   readonly snapshots: Map<number, AnyPayload>;
+  /**
+   * Snapshots of Replies whose stream the backend cancelled before their write was known to succeed:
+   * an Init may offer one of them (then it counts as acknowledged), but need not.
+   */
+  readonly uncertainSnapshots: Map<number, AnyPayload>;
+  /**
+   * The sequence of the snapshot the first Init seen for the entity offered (0: none): every snapshot
+   * acknowledged above it crossed the interceptor. Undefined until that first Init.
+   */
+  horizon: number | undefined;
   highest: number;
   /** The stream currently live for the entity, if any. */
   liveStream: string | undefined;
@@ -82,6 +108,8 @@ interface EntityHistory {
 class ProtocolInvariantsImpl implements ProtocolInvariants {
   private readonly streams = new Map<string, StreamState>();
   private readonly entities = new Map<string, EntityHistory>();
+
+  constructor(private readonly options: ProtocolInvariantsOptions) {}
 
   streamOpened(streamId: string): void {
     this.streams.set(streamId, {
@@ -102,29 +130,37 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
   toUserFunction(streamId: string, message: StreamIn): InvariantViolation[] {
     const stream = this.stream(streamId);
     const violations: InvariantViolation[] = [];
-    const violate = (item: string, rule: string, expected: string, actual: string) =>
-      violations.push({ item, rule, expected, actual });
+    const violate = (item: string, rule: string, expected: string, actual: string, cause: string) =>
+      violations.push({ side: "backend", cause, item, rule, expected, actual });
 
     if (message.case === undefined) {
-      violate("B5", "every message sets its oneof", "init, event or command", "a message with no case set");
+      violate("B5", "every message sets its oneof", "init, event or command", "a message with no case set", "sent a message with no case set");
       return violations;
     }
     if (stream.entityId === undefined && message.case !== "init") {
-      violate("B1", "the first message of a stream is Init", "Init", describeIn(message));
+      violate("B1", "the first message of a stream is Init", "Init", describeIn(message), `opened a stream with ${describeIn(message)} instead of Init`);
       return violations;
     }
     switch (message.case) {
       case "init": {
         if (stream.entityId !== undefined) {
-          violate("B1", "Init is sent once per stream", "no second Init", `Init for ${message.entityId}`);
+          violate("B1", "Init is sent once per stream", "no second Init", `Init for ${message.entityId}`, "sent a second Init on a stream");
           return violations;
         }
         stream.entityId = message.entityId;
         const history = this.history(message.entityId);
         if (history.liveStream !== undefined && history.liveStream !== streamId) {
-          violate("I4", "at most one live stream per entity", `stream ${history.liveStream} closed first`, `a second stream for ${message.entityId}`);
+          violate(
+            "I4",
+            "at most one live stream per entity",
+            `stream ${history.liveStream} closed first`,
+            `a second stream for ${message.entityId}`,
+            `opened a second live stream for ${message.entityId}`,
+          );
         }
         history.liveStream = streamId;
+        if (message.snapshot) this.acceptUncertainSnapshot(streamId, message.entityId, history, message.snapshot);
+        if (this.options.latestSnapshotOffers) this.judgeSnapshotOffer(history, message.snapshot, violate);
         if (message.snapshot) {
           stream.sequence = message.snapshot.sequence;
           const known = history.snapshots.get(message.snapshot.sequence);
@@ -135,24 +171,37 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
               "the offered snapshot is the one stored",
               `the snapshot acknowledged at sequence ${sequence}: ${describeAny(known)}`,
               `Init offers at sequence ${sequence}: ${describeAny(message.snapshot.payload)}; ${firstDifference(known, message.snapshot.payload)}`,
+              `offered a snapshot at sequence ${sequence} that differs from the one acknowledged there`,
             );
           }
           if (message.snapshot.payload === undefined) {
-            violate("C6", "a snapshot offer carries its payload", "Snapshot.snapshot set", "no payload");
+            violate("C6", "a snapshot offer carries its payload", "Snapshot.snapshot set", "no payload", "offered a snapshot without its payload");
           }
           if (message.snapshot.sequence > history.highest && history.highest > 0) {
-            violate("C4", "a snapshot is never beyond the acknowledged history", `sequence ≤ ${history.highest}`, `sequence ${message.snapshot.sequence}`);
+            violate(
+              "C4",
+              "a snapshot is never beyond the acknowledged history",
+              `sequence ≤ ${history.highest}`,
+              `sequence ${message.snapshot.sequence}`,
+              `offered a snapshot at sequence ${message.snapshot.sequence}, beyond the acknowledged history`,
+            );
           }
         }
         break;
       }
       case "event": {
         if (stream.commandsStarted) {
-          violate("C5", "all replayed events arrive before the first command", "no Event after a Command", `Event ${message.sequence}`);
+          violate("C5", "all replayed events arrive before the first command", "no Event after a Command", `Event ${message.sequence}`, `replayed Event ${message.sequence} after a Command`);
         }
         const expected = stream.sequence + 1;
         if (message.sequence !== expected) {
-          violate("C4", "replayed events are contiguous", `Event sequence ${expected}`, `Event sequence ${message.sequence}`);
+          violate(
+            "C4",
+            "replayed events are contiguous",
+            `Event sequence ${expected}`,
+            `Event sequence ${message.sequence}`,
+            `replayed Event ${message.sequence} where ${expected} was due`,
+          );
         }
         stream.sequence = message.sequence;
         const history = this.history(stream.entityId!);
@@ -163,6 +212,7 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
             "events replay byte for byte",
             `Event ${message.sequence} as acknowledged: ${describeAny(known)}`,
             `Event ${message.sequence} replayed: ${describeAny(message.payload)}; ${firstDifference(known, message.payload)}`,
+            `replayed Event ${message.sequence} with other bytes than were acknowledged`,
           );
         } else if (!known && message.payload) {
           // First sight of this part of the history (the interceptor started late): learn it.
@@ -175,18 +225,30 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
         this.confirm(stream);
         const history = this.history(stream.entityId!);
         if (!stream.commandsStarted && stream.sequence < history.highest) {
-          violate("C4", "replay ends at the highest persisted event", `events up to ${history.highest}`, `replay ended at ${stream.sequence}`);
+          violate(
+            "C4",
+            "replay ends at the highest persisted event",
+            `events up to ${history.highest}`,
+            `replay ended at ${stream.sequence}`,
+            `ended the replay at ${stream.sequence}, short of the acknowledged ${history.highest}`,
+          );
         }
         stream.commandsStarted = true;
         if (message.entityId !== stream.entityId) {
-          violate("B2", "every Command carries the stream's entity id", stream.entityId!, message.entityId);
+          violate("B2", "every Command carries the stream's entity id", stream.entityId!, message.entityId, `sent a Command for ${message.entityId} on ${stream.entityId}'s stream`);
         }
         if (stream.lastCommandId === 0 ? message.id !== 1 : message.id <= stream.lastCommandId) {
           const expected = stream.lastCommandId === 0 ? "id 1" : `an id above ${stream.lastCommandId}`;
-          violate("D1", "command ids start at 1 on each stream and increase", expected, `id ${message.id}`);
+          violate("D1", "command ids start at 1 on each stream and increase", expected, `id ${message.id}`, `sent Command id ${message.id} where ${expected} was due`);
         }
         if (stream.pending.length > 0) {
-          violate("D4", "one command in flight per entity", `no Command while ${stream.pending[0]} is pending`, `Command ${message.id}`);
+          violate(
+            "D4",
+            "one command in flight per entity",
+            `no Command while ${stream.pending[0]} is pending`,
+            `Command ${message.id}`,
+            `sent Command ${message.id} while Command ${stream.pending[0]} was unanswered`,
+          );
         }
         stream.lastCommandId = Math.max(stream.lastCommandId, message.id);
         stream.pending.push(message.id);
@@ -199,31 +261,37 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
   toBackend(streamId: string, message: StreamOut): InvariantViolation[] {
     const stream = this.stream(streamId);
     const violations: InvariantViolation[] = [];
-    const violate = (item: string, rule: string, expected: string, actual: string) =>
-      violations.push({ item, rule, expected, actual });
+    const violate = (item: string, rule: string, expected: string, actual: string, cause: string) =>
+      violations.push({ side: "user function", cause, item, rule, expected, actual });
 
     if (message.case === undefined) {
-      violate("B5", "every message sets its oneof", "reply or failure", "a message with no case set");
+      violate("B5", "every message sets its oneof", "reply or failure", "a message with no case set", "sent a message with no case set");
       return violations;
     }
     if (stream.entityId === undefined) {
-      violate("B6", "nothing is sent before a command", "silence", describeOut(message));
+      violate("B6", "nothing is sent before a command", "silence", describeOut(message), `sent a ${describeOut(message)} before any command`);
       return violations;
     }
     const head = stream.pending[0];
     if (head === undefined) {
-      violate("D3", "one answer per command", "no answer (nothing pending)", describeOut(message));
+      violate("D3", "one answer per command", "no answer (nothing pending)", describeOut(message), `sent a ${describeOut(message)} with no command pending`);
       return violations;
     }
     if (message.commandId !== head) {
-      violate("D2", "an answer carries the id of the command it answers", `command id ${head}`, `command id ${message.commandId}`);
+      violate(
+        "D2",
+        "an answer carries the id of the command it answers",
+        `command id ${head}`,
+        `command id ${message.commandId}`,
+        `answered Command ${head} with id ${message.commandId}`,
+      );
       return violations;
     }
     stream.pending.shift();
     if (message.case === "failure") return violations;
 
     if (message.snapshot && message.events.length === 0) {
-      violate("F1", "a snapshot rides only with events", "at least one event", "a snapshot and no events");
+      violate("F1", "a snapshot rides only with events", "at least one event", "a snapshot and no events", `sent a snapshot with no events in its Reply to ${message.commandId}`);
     }
     for (const event of message.events) {
       stream.sequence += 1;
@@ -231,6 +299,69 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     }
     if (message.snapshot && message.events.length > 0) stream.unconfirmed.snapshot = [stream.sequence, message.snapshot];
     return violations;
+  }
+
+  /**
+   * F4 in intercept mode: an Init offers the latest acknowledged snapshot, at a sequence at which a
+   * snapshot was acknowledged. The first Init seen for an entity sets what is known (the
+   * interceptor may have started late); a snapshot whose write is still uncertain (its stream was
+   * cancelled, or has half-closed and not yet ended) may be offered (acceptUncertainSnapshot) but
+   * need not be.
+   */
+  private judgeSnapshotOffer(
+    history: EntityHistory,
+    offered: { readonly sequence: number; readonly payload?: AnyPayload | undefined } | undefined,
+    violate: (item: string, rule: string, expected: string, actual: string, cause: string) => void,
+  ): void {
+    if (history.horizon === undefined) {
+      history.horizon = offered?.sequence ?? 0;
+      if (offered?.payload && !history.snapshots.has(offered.sequence)) history.snapshots.set(offered.sequence, offered.payload);
+      return;
+    }
+    const acknowledged = [...history.snapshots.keys()].sort((a, b) => a - b);
+    const shown = acknowledged.length === 0 ? "none" : acknowledged.join(", ");
+    if (offered && !history.snapshots.has(offered.sequence)) {
+      if (offered.sequence > history.horizon) {
+        violate(
+          "F4",
+          "a snapshot is offered at a sequence at which one was acknowledged",
+          `a snapshot at an acknowledged sequence (snapshots acknowledged at: ${shown})`,
+          `Init offers a snapshot at sequence ${offered.sequence}${offered.payload ? `: ${describeAny(offered.payload)}` : ""}`,
+          `offered a snapshot at sequence ${offered.sequence}, where no snapshot was acknowledged`,
+        );
+        return;
+      }
+    }
+    const latest = acknowledged.at(-1);
+    if (latest !== undefined && latest > (offered?.sequence ?? 0)) {
+      const what = offered ? `the snapshot at sequence ${offered.sequence}` : "no snapshot";
+      violate(
+        "F4",
+        "Init offers the latest acknowledged snapshot",
+        `the snapshot acknowledged at sequence ${latest}: ${describeAny(history.snapshots.get(latest)!)}`,
+        `Init offers ${what} (snapshots acknowledged at: ${shown})`,
+        `offered ${offered ? `a stale snapshot (sequence ${offered.sequence})` : "no snapshot"} though one was acknowledged at sequence ${latest}`,
+      );
+    }
+  }
+
+  /**
+   * An Init offering the snapshot of a Reply whose write was uncertain (its stream was cancelled, or
+   * has half-closed and not ended yet): the write went through after all, and with it the Reply's
+   * events. Unknown to the interceptor then: `entityId` and `streamId` name the offering stream.
+   */
+  private acceptUncertainSnapshot(streamId: string, entityId: string, history: EntityHistory, offered: { readonly sequence: number; readonly payload?: AnyPayload | undefined }): void {
+    if (history.snapshots.has(offered.sequence) || offered.payload === undefined) return;
+    const candidates = [history.uncertainSnapshots.get(offered.sequence)];
+    for (const [other, state] of this.streams) {
+      const snapshot = state.unconfirmed.snapshot;
+      if (other !== streamId && state.entityId === entityId && snapshot?.[0] === offered.sequence) candidates.push(snapshot[1]);
+    }
+    const written = candidates.find((c) => c !== undefined && sameAny(c, offered.payload!));
+    if (!written) return;
+    history.snapshots.set(offered.sequence, written);
+    history.uncertainSnapshots.delete(offered.sequence);
+    history.highest = Math.max(history.highest, offered.sequence);
   }
 
   /** The last Reply's events are persisted: they join the entity's acknowledged history. */
@@ -263,6 +394,10 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     // A backend completes a stream only with nothing in flight: the last Reply's write went through.
     // Settled here, at the stream's end, not at the half-close: a cancel may be reported after it.
     if (!stream.backendOpen && how === "completed") this.confirm(stream);
+    else if (stream.unconfirmed.snapshot && stream.entityId !== undefined) {
+      // Cancelled: its write may or may not have gone through.
+      this.history(stream.entityId).uncertainSnapshots.set(...stream.unconfirmed.snapshot);
+    }
     this.release(streamId, stream);
     this.streams.delete(streamId);
   }
@@ -285,7 +420,7 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
   private history(entityId: string): EntityHistory {
     let history = this.entities.get(entityId);
     if (!history) {
-      history = { events: new Map(), snapshots: new Map(), highest: 0, liveStream: undefined };
+      history = { events: new Map(), snapshots: new Map(), uncertainSnapshots: new Map(), horizon: undefined, highest: 0, liveStream: undefined };
       this.entities.set(entityId, history);
     }
     return history;

@@ -18,12 +18,24 @@ export type TranscriptEntry =
   | { readonly time: string; readonly stream: string; readonly kind: "to-backend"; readonly message: unknown }
   | { readonly time: string; readonly stream: string; readonly kind: "undecodable"; readonly from: string; readonly bytes: string; readonly error: string }
   | { readonly time: string; readonly stream: string; readonly kind: "backend-half-close" }
+  /** A `ready()` the user function answered (`stream` is "ready"); the descriptor as base64. */
+  | {
+      readonly time: string;
+      readonly stream: string;
+      readonly kind: "ready";
+      readonly spec: { readonly serviceName: string; readonly persistenceId: string; readonly proto: string };
+    }
+  /** A `ready()` the user function failed: its status. */
+  | { readonly time: string; readonly stream: string; readonly kind: "ready-failed"; readonly status: string }
   /** `status`: the gRPC status the stream ended with; `outcome` (intercept mode): how it ended. */
   | { readonly time: string; readonly stream: string; readonly kind: "end"; readonly status: string; readonly outcome?: StreamOutcome }
   | {
       readonly time: string;
       readonly stream: string;
       readonly kind: "violation";
+      /** The side at fault and what it did (intercept and backend mode). */
+      readonly side?: string;
+      readonly cause?: string;
       readonly item: string;
       readonly rule: string;
       readonly expected: string;
@@ -87,8 +99,12 @@ export function formatTranscript(entries: readonly TranscriptEntry[]): string {
           return `${e.time} [${e.stream}] backend completed its side`;
         case "end":
           return `${e.time} [${e.stream}] stream ended: ${e.outcome ? `${e.outcome} (${e.status})` : e.status}`;
+        case "ready":
+          return `${e.time} [${e.stream}] ready() answered service ${JSON.stringify(e.spec.serviceName)}, persistence id ${JSON.stringify(e.spec.persistenceId)}, descriptor of ${Buffer.from(e.spec.proto, "base64").length} bytes`;
+        case "ready-failed":
+          return `${e.time} [${e.stream}] ready() failed: ${e.status}`;
         case "violation":
-          return `${e.time} [${e.stream}] VIOLATION ${e.item} ${e.rule}: expected ${e.expected}, got ${e.actual}`;
+          return `${e.time} [${e.stream}] VIOLATION${e.side ? ` by the ${e.side}: ${e.cause ?? ""} —` : ""} ${e.item} ${e.rule}: expected ${e.expected}, got ${e.actual}`;
       }
     })
     .join("\n");

@@ -1,5 +1,6 @@
 import { fileDescriptorProtoType, typeUrlPrefix, type EntitySpec } from "../../reference/protocol/index.js";
 import type { Transcript } from "../drivers/user-function/transcript.js";
+import type { UserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
 import { DescriptorSymbols, type FileDescriptor } from "./descriptor-symbols.js";
 import type { KitContext } from "./kit-context.js";
 
@@ -21,11 +22,17 @@ const knownImports: Record<string, readonly string[]> = {
 
 const entityKeyOption = ".lightbend.serverless.entity_key";
 
+/** What the discovery checks need: a way to call `ready()` and to fail (intercept mode passes its own). */
+export interface DiscoveryContext {
+  driver(): Pick<UserFunctionDriver, "ready">;
+  fail: KitContext["fail"];
+}
+
 /** Discovery (A1–A4): what `ready()` answers, judged. */
 export class DiscoveryCheck {
   readonly #specs: EntitySpec[] = [];
 
-  constructor(private readonly kit: KitContext) {}
+  constructor(private readonly kit: DiscoveryContext) {}
 
   async ask(times = 1): Promise<void> {
     for (let i = 0; i < times; i++) {
@@ -39,6 +46,17 @@ export class DiscoveryCheck {
     const spec = this.#specs[0];
     if (!spec) throw new Error("the scenario never asked for the spec");
     return spec;
+  }
+
+  /** A1 for any subject: a descriptor, a service name and a persistence id, none empty. */
+  expectNonEmpty(): void {
+    const spec = this.#spec;
+    const empty = [
+      spec.proto.length === 0 ? "the descriptor" : undefined,
+      spec.serviceName === "" ? "the service name" : undefined,
+      spec.persistenceId === "" ? "the persistence id" : undefined,
+    ].filter((e) => e !== undefined);
+    if (empty.length > 0) this.kit.fail("a non-empty descriptor, service name and persistence id in the EntitySpec", `empty ${empty.join(", ")}`);
   }
 
   expectNames(serviceName: string, persistenceId: string): void {
