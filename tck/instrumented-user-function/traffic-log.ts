@@ -129,6 +129,8 @@ export class TrafficLog {
         if (older.ended !== undefined) continue;
         this.overlaps.push({ entityId, live: older, opened });
         this.#violation(opened, {
+          side: "backend",
+          cause: `opened a second stream for ${JSON.stringify(entityId)} while ${older.streamId} was live`,
           item: "I4",
           rule: "at most one live stream per entity",
           expected: `stream ${older.streamId} ended (completed by the user function, or cancelled by the backend) before another stream for ${JSON.stringify(entityId)} opened`,
