@@ -10,6 +10,8 @@ import {
   type StreamIn,
   type StreamOut,
 } from "../../reference/protocol/index.js";
+import type { FaultPlan } from "./fault-spec.js";
+import { createFaultInjector, type FaultInjector, type StreamFaults } from "./faults.js";
 import { createProtocolInvariants, type InvariantViolation } from "./protocol-invariants.js";
 import { StreamEndTracker } from "./stream-end.js";
 import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "./transcript-entry.js";
@@ -26,6 +28,8 @@ export interface InterceptorOptions {
   readonly transcriptDir?: string;
   /** Called for every violation, with the offending stream's transcript so far. */
   readonly onViolation?: (report: ViolationReport) => void;
+  /** Faults to inject between the two sides (`--faults`, see fault-spec.ts); none when absent. */
+  readonly faults?: FaultPlan;
 }
 
 export interface ViolationReport {
@@ -53,6 +57,8 @@ export interface RunningInterceptor {
   /** The address it listens on (port resolved when 0 was asked for). */
   readonly address: string;
   readonly port: number;
+  /** The fault injector (the faults applied, the oracle's client side) when faults were asked for. */
+  readonly faults: FaultInjector | undefined;
   summary(): InterceptorSummary;
   /** Resolves once every stream opened so far has ended and its transcript file is written. */
   settled(): Promise<void>;
@@ -101,6 +107,7 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   let readyCalls = 0;
   let readyAnswered = 0;
   if (options.transcriptDir) prepareTranscriptDir(options.transcriptDir);
+  const faults = options.faults ? createFaultInjector(options.faults) : undefined;
 
   const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
     const streamId = `s${++streamCount}`;
@@ -134,14 +141,35 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     unsettled.add(done);
     void done.then(() => unsettled.delete(done));
 
+    // With --faults, everything that crosses goes through the stream's faults (faults.ts).
+    const link: StreamFaults | undefined = faults?.stream({
+      streamId,
+      toUserFunction: (bytes) => upstreamCall.write(bytes),
+      toBackend: (bytes) => {
+        if (ending.cancelledByBackend) return false;
+        call.write(bytes);
+        return true;
+      },
+      reset: (why) => {
+        call.emit("error", { code: grpc.status.UNAVAILABLE, details: why });
+        upstreamCall.cancel();
+      },
+      note: (text) => record({ time: now(), stream: streamId, kind: "fault", text }),
+      report,
+    });
+
     const halfClose = () => {
       record({ time: now(), stream: streamId, kind: "backend-half-close" });
       invariants.backendClosed(streamId);
-      upstreamCall.end();
+      if (link) link.halfClose(() => upstreamCall.end());
+      else upstreamCall.end();
     };
     const settle = () => {
-      const end = ending.settle();
-      if (!end) return;
+      const settled = ending.settle();
+      if (!settled) return;
+      const end = link?.wasReset ? { ...settled, outcome: "reset-by-fault" as const, persistence: "cancelled" as const } : settled;
+      // Both sides are done: a half-close interpreted only now is recorded, but no fault acts on it.
+      link?.ended(end.outcome === "completed");
       if (end.halfCloseFirst) halfClose();
       record({ time: now(), stream: streamId, kind: "end", outcome: end.outcome, status: end.status });
       invariants.streamEnded(streamId, end.persistence);
@@ -161,7 +189,8 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         record({ time: now(), stream: streamId, kind: "to-user-function", message: streamInJson(message) });
         report(invariants.toUserFunction(streamId, message));
       }
-      upstreamCall.write(bytes);
+      if (link) link.toUserFunction(bytes, message);
+      else upstreamCall.write(bytes);
     });
     call.on("end", () => {
       ending.backendEnded();
@@ -188,16 +217,23 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         record(undecodable(streamId, "user function", bytes, error));
         report([{ item: "B5", rule: "every message decodes", expected: "an EntityStreamOut", actual: String(error) }]);
       }
+      // The answer to a command only a fault duplicated is neither judged nor forwarded.
+      if (link?.absorbs(message)) return;
       if (message) {
         record({ time: now(), stream: streamId, kind: "to-backend", message: streamOutJson(message) });
         report(invariants.toBackend(streamId, message));
       }
-      if (!ending.cancelledByBackend) call.write(bytes);
+      if (link) link.toBackend(bytes, message);
+      else if (!ending.cancelledByBackend) call.write(bytes);
     });
     upstreamCall.on("status", (status: grpc.StatusObject) => {
-      if (ending.upstreamEnded(status)) {
-        if (status.code === grpc.status.OK) call.end();
-        else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+      if (ending.upstreamEnded(status) && !link?.wasReset) {
+        const forward = () => {
+          if (status.code === grpc.status.OK) call.end();
+          else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+        };
+        if (link) link.statusToBackend(forward);
+        else forward();
       }
       settle();
     });
@@ -242,6 +278,7 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   return {
     address: `${host}:${port}`,
     port,
+    faults,
     settled: () => Promise.all([...unsettled]).then(() => undefined),
     summary: () => ({
       readyCalls,

@@ -7,9 +7,16 @@ import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/i
  *   the events of its last Reply are not persisted;
  * - `completed-by-user-function`: the user function ended the stream OK while the backend's side was open;
  * - `user-function-failed`: the user function ended the stream with an error status;
- * - `cut-by-interceptor-shutdown`: still open when the interceptor stopped (its grace ran out).
+ * - `cut-by-interceptor-shutdown`: still open when the interceptor stopped (its grace ran out);
+ * - `reset-by-fault`: an injected fault (`--faults`) reset it: the events of its last Reply are not persisted.
  */
-export type StreamOutcome = "completed" | "cancelled-by-backend" | "completed-by-user-function" | "user-function-failed" | "cut-by-interceptor-shutdown";
+export type StreamOutcome =
+  | "completed"
+  | "cancelled-by-backend"
+  | "completed-by-user-function"
+  | "user-function-failed"
+  | "cut-by-interceptor-shutdown"
+  | "reset-by-fault";
 
 /** One line of an intercepted stream's JSONL transcript. */
 export type TranscriptEntry =
@@ -18,6 +25,8 @@ export type TranscriptEntry =
   | { readonly time: string; readonly stream: string; readonly kind: "to-backend"; readonly message: unknown }
   | { readonly time: string; readonly stream: string; readonly kind: "undecodable"; readonly from: string; readonly bytes: string; readonly error: string }
   | { readonly time: string; readonly stream: string; readonly kind: "backend-half-close" }
+  /** A fault injected on the stream (`--faults`), or what the interceptor did about one. */
+  | { readonly time: string; readonly stream: string; readonly kind: "fault"; readonly text: string }
   /** `status`: the gRPC status the stream ended with; `outcome` (intercept mode): how it ended. */
   | { readonly time: string; readonly stream: string; readonly kind: "end"; readonly status: string; readonly outcome?: StreamOutcome }
   | {
@@ -85,6 +94,8 @@ export function formatTranscript(entries: readonly TranscriptEntry[]): string {
           return `${e.time} [${e.stream}] undecodable bytes from the ${e.from}: ${e.error}`;
         case "backend-half-close":
           return `${e.time} [${e.stream}] backend completed its side`;
+        case "fault":
+          return `${e.time} [${e.stream}] ${e.text}`;
         case "end":
           return `${e.time} [${e.stream}] stream ended: ${e.outcome ? `${e.outcome} (${e.status})` : e.status}`;
         case "violation":
