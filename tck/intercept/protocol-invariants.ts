@@ -69,6 +69,11 @@ interface EntityHistory {
   readonly events: Map<number, AnyPayload>;
   readonly snapshots: Map<number, AnyPayload>;
   highest: number;
+  /**
+   * The highest sequence that may be persisted: a Reply whose stream was cancelled before anything
+   * confirmed it may still have been written (the write succeeded, then the stream was torn down).
+   */
+  possiblyPersisted: number;
   /** The stream currently live for the entity, if any. */
   liveStream: string | undefined;
 }
@@ -134,8 +139,9 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
           if (message.snapshot.payload === undefined) {
             violate("C6", "a snapshot offer carries its payload", "Snapshot.snapshot set", "no payload");
           }
-          if (message.snapshot.sequence > history.highest && history.highest > 0) {
-            violate("C4", "a snapshot is never beyond the acknowledged history", `sequence ≤ ${history.highest}`, `sequence ${message.snapshot.sequence}`);
+          const bound = Math.max(history.highest, history.possiblyPersisted);
+          if (message.snapshot.sequence > bound && history.highest > 0) {
+            violate("C4", "a snapshot is never beyond the acknowledged history", `sequence ≤ ${bound}`, `sequence ${message.snapshot.sequence}`);
           }
         }
         break;
@@ -252,6 +258,10 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     // A backend completes a stream only with nothing in flight: the last Reply's write went through.
     // Settled here, at the stream's end, not at the half-close: a cancel may be reported after it.
     if (!stream.backendOpen && how === "completed") this.confirm(stream);
+    else if (stream.entityId !== undefined && stream.unconfirmed.events.length > 0) {
+      const history = this.history(stream.entityId);
+      history.possiblyPersisted = Math.max(history.possiblyPersisted, stream.unconfirmed.events.at(-1)![0]);
+    }
     this.release(streamId, stream);
     this.streams.delete(streamId);
   }
@@ -274,7 +284,7 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
   private history(entityId: string): EntityHistory {
     let history = this.entities.get(entityId);
     if (!history) {
-      history = { events: new Map(), snapshots: new Map(), highest: 0, liveStream: undefined };
+      history = { events: new Map(), snapshots: new Map(), highest: 0, possiblyPersisted: 0, liveStream: undefined };
       this.entities.set(entityId, history);
     }
     return history;

@@ -1,0 +1,142 @@
+import * as grpc from "@grpc/grpc-js";
+import { createBackend } from "../../reference/backend/backend.js";
+import { silentLogger } from "../../reference/backend/logger.js";
+import type { Journal, SnapshotStore } from "../../reference/backend/persistence/index.js";
+import { createShoppingCartClient, runSeedSession, ShoppingCartCallError, type Cart, type ShoppingCartClient } from "../../samples/shopping-cart-client/index.js";
+import { startShoppingCart } from "../../samples/shopping-cart/index.js";
+import { parseFaultSpec } from "./fault-spec.js";
+import type { InvariantViolation } from "./protocol-invariants.js";
+import { describeFault, type FaultInjector } from "./faults.js";
+import { startInterceptor, type ViolationReport } from "./interceptor.js";
+import { formatTranscript } from "./transcript-entry.js";
+
+/**
+ * A fault run of the sample end to end (for the tests):
+ * client → reference backend → interceptor (faults) → sample shopping cart.
+ * The seed's session, then a mixed client on several carts (add, remove, get, a pause
+ * past the passivation timeout so every cart is recovered), every call's end told to
+ * the fault oracle.
+ */
+
+/** The backend's relay timeout: a dropped message resolves by it (DEADLINE_EXCEEDED, entity restarted). */
+const relayTimeoutMs = 400;
+/** Long beside the client's steps, so only the explicit pause passivates (the traffic stays the same run to run). */
+const passivationTimeoutMs = 1_000;
+/**
+ * A call may wait for the entity's previous stream to be cancelled (a relay timeout), its recovery
+ * (one more) and its command (one more), plus delays: past ten relay timeouts it hangs.
+ */
+const clientDeadlineMs = 10 * relayTimeoutMs;
+
+export interface FaultRunResult {
+  readonly faults: readonly string[];
+  readonly violations: readonly ViolationReport[];
+  readonly clientViolations: readonly InvariantViolation[];
+  readonly codes: ReadonlyMap<string, number>;
+  readonly streams: number;
+}
+
+export async function faultRun(spec: string, stores: () => { journal: Journal; snapshotStore: SnapshotStore; close?: () => Promise<void> }): Promise<FaultRunResult> {
+  const plan = parseFaultSpec(spec);
+  const violations: ViolationReport[] = [];
+  const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
+  const interceptor = await startInterceptor({ listen: "127.0.0.1:0", target: cart.address, faults: plan, onViolation: (r) => violations.push(r) });
+  const { journal, snapshotStore, close } = stores();
+  const backend = createBackend(
+    { host: "127.0.0.1", port: 0, userFunction: interceptor.address, entity: { relayTimeoutMs, passivationTimeoutMs } },
+    { journal, snapshotStore, logger: silentLogger },
+  );
+  const codes = new Map<string, number>();
+  let client: ShoppingCartClient | undefined;
+  try {
+    const address = await backend.start();
+    await backend.serving;
+    client = recordingClient(createShoppingCartClient(address.target, { callTimeoutMs: clientDeadlineMs }), interceptor.faults!, codes);
+    await runSeedSession(client, () => {});
+    await mixedClient(client, async () => {
+      await waitFor(() => backend.activeEntities === 0, 20 * passivationTimeoutMs, "passivation of every cart");
+    });
+    // Taken before the shutdown: which streams a shutdown still finds open is timing, not traffic.
+    const faults = interceptor.faults!.applied().map(describeFault);
+    client.close();
+    client = undefined;
+    await backend.stop();
+    await interceptor.settled();
+    return { faults, violations, clientViolations: interceptor.faults!.clientViolations(), codes, streams: interceptor.summary().streams };
+  } finally {
+    client?.close();
+    await backend.stop();
+    await interceptor.close();
+    await cart.close();
+    await close?.();
+  }
+}
+
+/** A client whose every call's end is told to the oracle; a failed call answers an empty cart and goes on. */
+function recordingClient(client: ShoppingCartClient, faults: FaultInjector, codes: Map<string, number>): ShoppingCartClient {
+  const call = async <T,>(entityId: string, method: string, run: () => Promise<T>, fallback: T): Promise<T> => {
+    const started = Date.now();
+    try {
+      const result = await run();
+      faults.clientCall({ entityId, method, code: grpc.status.OK, details: "", clientDeadlinePassed: false });
+      codes.set("OK", (codes.get("OK") ?? 0) + 1);
+      return result;
+    } catch (error) {
+      if (!(error instanceof ShoppingCartCallError)) throw error;
+      const clientDeadlinePassed = error.code === grpc.status.DEADLINE_EXCEEDED && Date.now() - started >= clientDeadlineMs;
+      faults.clientCall({ entityId, method, code: error.code, details: error.message, clientDeadlinePassed });
+      const name = grpc.status[error.code] ?? String(error.code);
+      codes.set(name, (codes.get(name) ?? 0) + 1);
+      return fallback;
+    }
+  };
+  const empty: Cart = { items: [] };
+  return {
+    addItem: (u, p, n, q) => call(u, "AddItem", () => client.addItem(u, p, n, q), undefined),
+    removeItem: (u, p) => call(u, "RemoveItem", () => client.removeItem(u, p), undefined),
+    getCart: (u) => call(u, "GetCart", () => client.getCart(u), empty),
+    close: () => client.close(),
+  };
+}
+
+/** Several carts, one call at a time (so the traffic is the same run to run): adds, removes, reads, one pause to passivate. */
+async function mixedClient(client: ShoppingCartClient, passivate: () => Promise<void>): Promise<void> {
+  const carts = ["cart-a", "cart-b", "cart-c"];
+  const products = [
+    ["p1", "Eggs"],
+    ["p2", "Milk"],
+    ["p3", "Salt"],
+  ] as const;
+  const rounds = async (from: number, to: number) => {
+    for (let round = from; round < to; round++) {
+      for (const [i, cart] of carts.entries()) {
+        const [productId, name] = products[(round + i) % products.length]!;
+        await client.addItem(cart, productId, name, 1 + (round % 2));
+        if (round % 3 === 2) await client.removeItem(cart, products[(round + i + 1) % products.length]![0]);
+        if (round % 2 === 1) await client.getCart(cart);
+      }
+    }
+  };
+  await rounds(0, 6);
+  await passivate();
+  for (const cart of carts) await client.getCart(cart);
+  await rounds(6, 9);
+  for (const cart of carts) await client.getCart(cart);
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function explainViolations(result: FaultRunResult): string {
+  return [
+    ...result.violations.map((v) => `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`),
+    ...result.clientViolations.map((v) => `${v.item} ${v.rule}: expected ${v.expected}, got ${v.actual}`),
+    `faults: ${result.faults.join("\n  ")}`,
+  ].join("\n\n");
+}
+
