@@ -18,15 +18,20 @@ import { formatTranscript } from "./transcript-entry.js";
  * the fault oracle.
  */
 
-/** The backend's relay timeout: a dropped message resolves by it (DEADLINE_EXCEEDED, entity restarted). */
-const relayTimeoutMs = 400;
-/** Long beside the client's steps, so only the explicit pause passivates (the traffic stays the same run to run). */
-const passivationTimeoutMs = 1_000;
-/**
- * A call may wait for the entity's previous stream to be cancelled (a relay timeout), its recovery
- * (one more) and its command (one more), plus delays: past ten relay timeouts it hangs.
- */
-const clientDeadlineMs = 10 * relayTimeoutMs;
+export interface FaultRunStores {
+  readonly journal: Journal;
+  readonly snapshotStore: SnapshotStore;
+  close?(): Promise<void>;
+}
+
+export interface FaultRunOptions {
+  /**
+   * The backend's relay timeout (default 400 ms): a dropped message resolves by it (DEADLINE_EXCEEDED,
+   * the entity restarted); the passivation timeout is 2.5 times it, long beside the client's steps, so
+   * only the explicit pause passivates (the traffic stays the same run to run).
+   */
+  readonly relayTimeoutMs?: number;
+}
 
 export interface FaultRunResult {
   readonly faults: readonly string[];
@@ -36,12 +41,17 @@ export interface FaultRunResult {
   readonly streams: number;
 }
 
-export async function faultRun(spec: string, stores: () => { journal: Journal; snapshotStore: SnapshotStore; close?: () => Promise<void> }): Promise<FaultRunResult> {
+export async function faultRun(spec: string, stores: () => FaultRunStores | Promise<FaultRunStores>, options: FaultRunOptions = {}): Promise<FaultRunResult> {
+  const relayTimeoutMs = options.relayTimeoutMs ?? 400;
+  const passivationTimeoutMs = 2.5 * relayTimeoutMs;
+  // A call may wait for the entity's previous stream to be cancelled (a relay timeout), its recovery
+  // (one more) and its command (one more), plus delays: past ten relay timeouts it hangs.
+  const clientDeadlineMs = 10 * relayTimeoutMs;
   const plan = parseFaultSpec(spec);
   const violations: ViolationReport[] = [];
   const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
   const interceptor = await startInterceptor({ listen: "127.0.0.1:0", target: cart.address, faults: plan, onViolation: (r) => violations.push(r) });
-  const { journal, snapshotStore, close } = stores();
+  const { journal, snapshotStore, close } = await stores();
   const backend = createBackend(
     { host: "127.0.0.1", port: 0, userFunction: interceptor.address, entity: { relayTimeoutMs, passivationTimeoutMs } },
     { journal, snapshotStore, logger: silentLogger },
@@ -51,7 +61,7 @@ export async function faultRun(spec: string, stores: () => { journal: Journal; s
   try {
     const address = await backend.start();
     await backend.serving;
-    client = recordingClient(createShoppingCartClient(address.target, { callTimeoutMs: clientDeadlineMs }), interceptor.faults!, codes);
+    client = recordingClient(createShoppingCartClient(address.target, { callTimeoutMs: clientDeadlineMs }), interceptor.faults!, codes, clientDeadlineMs);
     await runSeedSession(client, () => {});
     await mixedClient(client, async () => {
       await waitFor(() => backend.activeEntities === 0, 20 * passivationTimeoutMs, "passivation of every cart");
@@ -68,12 +78,12 @@ export async function faultRun(spec: string, stores: () => { journal: Journal; s
     await backend.stop();
     await interceptor.close();
     await cart.close();
-    await close?.();
+    await close?.call(undefined);
   }
 }
 
 /** A client whose every call's end is told to the oracle; a failed call answers an empty cart and goes on. */
-function recordingClient(client: ShoppingCartClient, faults: FaultInjector, codes: Map<string, number>): ShoppingCartClient {
+function recordingClient(client: ShoppingCartClient, faults: FaultInjector, codes: Map<string, number>, clientDeadlineMs: number): ShoppingCartClient {
   const call = async <T,>(entityId: string, method: string, run: () => Promise<T>, fallback: T): Promise<T> => {
     const started = Date.now();
     try {
@@ -140,3 +150,36 @@ export function explainViolations(result: FaultRunResult): string {
   ].join("\n\n");
 }
 
+
+/** The seeded spec the end-to-end fault tests run: every kind, about one point in ten. */
+export const seededFaultRunSpec = "seed=10,rate=0.1,kinds=delay,drop,duplicate,reset,reset-connection,hold,stray,max-delay=40";
+
+/**
+ * Runs the seeded spec twice on fresh stores: each run must inject faults of every kind, see calls
+ * succeed and fail, and break nothing (0 violations, 0 oracle failures); the second must inject the
+ * same faults as the first. Returns both for the log.
+ */
+export async function seededFaultRunTwice(
+  assert: typeof import("node:assert/strict"),
+  stores: () => FaultRunStores | Promise<FaultRunStores>,
+  options: FaultRunOptions = {},
+): Promise<[FaultRunResult, FaultRunResult]> {
+  const first = await faultRun(seededFaultRunSpec, stores, options);
+  const kinds = new Map<string, number>();
+  for (const f of first.faults) kinds.set(f.split(" ")[0]!, (kinds.get(f.split(" ")[0]!) ?? 0) + 1);
+  const line = (r: FaultRunResult) =>
+    `${r.faults.length} faults; client codes: ${[...r.codes].map(([k, n]) => `${n} ${k}`).join(", ")}; ${r.streams} streams; ${r.violations.length} violation(s), ${r.clientViolations.length} oracle failure(s) on client calls`;
+  console.log(`faults (${seededFaultRunSpec}): [${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")}]; ${line(first)}`);
+  assert.ok(first.faults.length >= 5, `the seeded run injects faults; got ${first.faults.length}`);
+  for (const kind of ["delay", "drop", "duplicate", "reset", "reset-connection", "hold", "stray"]) {
+    assert.ok(kinds.has(kind), `the seeded run injects at least one ${kind}; got ${[...kinds.keys()].join(", ")}`);
+  }
+  assert.ok((first.codes.get("OK") ?? 0) > 0 && first.codes.size > 1, `some calls succeed and some fail under the faults; got ${[...first.codes].join("; ")}`);
+  assert.equal(first.violations.length + first.clientViolations.length, 0, explainViolations(first));
+
+  const second = await faultRun(seededFaultRunSpec, stores, options);
+  console.log(`rerun with the same seed: ${line(second)}`);
+  assert.deepEqual([...second.faults].sort(), [...first.faults].sort(), "the same seed and the same traffic give the same faults");
+  assert.equal(second.violations.length + second.clientViolations.length, 0, explainViolations(second));
+  return [first, second];
+}
