@@ -26,7 +26,7 @@ export interface FaultRunStores {
 
 export interface FaultRunOptions {
   /**
-   * The backend's relay timeout (default 400 ms): a dropped message resolves by it (DEADLINE_EXCEEDED,
+   * The backend's relay timeout (default 1 s, generous on a loaded machine: a reply that comes late by itself would change the traffic): a dropped message resolves by it (DEADLINE_EXCEEDED,
    * the entity restarted); the passivation timeout is 2.5 times it, long beside the client's steps, so
    * only the explicit pause passivates (the traffic stays the same run to run).
    */
@@ -42,7 +42,7 @@ export interface FaultRunResult {
 }
 
 export async function faultRun(spec: string, stores: () => FaultRunStores | Promise<FaultRunStores>, options: FaultRunOptions = {}): Promise<FaultRunResult> {
-  const relayTimeoutMs = options.relayTimeoutMs ?? 400;
+  const relayTimeoutMs = options.relayTimeoutMs ?? 1_000;
   const passivationTimeoutMs = 2.5 * relayTimeoutMs;
   // A call may wait for the entity's previous stream to be cancelled (a relay timeout), its recovery
   // (one more) and its command (one more), plus delays: past ten relay timeouts it hangs.

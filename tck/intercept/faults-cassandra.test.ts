@@ -28,9 +28,7 @@ if ("skipped" in cassandra) {
         keyspaces.push(settings.keyspace);
         return createCassandraStores(settings, silentLogger);
       };
-      // Cassandra reads and writes take longer than memory's: a longer relay timeout keeps a slow
-      // recovery from counting as a fault of its own (the traffic stays the same run to run).
-      await seededFaultRunTwice(assert, stores, { relayTimeoutMs: 1_000 });
+      await seededFaultRunTwice(assert, stores);
     });
   });
 }
