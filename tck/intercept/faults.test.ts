@@ -92,7 +92,10 @@ describe("fault injection", () => {
   });
 
   it("resets one stream, or every open stream at once, and forwards nothing after", () => {
-    const injector = createFaultInjector(parseFaultSpec("reset:backend-to-uf:command:2,reset-connection:backend-to-uf:command:4"));
+    let connectionsClosed = 0;
+    const injector = createFaultInjector(parseFaultSpec("reset:backend-to-uf:command:2,reset-connection:backend-to-uf:command:4"), {
+      connectionReset: () => connectionsClosed++,
+    });
     const a = fakeStream(injector, "a");
     const b = fakeStream(injector, "b");
     const c = fakeStream(injector, "c");
@@ -110,6 +113,7 @@ describe("fault injection", () => {
     b.sendIn(command(2, "eb")); // the 4th: the connection resets
     assert.equal(b.resets.length, 1);
     assert.equal(c.resets.length, 0, "a stream that had ended is left alone");
+    assert.equal(connectionsClosed, 1, "the connection to the user function is closed once, after the streams");
   });
 
   it("holds a half-close: it is never forwarded", () => {

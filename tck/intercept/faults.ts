@@ -77,7 +77,12 @@ export interface FaultInjector {
 /** The command id of every stray Reply: a backend never gets that far on one stream. */
 export const strayCommandId = 2 ** 31 - 1;
 
-export function createFaultInjector(plan: FaultPlan): FaultInjector {
+export interface FaultInjectorHooks {
+  /** After a `reset-connection` reset every open stream: the interceptor closes its connection to the user function. */
+  readonly connectionReset?: () => void;
+}
+
+export function createFaultInjector(plan: FaultPlan, hooks: FaultInjectorHooks = {}): FaultInjector {
   const applied: AppliedFault[] = [];
   const oracle = createFaultOracle();
   const live = new Set<StreamFaultsImpl>();
@@ -95,6 +100,7 @@ export function createFaultInjector(plan: FaultPlan): FaultInjector {
     },
     decide: (point) => decide(plan, counts, point),
     applied: (fault) => applied.push(fault),
+    connectionReset: () => hooks.connectionReset?.(),
   };
   return {
     plan,
@@ -126,6 +132,7 @@ interface InjectorInternals {
   nextEntityStream(entityId: string): number;
   decide(point: Point): Decision | undefined;
   applied(fault: AppliedFault): void;
+  connectionReset(): void;
 }
 
 function decide(plan: FaultPlan, counts: Map<string, number>, point: Point): Decision | undefined {
@@ -342,6 +349,7 @@ class StreamFaultsImpl implements StreamFaults {
         return;
       case "reset-connection":
         for (const stream of [...this.injector.live]) stream.resetNow(`connection reset by tck intercept --faults (${describeFault(fault)})`);
+        this.injector.connectionReset();
         return;
       case "stray": {
         queue.push(forward);

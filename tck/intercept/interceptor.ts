@@ -95,7 +95,8 @@ const rawEntityService = {
 export async function startInterceptor(options: InterceptorOptions): Promise<RunningInterceptor> {
   // Messages of any size cross unchanged, as between the backend and the user function directly.
   const unlimited = { "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 };
-  const upstream = new grpc.Client(options.target, grpc.credentials.createInsecure(), unlimited);
+  const connect = () => new grpc.Client(options.target, grpc.credentials.createInsecure(), unlimited);
+  let upstream = connect();
   const invariants = createProtocolInvariants();
   const reports: ViolationReport[] = [];
   const streamsWithViolations = new Set<string>();
@@ -107,7 +108,16 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   let readyCalls = 0;
   let readyAnswered = 0;
   if (options.transcriptDir) prepareTranscriptDir(options.transcriptDir);
-  const faults = options.faults ? createFaultInjector(options.faults) : undefined;
+  const faults = options.faults
+    ? createFaultInjector(options.faults, {
+        // A reset-connection: every stream was reset; the user function's connection is closed too.
+        connectionReset: () => {
+          const old = upstream;
+          upstream = connect();
+          old.close();
+        },
+      })
+    : undefined;
 
   const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
     const streamId = `s${++streamCount}`;
