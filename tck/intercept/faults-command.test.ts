@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
 import type { RunningUserFunction } from "../../reference/support/index.js";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import { runInterceptCommand } from "./intercept-command.js";
+import type { TranscriptEntry } from "./transcript-entry.js";
 
 const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
 type EntityClient = InstanceType<typeof EntityClient> & Record<string, any>;
@@ -100,5 +104,31 @@ describe("tck intercept --faults", () => {
     const text = run.out.join("\n");
     assert.equal(run.code, 0, text);
     assert.match(text, /rerun: npx tck intercept .* --faults seed=\d+,rate=0\.5,kinds=delay,max-delay=5/);
+  });
+});
+
+describe("tck intercept --faults transcripts", () => {
+  let cart: RunningUserFunction;
+  let dir: string;
+  before(async () => {
+    cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
+    dir = mkdtempSync(join(tmpdir(), "tck-faults-transcripts-"));
+  });
+  after(async () => {
+    await cart?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("records the fault in the stream's transcript, and a reset stream ends reset-by-fault", async () => {
+    const transcripts = join(dir, "run");
+    const run = await runWithBackend(["--listen", "127.0.0.1:0", "--target", cart.address, "--transcripts", transcripts, "--faults", "reset:backend-to-uf:command:1"], async (client) => {
+      await oneCommand(client);
+    });
+    assert.equal(run.code, 0, run.out.concat(run.err).join("\n"));
+    const entries = readFileSync(join(transcripts, "s1.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptEntry);
+    const fault = entries.find((e) => e.kind === "fault");
+    assert.match(fault?.kind === "fault" ? fault.text : "", /^fault injected: reset backend-to-uf Command 1 GetCart \(u1 stream 1, message 2; reset:backend-to-uf:command:1\)$/);
+    const end = entries.at(-1);
+    assert.equal(end?.kind === "end" ? end.outcome : JSON.stringify(end), "reset-by-fault");
   });
 });

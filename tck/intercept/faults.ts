@@ -59,6 +59,11 @@ export interface StreamFaults {
   statusToBackend(forward: () => void): void;
   /** True once a fault reset this stream (it ends `reset-by-fault`). */
   readonly wasReset: boolean;
+  /**
+   * True once any fault hit this stream (a live check that judges timing, e.g. "every command
+   * answered within a bound", must not blame the user function for a dropped Command or Reply).
+   */
+  readonly faulted: boolean;
   /** The stream ended (`completed`: cleanly, the backend's half-close first): queued messages are dropped. */
   ended(completed: boolean): void;
 }
@@ -228,6 +233,7 @@ class StreamFaultsImpl implements StreamFaults {
   private readonly duplicated = new Map<number, boolean>();
   private reset = false;
   private over = false;
+  private hit = false;
 
   constructor(
     private readonly injector: InjectorInternals,
@@ -238,6 +244,10 @@ class StreamFaultsImpl implements StreamFaults {
 
   get wasReset(): boolean {
     return this.reset;
+  }
+
+  get faulted(): boolean {
+    return this.hit || this.reset;
   }
 
   toUserFunction(bytes: Buffer, message: StreamIn | undefined): void {
@@ -331,6 +341,7 @@ class StreamFaultsImpl implements StreamFaults {
       ...(decision.delayMs !== undefined ? { delayMs: decision.delayMs } : {}),
     };
     this.injector.applied(fault);
+    this.hit = true;
     this.hooks.note(`fault injected: ${describeFault(fault)}`);
     switch (decision.kind) {
       case "delay":
