@@ -159,7 +159,8 @@ export const faultSpecHelp = `Fault injection (--faults SPEC): comma-separated t
   rate=R               chance (0..1) of a random fault at each point: every
                        message either way and every backend half-close
   kinds=K,K,...        kinds the random faults draw from (default
-                       ${defaultRandomKinds.join(",")}); the list runs to the next term with = or :
+                       ${defaultRandomKinds.join(",")}); the list runs to
+                       the next term with = or :
   max-delay=MS         a random delay lasts 1..MS ms (default ${defaultMaxDelayMs})
   KIND:DIR:MSG:N[:MS]  a fault at a named point: the Nth MSG crossing DIR
                        in the run (counted from 1); MS for a delay
