@@ -42,6 +42,8 @@ describe("--faults SPEC", () => {
       ["drop:uf-to-backend:command:1", /"command" does not cross uf-to-backend/],
       ["drop:backend-to-uf:half-close:1", /drop does not apply to a half-close/],
       ["hold:backend-to-uf:command:1", /hold does not apply to a command/],
+      ["stray:backend-to-uf:command:1", /stray does not apply to a command/],
+      ["stray:backend-to-uf:any:1", /stray applies to uf-to-backend messages only/],
       ["drop:uf-to-backend:reply:0", /N must be a whole number from 1/],
       ["drop:uf-to-backend:reply:1:50", /only a delay takes :MS/],
       ["drop:uf-to-backend", /a point is KIND:DIR:MSG:N\[:MS\]/],

@@ -52,10 +52,17 @@ export class FaultSpecError extends Error {
 export const defaultRandomKinds: readonly FaultKind[] = ["delay", "drop", "duplicate", "reset"];
 const defaultMaxDelayMs = 50;
 
-/** Which kinds make sense at a point: `hold` only at a half-close, `drop`/`duplicate`/`stray` only at a message. */
+/**
+ * Which kinds make sense at a point: `hold` only at a half-close, `drop`/`duplicate` only at a
+ * message, `stray` only after a message to the backend (on the same stream, in order: injected
+ * after a message to the user function it would race the backend's own next step, and the same
+ * seed could give other traffic).
+ */
 export function kindsApplicableAt(type: PointType): readonly FaultKind[] {
-  if (type === "half-close") return ["delay", "hold", "reset", "reset-connection"];
-  return ["delay", "drop", "duplicate", "reset", "reset-connection", "stray"];
+  // A half-close comes with a passivation or a shutdown, which may close other streams at the same moment.
+  if (type === "half-close") return ["delay", "hold", "reset"];
+  if (type === "reply" || type === "failure") return ["delay", "drop", "duplicate", "reset", "reset-connection", "stray"];
+  return ["delay", "drop", "duplicate", "reset", "reset-connection"];
 }
 
 /** Parses a `--faults` spec; `randomSeed` supplies the seed when the spec names none. */
@@ -141,6 +148,9 @@ function point(term: string): NamedFault {
     throw new FaultSpecError(`--faults: ${faultKind} does not apply to a ${msg} in "${term}" (there: ${kindsApplicableAt(message).join(", ")})`);
   }
   if (message === "any" && faultKind === "hold") throw new FaultSpecError(`--faults: hold applies to a half-close only, in "${term}"`);
+  if (message === "any" && faultKind === "stray" && direction !== "uf-to-backend") {
+    throw new FaultSpecError(`--faults: stray applies to uf-to-backend messages only, in "${term}"`);
+  }
   if (ms !== undefined && faultKind !== "delay") throw new FaultSpecError(`--faults: only a delay takes :MS, in "${term}"`);
   return { kind: faultKind, direction, message, ordinal: Number(n), ...(ms !== undefined ? { delayMs: milliseconds(ms, "a delay") } : {}) };
 }
@@ -177,8 +187,8 @@ export const faultSpecHelp = `Fault injection (--faults SPEC): comma-separated t
                    connection to the user function (a new one is opened)
         hold       (half-close only) keep the stream half-open: the
                    half-close is never forwarded
-        stray      forward it, then send the backend a Reply to a command
-                   id it never sent
+        stray      (uf-to-backend only) forward it, then send the backend
+                   a Reply to a command id it never sent
   The random faults are decided per point by a PRNG keyed on the seed, the
   entity, its stream's ordinal for that entity and the message's index on
   the stream: the same seed and the same traffic give the same faults.
