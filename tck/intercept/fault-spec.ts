@@ -183,8 +183,9 @@ export const faultSpecHelp = `Fault injection (--faults SPEC): comma-separated t
                    duplicated command is absorbed)
         reset      reset the stream instead: the backend gets UNAVAILABLE,
                    the user function a cancel
-        reset-connection  reset every open stream at once and close the
-                   connection to the user function (a new one is opened)
+        reset-connection  (not at a half-close) reset every open stream at
+                   once and close the connection to the user function
+                   (a new one is opened)
         hold       (half-close only) keep the stream half-open: the
                    half-close is never forwarded
         stray      (uf-to-backend only) forward it, then send the backend
