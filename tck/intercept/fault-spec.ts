@@ -179,8 +179,9 @@ export const faultSpecHelp = `Fault injection (--faults SPEC): comma-separated t
   KIND: delay      hold the message MS ms (later ones on the stream queue
                    behind it: order is kept)
         drop       never forward it
-        duplicate  forward it twice (the user function's answer to a
-                   duplicated command is absorbed)
+        duplicate  forward it twice (a command's copy goes once the user
+                   function answered the original; the answer to the copy
+                   is absorbed)
         reset      reset the stream instead: the backend gets UNAVAILABLE,
                    the user function a cancel
         reset-connection  (not at a half-close) reset every open stream at

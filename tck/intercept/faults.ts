@@ -229,8 +229,12 @@ class StreamFaultsImpl implements StreamFaults {
   private entityStream = 0;
   private readonly index: Record<FaultDirection, number> = { "backend-to-uf": 0, "uf-to-backend": 0 };
   private readonly queues: Record<FaultDirection, DirectionQueue> = { "backend-to-uf": new DirectionQueue(), "uf-to-backend": new DirectionQueue() };
-  /** Command ids a fault sent twice, mapped to whether their first answer went by. */
-  private readonly duplicated = new Map<number, boolean>();
+  /**
+   * Commands a fault sends twice: the copy goes once the user function answered the original (sent
+   * together, the user function's reaction to the copy would race its own handler of the original),
+   * and the answer to the copy is absorbed.
+   */
+  private readonly duplicated = new Map<number, { copy: (() => void) | undefined }>();
   private reset = false;
   private over = false;
   private hit = false;
@@ -262,17 +266,23 @@ class StreamFaultsImpl implements StreamFaults {
     }
     const type = message?.case;
     const what = describeIn(message);
-    this.point("backend-to-uf", type, what, () => this.hooks.toUserFunction(bytes), () => {
-      if (message?.case === "command") this.duplicated.set(message.id, false);
+    const forward = () => this.hooks.toUserFunction(bytes);
+    this.point("backend-to-uf", type, what, forward, () => {
+      if (message?.case !== "command") return false;
+      this.duplicated.set(message.id, { copy: forward });
+      return true;
     });
   }
 
   absorbs(message: StreamOut | undefined): boolean {
     if (message?.case !== "reply" && message?.case !== "failure") return false;
-    const firstGone = this.duplicated.get(message.commandId);
-    if (firstGone === undefined) return false;
-    if (!firstGone) {
-      this.duplicated.set(message.commandId, true);
+    const duplicate = this.duplicated.get(message.commandId);
+    if (duplicate === undefined) return false;
+    if (duplicate.copy) {
+      // The original's answer: the copy goes now, before the answer reaches the backend (so before any later command).
+      const copy = duplicate.copy;
+      duplicate.copy = undefined;
+      this.queues["backend-to-uf"].push(copy);
       return false;
     }
     this.duplicated.delete(message.commandId);
@@ -318,7 +328,7 @@ class StreamFaultsImpl implements StreamFaults {
     type: PointType | undefined,
     what: string,
     forward: () => void,
-    onDuplicate?: () => void,
+    onDuplicate?: () => boolean,
     forwardCopy: () => void = forward,
   ): void {
     if (this.reset || this.over) return;
@@ -351,9 +361,9 @@ class StreamFaultsImpl implements StreamFaults {
       case "hold":
         return;
       case "duplicate":
-        onDuplicate?.();
         queue.push(forward);
-        queue.push(forwardCopy);
+        // A command's copy waits for the original's answer (see `duplicated`).
+        if (!onDuplicate?.()) queue.push(forwardCopy);
         return;
       case "reset":
         this.resetNow(`stream reset by tck intercept --faults (${describeFault(fault)})`);
