@@ -189,19 +189,20 @@ function prng(seed: number): () => number {
 
 /** Keeps the order of one direction of one stream while a delay holds its head back. */
 class DirectionQueue {
-  private readonly items: { run: () => void; delayMs: number }[] = [];
+  private readonly items: { run: () => void; delayMs: number; gate?: { open: boolean } }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private dead = false;
 
-  push(run: () => void, delayMs = 0): void {
+  push(run: () => void, delayMs = 0, gate?: { open: boolean }): void {
     if (this.dead) return;
-    this.items.push({ run, delayMs });
+    this.items.push({ run, delayMs, ...(gate ? { gate } : {}) });
     if (!this.timer) this.drain();
   }
 
   private drain(): void {
     while (this.items.length > 0 && !this.dead) {
       const head = this.items[0]!;
+      if (head.gate && !head.gate.open) return;
       if (head.delayMs > 0) {
         const ms = head.delayMs;
         head.delayMs = 0;
@@ -214,6 +215,17 @@ class DirectionQueue {
       this.items.shift();
       head.run();
     }
+  }
+
+  /** Holds everything pushed after this until the returned function is called. */
+  gate(): () => void {
+    const gate = { open: false };
+    this.push(() => {}, 0, gate);
+    return () => {
+      if (gate.open) return;
+      gate.open = true;
+      if (!this.timer) this.drain();
+    };
   }
 
   stop(): void {
@@ -235,6 +247,11 @@ class StreamFaultsImpl implements StreamFaults {
    * and the answer to the copy is absorbed.
    */
   private readonly duplicated = new Map<number, { copy: (() => void) | undefined }>();
+  /**
+   * While the user function has the copy of a duplicated command: the original's answer waits, so the
+   * backend moves on only once the user function reacted to the copy (answered it, or ended the stream).
+   */
+  private releaseAnswer: (() => void) | undefined;
   private reset = false;
   private over = false;
   private hit = false;
@@ -282,10 +299,13 @@ class StreamFaultsImpl implements StreamFaults {
       // The original's answer: the copy goes now, before the answer reaches the backend (so before any later command).
       const copy = duplicate.copy;
       duplicate.copy = undefined;
+      this.releaseAnswer = this.queues["uf-to-backend"].gate();
       this.queues["backend-to-uf"].push(copy);
       return false;
     }
     this.duplicated.delete(message.commandId);
+    this.releaseAnswer?.();
+    this.releaseAnswer = undefined;
     this.hooks.note(`absorbed the user function's answer to the duplicated command ${message.commandId}: ${describeOut(message)}`);
     return true;
   }
@@ -302,6 +322,8 @@ class StreamFaultsImpl implements StreamFaults {
   }
 
   statusToBackend(forward: () => void): void {
+    this.releaseAnswer?.();
+    this.releaseAnswer = undefined;
     this.queues["uf-to-backend"].push(forward);
   }
 
