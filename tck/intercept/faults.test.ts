@@ -66,7 +66,12 @@ describe("fault injection", () => {
     for (let id = 1; id <= 4; id++) {
       s.sendIn(command(id));
       s.sendOut(reply(id));
-      if (id === 3) s.sendOut(reply(3)); // the user function answers the duplicated command too
+      if (id === 3) {
+        assert.equal(s.toUf.length, 5, "the copy of command 3 goes once the original is answered");
+        assert.deepEqual(s.toBackend, ["reply 1"], "the original's answer waits for the user function's reaction to the copy");
+        s.sendOut(reply(3)); // the user function answers the copy too: absorbed, and the original's answer goes on
+        assert.deepEqual(s.toBackend, ["reply 1", "reply 3"]);
+      }
     }
     assert.equal(s.toUf.length, 6, "Init, four commands, one of them twice");
     assert.deepEqual(s.toBackend, ["reply 1", "reply 3", "reply 4", `reply ${strayCommandId}`]);
