@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { FaultSpecError, faultSpecHelp, formatFaultSpec, parseFaultSpec, type FaultPlan } from "./fault-spec.js";
+import { describeFault } from "./faults.js";
 import { defaultAnswerTimeoutMs, formatTranscript, startInterceptor, type ViolationReport } from "./interceptor.js";
 
 export const interceptUsage = `Usage: tck intercept --listen HOST:PORT --target HOST:PORT [options]
@@ -29,8 +31,18 @@ Options:
                           answer (default ${defaultAnswerTimeoutMs}, a backend's usual
                           relay timeout; set it at or below the backend's)
   --duration MS           stop by itself after MS milliseconds
+  --faults SPEC           inject faults between the two sides (below); the
+                          seed and a rerun line are printed at the start and
+                          in the summary, with every fault injected
   -h, --help              this text
-`;
+
+With --faults the history the interceptor keeps is also the oracle: no
+acknowledged event lost from a later replay, none replayed twice, none
+replayed differently, none replayed that the user function never emitted.
+A fault is never reported against the side that suffered it (a dropped
+Reply ends in the backend's relay timeout: correct behaviour).
+
+${faultSpecHelp}`;
 
 export interface InterceptCommandIo {
   readonly out: (line: string) => void;
@@ -51,6 +63,7 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
         transcripts: { type: "string" },
         duration: { type: "string" },
         "answer-timeout": { type: "string" },
+        faults: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -87,6 +100,20 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
     return 2;
   }
 
+  let faults: FaultPlan | undefined;
+  if (values.faults !== undefined) {
+    try {
+      faults = parseFaultSpec(values.faults);
+    } catch (error) {
+      if (!(error instanceof FaultSpecError)) throw error;
+      io.err(`tck intercept: ${error.message}`);
+      return 2;
+    }
+  }
+  const rerun = faults
+    ? `rerun: npx tck intercept --listen ${values.listen} --target ${values.target}${values.duration ? ` --duration ${values.duration}` : ""} --faults ${formatFaultSpec(faults)}`
+    : undefined;
+
   const printViolation = (report: ViolationReport) => {
     const v = report.violation;
     const where = report.stream === "ready" ? "ready()" : `stream ${report.stream}, entity ${report.entityId ?? "?"}`;
@@ -110,12 +137,14 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
       ...(values.transcripts ? { transcriptDir: values.transcripts } : {}),
       answerTimeoutMs: answerTimeout,
       onViolation: printViolation,
+      ...(faults ? { faults } : {}),
     });
   } catch (error) {
     io.err(`tck intercept: ${(error as Error).message}`);
     return 2;
   }
   io.out(`tck intercept: listening on ${interceptor.address}, forwarding to ${values.target}`);
+  if (faults) io.out(`tck intercept: faults ${formatFaultSpec(faults)} (seed ${faults.seed})\n${rerun}`);
 
   const stops: Promise<void>[] = [];
   if (io.stopSignal) stops.push(io.stopSignal);
@@ -127,6 +156,14 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
 
   const summary = interceptor.summary();
   io.out(`${summary.readyCalls} ready() call(s), ${summary.streams} stream(s) intercepted, ${summary.violations.length} violation(s)`);
+  if (faults) {
+    const applied = interceptor.faults!.applied();
+    const counts = new Map<string, number>();
+    for (const f of applied) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+    io.out(`${applied.length} fault(s) injected${applied.length ? ` (${[...counts].map(([k, n]) => `${n} ${k}`).join(", ")})` : ""}, seed ${faults.seed}:`);
+    for (const f of applied) io.out(`  ${f.stream}: ${describeFault(f)}`);
+    io.out(rerun!);
+  }
   for (const failure of summary.runFailures) io.out(`✗ run failed: ${failure}`);
   const failed = summary.streamsWithViolations + summary.runFailures.length;
   io.out(`${summary.streams - summary.streamsWithViolations} passed, ${failed} failed`);

@@ -12,6 +12,8 @@ import {
   type StreamOut,
 } from "../../reference/protocol/index.js";
 import { AnswerDeadlines } from "./answer-deadlines.js";
+import type { FaultPlan } from "./fault-spec.js";
+import { createFaultInjector, type FaultInjector, type StreamFaults } from "./faults.js";
 import { createProtocolInvariants, type InvariantViolation } from "./protocol-invariants.js";
 import { ReadOnlyReplies } from "./read-only-replies.js";
 import { judgeReadyAnswer } from "./ready-check.js";
@@ -32,6 +34,8 @@ export interface InterceptorOptions {
   readonly answerTimeoutMs?: number;
   /** Called for every violation, with the offending stream's transcript so far. */
   readonly onViolation?: (report: ViolationReport) => void;
+  /** Faults to inject between the two sides (`--faults`, see fault-spec.ts); none when absent. */
+  readonly faults?: FaultPlan;
 }
 
 export interface ViolationReport {
@@ -60,6 +64,8 @@ export interface RunningInterceptor {
   /** The address it listens on (port resolved when 0 was asked for). */
   readonly address: string;
   readonly port: number;
+  /** The fault injector (the faults applied, the oracle's client side) when faults were asked for. */
+  readonly faults: FaultInjector | undefined;
   summary(): InterceptorSummary;
   /** Resolves once every stream opened so far has ended and its transcript file is written. */
   settled(): Promise<void>;
@@ -99,7 +105,8 @@ const rawEntityService = {
 export async function startInterceptor(options: InterceptorOptions): Promise<RunningInterceptor> {
   // Messages of any size cross unchanged, as between the backend and the user function directly.
   const unlimited = { "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 };
-  const upstream = new grpc.Client(options.target, grpc.credentials.createInsecure(), unlimited);
+  const connect = () => new grpc.Client(options.target, grpc.credentials.createInsecure(), unlimited);
+  let upstream = connect();
   const invariants = createProtocolInvariants({ latestSnapshotOffers: true });
   const deadlines = new AnswerDeadlines(options.answerTimeoutMs ?? defaultAnswerTimeoutMs);
   const readOnly = new ReadOnlyReplies();
@@ -113,6 +120,16 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   let readyCalls = 0;
   let readyAnswered = 0;
   if (options.transcriptDir) prepareTranscriptDir(options.transcriptDir);
+  const faults = options.faults
+    ? createFaultInjector(options.faults, {
+        // A reset-connection: every stream was reset; the user function's connection is closed too.
+        connectionReset: () => {
+          const old = upstream;
+          upstream = connect();
+          old.close();
+        },
+      })
+    : undefined;
 
   const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
     const streamId = `s${++streamCount}`;
@@ -147,14 +164,35 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     unsettled.add(done);
     void done.then(() => unsettled.delete(done));
 
+    // With --faults, everything that crosses goes through the stream's faults (faults.ts).
+    const link: StreamFaults | undefined = faults?.stream({
+      streamId,
+      toUserFunction: (bytes) => upstreamCall.write(bytes),
+      toBackend: (bytes) => {
+        if (ending.cancelledByBackend) return false;
+        call.write(bytes);
+        return true;
+      },
+      reset: (why) => {
+        call.emit("error", { code: grpc.status.UNAVAILABLE, details: why });
+        upstreamCall.cancel();
+      },
+      note: (text) => record({ time: now(), stream: streamId, kind: "fault", text }),
+      report,
+    });
+
     const halfClose = () => {
       record({ time: now(), stream: streamId, kind: "backend-half-close" });
       invariants.backendClosed(streamId);
-      upstreamCall.end();
+      if (link) link.halfClose(() => upstreamCall.end());
+      else upstreamCall.end();
     };
     const settle = () => {
-      const end = ending.settle();
-      if (!end) return;
+      const settled = ending.settle();
+      if (!settled) return;
+      const end = link?.wasReset ? { ...settled, outcome: "reset-by-fault" as const, persistence: "cancelled" as const } : settled;
+      // Both sides are done: a half-close interpreted only now is recorded, but no fault acts on it.
+      link?.ended(end.outcome === "completed");
       if (end.halfCloseFirst) halfClose();
       deadlines.streamEnded(streamId, end.outcome);
       readOnly.streamEnded(streamId);
@@ -175,10 +213,17 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       if (message) {
         record({ time: now(), stream: streamId, kind: "to-user-function", message: streamInJson(message) });
         report(invariants.toUserFunction(streamId, message));
-        readOnly.toUserFunction(streamId, message);
-        if (message.case === "command") deadlines.commandSent(streamId, message.id, message.name, (v) => report([v]));
+        // A stream a fault has touched is not judged by H9 or the answer deadline: a dropped Command is
+        // never answered, and what crossed no longer tells what each side saw (the fault oracle judges it).
+        if (!link?.faulted) readOnly.toUserFunction(streamId, message);
+        if (message.case === "command" && !link?.faulted) {
+          deadlines.commandSent(streamId, message.id, message.name, (v) => {
+            if (!link?.faulted) report([v]);
+          });
+        }
       }
-      upstreamCall.write(bytes);
+      if (link) link.toUserFunction(bytes, message);
+      else upstreamCall.write(bytes);
     });
     call.on("end", () => {
       ending.backendEnded();
@@ -207,18 +252,25 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
           { side: "user function", cause: "sent bytes that do not decode", item: "B5", rule: "every message decodes", expected: "an EntityStreamOut", actual: String(error) },
         ]);
       }
+      // The answer to a command only a fault duplicated is neither judged nor forwarded.
+      if (link?.absorbs(message)) return;
       if (message) {
         record({ time: now(), stream: streamId, kind: "to-backend", message: streamOutJson(message) });
         report(invariants.toBackend(streamId, message));
         if (message.case !== undefined) deadlines.answered(streamId, message.commandId);
-        report(readOnly.toBackend(streamId, message));
+        if (!link?.faulted) report(readOnly.toBackend(streamId, message));
       }
-      if (!ending.cancelledByBackend) call.write(bytes);
+      if (link) link.toBackend(bytes, message);
+      else if (!ending.cancelledByBackend) call.write(bytes);
     });
     upstreamCall.on("status", (status: grpc.StatusObject) => {
-      if (ending.upstreamEnded(status)) {
-        if (status.code === grpc.status.OK) call.end();
-        else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+      if (ending.upstreamEnded(status) && !link?.wasReset) {
+        const forward = () => {
+          if (status.code === grpc.status.OK) call.end();
+          else call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+        };
+        if (link) link.statusToBackend(forward);
+        else forward();
       }
       settle();
     });
@@ -310,6 +362,7 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   return {
     address: `${host}:${port}`,
     port,
+    faults,
     settled: () => Promise.all([...unsettled]).then(() => undefined),
     summary: () => ({
       readyCalls,

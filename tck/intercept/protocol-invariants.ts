@@ -101,6 +101,11 @@ interface EntityHistory {
    */
   horizon: number | undefined;
   highest: number;
+  /**
+   * The highest sequence that may be persisted: a Reply whose stream was cancelled before anything
+   * confirmed it may still have been written (the write succeeded, then the stream was torn down).
+   */
+  possiblyPersisted: number;
   /** The stream currently live for the entity, if any. */
   liveStream: string | undefined;
 }
@@ -177,11 +182,12 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
           if (message.snapshot.payload === undefined) {
             violate("C6", "a snapshot offer carries its payload", "Snapshot.snapshot set", "no payload", "offered a snapshot without its payload");
           }
-          if (message.snapshot.sequence > history.highest && history.highest > 0) {
+          const bound = Math.max(history.highest, history.possiblyPersisted);
+          if (message.snapshot.sequence > bound && history.highest > 0) {
             violate(
               "C4",
               "a snapshot is never beyond the acknowledged history",
-              `sequence ≤ ${history.highest}`,
+              `sequence ≤ ${bound}`,
               `sequence ${message.snapshot.sequence}`,
               `offered a snapshot at sequence ${message.snapshot.sequence}, beyond the acknowledged history`,
             );
@@ -394,9 +400,12 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     // A backend completes a stream only with nothing in flight: the last Reply's write went through.
     // Settled here, at the stream's end, not at the half-close: a cancel may be reported after it.
     if (!stream.backendOpen && how === "completed") this.confirm(stream);
-    else if (stream.unconfirmed.snapshot && stream.entityId !== undefined) {
-      // Cancelled: its write may or may not have gone through.
-      this.history(stream.entityId).uncertainSnapshots.set(...stream.unconfirmed.snapshot);
+    else if (stream.entityId !== undefined) {
+      // Cancelled: the last Reply's writes may or may not have gone through.
+      const history = this.history(stream.entityId);
+      if (stream.unconfirmed.snapshot) history.uncertainSnapshots.set(...stream.unconfirmed.snapshot);
+      const last = stream.unconfirmed.events.at(-1);
+      if (last) history.possiblyPersisted = Math.max(history.possiblyPersisted, last[0]);
     }
     this.release(streamId, stream);
     this.streams.delete(streamId);
@@ -420,7 +429,7 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
   private history(entityId: string): EntityHistory {
     let history = this.entities.get(entityId);
     if (!history) {
-      history = { events: new Map(), snapshots: new Map(), uncertainSnapshots: new Map(), horizon: undefined, highest: 0, liveStream: undefined };
+      history = { events: new Map(), snapshots: new Map(), uncertainSnapshots: new Map(), horizon: undefined, highest: 0, possiblyPersisted: 0, liveStream: undefined };
       this.entities.set(entityId, history);
     }
     return history;

@@ -7,9 +7,16 @@ import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/i
  *   the events of its last Reply are not persisted;
  * - `completed-by-user-function`: the user function ended the stream OK while the backend's side was open;
  * - `user-function-failed`: the user function ended the stream with an error status;
- * - `cut-by-interceptor-shutdown`: still open when the interceptor stopped (its grace ran out).
+ * - `cut-by-interceptor-shutdown`: still open when the interceptor stopped (its grace ran out);
+ * - `reset-by-fault`: an injected fault (`--faults`) reset it: the events of its last Reply are not persisted.
  */
-export type StreamOutcome = "completed" | "cancelled-by-backend" | "completed-by-user-function" | "user-function-failed" | "cut-by-interceptor-shutdown";
+export type StreamOutcome =
+  | "completed"
+  | "cancelled-by-backend"
+  | "completed-by-user-function"
+  | "user-function-failed"
+  | "cut-by-interceptor-shutdown"
+  | "reset-by-fault";
 
 /** One line of an intercepted stream's JSONL transcript. */
 export type TranscriptEntry =
@@ -27,6 +34,8 @@ export type TranscriptEntry =
     }
   /** A `ready()` the user function failed: its status. */
   | { readonly time: string; readonly stream: string; readonly kind: "ready-failed"; readonly status: string }
+  /** A fault injected on the stream (`--faults`), or what the interceptor did about one. */
+  | { readonly time: string; readonly stream: string; readonly kind: "fault"; readonly text: string }
   /** `status`: the gRPC status the stream ended with; `outcome` (intercept mode): how it ended. */
   | { readonly time: string; readonly stream: string; readonly kind: "end"; readonly status: string; readonly outcome?: StreamOutcome }
   | {
@@ -97,6 +106,8 @@ export function formatTranscript(entries: readonly TranscriptEntry[]): string {
           return `${e.time} [${e.stream}] undecodable bytes from the ${e.from}: ${e.error}`;
         case "backend-half-close":
           return `${e.time} [${e.stream}] backend completed its side`;
+        case "fault":
+          return `${e.time} [${e.stream}] ${e.text}`;
         case "end":
           return `${e.time} [${e.stream}] stream ended: ${e.outcome ? `${e.outcome} (${e.status})` : e.status}`;
         case "ready":
