@@ -36,6 +36,8 @@ export interface UserFunctionFaults {
    * an error status when the next message arrives: the end reaches the kit only after it sent its next command.
    */
   readonly endsStreamAfterThrowFailure?: boolean;
+  /** Applies every replayed Event twice (its own emitted events once). */
+  readonly appliesReplayedEventsTwice?: boolean;
   /** Runs a Command whatever its entity id and its command id (no B8 check). */
   readonly acceptsForeignCommands?: boolean;
   /** Answers ready() with this instead of its true spec (fields not given stay true). */
@@ -134,6 +136,7 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
             sequence = message.sequence;
             try {
               entity.apply(message.payload);
+              if (faults.appliesReplayedEventsTwice) entity.apply(message.payload);
             } catch (error) {
               return endWithError(`unusable event ${message.sequence}: ${(error as Error).message}`);
             }

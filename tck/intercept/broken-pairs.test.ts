@@ -140,6 +140,23 @@ describe("intercept mode against broken pairs", { timeout: 60_000 }, () => {
     );
   });
 
+  it("a user function that applies replayed events twice, with a short passivation timeout: H9, the user function at fault", async () => {
+    await withPair(
+      { userFunction: () => startRawShoppingCart({ snapshotEvery: 1000, faults: { appliesReplayedEventsTwice: true } }), entity: { passivationTimeoutMs: 200 } },
+      async ({ client, interceptor, violations }) => {
+        // Two events and no snapshot: the new stream replays both, and this cart counts each twice.
+        await addUnits(client, "doubles", 2);
+        const before = await client.getCart("doubles");
+        await passivation(interceptor);
+        const after = await client.getCart("doubles");
+        assert.notDeepEqual(after, before, "the broken cart really answers differently");
+        await interceptor.settled();
+        assert.deepEqual(items(violations), ["user function H9"], show(violations));
+        assert.match(violations[0]!.violation.cause, /^answered GetCart differently on stream s2 than on stream s1 with no event in between/);
+      },
+    );
+  });
+
   it("a backend whose snapshot store offers the snapshot before the latest: F4 stale snapshot offer, the backend at fault", async () => {
     await withPair({ userFunction: () => startShoppingCart({ host: "127.0.0.1", port: 0 }), snapshotStore: olderSnapshotStore(createInMemorySnapshotStore()), entity: { passivationTimeoutMs: 200 } }, async ({ client, interceptor, violations }) => {
       // Twelve events: snapshots at 5 and 10, both acknowledged by the next command.
