@@ -37,6 +37,8 @@ describe("parseBackendConfig", () => {
         maxKeyBytes: 4096,
         maxEchoedTextLength: 200,
       },
+      tls: undefined,
+      userFunctionTls: undefined,
     });
   });
 
@@ -61,6 +63,12 @@ describe("parseBackendConfig", () => {
       "--max-user-function-message-size=2MiB",
       "--max-key-length", "512B",
       "--max-echoed-text-length", "40",
+      "--tls-cert", "/etc/tls/backend.pem",
+      "--tls-key=/etc/tls/backend.key",
+      "--tls-client-ca", "/etc/tls/clients-ca.pem",
+      "--user-function-ca", "/etc/tls/uf-ca.pem",
+      "--user-function-cert", "/etc/tls/backend-client.pem",
+      "--user-function-key", "/etc/tls/backend-client.key",
     ]);
     assert.deepEqual(config, {
       host: "0.0.0.0",
@@ -80,6 +88,11 @@ describe("parseBackendConfig", () => {
       logFormat: "json",
       shutdownTimeoutMs: 1_500,
       limits: { maxRequestBytes: 1024 * 1024, maxUserFunctionMessageBytes: 2 * 1024 * 1024, maxKeyBytes: 512, maxEchoedTextLength: 40 },
+      tls: { certPath: "/etc/tls/backend.pem", keyPath: "/etc/tls/backend.key", clientCaPath: "/etc/tls/clients-ca.pem" },
+      userFunctionTls: {
+        caPath: "/etc/tls/uf-ca.pem",
+        client: { certPath: "/etc/tls/backend-client.pem", keyPath: "/etc/tls/backend-client.key" },
+      },
     });
   });
 
@@ -229,5 +242,16 @@ describe("parseBackendConfig", () => {
     refused(["--journal", "cassandra", "--cassandra-keyspace", "no-hyphens"], {}, /--cassandra-keyspace: "no-hyphens" is not a Cassandra keyspace name/);
     refused(["--journal", "cassandra", "--cassandra-contact-points", "a,,b"], {}, /--cassandra-contact-points: "a,,b" is not a comma-separated list of hosts/);
     refused(["--journal", "cassandra"], { CASSANDRA_USERNAME: "u" }, /need both CASSANDRA_USERNAME and CASSANDRA_PASSWORD/);
+  });
+
+  it("reads the TLS files from the environment and refuses half a pair or a client CA without server TLS", () => {
+    const config = configOf([], { BACKEND_TLS_CERT: "c.pem", BACKEND_TLS_KEY: "k.pem", USER_FUNCTION_CA: "ca.pem" });
+    assert.deepEqual(config.tls, { certPath: "c.pem", keyPath: "k.pem", clientCaPath: undefined });
+    assert.deepEqual(config.userFunctionTls, { caPath: "ca.pem", client: undefined });
+    refused(["--tls-cert", "c.pem"], {}, /--tls-cert and --tls-key .* come together/);
+    refused([], { BACKEND_TLS_KEY: "k.pem" }, /--tls-cert and --tls-key/);
+    refused(["--tls-client-ca", "ca.pem"], {}, /--tls-client-ca needs --tls-cert and --tls-key/);
+    refused(["--user-function-ca", "ca.pem", "--user-function-key", "k.pem"], {}, /--user-function-cert and --user-function-key/);
+    refused(["--user-function-cert", "c.pem", "--user-function-key", "k.pem"], {}, /--user-function-cert needs --user-function-ca/);
   });
 });

@@ -11,4 +11,10 @@ export {
 export { EntityStateMachine } from "./entity-state-machine.js";
 export { EntitySession, type EntitySessionOptions } from "./entity-session.js";
 export { type EntityRegistry, type EntityRegistryOptions, createEntityRegistry } from "./entity-registry.js";
-export { type OpenEntityStream, type UserFunctionClient, createUserFunctionClient } from "./user-function-client.js";
+export {
+  type OpenEntityStream,
+  type UserFunctionClient,
+  type UserFunctionTls,
+  createUserFunctionClient,
+  userFunctionCredentials,
+} from "./user-function-client.js";
