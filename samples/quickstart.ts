@@ -10,21 +10,29 @@ import { createOperationalSurface } from "../reference/backend/server/index.js";
 import { startShoppingCart } from "./shopping-cart/index.js";
 
 async function quickstart(): Promise<number> {
-  let parsed;
+  let config;
+  let options;
   try {
-    parsed = parseBackendConfig(process.argv.slice(2), process.env);
+    const parsed = parseBackendConfig(process.argv.slice(2), process.env);
+    if (parsed.kind === "help") {
+      process.stdout.write(parsed.text + "\n");
+      return 0;
+    }
+    config = parsed.config;
+    // Reads the TLS files named by the settings: a missing one is a settings error.
+    options = backendOptionsFrom(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`quickstart: ${error.message}\n`);
     return 2;
   }
-  if (parsed.kind === "help") {
-    process.stdout.write(parsed.text + "\n");
-    return 0;
-  }
-  const config = parsed.config;
   if (config.journal.kind !== "memory") {
     process.stderr.write("quickstart: runs with the in-memory journal only; start reference/backend/main.ts for another\n");
+    return 2;
+  }
+  if (options.userFunctionTls) {
+    // The cart runs in this process on loopback, in plaintext; TLS to a user function needs its own certificate.
+    process.stderr.write("quickstart: --user-function-ca and friends need a user function served over TLS; start reference/backend/main.ts and the cart with TLS_CERT/TLS_KEY\n");
     return 2;
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -39,7 +47,7 @@ async function quickstart(): Promise<number> {
   const snapshotStore = createInMemorySnapshotStore();
   const metrics = config.admin ? createBackendMetrics() : undefined;
   const backend = createBackend(
-    { ...backendOptionsFrom(config), userFunction: `${cartHost.includes(":") ? `[${cartHost}]` : cartHost}:${cart.port}` },
+    { ...options, userFunction: `${cartHost.includes(":") ? `[${cartHost}]` : cartHost}:${cart.port}` },
     { journal, snapshotStore, logger, operations: createOperationalSurface({ addReflection }), ...(metrics ? { observer: metrics } : {}) },
   );
   metrics?.activeEntitiesFrom(() => backend.activeEntities);
@@ -80,9 +88,9 @@ async function quickstart(): Promise<number> {
         `The shopping cart is served at ${address.target} (${service.name}, persistence id ${service.persistenceId}).`,
         "Call it with the sample client (runs the seed's session):",
         `  npx tsx samples/shopping-cart-client/main.ts --host ${host} --port ${port}`,
-        "or with grpcurl (server reflection is on):",
-        `  grpcurl -plaintext -d '{"user_id":"user-1","product_id":"456","name":"Flour","quantity":1}' ${address.target} ${service.name}/AddItem`,
-        `  grpcurl -plaintext -d '{"user_id":"user-1"}' ${address.target} ${service.name}/GetCart`,
+        `or with grpcurl (server reflection is on${options.tls ? "; add -cacert with your CA" : ""}):`,
+        `  grpcurl ${options.tls ? "" : "-plaintext "}-d '{"user_id":"user-1","product_id":"456","name":"Flour","quantity":1}' ${address.target} ${service.name}/AddItem`,
+        `  grpcurl ${options.tls ? "" : "-plaintext "}-d '{"user_id":"user-1"}' ${address.target} ${service.name}/GetCart`,
         `Idle carts are passivated after ${config.passivationTimeoutMs / 1000} s (an info line; so is each recovery).`,
         admin
           ? `Metrics: curl ${admin.url}/metrics; debug logs: curl -X PUT --data debug ${admin.url}/log-level (or kill -USR2 ${process.pid}).`

@@ -1,11 +1,18 @@
-import { Server, ServerCredentials, status as grpcStatus } from "@grpc/grpc-js";
+import { Server, ServerCredentials, status as grpcStatus, type ChannelCredentials } from "@grpc/grpc-js";
+import { readFileSync } from "node:fs";
 import type { BackendConfig, BackendLimits } from "./config/backend-config.js";
+import { ConfigError } from "./config/config-error.js";
 import { discoverUserService, type UserService } from "./discovery/index.js";
 import { defaultEntityConfig, type EntityStateMachineConfig } from "./entity/entity-protocol.js";
 import { combineObservers, type EntityObserver } from "./entity/entity-observer.js";
 import { createEntityRegistry, type EntityRegistry } from "./entity/entity-registry.js";
 import { createLifecycleLog } from "./entity/lifecycle-log.js";
-import { createUserFunctionClient, type UserFunctionClient } from "./entity/user-function-client.js";
+import {
+  createUserFunctionClient,
+  userFunctionCredentials,
+  type UserFunctionClient,
+  type UserFunctionTls,
+} from "./entity/user-function-client.js";
 import { watchUserFunctionHealth, type UserFunctionHealth } from "./entity/user-function-health.js";
 import { BackendError, grpcStatusOf } from "./errors/index.js";
 import type { Logger } from "./logger.js";
@@ -36,6 +43,17 @@ export interface BackendOptions {
    * says NOT_SERVING (default 10 s). The backend also retries connecting at least this often.
    */
   readonly userFunctionUnhealthyAfterMs?: number;
+  /** Serve clients over TLS (with `clientCa`: clients must present a certificate it signed); plaintext by default. */
+  readonly tls?: BackendTls;
+  /** Connect to the user function over TLS (mutual TLS with `client`); plaintext by default. */
+  readonly userFunctionTls?: UserFunctionTls;
+}
+
+/** The backend's server certificate chain and key (PEM), and the CA of client certificates for mutual TLS. */
+export interface BackendTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly clientCa?: Buffer;
 }
 
 /** The limits' defaults, as `--help` states them. */
@@ -112,7 +130,39 @@ export function backendOptionsFrom(config: BackendConfig): BackendOptions {
     limits: config.limits,
     lifecycleLogLinesPerSecond: config.lifecycleLogLinesPerSecond,
     userFunctionUnhealthyAfterMs: config.userFunctionUnhealthyAfterMs,
+    ...(config.tls && {
+      tls: {
+        cert: readPem("--tls-cert", config.tls.certPath),
+        key: readPem("--tls-key", config.tls.keyPath),
+        ...(config.tls.clientCaPath !== undefined && { clientCa: readPem("--tls-client-ca", config.tls.clientCaPath) }),
+      },
+    }),
+    ...(config.userFunctionTls && {
+      userFunctionTls: {
+        ca: readPem("--user-function-ca", config.userFunctionTls.caPath),
+        ...(config.userFunctionTls.client && {
+          client: {
+            cert: readPem("--user-function-cert", config.userFunctionTls.client.certPath),
+            key: readPem("--user-function-key", config.userFunctionTls.client.keyPath),
+          },
+        }),
+      },
+    }),
   };
+}
+
+/** A PEM file a setting names; a ConfigError naming the setting if it cannot be read. */
+function readPem(setting: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${setting}: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+function serverCredentials(tls: BackendTls | undefined): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
 }
 
 export function createBackend(options: BackendOptions, deps: BackendDeps): Backend {
@@ -127,6 +177,8 @@ class BackendImpl implements Backend {
   private readonly limits: BackendLimits;
   private readonly discovery = new AbortController();
   private readonly userFunction: UserFunctionClient;
+  /** The user-function link's credentials, shared by discovery and the entity streams. */
+  readonly userFunctionCredentials: ChannelCredentials;
   private readonly registry: EntityRegistry;
   private boundAddress: BackendAddress | undefined;
   private stopping: Promise<void> | undefined;
@@ -156,12 +208,12 @@ class BackendImpl implements Backend {
       "grpc.max_send_message_length": -1,
     });
     this.unhealthyAfterMs = options.userFunctionUnhealthyAfterMs ?? 10_000;
-    this.userFunction = createUserFunctionClient(
-      options.userFunction,
-      this.limits.maxUserFunctionMessageBytes,
+    this.userFunctionCredentials = userFunctionCredentials(options.userFunctionTls);
+    this.userFunction = createUserFunctionClient(options.userFunction, this.limits.maxUserFunctionMessageBytes, {
+      credentials: this.userFunctionCredentials,
       // Reconnect attempts at least this often, so a user function back from a crash is noticed soon.
-      Math.min(Math.max(this.unhealthyAfterMs, 1000), 10_000),
-    );
+      maxReconnectBackoffMs: Math.min(Math.max(this.unhealthyAfterMs, 1000), 10_000),
+    });
     const storeTiming = deps.observer?.storeOperation;
     this.registry = createEntityRegistry({
       config: { ...defaultEntityConfig, maxEchoedTextLength: this.limits.maxEchoedTextLength, ...options.entity },
@@ -219,12 +271,17 @@ class BackendImpl implements Backend {
     const host = this.options.host ?? "127.0.0.1";
     this.operations.attach(this.server);
     const port = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(`${host}:${this.options.port ?? 9000}`, ServerCredentials.createInsecure(), (error, bound) =>
+      this.server.bindAsync(`${host}:${this.options.port ?? 9000}`, serverCredentials(this.options.tls), (error, bound) =>
         error ? reject(error) : resolve(bound),
       );
     });
     this.boundAddress = { host, port, target: `${host.includes(":") ? `[${host}]` : host}:${port}` };
-    this.logger.info("backend listening", { address: this.boundAddress.target, userFunction: this.options.userFunction });
+    this.logger.info("backend listening", {
+      address: this.boundAddress.target,
+      tls: this.options.tls ? (this.options.tls.clientCa ? "mutual" : "on") : "off",
+      userFunction: this.options.userFunction,
+      userFunctionTls: this.options.userFunctionTls ? (this.options.userFunctionTls.client ? "mutual" : "on") : "off",
+    });
     void this.discoverAndServe();
     return this.boundAddress;
   }
@@ -238,7 +295,12 @@ class BackendImpl implements Backend {
     const discover =
       this.deps.discover ??
       ((signal: AbortSignal) =>
-        discoverUserService({ target: this.options.userFunction, logger: this.logger, signal }));
+        discoverUserService({
+          target: this.options.userFunction,
+          logger: this.logger,
+          signal,
+          credentials: this.userFunctionCredentials,
+        }));
     try {
       const service = await discover(this.discovery.signal);
       if (this.stopping) throw new Error("backend stopped before the user service was served");

@@ -1,20 +1,22 @@
 // The reference backend's composition root: configuration, logger, stores, backend, signals. Wiring only.
-import { backendOptionsFrom, createBackend } from "./backend.js";
+import { backendOptionsFrom, createBackend, type BackendOptions } from "./backend.js";
 import { ConfigError, parseBackendConfig, type BackendConfig } from "./config/index.js";
 import { discoverUserService } from "./discovery/index.js";
+import { userFunctionCredentials } from "./entity/index.js";
 import { createLogger } from "./logger.js";
 import { openStores, type Stores } from "./open-stores.js";
 import { addReflection, createBackendMetrics, startAdminServer, toggleDebugOnSignal, type AdminServer } from "./ops/index.js";
 import { createOperationalSurface } from "./server/index.js";
 
-function parseConfig(): BackendConfig | undefined {
+function parseConfig(): { config: BackendConfig; options: BackendOptions } | undefined {
   try {
     const parsed = parseBackendConfig(process.argv.slice(2), process.env);
     if (parsed.kind === "help") {
       process.stdout.write(parsed.text + "\n");
       return undefined;
     }
-    return parsed.config;
+    // Reads the TLS files: one that is missing is a settings error, before anything starts.
+    return { config: parsed.config, options: backendOptionsFrom(parsed.config) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`backend: ${error.message}\n`);
@@ -24,8 +26,9 @@ function parseConfig(): BackendConfig | undefined {
 }
 
 async function main(): Promise<void> {
-  const config = parseConfig();
-  if (!config) return;
+  const parsed = parseConfig();
+  if (!parsed) return;
+  const { config, options } = parsed;
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   let stores: Stores;
   try {
@@ -42,14 +45,19 @@ async function main(): Promise<void> {
   // until then health says NOT_SERVING.
   const discover = async (signal: AbortSignal) => {
     const [service] = await Promise.all([
-      discoverUserService({ target: config.userFunction, logger, signal }),
+      discoverUserService({
+        target: config.userFunction,
+        logger,
+        signal,
+        credentials: userFunctionCredentials(options.userFunctionTls),
+      }),
       stores.ready(signal),
     ]);
     return service;
   };
   // Metrics only with the admin server (--admin-port): nobody could read them otherwise.
   const metrics = config.admin ? createBackendMetrics() : undefined;
-  const backend = createBackend(backendOptionsFrom(config), {
+  const backend = createBackend(options, {
     journal: stores.journal,
     snapshotStore: stores.snapshotStore,
     logger,

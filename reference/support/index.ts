@@ -18,5 +18,5 @@ export {
 export { type ProtoFile, buildFileDescriptorProto } from "./file-descriptor.js";
 export { type ProtocolLog, createProtocolLog, debugEnabled, debugNamespace } from "./protocol-log.js";
 export { ProtocolViolation, type ViolationCode } from "./protocol-violation.js";
-export { type RunningUserFunction, type ServeOptions, serve } from "./serve.js";
+export { type RunningUserFunction, type ServeOptions, type ServeTls, defaultMaxReceiveMessageBytes, serve } from "./serve.js";
 export { type ListenOptions, listenOptionsFrom } from "./listen-options.js";

@@ -136,3 +136,35 @@ describe("serve: close", () => {
     }
   });
 });
+
+describe("serve: where it listens and what it accepts", () => {
+  it("binds loopback (127.0.0.1) when no host is given", async () => {
+    const running = await serve(createAppendEntity(5), { port: 0, debug: false });
+    try {
+      assert.equal(running.host, "127.0.0.1");
+      assert.equal(running.address, `127.0.0.1:${running.port}`);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("ends a stream RESOURCE_EXHAUSTED on a message over maxReceiveMessageBytes, and serves the next one", async () => {
+    const running = await serve(createAppendEntity(5), { port: 0, debug: false, maxReceiveMessageBytes: 64 * 1024 });
+    const client = new EntityClient(running.address, grpc.credentials.createInsecure());
+    try {
+      const over = await exchange(client, [init("big", { sequence: 1, state: "s".repeat(100 * 1024) })], true);
+      assert.equal(over.status.code, grpc.status.RESOURCE_EXHAUSTED, `expected RESOURCE_EXHAUSTED, got ${over.status.code} ${over.status.details}`);
+      const under = await exchange(client, [init("small", { sequence: 1, state: "s".repeat(32 * 1024) }), command(1, [], "Process", "small")], true);
+      assert.equal(under.status.code, grpc.status.OK);
+    } finally {
+      client.close();
+      await running.close();
+    }
+  });
+
+  it("refuses a receive limit that is not a size in range", async () => {
+    for (const bad of [0, 1023, 1.5, 2 ** 31]) {
+      await assert.rejects(serve(createAppendEntity(5), { port: 0, maxReceiveMessageBytes: bad }), /maxReceiveMessageBytes must be/);
+    }
+  });
+});

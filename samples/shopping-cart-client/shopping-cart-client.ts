@@ -24,6 +24,8 @@ export interface ShoppingCartClient {
 export interface ShoppingCartClientOptions {
   /** Deadline of each call (default 10 s). */
   readonly callTimeoutMs?: number;
+  /** The channel's credentials, e.g. `grpc.credentials.createSsl(ca)` for a backend serving TLS; plaintext by default. */
+  readonly credentials?: grpc.ChannelCredentials;
 }
 
 const servicePath = "/com.example.shoppingcart.ShoppingCart";
@@ -34,7 +36,7 @@ const servicePath = "/com.example.shoppingcart.ShoppingCart";
  * status and details, e.g. `UNAVAILABLE: No connection established`.
  */
 export function createShoppingCartClient(address: string, options: ShoppingCartClientOptions = {}): ShoppingCartClient {
-  return new ShoppingCartClientImpl(address, options.callTimeoutMs ?? 10_000);
+  return new ShoppingCartClientImpl(address, options.callTimeoutMs ?? 10_000, options.credentials ?? grpc.credentials.createInsecure());
 }
 
 let types: { add: protobuf.Type; remove: protobuf.Type; get: protobuf.Type; cart: protobuf.Type; empty: protobuf.Type } | undefined;
@@ -64,8 +66,9 @@ class ShoppingCartClientImpl implements ShoppingCartClient {
   constructor(
     address: string,
     private readonly callTimeoutMs: number,
+    channelCredentials: grpc.ChannelCredentials,
   ) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+    this.client = new grpc.Client(address, channelCredentials);
   }
 
   async addItem(userId: string, productId: string, name: string, quantity: number): Promise<void> {

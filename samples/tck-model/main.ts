@@ -1,4 +1,4 @@
-// Runs the TCK model entity: `--host`/`--port` (else HOST/PORT, else 0.0.0.0:8080) and `--snapshot-every` (default 5).
+// Runs the TCK model entity: `--host`/`--port` (else HOST/PORT, else 127.0.0.1:8080; TLS_CERT/TLS_KEY (and TLS_CLIENT_CA) serve TLS) and `--snapshot-every` (default 5).
 // DEBUG=stateserv-event-sourcing logs the protocol traffic.
 import { parseArgs } from "node:util";
 import { listenOptionsFrom } from "../../reference/support/index.js";

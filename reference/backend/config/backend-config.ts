@@ -32,6 +32,23 @@ export interface BackendConfig {
   readonly userFunctionUnhealthyAfterMs: number;
   /** The admin HTTP server (GET /metrics, PUT /log-level); undefined: not started. */
   readonly admin: { readonly host: string; readonly port: number } | undefined;
+  /** Server TLS for clients (PEM files); undefined: plaintext. */
+  readonly tls: ServerTlsFiles | undefined;
+  /** TLS to the user function (PEM files); undefined: plaintext. */
+  readonly userFunctionTls: UserFunctionTlsFiles | undefined;
+}
+
+/** The backend's certificate and key; with `clientCaPath`, clients must present a certificate it signed. */
+export interface ServerTlsFiles {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly clientCaPath: string | undefined;
+}
+
+/** The CA the user function's certificate must chain to; with a cert and key, mutual TLS. */
+export interface UserFunctionTlsFiles {
+  readonly caPath: string;
+  readonly client: { readonly certPath: string; readonly keyPath: string } | undefined;
 }
 
 /** What one client call may cost; each is refused with a short, permanent error before any work. */

@@ -1,4 +1,11 @@
-export type { BackendConfig, BackendLimits, CassandraSettings, JournalSettings } from "./backend-config.js";
+export type {
+  BackendConfig,
+  BackendLimits,
+  CassandraSettings,
+  JournalSettings,
+  ServerTlsFiles,
+  UserFunctionTlsFiles,
+} from "./backend-config.js";
 export { ConfigError } from "./config-error.js";
 export { helpText, parseBackendConfig, type ParsedCommandLine } from "./parse-backend-config.js";
 export { parseDuration } from "./parse-duration.js";

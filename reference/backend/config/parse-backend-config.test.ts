@@ -40,6 +40,8 @@ describe("parseBackendConfig", () => {
       lifecycleLogLinesPerSecond: 10,
       userFunctionUnhealthyAfterMs: 10_000,
       admin: undefined,
+      tls: undefined,
+      userFunctionTls: undefined,
     });
   });
 
@@ -68,6 +70,12 @@ describe("parseBackendConfig", () => {
       "--user-function-unhealthy-after", "2s",
       "--admin-port", "9464",
       "--admin-host=0.0.0.0",
+      "--tls-cert", "/etc/tls/backend.pem",
+      "--tls-key=/etc/tls/backend.key",
+      "--tls-client-ca", "/etc/tls/clients-ca.pem",
+      "--user-function-ca", "/etc/tls/uf-ca.pem",
+      "--user-function-cert", "/etc/tls/backend-client.pem",
+      "--user-function-key", "/etc/tls/backend-client.key",
     ]);
     assert.deepEqual(config, {
       host: "0.0.0.0",
@@ -90,6 +98,11 @@ describe("parseBackendConfig", () => {
       lifecycleLogLinesPerSecond: 3,
       userFunctionUnhealthyAfterMs: 2_000,
       admin: { host: "0.0.0.0", port: 9464 },
+      tls: { certPath: "/etc/tls/backend.pem", keyPath: "/etc/tls/backend.key", clientCaPath: "/etc/tls/clients-ca.pem" },
+      userFunctionTls: {
+        caPath: "/etc/tls/uf-ca.pem",
+        client: { certPath: "/etc/tls/backend-client.pem", keyPath: "/etc/tls/backend-client.key" },
+      },
     });
   });
 
@@ -245,5 +258,16 @@ describe("parseBackendConfig", () => {
     refused(["--admin-port", "http"], {}, /--admin-port: "http" is not a port number/);
     refused([], { USER_FUNCTION_UNHEALTHY_AFTER: "soon" }, /USER_FUNCTION_UNHEALTHY_AFTER: "soon" is not a positive duration/);
     refused(["--lifecycle-log-rate", "-1"], {}, /--lifecycle-log-rate: "-1" is not a whole number of lines per second/);
+  });
+
+  it("reads the TLS files from the environment and refuses half a pair or a client CA without server TLS", () => {
+    const config = configOf([], { BACKEND_TLS_CERT: "c.pem", BACKEND_TLS_KEY: "k.pem", USER_FUNCTION_CA: "ca.pem" });
+    assert.deepEqual(config.tls, { certPath: "c.pem", keyPath: "k.pem", clientCaPath: undefined });
+    assert.deepEqual(config.userFunctionTls, { caPath: "ca.pem", client: undefined });
+    refused(["--tls-cert", "c.pem"], {}, /--tls-cert and --tls-key .* come together/);
+    refused([], { BACKEND_TLS_KEY: "k.pem" }, /--tls-cert and --tls-key/);
+    refused(["--tls-client-ca", "ca.pem"], {}, /--tls-client-ca needs --tls-cert and --tls-key/);
+    refused(["--user-function-ca", "ca.pem", "--user-function-key", "k.pem"], {}, /--user-function-cert and --user-function-key/);
+    refused(["--user-function-cert", "c.pem", "--user-function-key", "k.pem"], {}, /--user-function-cert needs --user-function-ca/);
   });
 });

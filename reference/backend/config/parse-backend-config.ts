@@ -109,6 +109,27 @@ const settings = {
     defaultValue: "127.0.0.1",
     description: "interface the admin HTTP server listens on",
   },
+  tlsCert: { flag: "--tls-cert", env: "BACKEND_TLS_CERT", defaultValue: undefined, description: "PEM certificate chain file: serve clients over TLS (with --tls-key)" },
+  tlsKey: { flag: "--tls-key", env: "BACKEND_TLS_KEY", defaultValue: undefined, description: "PEM private key file of --tls-cert" },
+  tlsClientCa: {
+    flag: "--tls-client-ca",
+    env: "BACKEND_TLS_CLIENT_CA",
+    defaultValue: undefined,
+    description: "PEM CA file: clients must present a certificate it signed (mutual TLS)",
+  },
+  userFunctionCa: {
+    flag: "--user-function-ca",
+    env: "USER_FUNCTION_CA",
+    defaultValue: undefined,
+    description: "PEM CA file: connect to the user function over TLS, trusting this CA",
+  },
+  userFunctionCert: {
+    flag: "--user-function-cert",
+    env: "USER_FUNCTION_CERT",
+    defaultValue: undefined,
+    description: "PEM client certificate file for the user function (mutual TLS; with --user-function-key)",
+  },
+  userFunctionKey: { flag: "--user-function-key", env: "USER_FUNCTION_KEY", defaultValue: undefined, description: "PEM private key file of --user-function-cert" },
 } as const satisfies Record<string, Setting>;
 
 type SettingName = keyof typeof settings;
@@ -203,8 +224,39 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
       optionalText("adminPort") === undefined
         ? undefined
         : { host: text("adminHost"), port: integer("adminPort", 0, 65535, "a port number (0-65535)") },
+    tls: serverTls(),
+    userFunctionTls: userFunctionTls(),
   };
   return { kind: "config", config };
+
+  function bothOrNeither(a: SettingName, b: SettingName): readonly [string, string] | undefined {
+    const first = optionalText(a);
+    const second = optionalText(b);
+    if ((first === undefined) !== (second === undefined)) {
+      throw new ConfigError(`${settings[a].flag} and ${settings[b].flag} (${settings[a].env}, ${settings[b].env}) come together: set both or neither`);
+    }
+    return first !== undefined && second !== undefined ? [first, second] : undefined;
+  }
+
+  function serverTls(): BackendConfig["tls"] {
+    const pair = bothOrNeither("tlsCert", "tlsKey");
+    const clientCaPath = optionalText("tlsClientCa");
+    if (!pair) {
+      if (clientCaPath !== undefined) throw new ConfigError(`${settings.tlsClientCa.flag} needs ${settings.tlsCert.flag} and ${settings.tlsKey.flag}`);
+      return undefined;
+    }
+    return { certPath: pair[0], keyPath: pair[1], clientCaPath };
+  }
+
+  function userFunctionTls(): BackendConfig["userFunctionTls"] {
+    const pair = bothOrNeither("userFunctionCert", "userFunctionKey");
+    const caPath = optionalText("userFunctionCa");
+    if (caPath === undefined) {
+      if (pair) throw new ConfigError(`${settings.userFunctionCert.flag} needs ${settings.userFunctionCa.flag} (the CA the user function's certificate chains to)`);
+      return undefined;
+    }
+    return { caPath, client: pair ? { certPath: pair[0], keyPath: pair[1] } : undefined };
+  }
 
   function limits(): BackendConfig["limits"] {
     const maxRequestBytes = byteSize("maxRequestSize", 1024, 2 * 1024 * 1024 * 1024 - 1);

@@ -22,6 +22,8 @@ export interface DiscoveryOptions {
   readonly backoff?: Backoff;
   /** How long one `ready()` call may take (default 5 s). */
   readonly callTimeoutMs?: number;
+  /** The link's credentials (TLS); plaintext by default. */
+  readonly credentials?: grpc.ChannelCredentials;
 }
 
 const defaultBackoff: Backoff = { initialMs: 100, maxMs: 5_000 };
@@ -34,7 +36,7 @@ const defaultBackoff: Backoff = { initialMs: 100, maxMs: 5_000 };
 export async function discoverUserService(options: DiscoveryOptions): Promise<UserService> {
   const { target, logger, signal } = options;
   const backoff = options.backoff ?? defaultBackoff;
-  const client = new grpc.Client(target, grpc.credentials.createInsecure());
+  const client = new grpc.Client(target, options.credentials ?? grpc.credentials.createInsecure());
   try {
     let delayMs = backoff.initialMs;
     for (let attempt = 1; ; attempt++) {

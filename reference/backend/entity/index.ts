@@ -11,7 +11,13 @@ export {
 export { EntityStateMachine } from "./entity-state-machine.js";
 export { EntitySession, type EntitySessionOptions } from "./entity-session.js";
 export { type EntityRegistry, type EntityRegistryOptions, createEntityRegistry } from "./entity-registry.js";
-export { type OpenEntityStream, type UserFunctionClient, createUserFunctionClient } from "./user-function-client.js";
 export { type EntityObserver, type PassivationReport, type RecoveryReport, combineObservers } from "./entity-observer.js";
 export { type LifecycleLogOptions, createLifecycleLog } from "./lifecycle-log.js";
 export { type UserFunctionHealth, type UserFunctionHealthOptions, watchUserFunctionHealth } from "./user-function-health.js";
+export {
+  type OpenEntityStream,
+  type UserFunctionClient,
+  type UserFunctionTls,
+  createUserFunctionClient,
+  userFunctionCredentials,
+} from "./user-function-client.js";

@@ -1,4 +1,4 @@
-import { credentials, makeGenericClientConstructor, type ClientDuplexStream } from "@grpc/grpc-js";
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type ClientDuplexStream } from "@grpc/grpc-js";
 import type { WatchedChannel } from "./user-function-health.js";
 import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../protocol/index.js";
 
@@ -14,14 +14,32 @@ export interface UserFunctionClient {
 
 const EntityClient = makeGenericClientConstructor(entityServiceDefinition, "Entity");
 
+/** TLS to the user function: the CA its certificate must chain to, and for mutual TLS our certificate (PEM). */
+export interface UserFunctionTls {
+  readonly ca: Buffer;
+  readonly client?: { readonly cert: Buffer; readonly key: Buffer };
+}
+
+/** Channel credentials for the user-function link: TLS when `tls` is given, else plaintext. */
+export function userFunctionCredentials(tls: UserFunctionTls | undefined): ChannelCredentials {
+  if (!tls) return credentials.createInsecure();
+  return credentials.createSsl(tls.ca, tls.client?.key ?? null, tls.client?.cert ?? null);
+}
+
 /**
  * A client for the user function's `Entity` service at `address` (`host:port`). A message
  * either way over `maxMessageBytes` ends its stream RESOURCE_EXHAUSTED (grpc-js checks a
  * message's length before reading it, so memory stays bounded by the limit).
  */
-export function createUserFunctionClient(address: string, maxMessageBytes: number, maxReconnectBackoffMs?: number): UserFunctionClient {
+export function createUserFunctionClient(
+  address: string,
+  maxMessageBytes: number,
+  options: { readonly credentials?: ChannelCredentials; readonly maxReconnectBackoffMs?: number } = {},
+): UserFunctionClient {
+  const channelCredentials = options.credentials ?? credentials.createInsecure();
+  const maxReconnectBackoffMs = options.maxReconnectBackoffMs;
   // A reply carries the response, its events and maybe a snapshot: it may well pass grpc-js's 4 MiB default.
-  const client = new EntityClient(address, credentials.createInsecure(), {
+  const client = new EntityClient(address, channelCredentials, {
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": maxMessageBytes,
     // grpc-js backs off up to 120 s between connection attempts by default: a user function back

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /** Everything the Cassandra stores need, resolved and validated once at the edge. */
 export type CassandraConsistency =
   | "ANY"
@@ -38,6 +40,18 @@ export interface CassandraSettings {
   readonly fetchSize: number;
   /** Create the keyspace and tables when absent (turn off where the schema is managed elsewhere). */
   readonly createSchema: boolean;
+  /** TLS to every node (the driver's `sslOptions`); absent: plaintext. */
+  readonly tls?: CassandraTls;
+}
+
+/** What the driver's `sslOptions` get: PEM texts read from files, and the name to check the nodes' certificates against. */
+export interface CassandraTls {
+  /** CAs the nodes' certificates must chain to; absent: the system's trusted CAs. */
+  readonly ca?: Buffer;
+  /** A client certificate and key, for nodes that require client authentication. */
+  readonly client?: { readonly cert: Buffer; readonly key: Buffer };
+  /** The host name every node's certificate must carry (when contact points are IP addresses). */
+  readonly serverName?: string;
 }
 
 export const defaultCassandraSettings: CassandraSettings = {
@@ -72,7 +86,9 @@ const serialConsistencies: readonly CassandraSerialConsistency[] = ["SERIAL", "L
  * CASSANDRA_PASSWORD, CASSANDRA_LOCAL_DC, CASSANDRA_REPLICATION_FACTOR,
  * CASSANDRA_REPLICATION_DATACENTERS (`dc1:3,dc2:3`, selects NetworkTopologyStrategy),
  * CASSANDRA_PARTITION_SIZE, CASSANDRA_JOURNAL_CONSISTENCY, CASSANDRA_SERIAL_CONSISTENCY,
- * CASSANDRA_SNAPSHOT_CONSISTENCY, CASSANDRA_FETCH_SIZE, CASSANDRA_CREATE_SCHEMA (true/false).
+ * CASSANDRA_SNAPSHOT_CONSISTENCY, CASSANDRA_FETCH_SIZE, CASSANDRA_CREATE_SCHEMA (true/false),
+ * CASSANDRA_TLS (true/false) with CASSANDRA_TLS_CA, CASSANDRA_TLS_CERT + CASSANDRA_TLS_KEY (PEM files)
+ * and CASSANDRA_TLS_SERVER_NAME.
  * Throws one error naming every variable that is wrong.
  */
 export function cassandraSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): CassandraSettings {
@@ -148,6 +164,8 @@ export function cassandraSettingsFromEnv(env: Readonly<Record<string, string | u
     problems.push(`CASSANDRA_CREATE_SCHEMA must be true or false, got ${JSON.stringify(createSchemaRaw)}`);
   }
 
+  const tls = tlsFromEnv();
+
   const settings: CassandraSettings = {
     contactPoints,
     localDataCenter: value("CASSANDRA_LOCAL_DC") ?? defaultCassandraSettings.localDataCenter,
@@ -160,7 +178,42 @@ export function cassandraSettingsFromEnv(env: Readonly<Record<string, string | u
     snapshotConsistency: oneOf("CASSANDRA_SNAPSHOT_CONSISTENCY", consistencies, defaultCassandraSettings.snapshotConsistency),
     fetchSize: positiveInteger("CASSANDRA_FETCH_SIZE", defaultCassandraSettings.fetchSize),
     createSchema: createSchemaRaw !== "false",
+    ...(tls && { tls }),
   };
   if (problems.length > 0) throw new Error(`invalid Cassandra settings: ${problems.join("; ")}`);
   return settings;
+
+  function tlsFromEnv(): CassandraTls | undefined {
+    const enabled = value("CASSANDRA_TLS")?.toLowerCase();
+    if (enabled !== undefined && enabled !== "true" && enabled !== "false") {
+      problems.push(`CASSANDRA_TLS must be true or false, got ${JSON.stringify(enabled)}`);
+    }
+    const names = ["CASSANDRA_TLS_CA", "CASSANDRA_TLS_CERT", "CASSANDRA_TLS_KEY", "CASSANDRA_TLS_SERVER_NAME"] as const;
+    if (enabled !== "true") {
+      for (const name of names) if (value(name) !== undefined) problems.push(`${name} is set but CASSANDRA_TLS is not true`);
+      return undefined;
+    }
+    const file = (name: string): Buffer | undefined => {
+      const path = value(name);
+      if (path === undefined) return undefined;
+      try {
+        return readFileSync(path);
+      } catch (error) {
+        problems.push(`${name}: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+        return undefined;
+      }
+    };
+    const ca = file("CASSANDRA_TLS_CA");
+    const cert = file("CASSANDRA_TLS_CERT");
+    const key = file("CASSANDRA_TLS_KEY");
+    if ((value("CASSANDRA_TLS_CERT") === undefined) !== (value("CASSANDRA_TLS_KEY") === undefined)) {
+      problems.push("CASSANDRA_TLS_CERT and CASSANDRA_TLS_KEY come together: set both or neither");
+    }
+    const serverName = value("CASSANDRA_TLS_SERVER_NAME");
+    return {
+      ...(ca && { ca }),
+      ...(cert && key && { client: { cert, key } }),
+      ...(serverName !== undefined && { serverName }),
+    };
+  }
 }

@@ -28,6 +28,15 @@ export async function createCassandraStores(settings: CassandraSettings, logger:
     contactPoints: [...settings.contactPoints],
     localDataCenter: settings.localDataCenter,
     ...(settings.credentials && { credentials: { ...settings.credentials } }),
+    // TLS to every node; the certificate is always checked (a node's or the system's CAs).
+    ...(settings.tls && {
+      sslOptions: {
+        rejectUnauthorized: true,
+        ...(settings.tls.ca && { ca: settings.tls.ca }),
+        ...(settings.tls.client && { cert: settings.tls.client.cert, key: settings.tls.client.key }),
+        ...(settings.tls.serverName !== undefined && { servername: settings.tls.serverName }),
+      },
+    }),
     // The driver's default backs off to 10 minutes; a backend should be serving again within
     // seconds of Cassandra coming back.
     policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false) },
@@ -56,6 +65,8 @@ export async function createCassandraStores(settings: CassandraSettings, logger:
   }
   log.info("connected to Cassandra", {
     contactPoints: settings.contactPoints.join(","),
+    tls: settings.tls ? (settings.tls.client ? "mutual" : "on") : "off",
+    authenticated: settings.credentials !== undefined,
     localDataCenter: settings.localDataCenter,
     partitionSize,
   });
