@@ -134,6 +134,13 @@ describe("a misbehaving user function", () => {
     await assertRecovers("");
   });
 
+  it("bytes that do not decode as an EntityStreamOut: INTERNAL, like every other protocol violation", async () => {
+    // Field 1 (reply) as a length-delimited field of length 5 with only 1 byte left: not protobuf.
+    onceOn("garbage", (c) => c.sendBytes(Uint8Array.from([0x0a, 0x05, 0xff])));
+    assert.equal(await append("garbage"), "INTERNAL protocol violation by the user function: a message that does not decode as an EntityStreamOut");
+    await assertRecovers("");
+  });
+
   it("a second reply with nothing pending: the first call succeeds, the entity restarts", async () => {
     onceOn("twice", (c) => {
       c.send(reply(c.command.id, { events: [{ typeUrl: eventTypeUrl, value: text.encode("t") }] }));

@@ -31,7 +31,13 @@ export type EntityInput =
    * The `handle` stream ended: `error` is its non-OK status, if any (for the log only);
    * `messageTooLarge` when that status says a message passed the link's size limit.
    */
-  | { readonly type: "user-function-stream-ended"; readonly error: string | undefined; readonly messageTooLarge?: boolean }
+  | {
+      readonly type: "user-function-stream-ended";
+      readonly error: string | undefined;
+      readonly messageTooLarge?: boolean;
+      /** The stream ended because a message from the user function did not decode: a protocol violation. */
+      readonly undecodableMessage?: boolean;
+    }
   | { readonly type: "journal-appended" }
   | { readonly type: "journal-append-failed"; readonly error: StorageError }
   | { readonly type: "timer-fired"; readonly timer: EntityTimer }

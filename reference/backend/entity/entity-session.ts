@@ -303,6 +303,8 @@ export class EntitySession {
           error: status.code === grpcStatus.OK ? undefined : `${status.code} ${grpcStatus[status.code]}: ${status.details}`,
           // grpc-js ends the stream RESOURCE_EXHAUSTED when a message either way passes the link's size limit.
           messageTooLarge: status.code === grpcStatus.RESOURCE_EXHAUSTED,
+          // ... and INTERNAL "Response message parsing error: …" when the user function's bytes do not decode.
+          undecodableMessage: status.code === grpcStatus.INTERNAL && status.details.startsWith("Response message parsing error"),
         });
       });
     });

@@ -138,7 +138,7 @@ export class EntityStateMachine {
         this.onUserFunctionMessage(input.message);
         break;
       case "user-function-stream-ended":
-        this.onStreamEnded(input.error, input.messageTooLarge === true);
+        this.onStreamEnded(input.error, input.messageTooLarge === true, input.undecodableMessage === true);
         break;
       case "journal-appended":
         this.onJournalAppended();
@@ -331,9 +331,14 @@ export class EntityStateMachine {
     else this.stopIfDone();
   }
 
-  private onStreamEnded(error: string | undefined, messageTooLarge: boolean): void {
+  private onStreamEnded(error: string | undefined, messageTooLarge: boolean, undecodableMessage = false): void {
     this.streamOpen = false;
     this.cancelTimer("close");
+    if (undecodableMessage && (this.phase === "recovering" || this.phase === "running")) {
+      // One rule for "the user function broke the protocol": garbage bytes are treated as an empty message is.
+      this.violation("a message that does not decode as an EntityStreamOut");
+      return;
+    }
     if (this.phase === "recovering" || this.phase === "running") {
       // The status text may name hosts and ports: it goes to the log, never to a client.
       const why = error === undefined ? "the user function completed the stream" : "the stream to the user function failed";

@@ -112,6 +112,8 @@ export interface CommandContext {
   /** The sequence number of the entity's last event. */
   readonly sequence: number;
   send(message: StreamOut): void;
+  /** Writes bytes that need not decode as an EntityStreamOut (garbage on the wire). */
+  sendBytes(bytes: Uint8Array): void;
   /** Ends the stream with OK, as a user function that gives up would. */
   end(): void;
   /** Ends the stream with an error status. */
@@ -171,6 +173,11 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
       recorded.sent.push(message);
       call.write(message);
     };
+    const sendBytes = (bytes: Uint8Array) => {
+      if (ended) return;
+      // The service's serializer passes a Buffer through unchanged (see the definition below).
+      call.write(Buffer.from(bytes) as unknown as StreamOut);
+    };
     const end = () => {
       if (ended) return;
       ended = true;
@@ -199,7 +206,7 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
           return;
         case "command": {
           if (!initialized) return fail("Command before Init");
-          const context: CommandContext = { command: message, state: entityState, sequence, send, end, fail };
+          const context: CommandContext = { command: message, state: entityState, sequence, send, sendBytes, end, fail };
           if (uf.misbehave?.(context) === "handled") return;
           const request = RequestType.decode(message.payload?.value ?? new Uint8Array(0)) as unknown as { value?: string };
           const value = message.name === "AppendComposite"
@@ -258,7 +265,15 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
     callback(null, thingsSpec());
   };
 
-  server.addService(entityServiceDefinition, { handle, ready });
+  // The same service, but a Buffer written to a stream goes out as it is (sendBytes: garbage on the wire).
+  const definition = {
+    ...entityServiceDefinition,
+    handle: {
+      ...entityServiceDefinition.handle,
+      responseSerialize: (message: StreamOut | Buffer) => (Buffer.isBuffer(message) ? message : entityServiceDefinition.handle.responseSerialize(message)),
+    },
+  };
+  server.addService(definition, { handle, ready });
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
   );
