@@ -48,6 +48,7 @@ class World {
       queueCapacity: 3,
       replayPageSize: 2,
       maxEchoedTextLength: 200,
+      freshnessCheck: false,
     });
   }
 
