@@ -415,7 +415,7 @@ describe("EntityStateMachine", () => {
       ]);
     });
 
-    it("on a conflict recovers the entity on a new stream and runs the command again; a second conflict fails it ABORTED", () => {
+    it("on a conflict recovers the entity on a new stream and runs the command again; a second conflict fails only it, ABORTED", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(reply(1, { events: [itemAdded(1)] }));
       machine.handle(command(2));
@@ -444,16 +444,23 @@ describe("EntityStateMachine", () => {
         cancelTimer("relay"),
         { type: "append", expectedSequenceNumber: 1, events: [itemAdded(1)] },
       ]);
-      // Lost again: the client hears of it now.
+      // Lost again: the client hears of it now; the queued command runs on the entity recovered again.
       const message = "another writer persisted events of entity cart-1 first";
       expectOutputs(machine.handle({ type: "journal-append-failed", error: StorageError.conflict("at 2, expected 1") }), [
         failCall(1, "aborted", message),
-        { type: "log", level: "warn", message, fields: { detail: "at 2, expected 1" } },
-        failCall(2, "unavailable", message),
-        { type: "retire" },
+        {
+          type: "log",
+          level: "debug",
+          message: "another writer persisted events first again; the command failed, recovering the entity",
+          fields: { sequenceNumber: 1, detail: "at 2, expected 1" },
+        },
         { type: "close-stream", mode: "cancel" },
+        { type: "open-stream" },
+        { type: "load-snapshot" },
+        startTimer("relay", 60_000),
       ]);
-      expectOutputs(machine.handle(streamEnded("1 CANCELLED")), [{ type: "stopped" }]);
+      machine.handle({ type: "snapshot-loaded", snapshot: { sequenceNumber: 2, payload: cartSnapshot } });
+      expectOutputs(machine.handle({ type: "events-read", events: [] }), [recovered(2), cancelTimer("relay"), sendCommand(3), startTimer("relay", 60_000)]);
     });
 
     it("a retried command that succeeds completes its call once, and the queue runs on", () => {

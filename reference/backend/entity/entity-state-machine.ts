@@ -86,7 +86,8 @@ function storageFailure(error: StorageError, entity: string, writing: boolean): 
  *   highest sequence number is read; past the entity's, it is recovered before the command runs;
  * - an append refused as a conflict recovers the entity and runs the command again, once: commands
  *   are deterministic on state, and the user function's state, ahead of the journal, is dropped
- *   with its stream. A second conflict fails the call ABORTED.
+ *   with its stream. A second conflict fails the call ABORTED (the entity recovers again for the
+ *   commands queued behind it).
  */
 export class EntityStateMachine {
   private phase: Phase = "new";
@@ -330,7 +331,14 @@ export class EntityStateMachine {
     const appending = this.inFlight?.stage === "appending" ? this.inFlight : undefined;
     if (!appending) return;
     this.inFlight = undefined;
-    if (error.kind === "conflict" && this.phase === "running" && !appending.command.retried) {
+    if (error.kind === "conflict" && this.phase === "running") {
+      if (appending.command.retried) {
+        // Lost twice: this call fails ABORTED; the commands queued behind it run on the recovered entity.
+        const failure = storageFailure(error, this.shownId, true);
+        this.emit({ type: "fail-call", callId: appending.callId, error: new BackendError(failure.code, failure.message, { detail: error.message }) });
+        this.restart("another writer persisted events first again; the command failed, recovering the entity", error.message);
+        return;
+      }
       // Another writer got there first: catch up with the journal and run the command again.
       this.queue.unshift({ ...appending.command, retried: true });
       this.restart("another writer persisted events first; recovering and running the command again", error.message);
