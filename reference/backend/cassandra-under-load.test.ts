@@ -79,8 +79,8 @@ describe("three backend replicas on one keyspace behind a round-robin client", {
     // Each replica checks freshness before a command on a cached entity (the Cassandra default of main).
     for (let i = 0; i < 3; i++) replicas.push(await startReplica(settings, cart.address, { freshnessCheck: true }));
     const carts = Array.from({ length: 20 }, (_, i) => `contended-cart-${i}`);
-    const clientsPerCart = 3;
-    const rounds = 8;
+    const clientsPerCart = 2;
+    const rounds = 12;
     let calls = 0;
     let aborted = 0;
     const otherFailures: string[] = [];
