@@ -12,6 +12,8 @@
  * - throughput at `--inflight` in flight: that many carts, each sent `--per-cart` AddItems one
  *   after the other, all carts at once (calls per second).
  * Then, per round: Cassandra ÷ in-memory throughput, and Cassandra − in-memory mean latency.
+ * At `additem` level Cassandra is measured twice: with the freshness check off (one replica) and
+ * on (the default with Cassandra: one journal read before each command), and the check's cost printed.
  * Cassandra comes from ci/cassandra-for-tests.ts (CASSANDRA_CONTACT_POINTS, …), in a keyspace of
  * its own, dropped at the end.
  */
@@ -97,9 +99,9 @@ async function measureJournal(journal: Journal): Promise<Figures> {
   });
 }
 
-async function measure(journal: Journal, snapshotStore: SnapshotStore, userFunction: string): Promise<Figures> {
+async function measure(journal: Journal, snapshotStore: SnapshotStore, userFunction: string, freshnessCheck = false): Promise<Figures> {
   if (level === "journal") return measureJournal(journal);
-  const backend = createBackend({ port: 0, userFunction }, { journal, snapshotStore, logger: silentLogger });
+  const backend = createBackend({ port: 0, userFunction, entity: { freshnessCheck } }, { journal, snapshotStore, logger: silentLogger });
   const address = await backend.start();
   await backend.serving;
   const client: ShoppingCartClient = createShoppingCartClient(address.target, { callTimeoutMs: 60_000 });
@@ -128,6 +130,8 @@ try {
   );
   const ratios: number[] = [];
   const extras: number[] = [];
+  const checkRatios: number[] = [];
+  const checkCosts: number[] = [];
   for (let round = 1; round <= rounds; round++) {
     const memory = await measure(createInMemoryJournal(), createInMemorySnapshotStore(), cart.address);
     const onCassandra = await measure(stores.journal, stores.snapshotStore, cart.address);
@@ -140,11 +144,23 @@ try {
         `cassandra ${f(onCassandra.meanMs)} ms mean (${f(onCassandra.medianMs)} median), ${f(onCassandra.callsPerSecond, 0)} calls/s | ` +
         `throughput ratio ${f(ratio)}×, extra latency ${f(extra)} ms`,
     );
+    if (level === "additem") {
+      const checked = await measure(stores.journal, stores.snapshotStore, cart.address, true);
+      checkRatios.push(checked.callsPerSecond / memory.callsPerSecond);
+      checkCosts.push(checked.meanMs - onCassandra.meanMs);
+      console.log(
+        `round ${round}: cassandra with the freshness check ${f(checked.meanMs)} ms mean (${f(checked.medianMs)} median), ${f(checked.callsPerSecond, 0)} calls/s | ` +
+          `throughput ratio ${f(checked.callsPerSecond / memory.callsPerSecond)}× in-memory, the check costs ${f(checked.meanMs - onCassandra.meanMs)} ms per command`,
+      );
+    }
   }
   const range = (xs: number[]) => `${f(Math.min(...xs))}..${f(Math.max(...xs))}`;
   // The issue's targets are for AddItem; at journal level the in-memory append takes microseconds.
   const targets = level === "additem" ? [" (target ≥ 0.5)", " (target ≤ 1)"] : ["", ""];
   console.log(`summary: throughput ratio ${range(ratios)}×${targets[0]}, extra latency ${range(extras)} ms${targets[1]}`);
+  if (checkCosts.length > 0) {
+    console.log(`summary with the freshness check: throughput ratio ${range(checkRatios)}× in-memory, its cost ${range(checkCosts)} ms per command at 1 in flight`);
+  }
 } finally {
   await cart.close();
   await stores.close();

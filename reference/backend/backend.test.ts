@@ -354,15 +354,74 @@ describe("storage failures", () => {
     }
   });
 
-  it("fails the call ABORTED on a journal conflict, and the entity reloads", async () => {
+  /** An in-memory journal where `foreignWrites` appends of k1 are each preceded by another writer's event "X". */
+  function journalWithAnotherWriter() {
+    const inner = createInMemoryJournal();
+    const counts = { foreignWrites: 0, conflicts: 0 };
+    const foreign = [{ typeUrl: eventTypeUrl, value: text.encode("X") }];
+    const journal: Journal = {
+      append: async (entity, expected, events) => {
+        if (counts.foreignWrites > 0 && entity.entityId === thingRef("k1").entityId) {
+          counts.foreignWrites -= 1;
+          await inner.append(entity, await inner.highestSequenceNumber(entity), foreign);
+        }
+        return inner.append(entity, expected, events).catch((error: unknown) => {
+          if (error instanceof StorageError && error.kind === "conflict") counts.conflicts += 1;
+          throw error;
+        });
+      },
+      replay: (entity, range) => inner.replay(entity, range),
+      highestSequenceNumber: (entity) => inner.highestSequenceNumber(entity),
+      close: () => inner.close(),
+    };
+    return { journal, counts, foreignWrite: (id: string) => inner.highestSequenceNumber(thingRef(id)).then((n) => inner.append(thingRef(id), n, foreign)) };
+  }
+
+  it("on a journal conflict recovers the entity on a new stream and runs the command again: the call succeeds", async () => {
     const uf = await startRawUserFunction();
     const env = await startBackendUnderTest(uf.target);
     try {
       assert.equal(await append(env, "k1", "a"), "a");
       // A second writer (another backend replica) takes sequence number 2.
       await env.journal.append(thingRef("k1"), 1, [{ typeUrl: eventTypeUrl, value: text.encode("X") }]);
-      await rejectsWith(append(env, "k1", "b"), status.ABORTED);
-      assert.equal(await append(env, "k1", "c"), "aXc");
+      assert.equal(await append(env, "k1", "b"), "aXb", "the command ran again on the state recovered from the journal");
+      assert.equal(uf.streams.length, 2, "a new stream for the recovered entity");
+      await eventually(() => uf.streams[0]!.cancelled, 5_000, "the stream whose state was behind cancelled");
+      assert.deepEqual((await env.events("k1")).map((e) => e.sequenceNumber), [1, 2, 3]);
+    } finally {
+      await env.close();
+      await uf.close();
+    }
+  });
+
+  it("fails a command whose append conflicts twice ABORTED, and the entity carries on", async () => {
+    const uf = await startRawUserFunction();
+    const other = journalWithAnotherWriter();
+    const env = await startBackendUnderTest(uf.target, { journal: other.journal });
+    try {
+      assert.equal(await append(env, "k1", "a"), "a");
+      other.counts.foreignWrites = 2; // the other writer wins the append and its retry
+      await rejectsWith(append(env, "k1", "b"), status.ABORTED, /^another writer persisted events of entity k1 first/);
+      assert.equal(other.counts.conflicts, 2, "one retry, then the client hears of it");
+      assert.equal(await append(env, "k1", "c"), "aXXc");
+    } finally {
+      await env.close();
+      await uf.close();
+    }
+  });
+
+  it("with the freshness check, recovers a cached entity another writer moved on before the command runs: no conflict", async () => {
+    const uf = await startRawUserFunction();
+    const other = journalWithAnotherWriter();
+    const env = await startBackendUnderTest(uf.target, { journal: other.journal, entity: { freshnessCheck: true } });
+    try {
+      assert.equal(await append(env, "k1", "a"), "a");
+      await other.foreignWrite("k1");
+      assert.equal(await append(env, "k1", "b"), "aXb");
+      assert.equal(other.counts.conflicts, 0, "the stale entity was recovered before its append");
+      assert.equal(uf.streams.length, 2);
+      assert.equal(await append(env, "k1", "c"), "aXbc");
+      assert.equal(uf.streams.length, 2, "a fresh entity keeps its stream");
     } finally {
       await env.close();
       await uf.close();

@@ -125,6 +125,7 @@ export function backendOptionsFrom(config: BackendConfig): BackendOptions {
       passivationTimeoutMs: config.passivationTimeoutMs,
       relayTimeoutMs: config.relayTimeoutMs,
       queueCapacity: config.relayBuffer,
+      freshnessCheck: config.freshnessCheck,
     },
     shutdownGraceMs: config.shutdownTimeoutMs,
     limits: config.limits,

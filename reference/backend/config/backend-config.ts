@@ -21,6 +21,11 @@ export interface BackendConfig {
   /** Commands queued per entity before calls fail RESOURCE_EXHAUSTED. */
   readonly relayBuffer: number;
   readonly journal: JournalSettings;
+  /**
+   * Read the journal's head before each command on a cached entity and recover it first if another
+   * replica wrote past it: needed when several backends share the journal (one extra read per command).
+   */
+  readonly freshnessCheck: boolean;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   /** How long shutdown waits for calls in flight. */

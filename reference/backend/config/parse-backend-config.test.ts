@@ -28,6 +28,7 @@ describe("parseBackendConfig", () => {
       relayTimeoutMs: 60_000,
       relayBuffer: 100,
       journal: { kind: "memory" },
+      freshnessCheck: false,
       logLevel: "info",
       logFormat: "text",
       shutdownTimeoutMs: 10_000,
@@ -91,6 +92,7 @@ describe("parseBackendConfig", () => {
         localDataCenter: "dc2",
         credentials: { username: "alice", password: "s3cr=t" },
       },
+      freshnessCheck: true,
       logLevel: "debug",
       logFormat: "json",
       shutdownTimeoutMs: 1_500,
@@ -176,6 +178,15 @@ describe("parseBackendConfig", () => {
       localDataCenter: "datacenter1",
       credentials: undefined,
     });
+  });
+
+  it("checks freshness by default on Cassandra (replicas may share it), not in memory; --freshness-check on|off overrides", () => {
+    assert.equal(configOf(["--journal", "cassandra"]).freshnessCheck, true, "Cassandra: on by default");
+    assert.equal(configOf([]).freshnessCheck, false, "memory: off by default");
+    assert.equal(configOf(["--journal", "cassandra", "--freshness-check", "off"]).freshnessCheck, false, "off for a single replica");
+    assert.equal(configOf(["--freshness-check=on"]).freshnessCheck, true);
+    assert.equal(configOf([], { FRESHNESS_CHECK: "off", JOURNAL: "cassandra" }).freshnessCheck, false);
+    refused(["--freshness-check", "sometimes"], {}, /--freshness-check: "sometimes" is not one of on, off, auto/);
   });
 
   it("answers --help and -h with a text listing every setting, its variable and its default", () => {

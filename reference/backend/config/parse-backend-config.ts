@@ -38,6 +38,13 @@ const settings = {
   },
   relayBuffer: { flag: "--relay-buffer", env: "RELAY_BUFFER", defaultValue: "100", description: "commands queued per entity" },
   journal: { flag: "--journal", env: "JOURNAL", defaultValue: "memory", description: "event journal and snapshot store: memory | cassandra" },
+  freshnessCheck: {
+    flag: "--freshness-check",
+    env: "FRESHNESS_CHECK",
+    defaultValue: "auto",
+    description:
+      "on | off | auto: before each command on a cached entity, read the journal's head and recover the entity if another replica wrote past it (one extra journal read per command); auto: on with --journal cassandra (replicas may share it), off with memory. Turn it off only for a single replica",
+  },
   cassandraContactPoints: {
     flag: "--cassandra-contact-points",
     env: "CASSANDRA_CONTACT_POINTS",
@@ -206,6 +213,7 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
   const userFunction = text("userFunction");
   if (!isHostPort(userFunction)) fail("userFunction", "a host:port address");
 
+  const journal = journalSettings(oneOf("journal", ["memory", "cassandra"] as const));
   const config: BackendConfig = {
     host: text("host"),
     port: integer("port", 0, 65535, "a port number (0-65535)"),
@@ -213,7 +221,8 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     passivationTimeoutMs: duration("passivationTimeout"),
     relayTimeoutMs: duration("relayTimeout"),
     relayBuffer: integer("relayBuffer", 1, 1_000_000, "a whole number of commands, at least 1"),
-    journal: journalSettings(oneOf("journal", ["memory", "cassandra"] as const)),
+    journal,
+    freshnessCheck: { on: true, off: false, auto: journal.kind === "cassandra" }[oneOf("freshnessCheck", ["on", "off", "auto"] as const)],
     logLevel: oneOf<LogLevel>("logLevel", ["debug", "info", "warn", "error"]),
     logFormat: oneOf<LogFormat>("logFormat", ["text", "json"]),
     shutdownTimeoutMs: duration("shutdownTimeout"),

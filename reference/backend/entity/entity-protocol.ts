@@ -39,6 +39,9 @@ export type EntityInput =
       readonly undecodableMessage?: boolean;
     }
   | { readonly type: "journal-appended" }
+  /** The answer to `check-freshness`: the journal's highest sequence number for this entity. */
+  | { readonly type: "freshness-checked"; readonly highestSequenceNumber: number }
+  | { readonly type: "freshness-check-failed"; readonly error: StorageError }
   | { readonly type: "journal-append-failed"; readonly error: StorageError }
   | { readonly type: "timer-fired"; readonly timer: EntityTimer }
   /** The backend is stopping: finish what is queued, then complete the stream. */
@@ -52,9 +55,14 @@ export type EntityOutput =
   | { readonly type: "load-snapshot" }
   | { readonly type: "read-events"; readonly fromSequenceNumber: number; readonly max: number }
   | { readonly type: "send"; readonly message: StreamIn }
-  /** `complete` half-closes (passivation, shutdown); `cancel` tears the stream down (failures). */
+  /**
+   * `complete` half-closes (passivation, shutdown); `cancel` tears the stream down (failures, and a
+   * restart: when `open-stream` follows, messages of the cancelled stream are no longer fed in).
+   */
   | { readonly type: "close-stream"; readonly mode: "complete" | "cancel" }
   | { readonly type: "append"; readonly expectedSequenceNumber: number; readonly events: readonly AnyPayload[] }
+  /** Read the journal's highest sequence number for this entity (answered by `freshness-checked`). */
+  | { readonly type: "check-freshness" }
   | { readonly type: "save-snapshot"; readonly snapshot: StoredSnapshot }
   | { readonly type: "complete-call"; readonly callId: CallId; readonly reply: Uint8Array }
   | { readonly type: "fail-call"; readonly callId: CallId; readonly error: BackendError }
@@ -80,6 +88,12 @@ export interface EntityStateMachineConfig extends EntityTimeouts {
   readonly replayPageSize: number;
   /** Characters of the entity id kept when an error message quotes it. */
   readonly maxEchoedTextLength: number;
+  /**
+   * Before a command runs on an entity that has already run one, read the journal's highest sequence
+   * number and recover the entity first if another replica wrote past it (one extra read per command).
+   * Needed when several backends share one journal; a single replica can turn it off.
+   */
+  readonly freshnessCheck: boolean;
 }
 
 export const defaultEntityConfig: EntityStateMachineConfig = {
@@ -88,4 +102,5 @@ export const defaultEntityConfig: EntityStateMachineConfig = {
   queueCapacity: 100,
   replayPageSize: 256,
   maxEchoedTextLength: 200,
+  freshnessCheck: false,
 };

@@ -57,8 +57,12 @@ export class EntitySession {
   private feeding = false;
   private nextCallId = 1;
   private stream: EntityStream | undefined;
-  /** Settles once the stream is open (after the previous session stopped). */
-  private streamOpened: Promise<void> = Promise.resolve();
+  /**
+   * Settles with the current stream once it is open (after the previous session stopped). The machine
+   * may restart its stream (to recover again): only the latest one's messages are fed in.
+   */
+  private streamOpened: Promise<EntityStream | undefined> = Promise.resolve(undefined);
+  private streamGeneration = 0;
   /** Settles when the stream can take more writes (grpc-js asked us to wait for `drain`). */
   private writable: Promise<void> = Promise.resolve();
   private awaitingDrain = false;
@@ -181,9 +185,12 @@ export class EntitySession {
 
   private carryOut(output: EntityOutput): void {
     switch (output.type) {
-      case "open-stream":
-        this.streamOpened = (this.options.previous ?? Promise.resolve()).then(() => this.openStream());
+      case "open-stream": {
+        const generation = ++this.streamGeneration;
+        const before = generation === 1 ? (this.options.previous ?? Promise.resolve()) : this.streamOpened;
+        this.streamOpened = before.then(() => this.openStream(generation));
         return;
+      }
       case "load-snapshot":
         void this.streamOpened
           .then(() => Promise.allSettled(this.snapshotSaves))
@@ -205,12 +212,20 @@ export class EntitySession {
         return;
       case "close-stream": {
         const mode = output.mode;
-        void this.streamOpened.then(() => {
-          if (mode === "complete") this.stream?.end();
-          else this.stream?.cancel();
+        void this.streamOpened.then((stream) => {
+          if (mode === "complete") stream?.end();
+          else stream?.cancel();
         });
         return;
       }
+      case "check-freshness":
+        void Promise.resolve()
+          .then(() => this.options.journal.highestSequenceNumber(this.options.entity))
+          .then(
+            (highestSequenceNumber) => this.feed({ type: "freshness-checked", highestSequenceNumber }),
+            (error: unknown) => this.feed({ type: "freshness-check-failed", error: StorageError.from(error) }),
+          );
+        return;
       case "append":
         // Through a then: an adapter that throws synchronously still ends up as a failed append.
         void Promise.resolve()
@@ -268,19 +283,25 @@ export class EntitySession {
     }
   }
 
-  private openStream(): void {
+  private openStream(generation: number): EntityStream | undefined {
+    // A stream the machine has already replaced (or whose successor is already asked for) is not opened.
+    if (generation !== this.streamGeneration) return undefined;
     let stream: EntityStream;
     try {
       stream = this.options.openStream();
     } catch (error) {
       this.options.observer?.streamOpenOutcome?.(false);
       this.feed({ type: "user-function-stream-ended", error: error instanceof Error ? error.message : String(error) });
-      return;
+      return undefined;
     }
     this.stream = stream;
-    this.logger.debug("handle stream opened");
+    this.awaitingDrain = false;
+    this.writable = Promise.resolve();
+    const current = () => generation === this.streamGeneration;
+    this.logger.debug("handle stream opened", { generation });
     let heard = false;
     stream.on("data", (message: StreamOut) => {
+      if (!current()) return; // a restarted stream's late messages: the machine has moved on
       if (!heard) {
         heard = true;
         this.options.observer?.streamOpenOutcome?.(true);
@@ -298,6 +319,7 @@ export class EntitySession {
       // Messages that arrived just before the status are delivered on a later tick: let them through first.
       setImmediate(() => {
         this.logger.debug("handle stream ended", { code: grpcStatus[status.code], details: status.details });
+        if (!current()) return;
         this.feed({
           type: "user-function-stream-ended",
           error: status.code === grpcStatus.OK ? undefined : `${status.code} ${grpcStatus[status.code]}: ${status.details}`,
@@ -308,6 +330,7 @@ export class EntitySession {
         });
       });
     });
+    return stream;
   }
 
   private send(message: StreamIn): void {

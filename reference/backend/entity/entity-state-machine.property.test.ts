@@ -18,7 +18,9 @@ import { EntityStateMachine } from "./entity-state-machine.js";
  * - a reply with events completes only after its append succeeded, and
  *   appends always continue from the persisted history;
  * - a snapshot is saved at the sequence number its reply's events reached;
- * - nothing but refusals comes out after `stopped`.
+ * - nothing but refusals comes out after `stopped`;
+ * - with or without the freshness check, other writers may move the journal on (a check finding
+ *   it ahead, a conflict at append): the entity recovers again on a new stream, never two at once.
  */
 
 const any = (n: number): AnyPayload => ({ typeUrl: "type.googleapis.com/t.E", value: Uint8Array.of(n) });
@@ -33,6 +35,7 @@ class World {
   loadPending = false;
   readPending: { from: number; max: number } | undefined;
   appendPending: { expected: number; events: readonly AnyPayload[] } | undefined;
+  checkPending = false;
   awaitingReply: { id: number; name: string } | undefined;
   streamOpen = false;
   streamClosing = false;
@@ -41,13 +44,14 @@ class World {
   retired = false;
   lastCommandId = 0;
 
-  constructor() {
+  constructor(freshnessCheck = false) {
     this.machine = new EntityStateMachine(entityId("e"), {
       relayTimeoutMs: 1_000,
       passivationTimeoutMs: 2_000,
       queueCapacity: 3,
       replayPageSize: 2,
       maxEchoedTextLength: 200,
+      freshnessCheck,
     });
   }
 
@@ -70,8 +74,18 @@ class World {
   private observe(output: EntityOutput): void {
     switch (output.type) {
       case "open-stream":
-        assert.equal(this.streamOpen, false, "one stream at a time");
+        // A restart (to recover again) cancels the old stream first; the session ignores it from then on.
+        assert.ok(!this.streamOpen || this.streamClosing, "one stream at a time");
         this.streamOpen = true;
+        this.streamClosing = false;
+        this.awaitingReply = undefined;
+        // D1: command ids start at 1 on every stream, a restarted one included.
+        this.lastCommandId = 0;
+        return;
+      case "check-freshness":
+        assert.equal(this.awaitingReply, undefined, "no check while a command is in flight");
+        assert.equal(this.appendPending, undefined, "no check while an append is pending");
+        this.checkPending = true;
         return;
       case "load-snapshot":
         this.loadPending = true;
@@ -83,7 +97,7 @@ class World {
         if (output.message.case === "command") {
           assert.equal(this.awaitingReply, undefined, "one command in flight");
           assert.equal(this.appendPending, undefined, "no command while an append is pending");
-          assert.equal(output.message.id, this.lastCommandId + 1, "command ids count up from 1");
+          assert.equal(output.message.id, this.lastCommandId + 1, "command ids count up from 1 on each stream");
           this.lastCommandId = output.message.id;
           this.awaitingReply = { id: output.message.id, name: output.message.name };
         }
@@ -149,7 +163,8 @@ class World {
       reply({ snapshot: any(9) }),
       { case: undefined },
     ];
-    this.feed({ type: "user-function-message", message: messages[kind % messages.length]! });
+    // Mostly good replies (so lives reach appends), sometimes a Failure or a protocol violation.
+    this.feed({ type: "user-function-message", message: messages[kind % 10 < 6 ? kind % 3 : 3 + (kind % 4)]! });
   }
 
   appendResult(kind: number): void {
@@ -158,6 +173,8 @@ class World {
     if (kind % 4 === 0) {
       this.feed({ type: "journal-append-failed", error: StorageError.unavailable("down") });
     } else if (kind % 4 === 1) {
+      // Another writer took the sequence number.
+      this.journal.push({ sequenceNumber: this.journal.length + 1, payload: any(7) });
       this.feed({ type: "journal-append-failed", error: StorageError.conflict("taken") });
     } else {
       for (const payload of append.events) this.journal.push({ sequenceNumber: this.journal.length + 1, payload });
@@ -169,6 +186,17 @@ class World {
     this.loadPending = false;
     if (kind % 5 === 0) this.feed({ type: "journal-read-failed", error: StorageError.unavailable("down") });
     else this.feed({ type: "snapshot-loaded", snapshot: undefined });
+  }
+
+  /** The journal answers the freshness check: nobody wrote, another replica wrote, or the read failed. */
+  checkResult(kind: number): void {
+    this.checkPending = false;
+    if (kind % 3 === 2) {
+      this.feed({ type: "freshness-check-failed", error: StorageError.unavailable("down") });
+      return;
+    }
+    if (kind % 3 === 1) this.journal.push({ sequenceNumber: this.journal.length + 1, payload: any(7) });
+    this.feed({ type: "freshness-checked", highestSequenceNumber: this.journal.length });
   }
 
   readResult(): void {
@@ -197,10 +225,13 @@ function step(world: World, choice: number, detail: number): void {
   if (world.readPending && !world.stopped) actions.push(() => world.readResult());
   if (world.awaitingReply && world.streamOpen && !world.streamClosing) actions.push(() => world.answer(detail));
   if (world.appendPending) actions.push(() => world.appendResult(detail));
-  if (world.streamOpen) actions.push(() => world.endStream(detail % 2 === 0));
-  for (const timer of world.timers) actions.push(() => world.fire(timer));
-  actions.push(() => world.feed({ type: "shutdown" }));
-  if (detail % 10 === 0) actions.push(() => world.feed({ type: "abort" }));
+  if (world.checkPending) actions.push(() => world.checkResult(detail));
+  // Stream ends and timers end most lives too: offered on some steps only.
+  if (world.streamOpen && detail % 6 === 0) actions.push(() => world.endStream(detail % 12 === 0));
+  if (detail % 4 === 1) for (const timer of world.timers) actions.push(() => world.fire(timer));
+  // Shutdown and abort end the entity's life: rarer, so that lives reach appends, conflicts and checks.
+  if (detail % 8 === 0) actions.push(() => world.feed({ type: "shutdown" }));
+  if (detail % 40 === 0) actions.push(() => world.feed({ type: "abort" }));
   actions[choice % actions.length]!();
 }
 
@@ -209,6 +240,7 @@ function settle(world: World): void {
   world.feed({ type: "shutdown" });
   for (let guard = 0; !world.stopped && guard < 1_000; guard++) {
     if (world.appendPending) world.appendResult(2);
+    else if (world.checkPending) world.checkResult(0);
     else if (world.loadPending) world.loadResult(1);
     else if (world.readPending) world.readResult();
     else if (world.awaitingReply && world.streamOpen && !world.streamClosing) world.answer(0);
@@ -221,14 +253,14 @@ function settle(world: World): void {
 describe("EntityStateMachine properties", () => {
   it("answers every call exactly once and keeps the protocol's order, whatever happens", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 80 }), (steps) => {
-        const world = new World();
+      fc.property(fc.boolean(), fc.array(fc.noBias(fc.tuple(fc.nat(1_000), fc.nat(1_000))), { minLength: 20, maxLength: 120 }), (freshnessCheck, steps) => {
+        const world = new World(freshnessCheck);
         for (const [choice, detail] of steps) step(world, choice, detail);
         settle(world);
         if (world.issued.length > 0) assert.equal(world.stopped, true, "the entity stops after shutdown");
         for (const id of world.issued) assert.equal(world.answers.get(id), 1, `call ${id} answered once`);
       }),
-      { numRuns: 500 },
+      { numRuns: 3_000 },
     );
   });
 });

@@ -13,7 +13,7 @@ const addItem = any("type.googleapis.com/cart.AddItem", 1);
 const itemAdded = (n: number) => any("type.googleapis.com/cart.ItemAdded", n);
 const cartSnapshot = any("type.googleapis.com/cart.Cart", 9, 9);
 
-const config = { relayTimeoutMs: 60_000, passivationTimeoutMs: 30_000, queueCapacity: 2, replayPageSize: 2, maxEchoedTextLength: 200 };
+const config = { relayTimeoutMs: 60_000, passivationTimeoutMs: 30_000, queueCapacity: 2, replayPageSize: 2, maxEchoedTextLength: 200, freshnessCheck: false };
 const cart = entityId("cart-1");
 
 const command = (id: number, name = "AddItem", payload = addItem): EntityInput => ({
@@ -415,17 +415,68 @@ describe("EntityStateMachine", () => {
       ]);
     });
 
-    it("fails the call ABORTED on a conflict and reloads the entity", () => {
+    it("on a conflict recovers the entity on a new stream and runs the command again; a second conflict fails only it, ABORTED", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(reply(1, { events: [itemAdded(1)] }));
-      const message = "another writer persisted events of entity cart-1 first";
-      expectOutputs(machine.handle({ type: "journal-append-failed", error: StorageError.conflict("at 3, expected 0") }), [
-        failCall(1, "aborted", message),
-        { type: "log", level: "warn", message, fields: { detail: "at 3, expected 0" } },
-        { type: "retire" },
+      machine.handle(command(2));
+      expectOutputs(machine.handle({ type: "journal-append-failed", error: StorageError.conflict("at 1, expected 0") }), [
+        {
+          type: "log",
+          level: "debug",
+          message: "another writer persisted events first; recovering and running the command again",
+          fields: { sequenceNumber: 0, detail: "at 1, expected 0" },
+        },
         { type: "close-stream", mode: "cancel" },
+        { type: "open-stream" },
+        { type: "load-snapshot" },
+        startTimer("relay", 60_000),
       ]);
-      expectOutputs(machine.handle(streamEnded("1 CANCELLED")), [{ type: "stopped" }]);
+      machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+      // The other writer's event is replayed; then the same command runs again, before the queued one.
+      expectOutputs(machine.handle({ type: "events-read", events: [{ sequenceNumber: 1, payload: itemAdded(7) }] }), [
+        { type: "send", message: { case: "event", sequence: 1, payload: itemAdded(7) } },
+        recovered(1),
+        cancelTimer("relay"),
+        // A new stream: command ids start at 1 again (D1).
+        sendCommand(1),
+        startTimer("relay", 60_000),
+      ]);
+      expectOutputs(machine.handle(reply(1, { events: [itemAdded(1)] })), [
+        cancelTimer("relay"),
+        { type: "append", expectedSequenceNumber: 1, events: [itemAdded(1)] },
+      ]);
+      // Lost again: the client hears of it now; the queued command runs on the entity recovered again.
+      const message = "another writer persisted events of entity cart-1 first";
+      expectOutputs(machine.handle({ type: "journal-append-failed", error: StorageError.conflict("at 2, expected 1") }), [
+        failCall(1, "aborted", message),
+        {
+          type: "log",
+          level: "debug",
+          message: "another writer persisted events first again; the command failed, recovering the entity",
+          fields: { sequenceNumber: 1, detail: "at 2, expected 1" },
+        },
+        { type: "close-stream", mode: "cancel" },
+        { type: "open-stream" },
+        { type: "load-snapshot" },
+        startTimer("relay", 60_000),
+      ]);
+      machine.handle({ type: "snapshot-loaded", snapshot: { sequenceNumber: 2, payload: cartSnapshot } });
+      expectOutputs(machine.handle({ type: "events-read", events: [] }), [recovered(2), cancelTimer("relay"), sendCommand(1), startTimer("relay", 60_000)]);
+    });
+
+    it("a retried command that succeeds completes its call once, and the queue runs on", () => {
+      const machine = runningWithCommandInFlight();
+      machine.handle(reply(1, { events: [itemAdded(1)] }));
+      machine.handle(command(2));
+      machine.handle({ type: "journal-append-failed", error: StorageError.conflict("at 1, expected 0") });
+      machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+      machine.handle({ type: "events-read", events: [{ sequenceNumber: 1, payload: itemAdded(7) }] });
+      machine.handle(reply(1, { events: [itemAdded(1)] }));
+      expectOutputs(machine.handle({ type: "journal-appended" }), [completeCall(1), sendCommand(2), startTimer("relay", 60_000)]);
+      expectOutputs(machine.handle(reply(2, { events: [itemAdded(2)] })), [
+        cancelTimer("relay"),
+        { type: "append", expectedSequenceNumber: 2, events: [itemAdded(2)] },
+      ]);
     });
   });
 
@@ -618,5 +669,117 @@ describe("EntityStateMachine", () => {
         startTimer("close", 60_000),
       ]);
     });
+  });
+});
+
+describe("EntityStateMachine with the freshness check (several replicas on one journal)", () => {
+  const fresh = { ...config, freshnessCheck: true };
+  const checkFreshness: EntityOutput = { type: "check-freshness" };
+
+  /** Recovered with no history, command 1 run and its event persisted at 1: a cached entity. */
+  function cachedAtOne(): EntityStateMachine {
+    const machine = new EntityStateMachine(cart, fresh);
+    machine.handle(command(1));
+    machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+    machine.handle({ type: "events-read", events: [] });
+    machine.handle(reply(1, { events: [itemAdded(1)] }));
+    machine.handle({ type: "journal-appended" });
+    return machine;
+  }
+
+  it("runs the first command after recovery without a check: the replay has just read the journal", () => {
+    const machine = new EntityStateMachine(cart, fresh);
+    machine.handle(command(1));
+    machine.handle({ type: "snapshot-loaded", snapshot: undefined });
+    expectOutputs(machine.handle({ type: "events-read", events: [] }), [recovered(0), cancelTimer("relay"), sendCommand(1), startTimer("relay", 60_000)]);
+  });
+
+  it("checks the journal before a command on a cached entity, and runs it when nobody wrote since", () => {
+    const machine = cachedAtOne();
+    expectOutputs(machine.handle(command(2)), [cancelTimer("passivation"), checkFreshness, startTimer("relay", 60_000)]);
+    expectOutputs(machine.handle({ type: "freshness-checked", highestSequenceNumber: 1 }), [sendCommand(2)]);
+    expectOutputs(machine.handle(reply(2, { events: [itemAdded(2)] })), [
+      cancelTimer("relay"),
+      { type: "append", expectedSequenceNumber: 1, events: [itemAdded(2)] },
+    ]);
+  });
+
+  it("recovers a cached entity on a new stream when the journal moved past it, then runs the command on the new state", () => {
+    const machine = cachedAtOne();
+    machine.handle(command(2, "GetCart"));
+    expectOutputs(machine.handle({ type: "freshness-checked", highestSequenceNumber: 3 }), [
+      {
+        type: "log",
+        level: "debug",
+        message: "the journal moved past this replica's entity (1 → 3); recovering it first",
+        fields: { sequenceNumber: 1 },
+      },
+      cancelTimer("relay"),
+      { type: "close-stream", mode: "cancel" },
+      { type: "open-stream" },
+      { type: "load-snapshot" },
+      startTimer("relay", 60_000),
+    ]);
+    // Init with the latest snapshot, then the events after it.
+    expectOutputs(machine.handle({ type: "snapshot-loaded", snapshot: { sequenceNumber: 2, payload: cartSnapshot } }), [
+      { type: "send", message: { case: "init", entityId: cart, snapshot: { sequence: 2, payload: cartSnapshot } } },
+      { type: "read-events", fromSequenceNumber: 3, max: 2 },
+    ]);
+    expectOutputs(machine.handle({ type: "events-read", events: [{ sequenceNumber: 3, payload: itemAdded(3) }] }), [
+      { type: "send", message: { case: "event", sequence: 3, payload: itemAdded(3) } },
+      recovered(3),
+      cancelTimer("relay"),
+      sendCommand(1, "GetCart"),
+      startTimer("relay", 60_000),
+    ]);
+    expectOutputs(machine.handle(reply(1, { payload: any("type.googleapis.com/cart.Cart", 3) })), [
+      cancelTimer("relay"),
+      completeCall(2, Uint8Array.from([3])),
+      startTimer("passivation", 30_000),
+    ]);
+  });
+
+  it("a new stream that fails while the entity recovers again fails the waiting command UNAVAILABLE", () => {
+    const machine = cachedAtOne();
+    machine.handle(command(2));
+    machine.handle({ type: "freshness-checked", highestSequenceNumber: 2 });
+    // Recovering on the new stream; the new stream failing fails the waiting command as before.
+    const outputs = machine.handle(streamEnded("14 UNAVAILABLE: gone"));
+    assert.ok(
+      outputs.some((o) => o.type === "fail-call" && o.callId === callId(2) && o.error.code === "unavailable"),
+      `the waiting command fails UNAVAILABLE when the new stream fails; outputs: ${JSON.stringify(outputs.map((o) => o.type))}`,
+    );
+  });
+
+  it("fails only the call whose check could not read the journal; the next command checks again", () => {
+    const machine = cachedAtOne();
+    machine.handle(command(2));
+    machine.handle(command(3));
+    expectOutputs(machine.handle({ type: "freshness-check-failed", error: StorageError.unavailable("no host") }), [
+      cancelTimer("relay"),
+      failCall(2, "unavailable", "cannot check the freshness of entity cart-1: the journal is unavailable"),
+      checkFreshness,
+      startTimer("relay", 60_000),
+    ]);
+  });
+
+  it("fails a check the journal does not answer within the relay timeout DEADLINE_EXCEEDED", () => {
+    const machine = cachedAtOne();
+    machine.handle(command(2));
+    const message = "the journal did not answer the freshness check of entity cart-1 within 60000 ms";
+    const outputs = machine.handle(timer("relay"));
+    assert.deepEqual(outputs[0] && outputs[0].type === "fail-call" ? [outputs[0].callId, outputs[0].error.code, outputs[0].error.message] : outputs[0], [
+      callId(2),
+      "deadline_exceeded",
+      message,
+    ]);
+    assert.ok(outputs.some((o) => o.type === "retire"), "the entity is retired");
+  });
+
+  it("without the setting, a cached entity runs commands with no check (a single replica)", () => {
+    const machine = runningWithCommandInFlight();
+    machine.handle(reply(1, { events: [itemAdded(1)] }));
+    machine.handle({ type: "journal-appended" });
+    expectOutputs(machine.handle(command(2)), [cancelTimer("passivation"), sendCommand(2), startTimer("relay", 60_000)]);
   });
 });

@@ -27,14 +27,19 @@ interface QueuedCommand {
   readonly callId: CallId;
   readonly name: string;
   readonly payload: AnyPayload;
+  /** Already run once and refused by the journal as a conflict: a second conflict reaches the client. */
+  readonly retried?: boolean;
 }
 
 type InFlight =
-  | { readonly stage: "awaiting-reply"; readonly callId: CallId; readonly commandId: number }
+  /** The journal is asked whether another writer moved past this entity before the command runs. */
+  | { readonly stage: "checking-freshness"; readonly callId: CallId; readonly command: QueuedCommand }
+  | { readonly stage: "awaiting-reply"; readonly callId: CallId; readonly commandId: number; readonly command: QueuedCommand }
   | {
       readonly stage: "appending";
       readonly callId: CallId;
       readonly commandId: number;
+      readonly command: QueuedCommand;
       readonly eventCount: number;
       readonly reply: Uint8Array;
       readonly snapshot: AnyPayload | undefined;
@@ -74,6 +79,15 @@ function storageFailure(error: StorageError, entity: string, writing: boolean): 
  * rest queued) → stopping → stopped. Any failure, passivation or shutdown
  * retires the entity; the next call for it gets a fresh one, so recovery after
  * a failure is always "afresh" from the journal.
+ *
+ * Several backends may share one journal. Two paths keep a cached entity in step with it, both
+ * by recovering it again on a new stream (running → recovering, the queue kept):
+ * - with `freshnessCheck`, before each command after the first one since recovery, the journal's
+ *   highest sequence number is read; past the entity's, it is recovered before the command runs;
+ * - an append refused as a conflict recovers the entity and runs the command again, once: commands
+ *   are deterministic on state, and the user function's state, ahead of the journal, is dropped
+ *   with its stream. A second conflict fails the call ABORTED (the entity recovers again for the
+ *   commands queued behind it).
  */
 export class EntityStateMachine {
   private phase: Phase = "new";
@@ -84,6 +98,8 @@ export class EntityStateMachine {
   private nextCommandId = 1;
   private streamOpen = false;
   private draining = false;
+  /** Recovered and no command run since: the replay has just read the journal's head. */
+  private justRecovered = false;
   private readonly timers = new Set<EntityTimer>();
   private out: EntityOutput[] = [];
   /** The entity id as error messages quote it: client-supplied, so cut to the echo limit. */
@@ -142,6 +158,12 @@ export class EntityStateMachine {
         break;
       case "journal-appended":
         this.onJournalAppended();
+        break;
+      case "freshness-checked":
+        this.onFreshnessChecked(input.highestSequenceNumber);
+        break;
+      case "freshness-check-failed":
+        this.onFreshnessCheckFailed(input.error);
         break;
       case "journal-append-failed":
         this.onJournalAppendFailed(input.error);
@@ -243,6 +265,7 @@ export class EntityStateMachine {
       return;
     }
     this.phase = "running";
+    this.justRecovered = true;
     this.emit({ type: "log", level: "debug", message: "entity recovered", fields: { sequenceNumber: this.sequenceNumber } });
     this.cancelTimer("relay");
     this.dispatchNext();
@@ -295,6 +318,7 @@ export class EntityStateMachine {
           stage: "appending",
           callId: waiting.callId,
           commandId: waiting.commandId,
+          command: waiting.command,
           eventCount: message.events.length,
           reply,
           snapshot: message.snapshot,
@@ -322,6 +346,19 @@ export class EntityStateMachine {
     const appending = this.inFlight?.stage === "appending" ? this.inFlight : undefined;
     if (!appending) return;
     this.inFlight = undefined;
+    if (error.kind === "conflict" && this.phase === "running") {
+      if (appending.command.retried) {
+        // Lost twice: this call fails ABORTED; the commands queued behind it run on the recovered entity.
+        const failure = storageFailure(error, this.shownId, true);
+        this.emit({ type: "fail-call", callId: appending.callId, error: new BackendError(failure.code, failure.message, { detail: error.message }) });
+        this.restart("another writer persisted events first again; the command failed, recovering the entity", error.message);
+        return;
+      }
+      // Another writer got there first: catch up with the journal and run the command again.
+      this.queue.unshift({ ...appending.command, retried: true });
+      this.restart("another writer persisted events first; recovering and running the command again", error.message);
+      return;
+    }
     // Conflict: another writer is ahead; otherwise the user function's state is ahead of the journal.
     // Either way this stream's state can no longer be trusted. Only this call fails for good (too large,
     // rejected): the commands queued behind it are new calls and fail UNAVAILABLE, to be retried.
@@ -329,6 +366,58 @@ export class EntityStateMachine {
     this.emit({ type: "fail-call", callId: appending.callId, error: new BackendError(failure.code, failure.message, { detail: error.message }) });
     if (this.phase === "running") this.retire(failure.message, { detail: error.message });
     else this.stopIfDone();
+  }
+
+  private onFreshnessChecked(highest: number): void {
+    const checking = this.inFlight?.stage === "checking-freshness" ? this.inFlight : undefined;
+    if (!checking || this.phase !== "running") return;
+    this.inFlight = undefined;
+    if (highest === this.sequenceNumber) {
+      this.sendCommand(checking.command);
+      return;
+    }
+    this.queue.unshift(checking.command);
+    if (highest > this.sequenceNumber) {
+      this.restart(`the journal moved past this replica's entity (${this.sequenceNumber} → ${highest}); recovering it first`);
+      return;
+    }
+    this.retire(`the journal of entity ${this.shownId} is at sequence number ${highest}, behind the ${this.sequenceNumber} this replica persisted or replayed`);
+  }
+
+  private onFreshnessCheckFailed(error: StorageError): void {
+    const checking = this.inFlight?.stage === "checking-freshness" ? this.inFlight : undefined;
+    if (!checking || this.phase !== "running") return;
+    this.inFlight = undefined;
+    this.cancelTimer("relay");
+    // The entity's state is still good: only this call fails, the next command checks again.
+    const failure = storageFailure(error, this.shownId, false);
+    const message = failure.message.replace(/^cannot recover/, "cannot check the freshness of");
+    this.emit({ type: "fail-call", callId: checking.callId, error: new BackendError(failure.code, message, { detail: echoClientText(error.message, maxDetailLength) }) });
+    this.dispatchNext();
+  }
+
+  /**
+   * Recovers the entity again on a new stream, keeping its queue: the old stream's state is behind
+   * (or, after a conflict, ahead of) the journal. Nothing is in flight.
+   */
+  private restart(why: string, detail?: string): void {
+    this.emit({
+      type: "log",
+      level: "debug",
+      message: why,
+      fields: { sequenceNumber: this.sequenceNumber, ...(detail === undefined ? {} : { detail: echoClientText(detail, maxDetailLength) }) },
+    });
+    this.cancelTimer("relay");
+    this.cancelTimer("passivation");
+    this.phase = "recovering";
+    this.justRecovered = false;
+    // D1: command ids start at 1 on every stream, a restarted one included (the old stream's late
+    // messages are dropped by the session, so its ids cannot be mistaken for the new stream's).
+    this.nextCommandId = 1;
+    if (this.streamOpen) this.emit({ type: "close-stream", mode: "cancel" });
+    this.streamOpen = true;
+    this.emit({ type: "open-stream" }, { type: "load-snapshot" });
+    this.startTimer("relay", this.config.relayTimeoutMs);
   }
 
   private onStreamEnded(error: string | undefined, messageTooLarge: boolean, undecodableMessage = false): void {
@@ -353,7 +442,7 @@ export class EntityStateMachine {
         });
         this.inFlight = undefined;
       }
-      const pending = this.queue.length + (this.inFlight?.stage === "awaiting-reply" ? 1 : 0);
+      const pending = this.queue.length + (this.inFlight !== undefined && this.inFlight.stage !== "appending" ? 1 : 0);
       const detail = error === undefined ? {} : { detail: error };
       if (messageTooLarge && this.phase === "recovering") {
         // An Init or event of the history passes the limit: every recovery would fail the same way.
@@ -375,6 +464,13 @@ export class EntityStateMachine {
       case "relay": {
         if (this.phase === "recovering") {
           this.retire(`entity ${this.shownId} did not recover within ${this.config.relayTimeoutMs} ms`);
+          return;
+        }
+        if (this.inFlight?.stage === "checking-freshness" && this.phase === "running") {
+          const message = `the journal did not answer the freshness check of entity ${this.shownId} within ${this.config.relayTimeoutMs} ms`;
+          this.emit({ type: "fail-call", callId: this.inFlight.callId, error: new BackendError("deadline_exceeded", message) });
+          this.inFlight = undefined;
+          this.retire(message);
           return;
         }
         const waiting = this.inFlight?.stage === "awaiting-reply" ? this.inFlight : undefined;
@@ -417,11 +513,23 @@ export class EntityStateMachine {
       return;
     }
     this.cancelTimer("passivation");
+    if (this.config.freshnessCheck && !this.justRecovered) {
+      this.inFlight = { stage: "checking-freshness", callId: next.callId, command: next };
+      this.emit({ type: "check-freshness" });
+      // The relay bound covers the check and the reply: a journal that hangs must not hold the call.
+      this.startTimer("relay", this.config.relayTimeoutMs);
+      return;
+    }
+    this.sendCommand(next);
+  }
+
+  private sendCommand(command: QueuedCommand): void {
+    this.justRecovered = false;
     const commandId = this.nextCommandId++;
-    this.inFlight = { stage: "awaiting-reply", callId: next.callId, commandId };
+    this.inFlight = { stage: "awaiting-reply", callId: command.callId, commandId, command };
     this.emit({
       type: "send",
-      message: { case: "command", entityId: this.entityId, id: commandId, name: next.name, payload: next.payload },
+      message: { case: "command", entityId: this.entityId, id: commandId, name: command.name, payload: command.payload },
     });
     this.startTimer("relay", this.config.relayTimeoutMs);
   }
@@ -470,7 +578,7 @@ export class EntityStateMachine {
     const detail = options.detail === undefined ? undefined : echoClientText(options.detail, maxDetailLength);
     this.emit({ type: "log", level, message, ...(detail === undefined ? {} : { fields: { detail } }) });
     const failure = () => new BackendError(code, message, detail === undefined ? undefined : { detail });
-    if (this.inFlight?.stage === "awaiting-reply") {
+    if (this.inFlight !== undefined && this.inFlight.stage !== "appending") {
       this.emit({ type: "fail-call", callId: this.inFlight.callId, error: failure() });
       this.inFlight = undefined;
     }
