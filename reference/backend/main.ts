@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   let stores: Stores;
   try {
-    stores = openStores(config.journal, { env: process.env, logger });
+    stores = openStores(config.journal, { env: process.env, logger, unavailableAfterMs: config.journalUnhealthyAfterMs });
   } catch (error) {
     logger.error("cannot open the journal", { journal: config.journal.kind, error });
     process.exitCode = 2;

@@ -38,6 +38,8 @@ export interface OpenStoresOptions {
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   /** While the journal is unavailable, probe it this often (ms); 500 by default. */
   readonly probeEveryMs?: number;
+  /** Report the journal unavailable only once it has failed this long (ms); 0 (the default): at once. */
+  readonly unavailableAfterMs?: number;
 }
 
 /** Opens the stores of `settings`; throws (a settings problem) only when they can never work. */
@@ -99,6 +101,7 @@ function openCassandraStores(settings: Extract<JournalSettings, { kind: "cassand
       for (const listener of listeners) listener(available);
     },
     probeEveryMs: options.probeEveryMs ?? 500,
+    unavailableAfterMs: options.unavailableAfterMs ?? 0,
   });
   const journal = watched.journal;
   const snapshotStore: SnapshotStore = {

@@ -35,6 +35,8 @@ export interface BackendConfig {
   readonly lifecycleLogLinesPerSecond: number;
   /** How long the user function may be unreachable before health says NOT_SERVING. */
   readonly userFunctionUnhealthyAfterMs: number;
+  /** How long the journal may fail writes (and probes) before health says NOT_SERVING; 0: at the first failure. */
+  readonly journalUnhealthyAfterMs: number;
   /** The admin HTTP server (GET /metrics, PUT /log-level); undefined: not started. */
   readonly admin: { readonly host: string; readonly port: number } | undefined;
   /** Server TLS for clients (PEM files); undefined: plaintext. */

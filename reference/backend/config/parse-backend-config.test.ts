@@ -40,6 +40,7 @@ describe("parseBackendConfig", () => {
       },
       lifecycleLogLinesPerSecond: 10,
       userFunctionUnhealthyAfterMs: 10_000,
+      journalUnhealthyAfterMs: 0,
       admin: undefined,
       tls: undefined,
       userFunctionTls: undefined,
@@ -69,6 +70,7 @@ describe("parseBackendConfig", () => {
       "--max-echoed-text-length", "40",
       "--lifecycle-log-rate", "3",
       "--user-function-unhealthy-after", "2s",
+      "--journal-unhealthy-after", "3s",
       "--admin-port", "9464",
       "--admin-host=0.0.0.0",
       "--tls-cert", "/etc/tls/backend.pem",
@@ -99,6 +101,7 @@ describe("parseBackendConfig", () => {
       limits: { maxRequestBytes: 1024 * 1024, maxUserFunctionMessageBytes: 2 * 1024 * 1024, maxKeyBytes: 512, maxEchoedTextLength: 40 },
       lifecycleLogLinesPerSecond: 3,
       userFunctionUnhealthyAfterMs: 2_000,
+      journalUnhealthyAfterMs: 3_000,
       admin: { host: "0.0.0.0", port: 9464 },
       tls: { certPath: "/etc/tls/backend.pem", keyPath: "/etc/tls/backend.key", clientCaPath: "/etc/tls/clients-ca.pem" },
       userFunctionTls: {

@@ -98,6 +98,12 @@ const settings = {
     defaultValue: "10",
     description: "passivation and recovery lines logged at info, at most this many per second (0: none)",
   },
+  journalUnhealthyAfter: {
+    flag: "--journal-unhealthy-after",
+    env: "JOURNAL_UNHEALTHY_AFTER",
+    defaultValue: "0s",
+    description: "health says NOT_SERVING once the journal has failed writes (and probes) this long (0s: at the first failure)",
+  },
   userFunctionUnhealthyAfter: {
     flag: "--user-function-unhealthy-after",
     env: "USER_FUNCTION_UNHEALTHY_AFTER",
@@ -194,6 +200,10 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     const ms = parseDuration(text(name));
     return ms !== undefined && ms > 0 ? ms : fail(name, "a positive duration such as 500ms, 30s or 2m");
   };
+  const durationOrZero = (name: SettingName): number => {
+    const ms = parseDuration(text(name));
+    return ms !== undefined && ms >= 0 ? ms : fail(name, "a duration such as 0s, 500ms or 30s");
+  };
   const integer = (name: SettingName, min: number, max: number, what: string): number => {
     const value = text(name);
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -229,6 +239,7 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     limits: limits(),
     lifecycleLogLinesPerSecond: integer("lifecycleLogRate", 0, 1_000_000, "a whole number of lines per second (0: none)"),
     userFunctionUnhealthyAfterMs: duration("userFunctionUnhealthyAfter"),
+    journalUnhealthyAfterMs: durationOrZero("journalUnhealthyAfter"),
     admin:
       optionalText("adminPort") === undefined
         ? undefined

@@ -76,4 +76,48 @@ describe("watchJournalAvailability", () => {
     assert.deepEqual(seen, []);
     watched.stop();
   });
+
+  it("with unavailableAfterMs, reports a failure only once it has lasted that long, and never one cleared sooner", async () => {
+    const store = switchableJournal();
+    const seen: boolean[] = [];
+    // A delay far beyond this test: the failure is cleared by the next successful operation first.
+    const patient = watchJournalAvailability(store.journal, { probe: async () => {}, onChange: (a) => seen.push(a), probeEveryMs: 60_000, unavailableAfterMs: 600_000 });
+    const entity = freshEntity();
+    store.setDown(true);
+    await assert.rejects(patient.journal.append(entity, 0, eventsNumbered(1, 1)));
+    store.setDown(false);
+    await patient.journal.append(entity, 0, eventsNumbered(1, 1));
+    assert.deepEqual(seen, [], "a failure cleared before the delay is never reported");
+    assert.equal(patient.available(), true);
+    patient.stop();
+
+    // A failure that lasts: reported after the delay, then available again once the store is back.
+    const changes = new EventEmitter();
+    const lasting: boolean[] = [];
+    const watched = watchJournalAvailability(store.journal, {
+      probe: () => store.journal.highestSequenceNumber(freshEntity()),
+      onChange: (a) => {
+        lasting.push(a);
+        changes.emit("change", a);
+      },
+      probeEveryMs: 5,
+      unavailableAfterMs: 20,
+    });
+    const hold = setInterval(() => {}, 1_000); // the timers are unref'd: keep the loop alive while waiting
+    try {
+      store.setDown(true);
+      const down = once(changes, "change");
+      await assert.rejects(watched.journal.append(freshEntity(), 0, eventsNumbered(1, 1)));
+      assert.deepEqual(lasting, [], "not reported at the first failure");
+      await down;
+      assert.deepEqual(lasting, [false]);
+      const back = once(changes, "change");
+      store.setDown(false);
+      await back;
+      assert.deepEqual(lasting, [false, true]);
+    } finally {
+      clearInterval(hold);
+      watched.stop();
+    }
+  });
 });

@@ -11,11 +11,16 @@ export interface JournalAvailabilityOptions {
   readonly onChange: (available: boolean) => void;
   /** Wait between probes while unavailable, in ms. */
   readonly probeEveryMs: number;
+  /**
+   * Report unavailable only once the journal has stayed unavailable this long (ms; default 0: at the
+   * first failure). A failure that a probe or an operation clears sooner is never reported.
+   */
+  readonly unavailableAfterMs?: number;
 }
 
 export interface WatchedJournal {
   readonly journal: Journal;
-  /** Whether the last operation or probe succeeded. */
+  /** What was last reported: false from the (possibly delayed) report of a failure until a probe or operation succeeds. */
   available(): boolean;
   /** Stops probing (the wrapped journal is not closed). */
   stop(): void;
@@ -23,41 +28,59 @@ export interface WatchedJournal {
 
 /**
  * Wraps a journal so that its health can be reported: the first `unavailable` failure marks it
- * unavailable and starts probing every `probeEveryMs`; the first successful probe (or
+ * unavailable (at once, or once it has lasted `unavailableAfterMs`) and starts probing every `probeEveryMs`; the first successful probe (or
  * operation) marks it available again. Conflicts are not failures of the store.
  */
 export function watchJournalAvailability(journal: Journal, options: JournalAvailabilityOptions): WatchedJournal {
+  const delayMs = options.unavailableAfterMs ?? 0;
+  /** What was last reported through onChange. */
   let available = true;
+  /** Whether the journal is failing now (reported or not yet). */
+  let down = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let reportTimer: NodeJS.Timeout | undefined;
 
-  const set = (now: boolean) => {
+  const report = (now: boolean) => {
     if (now === available) return;
     available = now;
     options.onChange(now);
+  };
+  const up = () => {
+    down = false;
+    if (reportTimer) clearTimeout(reportTimer);
+    reportTimer = undefined;
+    report(true);
   };
   const scheduleProbe = () => {
     if (stopped || timer) return;
     timer = setTimeout(() => {
       timer = undefined;
-      options.probe().then(
-        () => set(true),
-        () => {
-          if (!available) scheduleProbe();
-        },
-      );
+      options.probe().then(up, () => {
+        if (down) scheduleProbe();
+      });
     }, options.probeEveryMs);
     timer.unref();
   };
   const failed = (error: unknown) => {
     if (error instanceof StorageError && error.kind === "conflict") return;
-    set(false);
+    if (!down) {
+      down = true;
+      if (delayMs <= 0) report(false);
+      else if (!stopped) {
+        reportTimer = setTimeout(() => {
+          reportTimer = undefined;
+          if (down) report(false);
+        }, delayMs);
+        reportTimer.unref();
+      }
+    }
     scheduleProbe();
   };
   const observe = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
       const result = await call();
-      set(true);
+      up();
       return result;
     } catch (error) {
       failed(error);
@@ -85,7 +108,9 @@ export function watchJournalAvailability(journal: Journal, options: JournalAvail
     stop: () => {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (reportTimer) clearTimeout(reportTimer);
       timer = undefined;
+      reportTimer = undefined;
     },
   };
 }
