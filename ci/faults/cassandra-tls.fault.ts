@@ -95,8 +95,8 @@ if (cannotRun !== undefined) {
       }
     });
 
-    it("refuses a wrong password with an error that says the credentials were refused", async () => {
-      await refusal({ CASSANDRA_PASSWORD: "not-the-password" }, "unavailable", /^Cassandra refused our credentials while connecting to .*: Provided username cassandra and\/or password are incorrect$/);
+    it("refuses a wrong password with an error that says the login was refused", async () => {
+      await refusal({ CASSANDRA_PASSWORD: "not-the-password" }, "unavailable", /^Cassandra refused the login while connecting to .*: Provided username cassandra and\/or password are incorrect$/);
     });
   });
 }

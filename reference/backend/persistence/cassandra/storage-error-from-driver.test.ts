@@ -20,7 +20,7 @@ describe("storageErrorFromDriver", () => {
     assert.match(timedOut.message, /did not answer in time while replaying/);
   });
 
-  it("says plainly that the credentials were refused when a host refused the login", () => {
+  it("says plainly that the login was refused when a host refused the login", () => {
     const refused = new errors.AuthenticationError("Provided username cassandra and/or password are incorrect");
     const noHost = storageErrorFromDriver(
       new errors.NoHostAvailableError({ "10.0.0.1:9042": refused }, "All host(s) tried for query failed"),
@@ -29,7 +29,7 @@ describe("storageErrorFromDriver", () => {
     assert.equal(noHost.kind, "unavailable");
     assert.equal(
       noHost.message,
-      "Cassandra refused our credentials while connecting to 10.0.0.1: Provided username cassandra and/or password are incorrect",
+      "Cassandra refused the login while connecting to 10.0.0.1: Provided username cassandra and/or password are incorrect",
     );
     assert.ok(noHost.cause instanceof errors.NoHostAvailableError);
   });
