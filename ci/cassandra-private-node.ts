@@ -35,12 +35,20 @@ export async function privateCassandraUnavailable(): Promise<string | undefined>
   return undefined;
 }
 
-export async function startPrivateCassandra(log: (line: string) => void): Promise<PrivateCassandra> {
+/**
+ * `settings`: more ci/cassandra.sh settings for this node (e.g. CASSANDRA_AUTHENTICATOR,
+ * CASSANDRA_CLIENT_TLS_KEYSTORE); the run folder and ports are always its own.
+ */
+export async function startPrivateCassandra(
+  log: (line: string) => void,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<PrivateCassandra> {
   const runDir = await mkdtemp(join(tmpdir(), "private-cassandra-"));
   const nativePort = await freePort();
   const storagePort = await freePort();
   const env = {
     ...process.env,
+    ...settings,
     CASSANDRA_RUN_DIR: runDir,
     CASSANDRA_NATIVE_PORT: String(nativePort),
     CASSANDRA_STORAGE_PORT: String(storagePort),

@@ -23,6 +23,12 @@
 #   MAX_HEAP_SIZE, HEAP_NEWSIZE  JVM heap                            (1G, 200M)
 #   CASSANDRA_START_TIMEOUT seconds to wait for CQL                  (240)
 #   CASSANDRA_JAVA_HOME, JAVA_HOME  Java to use (11 or 17), in that order; else `java` on PATH
+#   CASSANDRA_AUTHENTICATOR  AllowAllAuthenticator or PasswordAuthenticator (AllowAllAuthenticator);
+#                          with PasswordAuthenticator `wait` logs in as CASSANDRA_WAIT_USERNAME /
+#                          CASSANDRA_WAIT_PASSWORD (cassandra / cassandra, the default superuser)
+#   CASSANDRA_CLIENT_TLS_KEYSTORE  a PKCS12 keystore (key + certificate chain): clients must then
+#                          use TLS (client_encryption_options enabled, optional: false) (unset: plaintext)
+#   CASSANDRA_CLIENT_TLS_KEYSTORE_PASSWORD  its password (required with the keystore)
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,6 +44,8 @@ storage_port="${CASSANDRA_STORAGE_PORT:-7000}"
 heap="${MAX_HEAP_SIZE:-1G}"
 heap_new="${HEAP_NEWSIZE:-200M}"
 start_timeout="${CASSANDRA_START_TIMEOUT:-240}"
+authenticator="${CASSANDRA_AUTHENTICATOR:-AllowAllAuthenticator}"
+client_keystore="${CASSANDRA_CLIENT_TLS_KEYSTORE:-}"
 pid_file="$run_dir/cassandra.pid"
 log_dir="$run_dir/logs"
 
@@ -109,13 +117,39 @@ cmd_fetch() {
   say "fetched $(find "$lib_dir" -name '*.jar' | wc -l) jars ($(du -sh "$lib_dir" | cut -f1)) in $((SECONDS - started))s"
 }
 
+check_security_settings() {
+  case "$authenticator" in
+    AllowAllAuthenticator | PasswordAuthenticator) ;;
+    *) die "CASSANDRA_AUTHENTICATOR must be AllowAllAuthenticator or PasswordAuthenticator, got '$authenticator'" ;;
+  esac
+  if [[ -n "$client_keystore" ]]; then
+    [[ -r "$client_keystore" ]] || die "CASSANDRA_CLIENT_TLS_KEYSTORE names no readable file: '$client_keystore'"
+    [[ -n "${CASSANDRA_CLIENT_TLS_KEYSTORE_PASSWORD:-}" ]] || die "CASSANDRA_CLIENT_TLS_KEYSTORE is set but CASSANDRA_CLIENT_TLS_KEYSTORE_PASSWORD is not"
+    [[ "$client_keystore$CASSANDRA_CLIENT_TLS_KEYSTORE_PASSWORD" != *[\"\\$'\n']* ]] ||
+      die "CASSANDRA_CLIENT_TLS_KEYSTORE and its password must not contain quotes, backslashes or newlines"
+  fi
+}
+
 write_config() {
+  check_security_settings
   mkdir -p "$run_dir/conf" "$run_dir/data" "$run_dir/triggers" "$log_dir"
   sed -e "s|@RUN_DIR@|$run_dir|g" \
     -e "s|@NATIVE_PORT@|$native_port|g" \
     -e "s|@STORAGE_PORT@|$storage_port|g" \
     -e "s|@SSL_STORAGE_PORT@|$((storage_port + 1))|g" \
+    -e "s|@AUTHENTICATOR@|$authenticator|g" \
     "$assets/cassandra.yaml.template" >"$run_dir/conf/cassandra.yaml"
+  if [[ -n "$client_keystore" ]]; then
+    cat >>"$run_dir/conf/cassandra.yaml" <<YAML
+client_encryption_options:
+  enabled: true
+  optional: false
+  keystore: "$client_keystore"
+  keystore_password: "$CASSANDRA_CLIENT_TLS_KEYSTORE_PASSWORD"
+  store_type: PKCS12
+  require_client_auth: false
+YAML
+  fi
 }
 
 port_taken() {
@@ -125,10 +159,16 @@ port_taken() {
 cmd_wait() {
   local timeout="${1:-$start_timeout}"
   require_node
-  local pid_args=()
+  local pid_args=() security_args=()
   if pid="$(running_pid)"; then pid_args=(--pid "$pid"); fi
+  # Readiness only: the probe speaks TLS without checking the certificate (tests check that).
+  if [[ -n "$client_keystore" ]]; then security_args+=(--tls); fi
+  if [[ "$authenticator" == PasswordAuthenticator ]]; then
+    security_args+=(--username "${CASSANDRA_WAIT_USERNAME:-cassandra}")
+    export CASSANDRA_WAIT_PASSWORD="${CASSANDRA_WAIT_PASSWORD:-cassandra}"
+  fi
   (cd "$repo_root" && node --import tsx "$assets/wait-for-cql.ts" \
-    --host 127.0.0.1 --port "$native_port" --timeout "$timeout" "${pid_args[@]}")
+    --host 127.0.0.1 --port "$native_port" --timeout "$timeout" "${pid_args[@]}" "${security_args[@]}")
 }
 
 cmd_start() {

@@ -4,6 +4,11 @@
  * process dies first, so a failed start is reported at once instead of after the full timeout.
  *
  *   node --import tsx ci/cassandra/wait-for-cql.ts --host 127.0.0.1 --port 9042 --timeout 180 [--pid 1234]
+ *       [--tls] [--username cassandra]   (password from CASSANDRA_WAIT_PASSWORD)
+ *
+ * --tls speaks TLS without checking the node's certificate: this only asks whether the node is up.
+ * With --username the login is retried like any other failure, so this also waits for the default
+ * role PasswordAuthenticator creates a few seconds after the node starts.
  */
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,6 +21,8 @@ const { values } = parseArgs({
     timeout: { type: "string", default: "180" },
     pid: { type: "string" },
     "local-dc": { type: "string", default: "datacenter1" },
+    tls: { type: "boolean", default: false },
+    username: { type: "string" },
   },
 });
 
@@ -36,6 +43,10 @@ async function queryReleaseVersion(): Promise<string> {
     contactPoints: [`${values.host}:${values.port}`],
     localDataCenter: values["local-dc"],
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
+    ...(values.tls && { sslOptions: { rejectUnauthorized: false } }),
+    ...(values.username !== undefined && {
+      credentials: { username: values.username, password: process.env.CASSANDRA_WAIT_PASSWORD ?? "" },
+    }),
   });
   try {
     const result = await client.execute("SELECT release_version FROM system.local");

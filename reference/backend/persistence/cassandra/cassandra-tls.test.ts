@@ -11,7 +11,8 @@ import { createCassandraStores } from "./create-cassandra-stores.js";
 // TLS and authentication to Cassandra: the settings reach the driver's sslOptions and credentials.
 // The shared test node serves plaintext only (no client_encryption_options), so what can be shown
 // against it is that TLS is really attempted: a TLS connection to it fails `unavailable`, and the
-// same settings without TLS connect. An encrypted session against a TLS node is not tested here.
+// same settings without TLS connect. The encrypted, authenticated session against a node that
+// requires both is ci/faults/cassandra-tls.fault.ts (it starts a node of its own).
 
 const cassandra = await acquireCassandra();
 

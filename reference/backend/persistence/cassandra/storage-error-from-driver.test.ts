@@ -20,6 +20,20 @@ describe("storageErrorFromDriver", () => {
     assert.match(timedOut.message, /did not answer in time while replaying/);
   });
 
+  it("says plainly that the login was refused when a host refused the login", () => {
+    const refused = new errors.AuthenticationError("Provided username cassandra and/or password are incorrect");
+    const noHost = storageErrorFromDriver(
+      new errors.NoHostAvailableError({ "10.0.0.1:9042": refused }, "All host(s) tried for query failed"),
+      "connecting to 10.0.0.1",
+    );
+    assert.equal(noHost.kind, "unavailable");
+    assert.equal(
+      noHost.message,
+      "Cassandra refused the login while connecting to 10.0.0.1: Provided username cassandra and/or password are incorrect",
+    );
+    assert.ok(noHost.cause instanceof errors.NoHostAvailableError);
+  });
+
   it("makes server errors unavailable, and says a timed-out write may have happened", () => {
     const writeTimeout = storageErrorFromDriver(new errors.ResponseError(types.responseErrorCodes.writeTimeout, "CAS timeout"), "committing");
     assert.equal(writeTimeout.kind, "unavailable");

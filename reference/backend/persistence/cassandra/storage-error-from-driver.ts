@@ -14,6 +14,11 @@ const codes = types.responseErrorCodes;
 export function storageErrorFromDriver(error: unknown, doing: string): StorageError {
   if (error instanceof StorageError) return error;
   if (error instanceof errors.NoHostAvailableError) {
+    // A refused login, said plainly (the driver's own message embeds the inner error's stack).
+    const refusal = Object.values(error.innerErrors ?? {}).find((inner) => inner instanceof errors.AuthenticationError);
+    if (refusal instanceof Error) {
+      return StorageError.unavailable(`Cassandra refused the login while ${doing}: ${refusal.message}`, error);
+    }
     return StorageError.unavailable(`no Cassandra host answered while ${doing}: ${error.message}`, error);
   }
   if (error instanceof errors.OperationTimedOutError) {
