@@ -80,39 +80,44 @@ describe("metrics after the seed's session", () => {
     assert.equal(sample(text, "backend_commands_total", { method: "AddItem", code: "OK" }), 8);
     assert.equal(sample(text, "backend_commands_total", { method: "RemoveItem", code: "OK" }), 1);
     assert.equal(sample(text, "backend_command_duration_seconds_count", { method: "AddItem" }), 8);
-    // The first GetCart recovered the new cart from nothing; the last one from the snapshot at 5 plus events 6..9.
-    assert.equal(sample(text, "backend_recoveries_total"), 2);
-    assert.equal(sample(text, "backend_recoveries_from_snapshot_total"), 1);
-    assert.equal(sample(text, "backend_recovery_replayed_events_count"), 2);
-    assert.equal(sample(text, "backend_recovery_replayed_events_sum"), 4);
-    assert.equal(sample(text, "backend_recovery_replayed_events_bucket", { le: "0" }), 1);
-    assert.equal(sample(text, "backend_recovery_replayed_events_bucket", { le: "5" }), 2);
-    assert.equal(sample(text, "backend_recovery_duration_seconds_count"), 2);
-    assert.equal(sample(text, "backend_passivations_total"), 1);
+    // Passivations happen on a timer (200 ms idle): on a loaded machine one may also come between two
+    // of the session's calls. So the expected counts are those of the lifecycle lines the backend logged
+    // (each passivation and recovery once, at info), not a fixed number: the first call recovered the new
+    // cart from nothing, the last GetCart from the snapshot at 5 plus events 6..9.
+    const passivations = lines.filter((l) => l["msg"] === "entity passivated").length;
+    const recoveries = lines.filter((l) => l["msg"] === "entity recovered from the journal");
+    const replayed = recoveries.map((l) => Number(l["eventsReplayed"]));
+    assert.ok(passivations >= 1, "the seed's cart passivated at least once");
+    assert.equal(recoveries.length, passivations + 1, "every passivation is followed by a recovery, plus the first");
+    assert.equal(sample(text, "backend_recoveries_total"), recoveries.length);
+    assert.equal(sample(text, "backend_recoveries_from_snapshot_total"), recoveries.filter((l) => l["snapshotSequenceNumber"] !== "none").length);
+    assert.equal(sample(text, "backend_recovery_replayed_events_count"), recoveries.length);
+    assert.equal(sample(text, "backend_recovery_replayed_events_sum"), replayed.reduce((a, b) => a + b, 0));
+    assert.equal(sample(text, "backend_recovery_replayed_events_bucket", { le: "0" }), replayed.filter((n) => n === 0).length);
+    assert.equal(sample(text, "backend_recovery_replayed_events_bucket", { le: "5" }), replayed.filter((n) => n <= 5).length);
+    assert.equal(sample(text, "backend_recovery_duration_seconds_count"), recoveries.length);
+    assert.equal(sample(text, "backend_passivations_total"), passivations);
     assert.equal(sample(text, "backend_active_entities"), 1);
     assert.equal(sample(text, "backend_queued_commands"), 0);
     assert.equal(sample(text, "backend_user_function_stream_restarts_total"), 0);
     assert.equal(sample(text, "backend_journal_operation_duration_seconds_count", { operation: "append", outcome: "ok" }), 9);
-    assert.equal(sample(text, "backend_journal_operation_duration_seconds_count", { operation: "replay", outcome: "ok" }), 2);
+    assert.equal(sample(text, "backend_journal_operation_duration_seconds_count", { operation: "replay", outcome: "ok" }), recoveries.length);
     assert.equal(sample(text, "backend_snapshot_store_operation_duration_seconds_count", { operation: "save", outcome: "ok" }), 1);
-    assert.equal(sample(text, "backend_snapshot_store_operation_duration_seconds_count", { operation: "load", outcome: "ok" }), 2);
+    assert.equal(sample(text, "backend_snapshot_store_operation_duration_seconds_count", { operation: "load", outcome: "ok" }), recoveries.length);
     assert.match(text, /^process_cpu_user_seconds_total /m, "prom-client's process metrics");
   });
 
   it("logs the passivation and the recovery at info, with the snapshot, the events replayed and the time taken", () => {
-    const passivated = lines.find((l) => l["msg"] === "entity passivated");
+    const passivated = lines.filter((l) => l["msg"] === "entity passivated").at(-1);
     assert.ok(passivated, `no "entity passivated" line; lines: ${lines.map((l) => l["msg"]).join(" | ")}`);
     assert.equal(passivated["level"], "info");
     assert.equal(passivated["entityId"], seedUser);
     assert.equal(passivated["sequenceNumber"], 9);
     const recovered = lines.filter((l) => l["msg"] === "entity recovered from the journal");
-    assert.deepEqual(
-      recovered.map((l) => [l["level"], l["snapshotSequenceNumber"], l["eventsReplayed"], l["sequenceNumber"], typeof l["durationMs"]]),
-      [
-        ["info", "none", 0, 0, "number"],
-        ["info", 5, 4, 9, "number"],
-      ],
-    );
+    const shape = (l: Record<string, unknown> | undefined) => [l?.["level"], l?.["snapshotSequenceNumber"], l?.["eventsReplayed"], l?.["sequenceNumber"], typeof l?.["durationMs"]];
+    // First and last: a passivation between two of the session's calls (a loaded machine) adds one in between.
+    assert.deepEqual(shape(recovered[0]), ["info", "none", 0, 0, "number"]);
+    assert.deepEqual(shape(recovered.at(-1)), ["info", 5, 4, 9, "number"]);
   });
 
   it("changes the log level at run time with PUT /log-level", async () => {
