@@ -28,7 +28,12 @@ export type FakeBackendDefect =
   /** After passivating an entity, opens its next stream at once, while the user function still holds the old one open (I4). */
   | "opens-new-stream-while-old-lives"
   /** Serves a method whose input has no key field, and has no empty-key check (A3). */
-  | "serves-unkeyed-method";
+  | "serves-unkeyed-method"
+  /**
+   * Implements none of the decisions where the seed is silent: no empty-key check (J4), composite
+   * keys joined without escaping (J2), and no per-entity queue bound (I5; no fake has one).
+   */
+  | "silent-decisions-absent";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -66,7 +71,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   const wireId = (id: string) => (defect === "url-encodes-ids" ? encodeURIComponent(id).replace(/~/g, "%7E") : id);
   const requestType = modelTypes().lookupType(`${modelPackage}.Request`);
   const compositeType = modelTypes().lookupType(`${modelPackage}.CompositeRequest`);
-  const escape = (part: string) => part.replace(/\\/g, "\\\\").replace(/-/g, "\\-");
+  const escape = (part: string) => (defect === "silent-decisions-absent" ? part : part.replace(/\\/g, "\\\\").replace(/-/g, "\\-"));
   const keyOf = {
     Process: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
     ProcessEmpty: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
@@ -130,7 +135,7 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   const process = (name: keyof typeof keyOf) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const id = keyOf[name](call.request);
     // serves-unkeyed-method (A3) is lenient throughout: no empty-key check either, so the probe of Process gets no INVALID_ARGUMENT.
-    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
+    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method" && defect !== "silent-decisions-absent") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
     entity.queue = entity.queue.then(
