@@ -64,9 +64,18 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     handle(): grpc.ClientDuplexStream<StreamIn, StreamOut>;
     close(): void;
   };
-  await new Promise<void>((resolve, reject) =>
-    userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())),
-  );
+  const askReady = () =>
+    new Promise<void>((resolve, reject) => userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())));
+  // silent-decisions-absent retries ready() while the user function is down (A5), so its run fails only for the decisions.
+  for (;;) {
+    try {
+      await askReady();
+      break;
+    } catch (error) {
+      if (defect !== "silent-decisions-absent") throw error;
+      await new Promise((retry) => setTimeout(retry, 200));
+    }
+  }
   // As a JVM backend's URLEncoder would: `~` becomes %7E too.
   const wireId = (id: string) => (defect === "url-encodes-ids" ? encodeURIComponent(id).replace(/~/g, "%7E") : id);
   const requestType = modelTypes().lookupType(`${modelPackage}.Request`);
