@@ -150,7 +150,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     entity.queue = entity.queue.then(
       () =>
         new Promise<void>((done) => {
-          entity.waiting.push((answer) => {
+          const waiter = (answer: StreamOut | undefined) => {
+            clearTimeout(relay);
             if (answer?.case === "reply") {
               const events = [...(journal.get(id) ?? []), ...answer.events];
               journal.set(id, events);
@@ -165,7 +166,19 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
               entity.idle = setTimeout(() => close(id, entity), request.settings.passivationTimeoutMs);
             }
             done();
-          });
+          };
+          // silent-decisions-absent has a relay timeout (G6): the call ends DEADLINE_EXCEEDED and the entity's stream is dropped.
+          const relay =
+            defect === "silent-decisions-absent"
+              ? setTimeout(() => {
+                  entity.waiting.splice(entity.waiting.indexOf(waiter), 1);
+                  callback({ code: grpc.status.DEADLINE_EXCEEDED, details: "the user function did not answer within the relay timeout" });
+                  entity.call.cancel();
+                  close(id, entity);
+                  done();
+                }, request.settings.relayTimeoutMs)
+              : undefined;
+          entity.waiting.push(waiter);
           const commandId = defect === "reuses-command-ids" ? 1 : entity.nextId++;
           entity.call.write({ case: "command", entityId: wireId(id), id: commandId, name, payload: { typeUrl: `type.googleapis.com/${modelPackage}.${name === "ProcessComposite" ? "CompositeRequest" : "Request"}`, value: call.request } });
         }),
