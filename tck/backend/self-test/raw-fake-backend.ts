@@ -28,7 +28,12 @@ export type FakeBackendDefect =
   /** After passivating an entity, opens its next stream at once, while the user function still holds the old one open (I4). */
   | "opens-new-stream-while-old-lives"
   /** Serves a method whose input has no key field, and has no empty-key check (A3). */
-  | "serves-unkeyed-method";
+  | "serves-unkeyed-method"
+  /**
+   * Implements none of the decisions where the seed is silent: no empty-key check (J4), composite
+   * keys joined without escaping (J2), and no per-entity queue bound (I5; no fake has one).
+   */
+  | "silent-decisions-absent";
 
 interface EntityStream {
   readonly call: grpc.ClientDuplexStream<StreamIn, StreamOut>;
@@ -59,14 +64,23 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     handle(): grpc.ClientDuplexStream<StreamIn, StreamOut>;
     close(): void;
   };
-  await new Promise<void>((resolve, reject) =>
-    userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())),
-  );
+  const askReady = () =>
+    new Promise<void>((resolve, reject) => userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())));
+  // silent-decisions-absent retries ready() while the user function is down (A5), so its run fails only for the decisions.
+  for (;;) {
+    try {
+      await askReady();
+      break;
+    } catch (error) {
+      if (defect !== "silent-decisions-absent") throw error;
+      await new Promise((retry) => setTimeout(retry, 200));
+    }
+  }
   // As a JVM backend's URLEncoder would: `~` becomes %7E too.
   const wireId = (id: string) => (defect === "url-encodes-ids" ? encodeURIComponent(id).replace(/~/g, "%7E") : id);
   const requestType = modelTypes().lookupType(`${modelPackage}.Request`);
   const compositeType = modelTypes().lookupType(`${modelPackage}.CompositeRequest`);
-  const escape = (part: string) => part.replace(/\\/g, "\\\\").replace(/-/g, "\\-");
+  const escape = (part: string) => (defect === "silent-decisions-absent" ? part : part.replace(/\\/g, "\\\\").replace(/-/g, "\\-"));
   const keyOf = {
     Process: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
     ProcessEmpty: (bytes: Buffer) => String((requestType.decode(bytes) as unknown as { id?: string }).id ?? ""),
@@ -130,13 +144,14 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   const process = (name: keyof typeof keyOf) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const id = keyOf[name](call.request);
     // serves-unkeyed-method (A3) is lenient throughout: no empty-key check either, so the probe of Process gets no INVALID_ARGUMENT.
-    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
+    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method" && defect !== "silent-decisions-absent") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
     entity.queue = entity.queue.then(
       () =>
         new Promise<void>((done) => {
-          entity.waiting.push((answer) => {
+          const waiter = (answer: StreamOut | undefined) => {
+            clearTimeout(relay);
             if (answer?.case === "reply") {
               const events = [...(journal.get(id) ?? []), ...answer.events];
               journal.set(id, events);
@@ -151,7 +166,19 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
               entity.idle = setTimeout(() => close(id, entity), request.settings.passivationTimeoutMs);
             }
             done();
-          });
+          };
+          // silent-decisions-absent has a relay timeout (G6): the call ends DEADLINE_EXCEEDED and the entity's stream is dropped.
+          const relay =
+            defect === "silent-decisions-absent"
+              ? setTimeout(() => {
+                  entity.waiting.splice(entity.waiting.indexOf(waiter), 1);
+                  callback({ code: grpc.status.DEADLINE_EXCEEDED, details: "the user function did not answer within the relay timeout" });
+                  entity.call.cancel();
+                  close(id, entity);
+                  done();
+                }, request.settings.relayTimeoutMs)
+              : undefined;
+          entity.waiting.push(waiter);
           const commandId = defect === "reuses-command-ids" ? 1 : entity.nextId++;
           entity.call.write({ case: "command", entityId: wireId(id), id: commandId, name, payload: { typeUrl: `type.googleapis.com/${modelPackage}.${name === "ProcessComposite" ? "CompositeRequest" : "Request"}`, value: call.request } });
         }),

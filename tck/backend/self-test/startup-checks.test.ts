@@ -82,3 +82,20 @@ describe("start-up checks (A5, A3)", { timeout: 120_000 }, () => {
     assert.match(out.text, /\n0 passed, 1 failed, 0 not run\n$/);
   });
 });
+
+// Issue 9, item 4: the window for a startup refusal follows --startup-timeout. Before the fix it was
+// capped at 10 s, so a backend that (like a JVM one) takes 12 s to show its error — past the old cap,
+// well inside 30 s even on a loaded machine — was reported as giving no clear refusal.
+describe("the startup refusal window follows --startup-timeout", { timeout: 60_000 }, () => {
+  it("a backend that refuses the A3 spec after 12 s passes A3 with --startup-timeout 30000", async () => {
+    const out = captureOutput();
+    const err = captureOutput();
+    const code = await runBackendCommand(
+      ["--backend-command", "sleep 12; echo 'method ProcessUnkeyed has no key field: refusing the spec' >&2; exit 1", "--tags", "@A3", "--timeout", "5000", "--startup-timeout", "30000"],
+      out as unknown as NodeJS.WritableStream,
+      err as unknown as NodeJS.WritableStream,
+    );
+    assert.equal(code, 0, `${out.text}\n${err.text}`);
+    assert.match(out.text, /\n1 passed, 0 failed, 0 not run\n$/);
+  });
+});
