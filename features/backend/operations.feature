@@ -8,6 +8,21 @@ Feature: Operational surface (optional capabilities)
     Given the backend serves the model entity
     Then server reflection, if offered, lists "lightbend.serverless.tck.model.ModelEntity"
 
+  @L1
+  Scenario: L1 server reflection lists the health service too
+    Given the backend serves the model entity
+    Then server reflection, if offered, also lists the health service when health is offered
+
+  @L1
+  Scenario: L1 server reflection serves the user's file with its options intact
+    Given the backend serves the model entity
+    Then server reflection, if offered, serves the user's file for "lightbend.serverless.tck.model.ModelEntity" with its entity_key options
+
+  @L1
+  Scenario: L1 server reflection answers an unknown symbol with NOT_FOUND
+    Given the backend serves the model entity
+    Then server reflection, if offered, answers an unknown symbol with NOT_FOUND
+
   @L2 @restart
   Scenario: L2 health is NOT_SERVING until discovery succeeded, SERVING after
     Given the backend starts while the user function is down

@@ -60,3 +60,52 @@ export async function listServices(client: BackendClient, timeoutMs: number): Pr
   }
   return notOffered;
 }
+
+/** What server reflection answered to one request: the responses' bytes, or that it is not offered. */
+async function reflect(client: BackendClient, timeoutMs: number, request: Uint8Array): Promise<Uint8Array[] | typeof notOffered> {
+  for (const version of ["v1", "v1alpha"]) {
+    const { responses, outcome } = await client.bidi(`/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`, [request], { timeoutMs });
+    if (!outcome.ok && outcome.codeName === "UNIMPLEMENTED") continue;
+    return responses;
+  }
+  return notOffered;
+}
+
+export type SymbolAnswer =
+  | { readonly kind: "files"; readonly files: readonly Uint8Array[] }
+  | { readonly kind: "error"; readonly code: number; readonly message: string }
+  | { readonly kind: "nothing" };
+
+/**
+ * `file_containing_symbol = 4` (hand-encoded like listServices), answered in
+ * `file_descriptor_response = 4 { repeated bytes file_descriptor_proto = 1 }` or
+ * `error_response = 7 { int32 error_code = 1; string error_message = 2 }`.
+ */
+export async function fileContainingSymbol(client: BackendClient, timeoutMs: number, symbol: string): Promise<SymbolAnswer | typeof notOffered> {
+  const request = protobuf.Writer.create().uint32((4 << 3) | 2).string(symbol).finish();
+  const responses = await reflect(client, timeoutMs, request);
+  if (responses === notOffered) return notOffered;
+  for (const bytes of responses) {
+    const reader = protobuf.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const field = tag >>> 3;
+      if ((field === 4 || field === 7) && (tag & 7) === 2) {
+        const inner = protobuf.Reader.create(reader.bytes());
+        const files: Uint8Array[] = [];
+        let code = 0;
+        let message = "";
+        while (inner.pos < inner.len) {
+          const innerTag = inner.uint32();
+          if (field === 4 && innerTag >>> 3 === 1 && (innerTag & 7) === 2) files.push(inner.bytes());
+          else if (field === 7 && innerTag >>> 3 === 1 && (innerTag & 7) === 0) code = inner.int32();
+          else if (field === 7 && innerTag >>> 3 === 2 && (innerTag & 7) === 2) message = inner.string();
+          else inner.skipType(innerTag & 7);
+        }
+        return field === 4 ? { kind: "files", files } : { kind: "error", code, message };
+      }
+      reader.skipType(tag & 7);
+    }
+  }
+  return { kind: "nothing" };
+}

@@ -9,6 +9,7 @@ import { runBackendMode } from "../run/run-backend-mode.js";
 import { captureOutput } from "./capture-output.js";
 import { skipFirstEventJournal, writeBehindJournal } from "./faulty-journals.js";
 import { createRawFakeBackendLauncher } from "./raw-fake-backend.js";
+import { ReflectionService } from "@grpc/reflection";
 import { createReferenceBackendLauncher } from "./reference-backend-launcher.js";
 
 /** Runs the scenarios of one item against a broken backend; the run must fail on exactly that item. */
@@ -35,6 +36,29 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       // Issue 9, item 8: the verdict names the lost event, not only the wrong state.
       /expected: reply state "a"\n\s+actual:\s+reply state ""; entity's latest stream s\d+ \(Init for "e2-[0-9a-f]{8}" without a snapshot, no events replayed, [^\n]*: it recovered the entity up to sequence 0, but replies on earlier streams carried events up to 1, so event 1 was lost or skipped/,
     );
+  });
+
+  it("a backend whose reflection re-encodes the user's file (options lost) and lists only the user's service fails L1", async () => {
+    // @grpc/reflection decodes and re-encodes the descriptors with its own types: the entity_key option
+    // is dropped, and only the services given are listed (the reference backend's first reflection did this).
+    const libraryReflection = (server: import("@grpc/grpc-js").Server, service: import("../../../reference/backend/discovery/index.js").UserService) => {
+      const definition = { [service.name]: { fileDescriptorProtos: service.fileDescriptors.map((bytes) => Buffer.from(bytes)) } };
+      new ReflectionService(definition as unknown as ConstructorParameters<typeof ReflectionService>[0], { services: [service.name] }).addToServer(server);
+    };
+    const out = captureOutput();
+    const summary = await runBackendMode({
+      launcher: createReferenceBackendLauncher({ description: "reference backend with @grpc/reflection", reflection: libraryReflection }),
+      settings: defaultBackendSettings,
+      tags: "@L1",
+      timeoutMs: 5_000,
+      startupTimeoutMs: 20_000,
+      out,
+      runs: 5,
+    });
+    const failed = summary.verdicts.filter((v) => v.kind === "failed").map((v) => v.name).sort();
+    assert.deepEqual(failed, ["L1 server reflection lists the health service too", "L1 server reflection serves the user's file with its options intact"], out.text);
+    assert.match(out.text, /the file reflection serves \(tck\/model\.proto\) marks no field with entity_key/);
+    assert.match(out.text, /expected: reflection to list grpc\.health\.v1\.Health/);
   });
 
   it("a backend that replays from the wrong sequence fails C6", async () => {

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { createBackend } from "../../../reference/backend/backend.js";
-import { discoverUserService } from "../../../reference/backend/discovery/index.js";
+import { discoverUserService, type UserService } from "../../../reference/backend/discovery/index.js";
+import type { Server } from "@grpc/grpc-js";
 import { createLogger } from "../../../reference/backend/logger.js";
 import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../../reference/backend/persistence/index.js";
@@ -22,6 +23,8 @@ export interface ReferenceBackendLauncherOptions {
    * listens, and does not retry within the hour if the user function refused it.
    */
   readonly readyOnceAfterMs?: number;
+  /** How server reflection is added once the user's service is served (default: the reference's own, ops/add-reflection.ts). */
+  readonly reflection?: (server: Server, service: UserService) => void;
 }
 
 /**
@@ -67,7 +70,7 @@ export function createReferenceBackendLauncher(options: ReferenceBackendLauncher
           operations: {
             attach: (server) => health.addTo(server),
             serving: (server, service) => {
-              addReflection(server, service);
+              (options.reflection ?? addReflection)(server, service);
               health.setStatus("", "SERVING");
               health.setStatus(service.name, "SERVING");
             },
