@@ -13,6 +13,7 @@ import { silentLogger } from "./logger.js";
 import { createInMemoryJournal } from "./persistence/in-memory-journal.js";
 import { createInMemorySnapshotStore } from "./persistence/in-memory-snapshot-store.js";
 import { ensureExited, runMain } from "./testing/run-main.js";
+import { seedSessionTranscript } from "../../samples/shopping-cart-client/seed-session-transcript.js";
 
 // Both links encrypted: client → backend over TLS, backend → user function over mutual TLS. The
 // certificates are made at test time (keys with node:crypto, X.509 with the machine's openssl).
@@ -41,16 +42,6 @@ async function refused(promise: Promise<unknown>, what: string): Promise<grpc.Se
   );
 }
 
-const seedTranscript = [
-  "GetCart user-1",
-  "cart of user-1: empty",
-  ...Array.from({ length: 8 }, (_, i) => `AddItem user-1 456 Flour ×1 (${i + 1} of 8): ok`),
-  "GetCart user-1",
-  "cart of user-1:\n     8 × Flour (product 456)",
-  "RemoveItem user-1 456: ok",
-  "GetCart user-1",
-  "cart of user-1: empty",
-];
 
 describe("TLS on both links", { timeout: 60_000 }, () => {
   let pki: TestPki;
@@ -122,7 +113,7 @@ describe("TLS on both links", { timeout: 60_000 }, () => {
     it("runs the seed's client session end to end, both links encrypted, and journals its events", async () => {
       const lines: string[] = [];
       await runSeedSession(client, (line) => lines.push(line));
-      assert.deepEqual(lines, seedTranscript);
+      assert.deepEqual(lines, seedSessionTranscript);
       const ref = { persistenceId: persistenceId("shopping-cart"), entityId: entityId("user-1") };
       assert.equal(await journal.highestSequenceNumber(ref), 9, "8 ItemAdded and 1 ItemRemoved journaled");
     });
@@ -171,7 +162,7 @@ describe("TLS on both links", { timeout: 60_000 }, () => {
       try {
         const lines: string[] = [];
         await runSeedSession(client, (line) => lines.push(line));
-        assert.deepEqual(lines, seedTranscript);
+        assert.deepEqual(lines, seedSessionTranscript);
       } finally {
         client.close();
       }

@@ -9,21 +9,12 @@ import { createInMemoryJournal, createInMemorySnapshotStore } from "../../refere
 import { runSeedSession } from "../shopping-cart-client/run-seed-session.js";
 import { createShoppingCartClient } from "../shopping-cart-client/shopping-cart-client.js";
 import { buildGoMains, type GoBinaries, goVersion, withoutGo } from "./go-toolchain.js";
+import { seedSessionTranscript } from "../shopping-cart-client/seed-session-transcript.js";
 
 // The reference backend in front of the Go shopping cart (samples/go/cmd/shopping-cart, a child
 // process): the seed's client session passes through it, with the same transcript as against the
 // TypeScript cart.
 
-const seedTranscript = [
-  "GetCart user-1",
-  "cart of user-1: empty",
-  ...Array.from({ length: 8 }, (_, i) => `AddItem user-1 456 Flour ×1 (${i + 1} of 8): ok`),
-  "GetCart user-1",
-  "cart of user-1:\n     8 × Flour (product 456)",
-  "RemoveItem user-1 456: ok",
-  "GetCart user-1",
-  "cart of user-1: empty",
-];
 
 describe("the reference backend serving the Go shopping cart", { timeout: 300_000 }, () => {
   const go = goVersion();
@@ -83,7 +74,7 @@ describe("the reference backend serving the Go shopping cart", { timeout: 300_00
         client.close();
       }
       for (const line of lines) t.diagnostic(line);
-      assert.deepEqual(lines, seedTranscript, "the seed session's transcript through the backend and the Go cart");
+      assert.deepEqual(lines, seedSessionTranscript, "the seed session's transcript through the backend and the Go cart");
       const ref = { persistenceId: persistenceId("shopping-cart"), entityId: entityId("user-1") };
       // Eight AddItems and one RemoveItem, one event each; the Go cart snapshots every 5 events.
       assert.equal(await journal.highestSequenceNumber(ref), 9, "events persisted for user-1");

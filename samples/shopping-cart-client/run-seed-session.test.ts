@@ -9,17 +9,8 @@ import { startFakeShoppingCartServer } from "./fake-shopping-cart-server.js";
 import { runSeedSession } from "./run-seed-session.js";
 import { ShoppingCartCallError } from "./shopping-cart-call-error.js";
 import { createShoppingCartClient } from "./shopping-cart-client.js";
+import { seedSessionTranscript } from "./seed-session-transcript.js";
 
-const expectedTranscript = [
-  "GetCart user-1",
-  "cart of user-1: empty",
-  ...Array.from({ length: 8 }, (_, i) => `AddItem user-1 456 Flour ×1 (${i + 1} of 8): ok`),
-  "GetCart user-1",
-  "cart of user-1:\n     8 × Flour (product 456)",
-  "RemoveItem user-1 456: ok",
-  "GetCart user-1",
-  "cart of user-1: empty",
-];
 
 describe("the seed's session", () => {
   it("replays GetCart, eight AddItems, GetCart, RemoveItem, GetCart", async () => {
@@ -28,7 +19,7 @@ describe("the seed's session", () => {
     try {
       const lines: string[] = [];
       await runSeedSession(client, (line) => lines.push(line));
-      assert.deepEqual(lines, expectedTranscript);
+      assert.deepEqual(lines, seedSessionTranscript);
     } finally {
       client.close();
       await server.close();
@@ -63,7 +54,7 @@ describe("the seed's session", () => {
       try {
         const lines: string[] = [];
         await runSeedSession(client, (line) => lines.push(line));
-        assert.deepEqual(lines, expectedTranscript);
+        assert.deepEqual(lines, seedSessionTranscript);
       } finally {
         client.close();
       }

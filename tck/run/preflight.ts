@@ -48,13 +48,15 @@ export async function preflightUserFunction(options: PreflightOptions): Promise<
   }
 }
 
+const readyMethod = "lightbend.serverless.Entity/ready";
+
 function describeReadyFailure(options: PreflightOptions, code: number, details: string): string {
-  const call = `lightbend.serverless.Entity/ready at ${options.target}`;
+  const call = `${readyMethod} at ${options.target}`;
   switch (code) {
     case 14: // UNAVAILABLE: nothing listens, or the connection failed
       return `cannot reach a user function at ${options.target}: ${call} failed UNAVAILABLE (${details}); is it running, on that port?`;
     case 12: // UNIMPLEMENTED: a gRPC server, but not a user function
-      return `${options.target} answers gRPC but does not serve ${call.split(" at ")[0]} (UNIMPLEMENTED): it is not a user function (a backend's port?)`;
+      return `${options.target} answers gRPC but does not serve ${readyMethod} (UNIMPLEMENTED): it is not a user function (a backend's port?)`;
     case 4: // DEADLINE_EXCEEDED
       return `no answer from ${call} within ${options.timeoutMs} ms (--timeout)`;
     default:
