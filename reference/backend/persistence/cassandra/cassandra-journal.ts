@@ -31,7 +31,9 @@
  *    Round trips: the staged writes, the commit, and the roll-forward when crossing.
  * 3. Read. The highest is found by following that chain with SERIAL reads from the entity's
  *    partition last seen by this process (partition 0 when unknown): usually one read, one more
- *    per partition boundary crossed since. Replay then reads `journal_entries` partition by
+ *    per partition boundary crossed since. `highestSequenceNumber` (the freshness check before a
+ *    command) reads at the journal consistency instead: it must see every acknowledged append,
+ *    not finish one in flight (the conditional append refuses a stale writer anyway). Replay then reads `journal_entries` partition by
  *    partition from the record covering `from`; a marker row is expanded from `journal_events`,
  *    keeping only rows of the attempt it names, so rows of lost or crashed attempts never appear.
  *
@@ -250,7 +252,11 @@ class CassandraJournal implements Journal {
   async highestSequenceNumber(entity: EntityRef): Promise<number> {
     this.ensureOpen();
     try {
-      return (await this.locate(entity)).highest;
+      // The journal consistency, not SERIAL: this read serves the freshness check before a command,
+      // where an acknowledged append (its Paxos commit done at that consistency) must be seen, and
+      // an append still in flight may be missed — the command's own conditional append then fails
+      // on it and the entity recovers (SERIAL) and retries. Saves a Paxos round per command.
+      return (await this.locate(entity, this.consistency)).highest;
     } catch (error) {
       throw storageErrorFromDriver(error, `reading the highest sequence number of ${describeEntity(entity)}`);
     }
@@ -274,31 +280,34 @@ class CassandraJournal implements Journal {
     return sequenceNumber === 0 ? 0 : this.partitionOf(sequenceNumber);
   }
 
-  /** A partition's highest, SERIAL (sees every commit acknowledged so far, finishes one in flight); undefined when empty. */
-  private async readPartitionHighest(entity: EntityRef, partition: number): Promise<number | undefined> {
+  /**
+   * A partition's highest; undefined when empty. SERIAL by default (sees every commit acknowledged
+   * so far and finishes one in flight); `consistency` when the caller may miss one in flight.
+   */
+  private async readPartitionHighest(entity: EntityRef, partition: number, consistency = this.serialConsistency): Promise<number | undefined> {
     const result = await this.client.execute(
       this.cql.selectHighest,
       [entity.persistenceId, entity.entityId, toLong(partition)],
-      { prepare: true, consistency: this.serialConsistency },
+      { prepare: true, consistency },
     );
     const value: unknown = result.first()?.get("highest_sequence_nr");
     return value === null || value === undefined ? undefined : fromLong(value, "highest_sequence_nr");
   }
 
   /** Follows the chain of highests from the last partition seen (or 0) to the entity's highest. */
-  private async locate(entity: EntityRef): Promise<Located> {
+  private async locate(entity: EntityRef, consistency = this.serialConsistency): Promise<Located> {
     const key = entityKey(entity);
     let partition = this.lastSeenPartition.get(key) ?? 0;
-    let highest = await this.readPartitionHighest(entity, partition);
+    let highest = await this.readPartitionHighest(entity, partition, consistency);
     if (highest === undefined && partition !== 0) {
       partition = 0;
-      highest = await this.readPartitionHighest(entity, 0);
+      highest = await this.readPartitionHighest(entity, 0, consistency);
     }
     if (highest === undefined) return { highest: 0, partition: 0 };
     for (;;) {
       const pointsTo = this.partitionOf(highest);
       if (pointsTo === partition) break;
-      const further = await this.readPartitionHighest(entity, pointsTo);
+      const further = await this.readPartitionHighest(entity, pointsTo, consistency);
       if (further === undefined) break; // a roll-forward pending: `highest` is still the entity's
       partition = pointsTo;
       highest = further;
