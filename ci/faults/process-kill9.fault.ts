@@ -13,126 +13,20 @@
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { after, describe, it, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { acquireCassandra, uniqueKeyspace } from "../cassandra-for-tests.js";
 import { dropTestKeyspaces } from "../cassandra-test-settings.js";
-import { createShoppingCartClient, type ShoppingCartClient } from "../../samples/shopping-cart-client/shopping-cart-client.js";
+import { freePort, servesAgain, startLoad, verify, writers } from "./cart-load.js";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import { runSampleMain, type Started } from "../../samples/testing/run-sample-main.js";
 import { ensureExited, runMain, type Running } from "../../reference/backend/testing/run-main.js";
 
 const backendTrials = Number(process.env.BACKEND_KILL_TRIALS ?? "5");
 const userFunctionTrials = Number(process.env.USER_FUNCTION_KILL_TRIALS ?? "5");
-const writers = 8;
 /** How long a process may take to come back and serve (start-up of tsx + discovery), per trial. */
 const recoveryMs = 90_000;
 const cartMain = fileURLToPath(new URL("../../samples/shopping-cart/main.ts", import.meta.url));
-
-interface WriterTally {
-  readonly cartId: string;
-  acknowledged: number;
-  /** Calls that ended in an error: each may or may not have been applied. */
-  inDoubt: number;
-}
-
-interface Load {
-  readonly tallies: WriterTally[];
-  /** Resolves once every writer has had at least `atLeast` acknowledgements. */
-  acknowledgedByAll(atLeast: number): Promise<void>;
-  /** Stops the writers after their current call. */
-  stop(): Promise<void>;
-}
-
-/** `writers` clients, each adding one item at a time to its own cart through `address`. */
-function startLoad(address: string, prefix: string): Load {
-  const tallies: WriterTally[] = Array.from({ length: writers }, (_, i) => ({ cartId: `${prefix}-w${i}`, acknowledged: 0, inDoubt: 0 }));
-  let stopping = false;
-  let progress: () => void = () => {};
-  const clients: ShoppingCartClient[] = [];
-  const loops = tallies.map(async (tally) => {
-    const client = createShoppingCartClient(address, { callTimeoutMs: 20_000 });
-    clients.push(client);
-    while (!stopping) {
-      try {
-        await client.addItem(tally.cartId, "sku", "Item", 1);
-        tally.acknowledged++;
-      } catch {
-        tally.inDoubt++;
-        // The process behind the address is down: ask again soon (event-driven enough: every
-        // failed call has already waited for its connection attempt to fail).
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      progress();
-    }
-  });
-  return {
-    tallies,
-    acknowledgedByAll: (atLeast) =>
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (tallies.every((t) => t.acknowledged >= atLeast)) resolve();
-        };
-        progress = check;
-        check();
-      }),
-    async stop() {
-      stopping = true;
-      await Promise.all(loops);
-      for (const client of clients) client.close();
-    },
-  };
-}
-
-/** Reads every cart through `address` and compares with what its writer saw. */
-async function verify(address: string, tallies: readonly WriterTally[]): Promise<{ lost: number; landedInDoubt: number; excess: number }> {
-  const client = createShoppingCartClient(address, { callTimeoutMs: 20_000 });
-  let lost = 0;
-  let landedInDoubt = 0;
-  let excess = 0;
-  try {
-    for (const tally of tallies) {
-      const cart = await client.getCart(tally.cartId);
-      const quantity = cart.items.find((item) => item.productId === "sku")?.quantity ?? 0;
-      if (quantity < tally.acknowledged) lost += tally.acknowledged - quantity;
-      if (quantity > tally.acknowledged + tally.inDoubt) excess += quantity - tally.acknowledged - tally.inDoubt;
-      landedInDoubt += Math.max(0, Math.min(quantity - tally.acknowledged, tally.inDoubt));
-    }
-  } finally {
-    client.close();
-  }
-  return { lost, landedInDoubt, excess };
-}
-
-/** Waits until one AddItem through `address` succeeds (the process behind it serves again). */
-async function servesAgain(address: string, cartId: string): Promise<void> {
-  const client = createShoppingCartClient(address, { callTimeoutMs: 5_000 });
-  const deadline = Date.now() + recoveryMs;
-  try {
-    for (;;) {
-      try {
-        await client.getCart(cartId);
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`nothing served through ${address} within ${recoveryMs} ms: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  } finally {
-    client.close();
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 const cassandra = await acquireCassandra();
 if ("skipped" in cassandra) {
@@ -235,7 +129,7 @@ describe("kill -9 of the user function under load", { timeout: 60_000 + userFunc
       userFunction.child.kill("SIGKILL");
       await once(userFunction.child, "exit");
       userFunction = await startUserFunction();
-      await servesAgain(address, load.tallies[0]!.cartId);
+      await servesAgain(address, load.tallies[0]!.cartId, recoveryMs);
       await load.stop();
       const found = await verify(address, load.tallies);
       const trialAcked = load.tallies.reduce((sum, t) => sum + t.acknowledged, 0);

@@ -1,33 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import * as grpc from "@grpc/grpc-js";
 import { acquireCassandra, uniqueKeyspace } from "../../ci/cassandra-for-tests.js";
 import { dropTestKeyspaces } from "../../ci/cassandra-test-settings.js";
 import { createShoppingCartClient } from "../../samples/shopping-cart-client/shopping-cart-client.js";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import type { RunningUserFunction } from "../support/index.js";
+import { healthStatus } from "./testing/health-status.js";
 import { ensureExited, runMain, type Running } from "./testing/run-main.js";
 
 // `main.ts --journal cassandra` as a process: durability across kill -9, and a Cassandra that
 // cannot be reached at startup (clear log lines, health NOT_SERVING, clean stop).
-
-const identity = (b: Buffer) => b;
-
-/** grpc.health.v1 Check for the overall server: the raw status number (1 SERVING, 2 NOT_SERVING). */
-async function healthStatus(address: string): Promise<number> {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  try {
-    const reply = await new Promise<Buffer>((resolve, reject) =>
-      client.makeUnaryRequest("/grpc.health.v1.Health/Check", identity, identity, Buffer.alloc(0), { deadline: Date.now() + 5_000 }, (e, r) =>
-        e ? reject(e) : resolve(r ?? Buffer.alloc(0)),
-      ),
-    );
-    // HealthCheckResponse { status = 1 (varint) }; absent means UNKNOWN (0).
-    return reply.length >= 2 && reply[0] === 0x08 ? reply[1]! : 0;
-  } finally {
-    client.close();
-  }
-}
 
 describe("backend main with --journal cassandra", { timeout: 120_000 }, () => {
   it("Cassandra unreachable at startup: retries with a clear message, health NOT_SERVING, stops cleanly", async () => {
