@@ -35,14 +35,17 @@ describe("command backend launcher", () => {
   });
 
   // Issue 9, item 5: without the kit's exit hooks the detached backend group outlives the kit.
-  for (const how of ["SIGTERM", "SIGINT", "exit"] as const) {
-    it(`kills the backend's process group when the kit ${how === "exit" ? "exits" : `gets ${how}`}`, { timeout: 20_000 }, async () => {
+  // "SIGINT-at-spawn": the signal lands inside spawn(), before the launcher's next statement (seen
+  // in CI on a loaded machine, where the kit was descheduled right after the spawn).
+  const cases = { SIGTERM: "gets SIGTERM", SIGINT: "gets SIGINT", "SIGINT-at-spawn": "gets SIGINT the moment the backend is spawned", exit: "exits" } as const;
+  for (const [how, when] of Object.entries(cases) as [keyof typeof cases, string][]) {
+    it(`kills the backend's process group when the kit ${when}`, { timeout: 20_000 }, async () => {
       const pidFile = join(mkdtempSync(join(tmpdir(), "tck-owner-")), "pid");
       const kit = spawn(process.execPath, ["--import", "tsx", new URL("./command-backend-owner.fixture.ts", import.meta.url).pathname, pidFile, how], { stdio: "ignore" });
       const kitExited = new Promise((resolve) => kit.once("exit", resolve));
       while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") await new Promise((r) => setTimeout(r, 20));
       const backendPid = Number(readFileSync(pidFile, "utf8").trim());
-      if (how !== "exit") kit.kill(how);
+      if (how === "SIGTERM" || how === "SIGINT") kit.kill(how);
       await kitExited;
       // The group was sent SIGKILL synchronously before the kit died; wait for the kernel to reap it.
       const alive = () => {

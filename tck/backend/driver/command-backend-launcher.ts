@@ -78,7 +78,12 @@ export function createCommandBackendLauncher(options: CommandBackendLauncherOpti
         relayTimeoutMs: request.settings.relayTimeoutMs,
         relayBuffer: request.settings.relayBuffer,
       });
+      // Hooks first: a SIGINT that lands between the spawn and the hooks would otherwise kill the
+      // kit by default action and orphan the group. Once a handler exists, node runs it only after
+      // this synchronous block, by which time the group is in liveGroups.
+      installExitHooks();
       const child = spawn("sh", ["-c", command], { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+      if (child.pid !== undefined) liveGroups.add(child.pid);
       let output = `$ ${command}\n`;
       // Keep the tail only: a chatty backend must not grow the kit's memory without bound.
       const append = (chunk: Buffer) => {
@@ -91,8 +96,6 @@ export function createCommandBackendLauncher(options: CommandBackendLauncherOpti
         child.once("error", (error) => resolve(`could not start: ${error.message}`));
       });
       let running = true;
-      installExitHooks();
-      if (child.pid !== undefined) liveGroups.add(child.pid);
       void exited.then(() => {
         running = false;
         if (child.pid !== undefined) liveGroups.delete(child.pid);
