@@ -9,6 +9,11 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every entry (e.g. the entity id). */
   child(fields: LogFields): Logger;
+  /**
+   * Whether entries at `level` are written now. Hot paths ask before building the fields of a
+   * debug entry; a logger without it is taken to write everything.
+   */
+  isEnabled?(level: LogLevel): boolean;
 }
 
 export type LogFormat = "text" | "json";
@@ -39,6 +44,9 @@ export function createLogger(options: LoggerOptions): AdjustableLogger {
 export const silentLogger: Logger = {
   debug() {},
   info() {},
+  isEnabled() {
+    return false;
+  },
   warn() {},
   error() {},
   child() {
@@ -59,6 +67,10 @@ class LoggerImpl implements AdjustableLogger {
   /** Changes the level of this logger and of every logger made from the same root. */
   setLevel(level: LogLevel): void {
     this.shared.level = level;
+  }
+
+  isEnabled(level: LogLevel): boolean {
+    return rank[level] >= rank[this.shared.level];
   }
 
   debug(message: string, fields?: LogFields): void {

@@ -63,20 +63,21 @@ export function typeNameOf(typeUrl: string): string {
   return slash < 0 ? typeUrl : typeUrl.slice(slash + 1);
 }
 
-const types = {
-  get streamIn() {
-    return protocolProtos().lookupType("lightbend.serverless.EntityStreamIn");
-  },
-  get streamOut() {
-    return protocolProtos().lookupType("lightbend.serverless.EntityStreamOut");
-  },
-  get spec() {
-    return protocolProtos().lookupType("lightbend.serverless.EntitySpec");
-  },
-  get fileDescriptor() {
-    return protocolProtos().lookupType("google.protobuf.FileDescriptorProto");
-  },
-};
+/** The protocol's message types, looked up once: `lookupType` walks the namespace tree on every call. */
+let cachedTypes:
+  | { streamIn: protobuf.Type; streamOut: protobuf.Type; fileDescriptor: protobuf.Type }
+  | undefined;
+
+function protocolTypes(): NonNullable<typeof cachedTypes> {
+  if (cachedTypes) return cachedTypes;
+  const root = protocolProtos();
+  cachedTypes = {
+    streamIn: root.lookupType("lightbend.serverless.EntityStreamIn"),
+    streamOut: root.lookupType("lightbend.serverless.EntityStreamOut"),
+    fileDescriptor: root.lookupType("google.protobuf.FileDescriptorProto"),
+  };
+  return cachedTypes;
+}
 
 type Int64 = number | protobuf.Long | string | null | undefined;
 
@@ -123,7 +124,7 @@ function decodeWith(type: protobuf.Type, bytes: Uint8Array, what: string): Recor
 }
 
 export function decodeStreamIn(bytes: Uint8Array): StreamIn {
-  const m = decodeWith(types.streamIn, bytes, "EntityStreamIn");
+  const m = decodeWith(protocolTypes().streamIn, bytes, "EntityStreamIn");
   switch (m["message"] as string | undefined) {
     case "init": {
       const init = m["init"];
@@ -180,11 +181,12 @@ export function encodeStreamIn(message: StreamIn): Uint8Array {
       wire = {};
       break;
   }
-  return types.streamIn.encode(types.streamIn.fromObject(wire)).finish();
+  const { streamIn } = protocolTypes();
+  return streamIn.encode(streamIn.fromObject(wire)).finish();
 }
 
 export function decodeStreamOut(bytes: Uint8Array): StreamOut {
-  const m = decodeWith(types.streamOut, bytes, "EntityStreamOut");
+  const m = decodeWith(protocolTypes().streamOut, bytes, "EntityStreamOut");
   switch (m["message"] as string | undefined) {
     case "reply": {
       const r = m["reply"];
@@ -225,7 +227,8 @@ export function encodeStreamOut(message: StreamOut): Uint8Array {
       wire = {};
       break;
   }
-  return types.streamOut.encode(types.streamOut.fromObject(wire)).finish();
+  const { streamOut } = protocolTypes();
+  return streamOut.encode(streamOut.fromObject(wire)).finish();
 }
 
 /**
@@ -265,5 +268,5 @@ export function encodeEntitySpec(spec: EntitySpec): Uint8Array {
 
 /** The `google.protobuf.FileDescriptorProto` type, with the entity_key extension known. */
 export function fileDescriptorProtoType(): protobuf.Type {
-  return types.fileDescriptor;
+  return protocolTypes().fileDescriptor;
 }

@@ -75,6 +75,10 @@ class EventSourcedEntityImpl<State> implements EventSourcedEntity<State> {
   private readonly root: protobuf.Root;
   private readonly typesBySimpleName: ReadonlyMap<string, readonly protobuf.Type[]>;
   private readonly snapshotType: protobuf.Type;
+  private readonly snapshotTypeUrl: string;
+  /** Types found by name or type url, kept: protobufjs's `lookup` walks the namespace tree on every call. */
+  private readonly eventTypesByName = new Map<string, { typeUrl: string; type: protobuf.Type }>();
+  private readonly eventTypesByFullName = new Map<string, protobuf.Type>();
 
   constructor(private readonly options: EventSourcedEntityOptions<State>) {
     const snapshotEvery = options.snapshotEvery ?? 0;
@@ -95,6 +99,7 @@ class EventSourcedEntityImpl<State> implements EventSourcedEntity<State> {
     this.methods = new Map(service.methodsArray.map((m) => [m.name, createEntityMethod(m)]));
     this.typesBySimpleName = indexTypesBySimpleName(this.root);
     this.snapshotType = this.lookupMessageType(options.snapshot.type);
+    this.snapshotTypeUrl = typeUrlOf(this.snapshotType.fullName);
     const file = service.filename;
     if (!file) throw new Error(`cannot tell which file defines ${serviceName}`);
     this.spec = {
@@ -113,24 +118,35 @@ class EventSourcedEntityImpl<State> implements EventSourcedEntity<State> {
   }
 
   encodeEvent(eventType: string, event: ProtoObject): AnyPayload {
-    const type = this.lookupMessageType(eventType);
-    return { typeUrl: typeUrlOf(type.fullName), value: encodeMessage(type, event) };
+    let known = this.eventTypesByName.get(eventType);
+    if (!known) {
+      const type = this.lookupMessageType(eventType);
+      known = { typeUrl: typeUrlOf(type.fullName), type };
+      this.eventTypesByName.set(eventType, known);
+    }
+    return { typeUrl: known.typeUrl, value: encodeMessage(known.type, event) };
   }
 
   decodeEvent(payload: AnyPayload): DecodedEvent {
     const fullName = typeNameOf(payload.typeUrl);
-    const type = this.root.lookup(fullName);
-    if (!(type instanceof protobuf.Type)) throw new Error(`event type ${fullName} is not defined in the entity's protos`);
+    let type = this.eventTypesByFullName.get(fullName);
+    if (!type) {
+      const found = this.root.lookup(fullName);
+      if (!(found instanceof protobuf.Type)) throw new Error(`event type ${fullName} is not defined in the entity's protos`);
+      type = found;
+      // Only names of defined types are kept, so what a peer sends cannot grow this without bound.
+      this.eventTypesByFullName.set(fullName, type);
+    }
     return { fullName, simpleName: type.name, message: decodeMessage(type, payload.value) };
   }
 
   encodeSnapshot(state: State): AnyPayload {
     const message = this.options.snapshot.toMessage ? this.options.snapshot.toMessage(state) : (state as ProtoObject);
-    return { typeUrl: typeUrlOf(this.snapshotType.fullName), value: encodeMessage(this.snapshotType, message) };
+    return { typeUrl: this.snapshotTypeUrl, value: encodeMessage(this.snapshotType, message) };
   }
 
   decodeSnapshot(payload: AnyPayload): State {
-    const expected = this.snapshotType.fullName.slice(1);
+    const expected = typeNameOf(this.snapshotTypeUrl);
     if (typeNameOf(payload.typeUrl) !== expected) {
       throw new Error(`snapshot of type ${typeNameOf(payload.typeUrl)}, expected ${expected}`);
     }
@@ -159,6 +175,8 @@ function createEntityMethod(method: protobuf.Method): EntityMethod {
   const output = method.resolvedResponseType;
   if (!input || !output) throw new Error(`method ${method.name}: unresolved input or output type`);
   const inputType = input.fullName.slice(1);
+  // Computed once: protobufjs's `fullName` walks up the namespace tree on every read.
+  const outputTypeUrl = typeUrlOf(output.fullName);
   return {
     name: method.name,
     inputType,
@@ -170,7 +188,7 @@ function createEntityMethod(method: protobuf.Method): EntityMethod {
       return decodeMessage(input, payload?.value ?? new Uint8Array(0));
     },
     encodeReply(reply) {
-      return { typeUrl: typeUrlOf(output.fullName), value: encodeMessage(output, (reply ?? {}) as ProtoObject) };
+      return { typeUrl: outputTypeUrl, value: encodeMessage(output, (reply ?? {}) as ProtoObject) };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type protobuf from "protobufjs";
+import protobuf from "protobufjs";
 import type { EntitySpec } from "../../protocol/index.js";
 import { fileDescriptorType } from "./descriptor-type.js";
 import { entityId, persistenceId, type EntityId } from "../ids.js";
@@ -136,6 +136,7 @@ function userMethodOf(
 
   const keyFields = keyFieldsOf(descriptor, where, inputName);
   const decoder = type;
+  const readKey = keyReader(decoder, keyFields);
   return {
     name,
     path: `/${serviceName}/${name}`,
@@ -144,20 +145,64 @@ function userMethodOf(
     clientStreaming: method.client_streaming === true,
     serverStreaming: method.server_streaming === true,
     entityIdOf(request: Uint8Array): EntityId {
-      let message: Record<string, unknown>;
+      let values: ReadonlyMap<string, KeyValue>;
       try {
         checkWireFormat(decoder, request);
-        message = decoder.decode(request) as unknown as Record<string, unknown>;
+        values = readKey(request);
       } catch (error) {
         throw new EntityKeyError(`the request is not a valid ${inputName}: ${(error as Error).message}`);
       }
-      const parts = keyFields.map((field) => ({
-        field: field.name,
-        text: Object.hasOwn(message, field.name) ? keyPartText(field.kind, message[field.name] as KeyValue) : absentKeyText(field.kind),
-      }));
+      const parts = keyFields.map((field) => {
+        const value = values.get(field.name);
+        return { field: field.name, text: value === undefined ? absentKeyText(field.kind) : keyPartText(field.kind, value) };
+      });
       return entityId(joinEntityKey(parts));
     },
   };
+}
+
+/**
+ * Reads a request's key field values, by field name; a field not on the wire is not in the map.
+ * Only the key fields are read, each with protobufjs's reader method for its type (the one its
+ * generated decoder calls, the last occurrence winning as there), instead of decoding the whole
+ * request: routing needs the key alone. A type that has proto2 `required` fields somewhere is
+ * decoded whole, so a request missing one is refused as the decoder refuses it.
+ */
+function keyReader(type: protobuf.Type, keyFields: readonly KeyField[]): (bytes: Uint8Array) => ReadonlyMap<string, KeyValue> {
+  if (hasRequiredFields(type, new Set())) {
+    return (bytes) => {
+      const message = type.decode(bytes) as unknown as Record<string, KeyValue>;
+      return new Map(keyFields.filter((f) => Object.hasOwn(message, f.name)).map((f) => [f.name, message[f.name] as KeyValue]));
+    };
+  }
+  const byNumber = new Map<number, { name: string; read: (reader: protobuf.Reader) => KeyValue }>();
+  for (const key of keyFields) {
+    const field = type.fieldsById[key.number];
+    if (!field) throw new SpecError(`key field ${type.fullName.slice(1)}.${key.name} is not in its message type`);
+    field.resolve();
+    const method = (field.resolvedType instanceof protobuf.Enum ? "int32" : field.type) as keyof protobuf.Reader;
+    byNumber.set(key.number, { name: key.name, read: (reader) => (reader[method] as () => KeyValue).call(reader) });
+  }
+  return (bytes) => {
+    const values = new Map<string, KeyValue>();
+    const reader = protobuf.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const key = byNumber.get(tag >>> 3);
+      if (key) values.set(key.name, key.read(reader));
+      else reader.skipType(tag & 7);
+    }
+    return values;
+  };
+}
+
+function hasRequiredFields(type: protobuf.Type, seen: Set<protobuf.Type>): boolean {
+  if (seen.has(type)) return false;
+  seen.add(type);
+  return type.fieldsArray.some((field) => {
+    field.resolve();
+    return field.required || (field.resolvedType instanceof protobuf.Type && hasRequiredFields(field.resolvedType, seen));
+  });
 }
 
 /**

@@ -306,7 +306,7 @@ export class EntitySession {
         heard = true;
         this.options.observer?.streamOpenOutcome?.(true);
       }
-      this.logger.debug("from user function", describeOut(message));
+      if (this.logger.isEnabled?.("debug") ?? true) this.logger.debug("from user function", describeOut(message));
       this.feed({ type: "user-function-message", message });
     });
     // The status event below reports every end; this listener only keeps an error from being unhandled.
@@ -339,7 +339,7 @@ export class EntitySession {
       this.logger.error("no stream to send on", { case: message.case });
       return;
     }
-    this.logger.debug("to user function", describeIn(message));
+    if (this.logger.isEnabled?.("debug") ?? true) this.logger.debug("to user function", describeIn(message));
     if (!stream.write(message) && !this.awaitingDrain) {
       // Replay can outpace the network: the next page waits for `drain` (or the stream's end).
       this.awaitingDrain = true;

@@ -23,17 +23,29 @@ interface Handling {
   readonly failure: (error: unknown) => ReturnType<typeof reportCallFailure>;
 }
 
+/** A call's "client has gone" signal, and how to say the call has answered (later cancels are then no news). */
+interface ClientGone {
+  readonly signal: AbortSignal;
+  answered(): void;
+}
+
 /**
  * Aborts when the call's client has gone: grpc-js emits "cancelled" for a cancel,
- * a passed deadline or a dropped connection (and once more after a normal end, harmless).
+ * a passed deadline or a dropped connection, and once more after a normal end:
+ * that one is ignored once the call has answered (aborting builds a DOMException
+ * and runs the listeners, for nothing, on every call).
  */
-function clientGoneSignal(call: { on(event: "cancelled", listener: () => void): unknown; readonly cancelled: boolean }): AbortSignal {
+function clientGoneSignal(
+  call: { on(event: "cancelled", listener: () => void): unknown; readonly cancelled: boolean },
+  streaming: boolean,
+): ClientGone {
   const gone = new AbortController();
   // A streaming call's commands each listen until they settle: no leak warning past ten.
-  setMaxListeners(0, gone.signal);
+  if (streaming) setMaxListeners(0, gone.signal);
+  let answered = false;
   if (call.cancelled) gone.abort();
-  else call.on("cancelled", () => gone.abort());
-  return gone.signal;
+  else call.on("cancelled", () => answered || gone.abort());
+  return { signal: gone.signal, answered: () => (answered = true) };
 }
 
 /**
@@ -72,9 +84,10 @@ function registerMethod(server: Server, handling: Handling): boolean {
 function unary({ method, dispatch, failure }: Handling) {
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     // A client that goes while its command is queued takes the command out; once sent, it completes.
-    void dispatch(method, call.request, clientGoneSignal(call)).then(
-      (reply) => callback(null, asBuffer(reply)),
-      (error: unknown) => callback(failure(error)),
+    const clientGone = clientGoneSignal(call, false);
+    void dispatch(method, call.request, clientGone.signal).then(
+      (reply) => (clientGone.answered(), callback(null, asBuffer(reply))),
+      (error: unknown) => (clientGone.answered(), callback(failure(error))),
     );
   };
 }
@@ -82,12 +95,14 @@ function unary({ method, dispatch, failure }: Handling) {
 /** One request, one command; its reply is the one message of the response stream. */
 function serverStreaming({ method, dispatch, failure }: Handling) {
   return (call: ServerWritableStream<Buffer, Buffer>): void => {
-    void dispatch(method, call.request, clientGoneSignal(call)).then(
+    const clientGone = clientGoneSignal(call, false);
+    void dispatch(method, call.request, clientGone.signal).then(
       (reply) => {
+        clientGone.answered();
         call.write(asBuffer(reply));
         call.end();
       },
-      (error: unknown) => call.emit("error", failure(error)),
+      (error: unknown) => (clientGone.answered(), call.emit("error", failure(error))),
     );
   };
 }
@@ -100,9 +115,9 @@ function serverStreaming({ method, dispatch, failure }: Handling) {
 function clientStreaming({ method, dispatch, failure }: Handling) {
   return (call: ServerReadableStream<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     const replies: Array<Promise<PromiseSettledResult<Uint8Array>>> = [];
-    const clientGone = clientGoneSignal(call);
+    const clientGone = clientGoneSignal(call, true);
     call.on("data", (request: Buffer) => {
-      replies.push(settle(dispatch(method, request, clientGone)));
+      replies.push(settle(dispatch(method, request, clientGone.signal)));
     });
     call.on("end", () => {
       void Promise.all(replies).then((results) => {
@@ -125,9 +140,9 @@ function bidiStreaming({ method, dispatch, failure }: Handling) {
   return (call: ServerDuplexStream<Buffer, Buffer>): void => {
     let written: Promise<void> = Promise.resolve();
     let failed = false;
-    const clientGone = clientGoneSignal(call);
+    const clientGone = clientGoneSignal(call, true);
     call.on("data", (request: Buffer) => {
-      const reply = settle(dispatch(method, request, clientGone));
+      const reply = settle(dispatch(method, request, clientGone.signal));
       written = written.then(async () => {
         const result = await reply;
         if (failed || call.cancelled) return;
