@@ -1,6 +1,7 @@
 import { runModeCommand } from "../../cli/run-mode-command.js";
 import { createCommandBackendLauncher } from "../driver/command-backend-launcher.js";
 import { createTargetBackendLauncher } from "../driver/target-backend-launcher.js";
+import { preflightBackendTarget } from "../run/preflight-backend.js";
 import { runBackendMode } from "../run/run-backend-mode.js";
 import { backendRerunCommand, backendUsage, parseBackendModeArgs } from "./backend-mode-config.js";
 
@@ -11,6 +12,10 @@ export function runBackendCommand(args: readonly string[], out: NodeJS.WritableS
       mode: "backend",
       usage: backendUsage,
       parse: parseBackendModeArgs,
+      preflight: async (config) => {
+        if (config.backend.kind === "target") await preflightBackendTarget(config.backend.target, config.timeoutMs);
+        return config;
+      },
       run: (config, knownFailing, out) =>
         runBackendMode({
           launcher:

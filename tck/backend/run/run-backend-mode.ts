@@ -3,11 +3,14 @@ import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFeatureRunner } from "../../run/feature-runner.js";
+import { PreflightError } from "../../run/preflight.js";
 import type { RunOptions } from "../../run/run-options.js";
 import { RunRecord, type RecordedRunSummary } from "../../run/run-record.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import type { BackendSettings } from "../driver/backend-settings.js";
-import { BackendStage } from "../driver/backend-stage.js";
+import { BackendStage, BackendStartError } from "../driver/backend-stage.js";
+import { subjectOf } from "../../instrumented-user-function/index.js";
+import { backendStartPreflightError } from "./preflight-backend.js";
 import type { BackendModeParameters } from "../world/backend-mode-parameters.js";
 import { useBackendStage } from "../world/stage-registry.js";
 
@@ -75,6 +78,18 @@ export async function runBackendMode(options: BackendModeOptions): Promise<Backe
   try {
     await stage.open();
     options.out.write(`  the kit's user function listens on ${stage.userFunction.address}\n\n`);
+    // Preflight: the first start, on the subject most scenarios use. A backend that never serves would
+    // fail every scenario with the same reason; it ends the run with that reason once instead (exit 2).
+    // Not with --tags: the scenarios chosen may each start the backend on another spec (A3, A6), which
+    // is all a backend written for them needs to serve.
+    if (!options.tags) {
+      try {
+        await stage.serve(subjectOf("model"));
+      } catch (error) {
+        if (error instanceof BackendStartError) throw backendStartPreflightError(error);
+        throw error;
+      }
+    }
     useBackendStage(stage);
     await features.run(record, {
       paths: [featuresDir],
@@ -83,6 +98,7 @@ export async function runBackendMode(options: BackendModeOptions): Promise<Backe
       worldParameters: parameters,
     });
   } catch (error) {
+    if (error instanceof PreflightError) throw error;
     record.problem(`the run could not complete: ${(error as Error).stack ?? String(error)}`);
   } finally {
     useBackendStage(undefined);
