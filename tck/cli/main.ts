@@ -1,6 +1,13 @@
 import { runBackendCommand } from "../backend/cli/index.js";
 import { runInterceptCommand, untilSignal } from "../intercept/index.js";
+import { readFileSync } from "node:fs";
 import { runUserFunctionCommand } from "./user-function-command.js";
+
+/** The kit's version: the `version` of the package.json the kit was installed with. */
+export function kitVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
+  return `${manifest.name} ${manifest.version}`;
+}
 
 const usage = `Usage: tck MODE [options]
 
@@ -9,7 +16,7 @@ Modes:
   backend         the kit plays the client and the user function against a backend (tck backend --help)
   intercept       the kit sits between a real backend and a real user function (tck intercept --help)
 
-Run "tck MODE --help" for a mode's options.`;
+Run "tck MODE --help" for a mode's options; "tck --version" prints the kit's version.`;
 
 /** Exit codes: 0 all passed, 1 something failed, 2 the command line or a list is wrong. */
 export async function main(args: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -17,6 +24,10 @@ export async function main(args: readonly string[], out: NodeJS.WritableStream =
   if (mode === undefined || mode === "--help" || mode === "-h" || mode === "help") {
     out.write(`${usage}\n`);
     return mode === undefined ? 2 : 0;
+  }
+  if (mode === "--version" || mode === "-v" || mode === "version") {
+    out.write(`${kitVersion()}\n`);
+    return 0;
   }
   if (mode === "backend") return runBackendCommand(rest, out, err);
   if (mode === "intercept") {
