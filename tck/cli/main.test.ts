@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
+import { captureOutput } from "../backend/self-test/capture-output.js";
 import { main } from "./main.js";
 
 async function tck(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const texts = { out: "", err: "" };
-  const sink = (key: "out" | "err") =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        texts[key] += String(chunk);
-        done();
-      },
-    });
-  const code = await main(args, sink("out"), sink("err"));
-  return { code, ...texts };
+  const out = captureOutput();
+  const err = captureOutput();
+  const code = await main(args, out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream);
+  return { code, out: out.text, err: err.text };
 }
 
 describe("the tck command", () => {

@@ -1,6 +1,6 @@
+import { readFileSync } from "node:fs";
 import { runBackendCommand } from "../backend/cli/index.js";
 import { runInterceptCommand, untilSignal } from "../intercept/index.js";
-import { readFileSync } from "node:fs";
 import { runUserFunctionCommand } from "./user-function-command.js";
 
 /** The kit's version: the `version` of the package.json the kit was installed with. */

@@ -1,3 +1,4 @@
+import { readyPath } from "../../reference/protocol/index.js";
 import { grpcCodeName } from "../drivers/user-function/transcript.js";
 import { createUserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
 import { subjectNames, subjectServices, subjectServing, type SubjectName } from "../world/tck-parameters.js";
@@ -48,7 +49,7 @@ export async function preflightUserFunction(options: PreflightOptions): Promise<
   }
 }
 
-const readyMethod = "lightbend.serverless.Entity/ready";
+const readyMethod = readyPath.slice(1);
 
 function describeReadyFailure(options: PreflightOptions, code: number, details: string): string {
   const call = `${readyMethod} at ${options.target}`;

@@ -1,22 +1,15 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { startRawModelEntity } from "../../instrumented/index.js";
 import { runBackendCommand } from "../cli/backend-command.js";
+import { captureOutput } from "../self-test/capture-output.js";
 
 /** Runs `tck backend …` in this process; returns its exit code and what it wrote. */
 async function tckBackend(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await runBackendCommand(args, sink((t) => (out += t)), sink((t) => (err += t)));
-  return { code, out, err };
+  const out = captureOutput();
+  const err = captureOutput();
+  const code = await runBackendCommand(args, out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream);
+  return { code, out: out.text, err: err.text };
 }
 
 describe("backend mode's preflight (issue 14, item 2)", () => {

@@ -1,10 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
+import { readyPath } from "../../../reference/protocol/index.js";
 import { PreflightError } from "../../run/preflight.js";
 import { createBackendClient } from "../driver/backend-client.js";
 import { BackendStartError } from "../driver/backend-stage.js";
 import { modelMethodPath } from "../driver/model-requests.js";
-
-const readyPath = "/lightbend.serverless.Entity/ready";
 
 /**
  * Before any scenario, for a backend started by hand (`--target`): something answers gRPC there and it
