@@ -3,6 +3,7 @@ import type { Logger } from "../../logger.js";
 import type { Journal } from "../journal.js";
 import type { SnapshotStore } from "../snapshot-store.js";
 import { createCassandraJournal } from "./cassandra-journal.js";
+import { guardControlConnectionRefresh } from "./control-connection-guard.js";
 import { ensureCassandraSchema } from "./cassandra-schema.js";
 import type { CassandraSettings } from "./cassandra-settings.js";
 import { createCassandraSnapshotStore } from "./cassandra-snapshot-store.js";
@@ -41,6 +42,7 @@ export async function createCassandraStores(settings: CassandraSettings, logger:
     // seconds of Cassandra coming back.
     policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false) },
   });
+  guardControlConnectionRefresh(client, log);
   client.on("log", (level: string, className: string, message: string) => {
     if (level === "warning" || level === "error") log.warn(`driver: ${message}`, { driverClass: className });
   });
