@@ -17,5 +17,6 @@ export {
   typeUrlPrefix,
 } from "./codec.js";
 export { entityServiceDefinition, entityServiceName, handlePath, readyPath } from "./entity-service.js";
+export { moduleExtension, packageRoot } from "./package-root.js";
 export { type LoadProtosOptions, loadProtos, protoDir, protocolProtos } from "./proto-root.js";
 export { FieldLabel, FieldType } from "./field-descriptor-type.js";

@@ -1,19 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, isAbsolute, join } from "node:path";
 import protobuf from "protobufjs";
+import { packageRoot } from "./package-root.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
 /**
- * The project's `proto/` folder: protocol, entity key, samples and TCK protos.
- * From source (reference/protocol) it is two folders up; from the build
- * (dist/reference/protocol), three.
+ * The project's `proto/` folder (protocol, entity key, samples and TCK protos), beside its
+ * package.json: from source, from the build and from an installed package alike.
  */
-export const protoDir: string =
-  [resolve(here, "../../proto"), resolve(here, "../../../proto")].find((dir) =>
-    existsSync(join(dir, "lightbend/serverless/protocol.proto")),
-  ) ?? resolve(here, "../../proto");
+export const protoDir: string = join(packageRoot(import.meta.url), "proto");
 
 const require = createRequire(import.meta.url);
 /** protobufjs ships descriptor.proto (not among its built-in "common" files). */

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// The `tck` command: the kit is TypeScript, loaded through tsx in this same process
-// (cucumber then imports the .ts step definitions through the same loader).
-import { register } from "tsx/esm/api";
+// The `tck` command. In a checkout (the TypeScript source beside this file) the kit is loaded
+// through tsx in this same process, so cucumber imports the .ts step definitions through the same
+// loader. In an installed package there is no source and no tsx: the built JavaScript in dist/ runs.
+import { existsSync } from "node:fs";
 
-register();
-await import("../cli/run-main.ts");
+const source = new URL("../cli/run-main.ts", import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(source.href);
+} else {
+  await import(new URL("../../dist/tck/cli/run-main.js", import.meta.url).href);
+}

@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { moduleExtension, packageRoot } from "../../reference/protocol/index.js";
 import type { SubjectName, TckParameters } from "../world/tck-parameters.js";
 import { createFeatureRunner } from "./feature-runner.js";
 import type { RunOptions } from "./run-options.js";
@@ -13,7 +14,9 @@ export interface UserFunctionRunOptions extends RunOptions {
 }
 
 const tckDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const featuresDir = resolve(tckDir, "../features");
+const featuresDir = join(packageRoot(import.meta.url), "features");
+/** The step definitions are .ts from source and .js in the build. */
+const ext = moduleExtension(import.meta.url);
 
 /** Feature folders per subject: the same kit certifies any language's implementation of either. */
 const featurePaths: Record<SubjectName, readonly string[]> = {
@@ -22,14 +25,14 @@ const featurePaths: Record<SubjectName, readonly string[]> = {
 };
 
 const features = createFeatureRunner([
-  join(tckDir, "world/hooks.ts"),
-  join(tckDir, "world/parameter-types.ts"),
-  join(tckDir, "steps/user-function/discovery.steps.ts"),
-  join(tckDir, "steps/user-function/model-entity.steps.ts"),
-  join(tckDir, "steps/user-function/protocol.steps.ts"),
-  join(tckDir, "steps/user-function/shopping-cart.steps.ts"),
-  join(tckDir, "steps/user-function/outcome.steps.ts"),
-  join(tckDir, "steps/user-function/properties.steps.ts"),
+  join(tckDir, `world/hooks${ext}`),
+  join(tckDir, `world/parameter-types${ext}`),
+  join(tckDir, `steps/user-function/discovery.steps${ext}`),
+  join(tckDir, `steps/user-function/model-entity.steps${ext}`),
+  join(tckDir, `steps/user-function/protocol.steps${ext}`),
+  join(tckDir, `steps/user-function/shopping-cart.steps${ext}`),
+  join(tckDir, `steps/user-function/outcome.steps${ext}`),
+  join(tckDir, `steps/user-function/properties.steps${ext}`),
 ]);
 
 /**

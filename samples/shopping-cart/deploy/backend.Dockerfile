@@ -19,8 +19,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
-# The protocol's .proto files are found relative to the compiled code (dist/reference/protocol → dist/proto).
-COPY proto ./dist/proto
+# The protocol's .proto files are found beside package.json (reference/protocol/package-root.ts).
+COPY proto ./proto
 USER node
 # In a container the backend must listen beyond loopback; the user function is its sidecar.
 ENV BACKEND_HOST=0.0.0.0 \

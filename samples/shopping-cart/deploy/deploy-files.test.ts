@@ -3,9 +3,10 @@
 // variable they set is one that the backend, the Cassandra settings or the sample reads.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { packageRoot, protoDir } from "../../../reference/protocol/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../../..");
@@ -44,6 +45,27 @@ describe("deploy files", () => {
       for (const name of names.filter((n) => n !== "NODE_ENV")) assert.ok(readBy(container, name), `${name} is read`);
     });
   }
+
+  it("backend and cart images put proto/ where the code looks for it: beside package.json", () => {
+    const protoHome = relative(packageRoot(import.meta.url), protoDir);
+    for (const dockerfile of ["backend.Dockerfile", "shopping-cart.Dockerfile"]) {
+      const text = read(`samples/shopping-cart/deploy/${dockerfile}`);
+      assert.match(text, /^WORKDIR \/app$/m);
+      assert.ok(text.includes("COPY package.json package-lock.json ./"), `${dockerfile} copies package.json to /app`);
+      assert.ok(text.includes(`COPY proto ./${protoHome}\n`), `${dockerfile} copies proto/ to ./${protoHome}`);
+    }
+  });
+
+  it("tck.Dockerfile: copies files that exist, packs everything the package lists, runs a bin of the package", () => {
+    const text = read("samples/shopping-cart/deploy/tck.Dockerfile");
+    const copied = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
+    for (const source of copied) assert.ok(existsSync(join(root, source)), `COPY source ${source} exists`);
+    const manifest = JSON.parse(read("package.json")) as { files: string[]; bin: Record<string, string> };
+    const packed = manifest.files.map((file) => file.replace(/^dist\/(\w+).*$/, "$1").split("/")[0]!);
+    for (const top of new Set(packed)) assert.ok(copied.includes(top), `the image's pack stage copies ${top} (package.json "files")`);
+    const entry = /ENTRYPOINT \["([^"]+)"\]/.exec(text)?.[1];
+    assert.ok(entry && entry in manifest.bin, `ENTRYPOINT ${entry} is a bin of the package`);
+  });
 
   it("shopping-cart.yaml: every container's env var is read by that container", () => {
     const manifest = read("samples/shopping-cart/deploy/shopping-cart.yaml");

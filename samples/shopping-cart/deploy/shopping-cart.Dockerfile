@@ -18,8 +18,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
-# The sample's .proto files are found relative to the compiled code (dist/reference/protocol → dist/proto).
-COPY proto ./dist/proto
+# The sample's .proto files are found beside package.json (reference/protocol/package-root.ts).
+COPY proto ./proto
 USER node
 # All interfaces, so the kubelet's probe reaches it; only the backend in the same pod calls it.
 ENV HOST=0.0.0.0 \

@@ -2,6 +2,7 @@ import type { Capability } from "../world/not-run-reason.js";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { moduleExtension, packageRoot } from "../../../reference/protocol/index.js";
 import { createFeatureRunner } from "../../run/feature-runner.js";
 import { PreflightError } from "../../run/preflight.js";
 import type { RunOptions } from "../../run/run-options.js";
@@ -28,22 +29,24 @@ export interface BackendModeOptions extends RunOptions {
 export type BackendRunSummary = RecordedRunSummary;
 
 const tckDir = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const featuresDir = resolve(tckDir, "../features/backend");
+const featuresDir = join(packageRoot(import.meta.url), "features/backend");
+/** The step definitions are .ts from source and .js in the build. */
+const ext = moduleExtension(import.meta.url);
 const features = createFeatureRunner([
-  "world/backend-hooks.ts",
-  "world/backend-parameter-types.ts",
-  "steps/calls.steps.ts",
-  "steps/concurrency.steps.ts",
-  "steps/crash.steps.ts",
-  "steps/discovery.steps.ts",
-  "steps/entity-keys.steps.ts",
-  "steps/misbehaviour.steps.ts",
-  "steps/operations.steps.ts",
-  "steps/properties.steps.ts",
-  "steps/shopping-cart.steps.ts",
-  "steps/storage.steps.ts",
-  "steps/traffic.steps.ts",
-].map((file) => join(tckDir, "backend", file)));
+  "world/backend-hooks",
+  "world/backend-parameter-types",
+  "steps/calls.steps",
+  "steps/concurrency.steps",
+  "steps/crash.steps",
+  "steps/discovery.steps",
+  "steps/entity-keys.steps",
+  "steps/misbehaviour.steps",
+  "steps/operations.steps",
+  "steps/properties.steps",
+  "steps/shopping-cart.steps",
+  "steps/storage.steps",
+  "steps/traffic.steps",
+].map((file) => join(tckDir, "backend", file + ext)));
 
 /**
  * Runs backend mode: starts the kit's instrumented user function, starts (or
