@@ -107,7 +107,8 @@ const echoMessageStream = (target: string) => {
 };
 
 async function startEcho(): Promise<{ child: Child; target: string }> {
-  const child = start("echo server", process.execPath, nodeArgs("ci/bench/echo-server.ts", ["0"]));
+  // With the probe too: it ends the echo server should the bench die without cleaning up.
+  const child = start("echo server", process.execPath, nodeArgs("ci/bench/echo-server.ts", ["0"], true), { ipc: true });
   const [, port] = await child.waitForLine(/^echo listening on (\d+)/);
   return { child, target: `127.0.0.1:${port}` };
 }
@@ -349,8 +350,11 @@ try {
 
     let memoryReplay10k: number[] = [];
     if (wanted("P5")) {
-      await memory.replay(1000); // warm-up
-      await stream.time(1000, eventBytes);
+      // Warm-up: replay and stream code paths compiled on both sides.
+      for (let i = 0; i < 3; i++) {
+        await memory.replay(sizes.replay[0]!);
+        await stream.time(sizes.replay[0]!, eventBytes);
+      }
       for (const events of sizes.replay) {
         const r = await interleaved(
           async () => events / (await stream.time(events, eventBytes)),
