@@ -59,7 +59,10 @@ const skip = (id: string, title: string, why: string) =>
   report({ id, title, unit: "", baselineName: "", subject: [], baseline: [], load: load(), skipped: why });
 
 const started = performance.now();
-const { generator, how } = await chooseGenerator(options.generator, log);
+const { generator, how } = await chooseGenerator(options.generator, log).catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exit(1);
+});
 console.log(`load generator: ${how}`);
 console.log(
   `mode: ${options.quick ? "quick" : "full"}, ${pairs} pair(s) of ${D} s runs per figure, load average at start ${load().join(" ")}`,
