@@ -1,15 +1,9 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { packageRoot } from "../../reference/protocol/index.js";
+import { kitVersion } from "../run/kit-version.js";
 import { runBackendCommand } from "../backend/cli/index.js";
 import { runInterceptCommand, untilSignal } from "../intercept/index.js";
 import { runUserFunctionCommand } from "./user-function-command.js";
 
-/** The kit's version: the `version` of the package.json the kit was installed with. */
-export function kitVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(packageRoot(import.meta.url), "package.json"), "utf8")) as { name: string; version: string };
-  return `${manifest.name} ${manifest.version}`;
-}
+export { kitVersion };
 
 const usage = `Usage: tck MODE [options]
 

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { isSubjectName, subjectNames, type SubjectName } from "../world/tck-parameters.js";
-import type { ReportKind, ReportRequest } from "../run/report-request.js";
+import { type ReportKind, type ReportRequest, reportKinds, reportUsage } from "../run/report-request.js";
 import { expectedFailureFiles, expectedFailureOptions, expectedFailureUsage, type ExpectedFailureFiles } from "./expected-failure-flags.js";
 import { UsageError } from "./usage-error.js";
 
@@ -28,7 +28,7 @@ Options:
   --tags EXPR              cucumber tag expression selecting scenarios, e.g. "@A1 or @property", "not @C9";
                            "not @rule-quantity" excludes a domain rule set the seed does not state
                            (tck/COVERAGE.md lists them)
-  --report LIST            reports to write, comma-separated KIND:FILE with KIND junit, json or html,
+${reportUsage},
                            e.g. junit:reports/tck.xml,html:reports/tck.html
 ${expectedFailureUsage}
   --timeout MS             bound on every wait for the user function (default 5000)
@@ -44,7 +44,6 @@ saying what it found and exits 2.
 The run ends with the line "N passed, N failed"; the exit code is 0 only when nothing failed
 (1: something failed; 2: wrong command line, or a target that cannot be judged).`;
 
-const reportKinds: readonly ReportKind[] = ["junit", "json", "html"];
 
 /** Parses the arguments after `user-function`; throws UsageError with a reason a person can act on. */
 export function parseUserFunctionArgs(args: readonly string[]): UserFunctionConfig | "help" {

@@ -1,6 +1,7 @@
 import type { StreamIn, StreamOut } from "../../reference/protocol/index.js";
 import { createProtocolInvariants, type InvariantViolation, type ProtocolInvariants } from "../intercept/protocol-invariants.js";
-import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "../intercept/transcript-entry.js";
+import { formatTranscript, streamInJson, streamOutJson, transcriptSequenceEntry, type TranscriptEntry } from "../intercept/transcript-entry.js";
+import type { Sequence } from "../run/sequence-entry.js";
 
 /** One `handle` stream as the instrumented user function saw it. */
 export interface RecordedStream {
@@ -191,6 +192,16 @@ export class TrafficLog {
     const shown = entries.slice(-maxEntries).map((e) => e.build());
     const omitted = entries.length - shown.length;
     return (omitted > 0 ? `(${omitted} earlier entries not shown)\n` : "") + formatTranscript(shown);
+  }
+
+  /** The entries `transcript` shows, for the report's sequence diagram (the backend and the kit's user function). */
+  sequence(entityIds?: readonly string[], maxEntries = 80): Sequence {
+    const streamIds = entityIds === undefined ? undefined : new Set(this.streams.filter((s) => s.entityId !== undefined && entityIds.includes(s.entityId)).map((s) => s.streamId));
+    const entries = this.#transcript.filter((e) => streamIds === undefined || streamIds.has(e.stream));
+    const backend = "backend";
+    const userFunction = "kit (user function)";
+    const shown = entries.slice(-maxEntries).map((e) => transcriptSequenceEntry(e.build(), backend, userFunction));
+    return { parties: [backend, userFunction], entries: shown, omitted: entries.length - shown.length };
   }
 
   /** Resolves on the next change (for waiting on asynchronous traffic). */

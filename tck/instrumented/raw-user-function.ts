@@ -40,6 +40,8 @@ export interface UserFunctionFaults {
   readonly appliesReplayedEventsTwice?: boolean;
   /** Runs a Command whatever its entity id and its command id (no B8 check). */
   readonly acceptsForeignCommands?: boolean;
+  /** Answers every command with a Failure carrying this description (the self-tests choose the text, e.g. markup for the report's escaping). */
+  readonly failsEveryCommandWith?: string;
   /** Answers ready() with this instead of its true spec (fields not given stay true). */
   readonly describesItselfAs?: Partial<EntitySpec>;
 }
@@ -167,6 +169,7 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
               hung = true;
               return;
             }
+            if (faults.failsEveryCommandWith !== undefined) return fail(message.id, faults.failsEveryCommandWith);
             const outcome = entity.decide(message.name, message.payload);
             if (outcome.kind === "failure") return fail(message.id, outcome.description);
             const emitted = outcome.events.length;

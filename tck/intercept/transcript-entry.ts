@@ -1,3 +1,4 @@
+import type { SequenceEntry } from "../run/sequence-entry.js";
 import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/index.js";
 
 /**
@@ -93,30 +94,48 @@ export function streamOutJson(message: StreamOut): unknown {
 
 /** A transcript as a person reads it: one line per entry. */
 export function formatTranscript(entries: readonly TranscriptEntry[]): string {
-  return entries
-    .map((e) => {
-      switch (e.kind) {
-        case "open":
-          return `${e.time} [${e.stream}] stream opened`;
-        case "to-user-function":
-          return `${e.time} [${e.stream}] backend → user function ${JSON.stringify(e.message)}`;
-        case "to-backend":
-          return `${e.time} [${e.stream}] user function → backend ${JSON.stringify(e.message)}`;
-        case "undecodable":
-          return `${e.time} [${e.stream}] undecodable bytes from the ${e.from}: ${e.error}`;
-        case "backend-half-close":
-          return `${e.time} [${e.stream}] backend completed its side`;
-        case "fault":
-          return `${e.time} [${e.stream}] ${e.text}`;
-        case "end":
-          return `${e.time} [${e.stream}] stream ended: ${e.outcome ? `${e.outcome} (${e.status})` : e.status}`;
-        case "ready":
-          return `${e.time} [${e.stream}] ready() answered service ${JSON.stringify(e.spec.serviceName)}, persistence id ${JSON.stringify(e.spec.persistenceId)}, descriptor of ${Buffer.from(e.spec.proto, "base64").length} bytes`;
-        case "ready-failed":
-          return `${e.time} [${e.stream}] ready() failed: ${e.status}`;
-        case "violation":
-          return `${e.time} [${e.stream}] VIOLATION${e.side ? ` by the ${e.side}: ${e.cause ?? ""} —` : ""} ${e.item} ${e.rule}: expected ${e.expected}, got ${e.actual}`;
-      }
-    })
-    .join("\n");
+  return entries.map((e) => `${e.time} [${e.stream}] ${describeTranscriptEntry(e)}`).join("\n");
+}
+
+/** One entry as its transcript line says it, without the time and stream. */
+export function describeTranscriptEntry(e: TranscriptEntry): string {
+  switch (e.kind) {
+    case "open":
+      return "stream opened";
+    case "to-user-function":
+      return `backend → user function ${JSON.stringify(e.message)}`;
+    case "to-backend":
+      return `user function → backend ${JSON.stringify(e.message)}`;
+    case "undecodable":
+      return `undecodable bytes from the ${e.from}: ${e.error}`;
+    case "backend-half-close":
+      return "backend completed its side";
+    case "fault":
+      return e.text;
+    case "end":
+      return `stream ended: ${e.outcome ? `${e.outcome} (${e.status})` : e.status}`;
+    case "ready":
+      return `ready() answered service ${JSON.stringify(e.spec.serviceName)}, persistence id ${JSON.stringify(e.spec.persistenceId)}, descriptor of ${Buffer.from(e.spec.proto, "base64").length} bytes`;
+    case "ready-failed":
+      return `ready() failed: ${e.status}`;
+    case "violation":
+      return `VIOLATION${e.side ? ` by the ${e.side}: ${e.cause ?? ""} —` : ""} ${e.item} ${e.rule}: expected ${e.expected}, got ${e.actual}`;
+  }
+}
+
+/** The parties and arrow of an entry in a sequence diagram: a message, or a note when it is neither way. */
+export function transcriptSequenceEntry(e: TranscriptEntry, backend: string, userFunction: string): SequenceEntry {
+  const base = { time: e.time, stream: e.stream };
+  switch (e.kind) {
+    case "to-user-function":
+      return { ...base, from: backend, to: userFunction, text: JSON.stringify(e.message) };
+    case "to-backend":
+      return { ...base, from: userFunction, to: backend, text: JSON.stringify(e.message) };
+    case "backend-half-close":
+      return { ...base, from: backend, to: userFunction, text: "half-close (backend completed its side)" };
+    case "ready":
+      return { ...base, from: userFunction, to: backend, text: describeTranscriptEntry(e) };
+    default:
+      return { ...base, text: describeTranscriptEntry(e) };
+  }
 }

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Writable } from "node:stream";
 import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from "@cucumber/cucumber/api";
+import type { KitReportRun } from "./kit-html-report.js";
 import type { ReportRequest } from "./report-request.js";
 import { createPickleNamer, createReportWriter, cucumberFormats } from "./report-writer.js";
 import type { RunRecord } from "./run-record.js";
@@ -13,6 +14,8 @@ export interface FeatureRun {
   /** Cucumber tag expression selecting scenarios. */
   readonly tags?: string;
   readonly reports?: readonly ReportRequest[];
+  /** The run's settings as the kit's HTML report shows them. */
+  readonly reportSettings?: KitReportRun["settings"];
   readonly worldParameters: object;
 }
 
@@ -55,7 +58,10 @@ export function createFeatureRunner(supportFiles: readonly string[]): FeatureRun
           ...(record.notRun ? { notRun: record.notRun } : {}),
         });
         const name = createPickleNamer();
-        const reports = createReportWriter((run.reports ?? []).map((r) => ({ kind: r.kind, file: resolve(r.file) })));
+        const reports = createReportWriter(
+          (run.reports ?? []).map((r) => ({ kind: r.kind, file: resolve(r.file) })),
+          { settings: run.reportSettings ?? [] },
+        );
         const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
         try {
           const result = await runCucumber(

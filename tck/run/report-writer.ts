@@ -5,6 +5,7 @@ import { CucumberHtmlStream } from "@cucumber/html-formatter";
 import { JUnitXmlPrinter } from "@cucumber/junit-xml-formatter";
 import type { Envelope, GherkinDocument, TestStepResult } from "@cucumber/messages";
 import { NamingStrategyExampleName, NamingStrategyFeatureName, NamingStrategyLength, namingStrategy } from "@cucumber/query";
+import { createScenarioGatherer, type KitReportRun, readCatalogue, renderKitReport } from "./kit-html-report.js";
 import type { ReportRequest } from "./report-request.js";
 import type { ScenarioVerdict } from "./scenario-verdict.js";
 
@@ -68,11 +69,13 @@ export function cucumberFormats(reports: readonly ReportRequest[]): ReportReques
  * listed scenario that now passes shows as a failure ("NOW PASSES"). Cucumber's
  * raw results would say the opposite of the exit code.
  */
-export function createReportWriter(reports: readonly ReportRequest[]): ReportWriter {
+export function createReportWriter(reports: readonly ReportRequest[], run: KitReportRun = { settings: [] }): ReportWriter {
   // As cucumber does for its own reports: the report's folder is made if need be.
   for (const report of reports) if (report.kind !== "json") mkdirSync(dirname(report.file), { recursive: true });
   const junit = reports.filter((r) => r.kind === "junit");
-  const html = reports.filter((r) => r.kind === "html");
+  const html = reports.filter((r) => r.kind === "cucumber-html");
+  const kitHtml = reports.filter((r) => r.kind === "html");
+  const gathered = kitHtml.length > 0 ? createScenarioGatherer() : undefined;
   const json = reports.filter((r) => r.kind === "json");
   const printers = junit.map((report) => {
     let xml = "";
@@ -105,6 +108,7 @@ export function createReportWriter(reports: readonly ReportRequest[]): ReportWri
 
   return {
     envelope(envelope, verdict) {
+      gathered?.envelope(envelope, verdict);
       if (envelope.pickle) pickles.set(envelope.pickle.id, { uri: envelope.pickle.uri, line: envelope.pickle.location?.line });
       if (envelope.testCase) testCases.set(envelope.testCase.id, envelope.testCase.pickleId);
       if (envelope.testCaseStarted) {
@@ -129,6 +133,10 @@ export function createReportWriter(reports: readonly ReportRequest[]): ReportWri
       for (const { stream } of htmlStreams) stream.end();
       await Promise.all(htmlStreams.map((h) => h.done));
       for (const report of json) if (existsSync(report.file)) correctJsonReport(report.file, corrections);
+      if (gathered) {
+        const page = renderKitReport(run, gathered.scenarios, readCatalogue());
+        for (const report of kitHtml) writeFileSync(report.file, page);
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import { moduleExtension, packageRoot } from "../../reference/protocol/index.js"
 import type { SubjectName, TckParameters } from "../world/tck-parameters.js";
 import { createFeatureRunner } from "./feature-runner.js";
 import type { RunOptions } from "./run-options.js";
+import { reportSettings } from "./report-settings.js";
 import { RunRecord } from "./run-record.js";
 import type { RunSummary } from "./scenario-verdict.js";
 
@@ -56,6 +57,11 @@ export async function runUserFunctionMode(options: UserFunctionRunOptions): Prom
     paths: featurePaths[options.subject],
     ...(options.tags ? { tags: options.tags } : {}),
     ...(options.reports ? { reports: options.reports } : {}),
+    reportSettings: reportSettings(
+      "user-function (the kit plays the backend)",
+      [["subject", options.subject], ["target", options.target], ["snapshot every", String(options.snapshotEvery)]],
+      options,
+    ),
     worldParameters: parameters,
   });
   return record.finish(options.tags);

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { After, Before, Status, setDefaultTimeout, setWorldConstructor } from "@cucumber/cucumber";
+import { sequenceMediaType } from "../run/sequence-entry.js";
 import { TckWorld } from "./tck-world.js";
 
 setWorldConstructor(TckWorld);
@@ -18,11 +19,13 @@ After(async function (this: TckWorld, { result }) {
   if (unverified.length > 0) {
     // Checked before teardown, so the verdict still has the transcript.
     this.attach(this.transcriptText(), { mediaType: "text/plain", fileName: "transcript.txt" });
+    this.attach(JSON.stringify(this.transcriptSequence()), { mediaType: sequenceMediaType });
     await this.teardown.run();
     this.fail("no message from the user function beyond one answer per command", `unasked-for ${unverified.join("; ")}`);
   }
   if (result && result.status !== Status.PASSED) {
     this.attach(this.transcriptText(), { mediaType: "text/plain", fileName: "transcript.txt" });
+    this.attach(JSON.stringify(this.transcriptSequence()), { mediaType: sequenceMediaType });
   }
   const errors = await this.teardown.run();
   if (errors.length > 0) throw new AggregateError(errors, "tearing the scenario down failed");

@@ -1,6 +1,7 @@
 import { World, type IWorldOptions } from "@cucumber/cucumber";
 import { createUserFunctionDriver, type UserFunctionDriver } from "../drivers/user-function/user-function-driver.js";
 import { formatOut, type PayloadDescriber } from "../drivers/user-function/transcript.js";
+import type { Sequence } from "../run/sequence-entry.js";
 import { ModelEntitySubject } from "../subjects/model-entity-subject.js";
 import { cartRulesOf, type CartRules } from "../subjects/rule-sets.js";
 import { ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
@@ -103,6 +104,11 @@ export class TckWorld extends World<TckParameters> implements KitContext {
 
   transcriptText(): string {
     return this.#driver ? this.#driver.transcript.format(this.describePayload) : "  (nothing on the wire yet)";
+  }
+
+  /** The transcript for the report's sequence diagram (the same entries as transcriptText). */
+  transcriptSequence(): Sequence {
+    return this.#driver ? this.#driver.transcript.sequence(this.describePayload) : { parties: ["kit (backend)", "user function"], entries: [], omitted: 0 };
   }
 
   fail(expected: string, actual: string): never {

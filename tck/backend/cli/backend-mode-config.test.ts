@@ -35,7 +35,7 @@ describe("tck backend arguments", () => {
     assert.throws(() => parseBackendModeArgs(["--target", "no-port"]), UsageError);
     assert.throws(() => parseBackendModeArgs(["--target", "a:1", "--durable-journal"]), /needs --backend-command/);
     assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--relay-buffer", "0"]), /--relay-buffer/);
-    assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--report", "pdf:a.pdf"]), /junit, json or html/);
+    assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--report", "pdf:a.pdf"]), /report kind must be one of junit, json, html, cucumber-html/);
     assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--bogus"]), UsageError);
   });
 

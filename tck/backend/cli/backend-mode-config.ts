@@ -2,7 +2,7 @@ import { capabilities, isCapability, type Capability } from "../world/not-run-re
 import { parseArgs } from "node:util";
 import { expectedFailureFiles, expectedFailureOptions, expectedFailureUsage, type ExpectedFailureFiles } from "../../cli/expected-failure-flags.js";
 import { UsageError } from "../../cli/usage-error.js";
-import type { ReportRequest } from "../../run/report-request.js";
+import { type ReportKind, type ReportRequest, reportKinds, reportUsage } from "../../run/report-request.js";
 
 /** Backend mode's configuration, fully resolved and validated at the edge. */
 export interface BackendModeConfig extends ExpectedFailureFiles {
@@ -47,7 +47,7 @@ Settings the backend must use (passed through the placeholders):
 
 Run:
   --tags EXPR              cucumber tag expression, e.g. "@D9 or @G5", "not @properties"
-  --report LIST            reports, comma-separated KIND:FILE with KIND junit, json or html
+${reportUsage}
 ${expectedFailureUsage}
   --timeout MS             bound on every wait (default 10000); a call may take the relay
                            timeout plus this
@@ -109,9 +109,9 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
     .filter((r) => r !== "")
     .map((r) => {
       const [kind, ...file] = r.split(":");
-      if (kind !== "junit" && kind !== "json" && kind !== "html") throw new UsageError(`report kind must be junit, json or html, got ${JSON.stringify(kind)}`);
+      if (!(reportKinds as readonly string[]).includes(kind ?? "")) throw new UsageError(`report kind must be one of ${reportKinds.join(", ")}, got ${JSON.stringify(kind)}`);
       if (file.length === 0 || file.join(":") === "") throw new UsageError(`report ${JSON.stringify(r)} needs a file: KIND:FILE`);
-      return { kind, file: file.join(":") } as const;
+      return { kind: kind as ReportKind, file: file.join(":") };
     });
   const lacks = (text("lacks") ?? "")
     .split(",")

@@ -6,6 +6,7 @@ import { moduleExtension, packageRoot } from "../../../reference/protocol/index.
 import { createFeatureRunner } from "../../run/feature-runner.js";
 import { PreflightError } from "../../run/preflight.js";
 import type { RunOptions } from "../../run/run-options.js";
+import { reportSettings } from "../../run/report-settings.js";
 import { RunRecord, type RecordedRunSummary } from "../../run/run-record.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import type { BackendSettings } from "../driver/backend-settings.js";
@@ -98,6 +99,17 @@ export async function runBackendMode(options: BackendModeOptions): Promise<Backe
       paths: [featuresDir],
       ...(options.tags ? { tags: options.tags } : {}),
       ...(options.reports ? { reports: options.reports } : {}),
+      reportSettings: reportSettings(
+        "backend (the kit plays the client and the user function)",
+        [
+          ["backend", options.launcher.description],
+          ["settings", `passivation timeout ${s.passivationTimeoutMs} ms, relay timeout ${s.relayTimeoutMs} ms, relay buffer ${s.relayBuffer}`],
+          ["restartable", options.launcher.canRestart ? "yes" : "no"],
+          ["durable journal", options.launcher.durable ? "yes" : "no"],
+          ["run id", runId],
+        ],
+        options,
+      ),
       worldParameters: parameters,
     });
   } catch (error) {

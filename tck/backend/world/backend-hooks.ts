@@ -2,6 +2,7 @@ import { After, Before, Status, setDefaultTimeout, setWorldConstructor } from "@
 import { notRunMediaType } from "../../run/verdict-collector.js";
 import { BackendWorld } from "./backend-world.js";
 import { notRunReason } from "./not-run-reason.js";
+import { sequenceMediaType } from "../../run/sequence-entry.js";
 
 setWorldConstructor(BackendWorld);
 
@@ -34,6 +35,8 @@ After(async function (this: BackendWorld, { result }) {
       const unacknowledged = new Set(uf.traffic.streams.filter((s) => s.entityId !== undefined && this.unacknowledged.has(s.entityId)).map((s) => s.streamId));
       const violations = uf.traffic.violations.filter((v) => streams.has(v.streamId) && !(v.item === "C4" && unacknowledged.has(v.streamId)));
       if (violations.length > 0) {
+        this.attach(this.transcript(), { mediaType: "text/plain", fileName: "transcript.txt" });
+        this.attach(JSON.stringify(this.transcriptSequence()), { mediaType: sequenceMediaType });
         this.fail(
           "no protocol violation by the backend",
           violations.map((v) => `${v.item} ${v.rule}: expected ${v.expected}, got ${v.actual} (stream ${v.streamId})`).join("; "),
@@ -41,6 +44,7 @@ After(async function (this: BackendWorld, { result }) {
       }
     } else if (result && result.status !== Status.SKIPPED) {
       this.attach(this.transcript(), { mediaType: "text/plain", fileName: "transcript.txt" });
+      this.attach(JSON.stringify(this.transcriptSequence()), { mediaType: sequenceMediaType });
     }
   } finally {
     const errors = await this.teardown.run();

@@ -21,6 +21,7 @@ import {
 import { BackendExpectationFailure } from "../verdict/backend-expectation-failure.js";
 import type { BackendModeParameters } from "./backend-mode-parameters.js";
 import { currentBackendStage } from "./stage-registry.js";
+import type { Sequence } from "../../run/sequence-entry.js";
 
 /** The last call a scenario made, for the Then steps that judge it. */
 export interface CallRecord {
@@ -249,6 +250,11 @@ export class BackendWorld extends World<BackendModeParameters> {
 
   transcript(): string {
     return this.uf.traffic.transcript([...this.touched]);
+  }
+
+  /** The same entries as `transcript`, for the report's sequence diagram. */
+  transcriptSequence(): Sequence {
+    return this.uf.traffic.sequence([...this.touched]);
   }
 }
 

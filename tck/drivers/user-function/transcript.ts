@@ -1,4 +1,5 @@
 import type { AnyPayload, EntitySpec, StreamIn, StreamOut } from "../../../reference/protocol/index.js";
+import type { Sequence, SequenceEntry } from "../../run/sequence-entry.js";
 
 /** How the kit renders an Any for a human: the subject knows its own types. */
 export type PayloadDescriber = (payload: AnyPayload) => string;
@@ -29,6 +30,30 @@ export class Transcript {
 
   record(entry: WithoutTime<TranscriptEntry>): void {
     this.#entries.push({ ...entry, at: performance.now() - this.#start } as TranscriptEntry);
+  }
+
+  /** The same entries as `format`, for the report's sequence diagram: the kit (as backend) and the user function. */
+  sequence(describe: PayloadDescriber = describeAny, last = 200): Sequence {
+    const shown = this.#entries.slice(-last);
+    const kit = "kit (backend)";
+    const userFunction = "user function";
+    const entries = shown.map((entry): SequenceEntry => {
+      const time = `${entry.at.toFixed(1)} ms`;
+      const text = formatEntry(entry, describe).replace(/^[→←·] /, "");
+      switch (entry.kind) {
+        case "sent":
+        case "half-closed":
+        case "cancelled":
+          return { time, stream: entry.stream, from: kit, to: userFunction, text };
+        case "received":
+        case "ended":
+        case "ready":
+          return { time, stream: entry.stream, from: userFunction, to: kit, text };
+        default:
+          return { time, stream: entry.stream, text };
+      }
+    });
+    return { parties: [kit, userFunction], entries, omitted: this.#entries.length - shown.length };
   }
 
   /** A readable listing, one line per entry; `last` keeps only the tail of long runs. */
