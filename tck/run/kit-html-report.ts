@@ -62,81 +62,53 @@ export function readCatalogue(file = join(packageRoot(import.meta.url), "docs/tc
   return items;
 }
 
-/** Follows the run's envelopes and keeps, per scenario, what the report shows. */
+/**
+ * Follows the run's envelopes and keeps, per scenario, what the report shows: the verdict (with its
+ * failing step and message, judged by the verdict collector) and the scenario's attachments.
+ */
 export function createScenarioGatherer(): {
   envelope(envelope: Envelope, verdict: ScenarioVerdict | undefined): void;
   readonly scenarios: readonly ReportedScenario[];
 } {
-  const pickles = new Map<string, { name: string; uri: string; tags: string[]; steps: Map<string, string> }>();
-  const testCases = new Map<string, { pickleId: string; steps: Map<string, string> }>();
-  interface Running {
-    testCaseId: string;
-    step?: string;
-    message?: string;
-    worst: number;
-    transcript?: string;
-    sequence?: Sequence;
-    notRun?: string;
-  }
-  const started = new Map<string, Running>();
+  const pickles = new Map<string, { name: string; uri: string; tags: string[] }>();
+  const testCases = new Map<string, string>();
+  const started = new Map<string, { testCaseId: string; transcript?: string; sequence?: Sequence; notRun?: string }>();
   const scenarios: ReportedScenario[] = [];
-  const rank: Record<string, number> = { PASSED: 0, UNKNOWN: 1, SKIPPED: 2, PENDING: 3, UNDEFINED: 4, AMBIGUOUS: 5, FAILED: 6 };
   return {
     scenarios,
     envelope(envelope, verdict) {
-      if (envelope.pickle) {
-        const p = envelope.pickle;
-        pickles.set(p.id, { name: p.name, uri: p.uri, tags: p.tags.map((t) => t.name), steps: new Map(p.steps.map((s) => [s.id, s.text])) });
-      }
-      if (envelope.testCase) {
-        const pickle = pickles.get(envelope.testCase.pickleId);
-        const steps = new Map<string, string>();
-        for (const step of envelope.testCase.testSteps) steps.set(step.id, step.pickleStepId ? (pickle?.steps.get(step.pickleStepId) ?? "step") : "hook");
-        testCases.set(envelope.testCase.id, { pickleId: envelope.testCase.pickleId, steps });
-      }
-      if (envelope.testCaseStarted) started.set(envelope.testCaseStarted.id, { testCaseId: envelope.testCaseStarted.testCaseId, worst: 0 });
+      if (envelope.pickle) pickles.set(envelope.pickle.id, { name: envelope.pickle.name, uri: envelope.pickle.uri, tags: envelope.pickle.tags.map((t) => t.name) });
+      if (envelope.testCase) testCases.set(envelope.testCase.id, envelope.testCase.pickleId);
+      if (envelope.testCaseStarted) started.set(envelope.testCaseStarted.id, { testCaseId: envelope.testCaseStarted.testCaseId });
       const attachment = envelope.attachment;
-      if (attachment?.testCaseStartedId) {
-        const run = started.get(attachment.testCaseStartedId);
-        if (run && attachment.mediaType === "text/plain" && attachment.fileName === "transcript.txt") run.transcript = attachment.body;
-        if (run && attachment.mediaType === sequenceMediaType) {
+      const run = attachment?.testCaseStartedId ? started.get(attachment.testCaseStartedId) : undefined;
+      if (attachment && run) {
+        if (attachment.mediaType === "text/plain" && attachment.fileName === "transcript.txt") run.transcript = attachment.body;
+        if (attachment.mediaType === sequenceMediaType) {
           try {
             run.sequence = JSON.parse(attachment.body) as Sequence;
           } catch {
             // A sequence that does not parse is a kit bug; the text transcript still shows.
           }
         }
-        if (run && attachment.mediaType === notRunMediaType) run.notRun = attachment.body.replace(/^not run: /, "");
-      }
-      if (envelope.testStepFinished) {
-        const { testCaseStartedId, testStepId, testStepResult } = envelope.testStepFinished;
-        const run = started.get(testCaseStartedId);
-        const r = rank[testStepResult.status] ?? 0;
-        if (run && r > run.worst) {
-          run.worst = r;
-          run.step = testCases.get(run.testCaseId)?.steps.get(testStepId) ?? "step";
-          const message = testStepResult.exception?.message ?? testStepResult.message;
-          if (message !== undefined) run.message = message;
-        }
+        if (attachment.mediaType === notRunMediaType) run.notRun = attachment.body.replace(/^not run: /, "");
       }
       if (envelope.testCaseFinished && !envelope.testCaseFinished.willBeRetried) {
-        const run = started.get(envelope.testCaseFinished.testCaseStartedId);
-        const testCase = run && testCases.get(run.testCaseId);
-        const pickle = testCase && pickles.get(testCase.pickleId);
-        if (!run || !pickle) return;
-        const base = { name: pickle.name, uri: pickle.uri, tags: pickle.tags };
+        const finished = started.get(envelope.testCaseFinished.testCaseStartedId);
+        const pickle = finished && pickles.get(testCases.get(finished.testCaseId) ?? "");
+        if (!finished || !pickle) return;
         if (!verdict) {
-          if (run.notRun !== undefined) scenarios.push({ ...base, outcome: "not-run", reason: run.notRun });
+          if (finished.notRun !== undefined) scenarios.push({ ...pickle, outcome: "not-run", reason: finished.notRun });
           return;
         }
         scenarios.push({
-          ...base,
+          ...pickle,
           outcome: verdict.kind,
-          ...(verdict.kind === "passed" ? {} : { ...(run.step ? { step: run.step } : {}), ...(run.message !== undefined ? { message: run.message } : {}) }),
+          ...(verdict.failure ? { step: verdict.failure.step, message: verdict.failure.message } : {}),
           ...(verdict.kind === "expected-failure" ? { reason: expectedFailureText(verdict) } : {}),
           ...(verdict.kind === "now-passing" ? { reason: nowPassesText(verdict) } : {}),
-          ...(run.transcript !== undefined ? { transcript: run.transcript } : {}),
-          ...(run.sequence ? { sequence: run.sequence } : {}),
+          ...(finished.transcript !== undefined ? { transcript: finished.transcript } : {}),
+          ...(finished.sequence ? { sequence: finished.sequence } : {}),
           durationMs: verdict.durationMs,
         });
       }
