@@ -37,30 +37,50 @@ describe("command backend launcher", () => {
   // Issue 9, item 5: without the kit's exit hooks the detached backend group outlives the kit.
   // "SIGINT-at-spawn": the signal lands inside spawn(), before the launcher's next statement (seen
   // in CI on a loaded machine, where the kit was descheduled right after the spawn).
-  const cases = { SIGTERM: "gets SIGTERM", SIGINT: "gets SIGINT", "SIGINT-at-spawn": "gets SIGINT the moment the backend is spawned", exit: "exits" } as const;
+  const cases = { SIGTERM: "gets SIGTERM", SIGINT: "gets SIGINT", "SIGINT-at-spawn": "gets SIGINT the moment the backend is spawned",
+    "SIGINT-at-spawn-slow-shell": "gets SIGINT the moment the backend is spawned, before its shell has started anything", exit: "exits" } as const;
   for (const [how, when] of Object.entries(cases) as [keyof typeof cases, string][]) {
-    it(`kills the backend's process group when the kit ${when}`, { timeout: 20_000 }, async () => {
+    it(`kills the backend's process group when the kit ${when}`, { timeout: 20_000 }, async (t) => {
       const pidFile = join(mkdtempSync(join(tmpdir(), "tck-owner-")), "pid");
       const kit = spawn(process.execPath, ["--import", "tsx", new URL("./command-backend-owner.fixture.ts", import.meta.url).pathname, pidFile, how], { stdio: "ignore" });
-      const kitExited = new Promise((resolve) => kit.once("exit", resolve));
-      while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") await new Promise((r) => setTimeout(r, 20));
-      const backendPid = Number(readFileSync(pidFile, "utf8").trim());
-      if (how === "SIGTERM" || how === "SIGINT") kit.kill(how);
-      await kitExited;
-      // The group was sent SIGKILL synchronously before the kit died; wait for the kernel to reap it.
-      const alive = () => {
-        try {
-          process.kill(backendPid, 0);
-          return true;
-        } catch {
-          return false;
-        }
+      let kitDone = false;
+      const kitExited = new Promise((resolve) => kit.once("exit", resolve)).then(() => (kitDone = true));
+      // Every wait here ends with the kit's exit or the test's own timeout: a wait that outlives
+      // its test keeps the file's process alive and hangs the whole run (seen in CI).
+      const until = async (condition: () => boolean) => {
+        while (!condition() && !t.signal.aborted) await new Promise((r) => setTimeout(r, 20));
       };
-      const deadline = Date.now() + 5_000;
-      while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const survived = alive();
-      if (survived) process.kill(backendPid, "SIGKILL");
-      assert.equal(survived, false, `the backend (pid ${backendPid}) outlived the kit after ${how}`);
+      const readPid = (file: string) => (existsSync(file) ? Number(readFileSync(file, "utf8").trim()) || undefined : undefined);
+      try {
+        if (how === "SIGTERM" || how === "SIGINT") {
+          // Signal only once the backend is really up: its grandchild has written its pid.
+          await until(() => kitDone || readPid(pidFile) !== undefined);
+          assert.ok(readPid(pidFile) !== undefined, `the kit exited before its backend was up`);
+          kit.kill(how);
+        }
+        await until(() => kitDone);
+        assert.ok(kitDone, `the kit did not exit within the test's timeout after ${how}`);
+        // With SIGINT at spawn the group may die before its shell writes the grandchild's pid;
+        // the group id, written inside spawn(), is there in every case.
+        const group = readPid(`${pidFile}.group`);
+        assert.ok(group !== undefined, "the kit never spawned its backend");
+        // The group was sent SIGKILL synchronously before the kit died; wait for the kernel to reap it.
+        const groupAlive = () => {
+          try {
+            process.kill(-group, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        const deadline = Date.now() + 5_000;
+        await until(() => !groupAlive() || Date.now() > deadline);
+        const survived = groupAlive();
+        if (survived) process.kill(-group, "SIGKILL");
+        assert.equal(survived, false, `the backend's process group ${group} (grandchild pid ${readPid(pidFile) ?? "never written"}) outlived the kit after ${how}`);
+      } finally {
+        if (!kitDone) kit.kill("SIGKILL");
+      }
     });
   }
 });
