@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { startSampleCart } from "./sample-cart-process.js";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { name: string; version: string };
@@ -88,16 +89,9 @@ describe("the packed kit, installed from its tarball in an empty folder", { time
   });
 
   it("user-function mode certifies the packaged sample cart", async () => {
-    cart = spawn(process.execPath, [join(packageDir, "dist/samples/shopping-cart/main.js"), "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-    const address = await new Promise<string>((resolve, reject) => {
-      let seen = "";
-      cart!.stdout!.on("data", (chunk: Buffer) => {
-        seen += chunk.toString();
-        const match = /listening on (\S+)/.exec(seen);
-        if (match) resolve(match[1]!);
-      });
-      cart!.once("exit", (code) => reject(new Error(`the packaged sample cart exited (${code}) before listening:\n${seen}`)));
-    });
+    const started = await startSampleCart([join(packageDir, "dist/samples/shopping-cart/main.js")]);
+    cart = started.process;
+    const address = started.address;
     const verdict = await run(tck, ["user-function", "--target", address, "--subject", "shopping-cart"], installDir);
     assert.equal(verdict.code, 0, `the packaged kit failed the packaged cart:\n${tail(verdict.output)}`);
     assert.match(verdict.output, /\d+ passed, 0 failed/);
