@@ -22,7 +22,7 @@ import { silentLogger } from "../../reference/backend/logger.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../reference/backend/persistence/index.js";
 import { evaluate, type Figure, type FigureResult, formatFigure, parseBenchArgs, type Target, UsageError, usage } from "./figures.js";
 import { chooseGenerator, type Generator, type LoadResult, type LoadRun, type Method } from "./generators.js";
-import { type Child, cpuMicros, installCleanup, nodeArgs, start, waitForServing } from "./processes.js";
+import { type Child, cpuMicros, installCleanup, nodeArgs, run, start, waitForServing } from "./processes.js";
 import { encodeItemAdded, encodeRequest, itemAddedTypeUrl } from "./requests.js";
 
 let parsed;
@@ -64,8 +64,17 @@ const { generator, how } = await chooseGenerator(options.generator, log).catch((
   process.exit(1);
 });
 console.log(`load generator: ${how}`);
+if (options.runtime === "built") {
+  // The measured programs run from dist/: build it from this checkout first, so it is never stale.
+  log("bench: npm run build (--runtime built)");
+  await run("npm run build", "npm", ["run", "build", "--silent"]).catch((error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).message}
+`);
+    process.exit(1);
+  });
+}
 console.log(
-  `mode: ${options.quick ? "quick" : "full"}, ${pairs} pair(s) of ${D} s runs per figure, load average at start ${load().join(" ")}`,
+  `mode: ${options.quick ? "quick" : "full"}, runtime: ${options.runtime === "built" ? "built JavaScript (dist/)" : "tsx"}, ${pairs} pair(s) of ${D} s runs per figure, load average at start ${load().join(" ")}`,
 );
 
 interface Measured extends LoadResult {
@@ -117,7 +126,7 @@ async function startEcho(): Promise<{ child: Child; target: string }> {
 }
 
 async function startUserFunction(name: string): Promise<{ child: Child; target: string }> {
-  const child = start(name, process.execPath, nodeArgs("samples/shopping-cart/main.ts", ["--port", "0"], true), { ipc: true });
+  const child = start(name, process.execPath, nodeArgs("samples/shopping-cart/main.ts", ["--port", "0"], true, options.runtime === "built"), { ipc: true });
   const [, address] = await child.waitForLine(/user function listening on (\S+)/);
   return { child, target: address! };
 }
@@ -126,7 +135,7 @@ async function startBackendProcess(userFunction: string): Promise<{ child: Child
   const child = start(
     "backend",
     process.execPath,
-    nodeArgs("reference/backend/main.ts", ["--port", "0", "--user-function", userFunction, "--passivation-timeout", "60m", "--log-format", "json"], true),
+    nodeArgs("reference/backend/main.ts", ["--port", "0", "--user-function", userFunction, "--passivation-timeout", "60m", "--log-format", "json"], true, options.runtime === "built"),
     { ipc: true },
   );
   const [line] = await child.waitForLine(/^\{.*"msg":"backend listening".*$/);
@@ -260,7 +269,7 @@ try {
         rss[0].push(per(0, "rss"));
         rss[1].push(per(1, "rss"));
       }
-      const how = `${sizes.idle.toLocaleString("en-US")} new carts per repeat (one AddItem each, then idle, passivation 60m); heapUsed after two gc() in the process (--expose-gc, ci/bench/probe.ts over IPC), after − before ÷ carts`;
+      const how = `${sizes.idle.toLocaleString("en-US")} new carts per repeat (one AddItem each, then idle, passivation 60m); heapUsed after two gc() in the process (--expose-gc, ci/bench/probe.mjs over IPC), after − before ÷ carts`;
       const rssNote = (values: number[]) => `RSS +${values.map((v) => v.toFixed(1)).join(", ")} KiB per entity`;
       report({
         id: "P6 backend",

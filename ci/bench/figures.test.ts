@@ -77,10 +77,13 @@ describe("bench arguments", () => {
     if (quick.kind !== "run") return;
     assert.deepEqual([quick.options.pairs, quick.options.durationSeconds, quick.options.json, quick.options.only], [1, 2, "out.json", ["P1", "P5"]]);
     assert.deepEqual(parseBenchArgs(["-h"]), { kind: "help" });
+    assert.equal(full.options.runtime, "tsx");
+    const built = parseBenchArgs(["--runtime", "built"]);
+    assert.ok(built.kind === "run" && built.options.runtime === "built");
   });
 
   it("wrong flags are usage errors", () => {
-    for (const argv of [["--bogus"], ["--generator", "wrk"], ["--pairs", "0"], ["--duration", "1.5"], ["--only", "P4"], ["--json", ""], ["extra"]]) {
+    for (const argv of [["--bogus"], ["--generator", "wrk"], ["--pairs", "0"], ["--duration", "1.5"], ["--only", "P4"], ["--json", ""], ["extra"], ["--runtime", "bun"]]) {
       assert.throws(() => parseBenchArgs(argv), UsageError, argv.join(" "));
     }
   });

@@ -17,6 +17,8 @@ export interface BenchOptions {
   /** Figure groups to run (all when empty): P1, P2 (needs P1), P3, P5, P6, scaling, cassandra. */
   readonly only: readonly string[];
   readonly cassandra: boolean;
+  /** How the measured programs (backend, cart) run: TypeScript through tsx, or the built JavaScript in dist/. */
+  readonly runtime: "tsx" | "built";
 }
 
 export const figureGroups = ["P1", "P3", "P5", "P6", "scaling", "cassandra"] as const;
@@ -37,6 +39,9 @@ repeats, the load average. Everything it starts runs on free ports and is stoppe
   --duration <seconds>  seconds per load run (default 8, quick 2)
   --pairs <n>           baseline/subject pairs per figure (default 3, quick 1)
   --only <groups>       comma-separated: ${figureGroups.join(", ")} (P1 includes P2; default all)
+  --runtime <how>       how the backend and the cart run: tsx (default: their TypeScript through
+                        tsx, as npm start does) | built (npm run build first, then node on dist/);
+                        the baselines run the same way in both
   --no-cassandra        skip the Cassandra figures even when CASSANDRA_CONTACT_POINTS is set
   --help, -h            show this text
 
@@ -72,6 +77,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         pairs: { type: "string" },
         only: { type: "string" },
         "no-cassandra": { type: "boolean", default: false },
+        runtime: { type: "string", default: "tsx" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -83,6 +89,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   if (generator !== "auto" && generator !== "ghz" && generator !== "node") {
     throw new UsageError(`--generator must be auto, ghz or node, got ${JSON.stringify(generator)}`);
   }
+  const runtime = values.runtime;
+  if (runtime !== "tsx" && runtime !== "built") throw new UsageError(`--runtime must be tsx or built, got ${JSON.stringify(runtime)}`);
   if (values.json !== undefined && values.json.trim() === "") throw new UsageError("--json needs a file name");
   const only = (values.only ?? "")
     .split(",")
@@ -104,6 +112,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       pairs: positiveInteger("pairs", values.pairs, quick ? 1 : 3),
       only,
       cassandra: !values["no-cassandra"],
+      runtime,
     },
   };
 }

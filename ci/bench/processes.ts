@@ -1,7 +1,7 @@
 /**
  * The processes the bench starts: spawned with piped output, remembered, and always ended at exit
  * (normal end, an error, SIGINT or SIGTERM). Children started with an IPC channel also preload
- * ci/bench/probe.ts, which ends them when the bench's side of the channel closes.
+ * ci/bench/probe.mjs, which ends them when the bench's side of the channel closes.
  */
 import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -46,7 +46,7 @@ export interface Child {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** The last lines of output (for error messages). */
   tail(): string;
-  /** Heap after GC (children with `ipc`: probe.ts). */
+  /** Heap after GC (children with `ipc`: probe.mjs). */
   heap(): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
 }
@@ -179,9 +179,14 @@ export async function run(name: string, command: string, args: readonly string[]
   return stdout;
 }
 
-/** Node with tsx (and, with `probe`, the heap probe and --expose-gc) running `script`. */
-export function nodeArgs(script: string, args: readonly string[], probe = false): string[] {
-  return [...(probe ? ["--expose-gc"] : []), "--import", "tsx", ...(probe ? ["--import", "./ci/bench/probe.ts"] : []), script, ...args];
+/**
+ * Node's arguments for a script of this repository: through tsx, or with `built` the JavaScript that
+ * `npm run build` wrote for it in dist/ (no tsx loaded). The probe is plain JavaScript so it loads
+ * either way.
+ */
+export function nodeArgs(script: string, args: readonly string[], probe = false, built = false): string[] {
+  const program = built ? ["dist/" + script.replace(/\.ts$/, ".js")] : ["--import", "tsx", script];
+  return [...(probe ? ["--expose-gc", "--import", "./ci/bench/probe.mjs"] : []), ...program, ...args];
 }
 
 /** CPU time (user + system) of a process so far, in µs; NaN where /proc is missing. */

@@ -1,12 +1,13 @@
 /**
- * Preloaded (`node --expose-gc --import tsx --import ./ci/bench/probe.ts ...`) into the processes the
- * bench starts with an IPC channel: answers {type: "heap"} with process.memoryUsage() taken after two
+ * Preloaded (`node --expose-gc --import ./ci/bench/probe.mjs ...`) into the processes the bench
+ * starts with an IPC channel: answers {type: "heap"} with process.memoryUsage() taken after two
  * full garbage collections, and ends the process when the channel closes (the bench exited, even
  * by SIGKILL), so nothing it started outlives it. Adds no code path to the measured program.
+ * Plain JavaScript: it loads into built programs that run without tsx (`--runtime built`).
  */
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = globalThis.gc;
 if (process.send) {
-  process.on("message", (message: { type?: string }) => {
+  process.on("message", (message) => {
     if (message?.type !== "heap") return;
     gc?.();
     gc?.();
