@@ -12,17 +12,20 @@
  *   straight into its journal) in front of a second shopping cart process.
  */
 import { randomUUID } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Client, credentials } from "@grpc/grpc-js";
 import { createBackend, type Backend } from "../../reference/backend/backend.js";
 import { entityId, persistenceId } from "../../reference/backend/ids.js";
 import { silentLogger } from "../../reference/backend/logger.js";
 import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../reference/backend/persistence/index.js";
+import { formatProfileSummary, readCpuProfile, summarizeCpuProfile } from "./cpu-profile.js";
 import { evaluate, type Figure, type FigureResult, formatFigure, parseBenchArgs, type Target, UsageError, usage } from "./figures.js";
 import { chooseGenerator, type Generator, type LoadResult, type LoadRun, type Method } from "./generators.js";
-import { type Child, cpuMicros, installCleanup, nodeArgs, run, start, waitForServing } from "./processes.js";
+import { type Child, cpuMicros, installCleanup, nodeArgs, repoRoot, run, start, waitForServing } from "./processes.js";
 import { encodeItemAdded, encodeRequest, itemAddedTypeUrl } from "./requests.js";
 
 let parsed;
@@ -125,17 +128,27 @@ async function startEcho(): Promise<{ child: Child; target: string }> {
   return { child, target: `127.0.0.1:${port}` };
 }
 
-async function startUserFunction(name: string): Promise<{ child: Child; target: string }> {
-  const child = start(name, process.execPath, nodeArgs("samples/shopping-cart/main.ts", ["--port", "0"], true, options.runtime === "built"), { ipc: true });
+/** `--cpu-prof` into `--profile DIR`/<folder> for the processes that are profiled. */
+const profiled: { name: string; dir: string }[] = [];
+const profileArgs = (name: string, folder: string | undefined): string[] => {
+  if (!options.profile || !folder) return [];
+  const dir = resolve(options.profile, folder);
+  profiled.push({ name, dir });
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+};
+
+async function startUserFunction(name: string, profileFolder?: string): Promise<{ child: Child; target: string }> {
+  const args = nodeArgs("samples/shopping-cart/main.ts", ["--port", "0"], true, options.runtime === "built");
+  const child = start(name, process.execPath, [...profileArgs(name, profileFolder), ...args], { ipc: true });
   const [, address] = await child.waitForLine(/user function listening on (\S+)/);
   return { child, target: address! };
 }
 
-async function startBackendProcess(userFunction: string): Promise<{ child: Child; target: string }> {
+async function startBackendProcess(userFunction: string, profileFolder?: string): Promise<{ child: Child; target: string }> {
   const child = start(
     "backend",
     process.execPath,
-    nodeArgs("reference/backend/main.ts", ["--port", "0", "--user-function", userFunction, "--passivation-timeout", "60m", "--log-format", "json"], true, options.runtime === "built"),
+    [...profileArgs("backend", profileFolder), ...nodeArgs("reference/backend/main.ts", ["--port", "0", "--user-function", userFunction, "--passivation-timeout", "60m", "--log-format", "json"], true, options.runtime === "built")],
     { ipc: true },
   );
   const [line] = await child.waitForLine(/^\{.*"msg":"backend listening".*$/);
@@ -154,8 +167,8 @@ try {
   children.push(echo.child);
   const needMain = wanted("P1") || wanted("P3") || wanted("P6") || wanted("scaling");
   if (needMain) {
-    const uf = await startUserFunction("shopping cart");
-    const backend = await startBackendProcess(uf.target);
+    const uf = await startUserFunction("shopping cart", "shopping-cart");
+    const backend = await startBackendProcess(uf.target, "backend");
     children.push(uf.child, backend.child);
     const run = (target: string, method: Method, extra: Partial<LoadRun> = {}): LoadRun => ({
       target,
@@ -411,6 +424,17 @@ try {
   for (const close of closers.reverse()) await close().catch(() => {});
   for (const child of children.reverse()) await child.stop().catch(() => {});
   await generator.close();
+}
+// The profiled processes have exited (stopped with SIGTERM, so node wrote their profiles).
+for (const { name, dir } of profiled) {
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the program; under tsx a loader
+  // worker writes one too, which is start-up work, not the program's.
+  const files = existsSync(dir) ? readdirSync(dir).filter((file) => /\.\d+\.0\.\d+\.cpuprofile$/.test(file)) : [];
+  if (files.length === 0) {
+    console.log(`profile ${name}: no main-thread .cpuprofile in ${dir} (did it exit by a signal?)`);
+    continue;
+  }
+  for (const file of files) console.log(formatProfileSummary(name, join(dir, file), summarizeCpuProfile(readCpuProfile(join(dir, file)), repoRoot)));
 }
 
 type InProcess = { target: string; replay: (events: number) => Promise<number>; close: () => Promise<void> };

@@ -79,11 +79,13 @@ describe("bench arguments", () => {
     assert.deepEqual(parseBenchArgs(["-h"]), { kind: "help" });
     assert.equal(full.options.runtime, "tsx");
     const built = parseBenchArgs(["--runtime", "built"]);
-    assert.ok(built.kind === "run" && built.options.runtime === "built");
+    assert.ok(built.kind === "run" && built.options.runtime === "built" && built.options.profile === undefined);
+    const profiled = parseBenchArgs(["--profile", "prof"]);
+    assert.ok(profiled.kind === "run" && profiled.options.profile === "prof");
   });
 
   it("wrong flags are usage errors", () => {
-    for (const argv of [["--bogus"], ["--generator", "wrk"], ["--pairs", "0"], ["--duration", "1.5"], ["--only", "P4"], ["--json", ""], ["extra"], ["--runtime", "bun"]]) {
+    for (const argv of [["--bogus"], ["--generator", "wrk"], ["--pairs", "0"], ["--duration", "1.5"], ["--only", "P4"], ["--json", ""], ["extra"], ["--runtime", "bun"], ["--profile", ""]]) {
       assert.throws(() => parseBenchArgs(argv), UsageError, argv.join(" "));
     }
   });

@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly cassandra: boolean;
   /** How the measured programs (backend, cart) run: TypeScript through tsx, or the built JavaScript in dist/. */
   readonly runtime: "tsx" | "built";
+  /** Where the main backend and cart write V8 CPU profiles (`--cpu-prof-dir`), summarised at the end; none when undefined. */
+  readonly profile: string | undefined;
 }
 
 export const figureGroups = ["P1", "P3", "P5", "P6", "scaling", "cassandra"] as const;
@@ -42,6 +44,10 @@ repeats, the load average. Everything it starts runs on free ports and is stoppe
   --runtime <how>       how the backend and the cart run: tsx (default: their TypeScript through
                         tsx, as npm start does) | built (npm run build first, then node on dist/);
                         the baselines run the same way in both
+  --profile <dir>       the backend and the cart that serve P1-P3, P6 and scaling write V8 CPU
+                        profiles into <dir> (node --cpu-prof); the bench prints where each spent
+                        its CPU (gRPC and HTTP/2, Node internals, protobuf, this project, GC) and
+                        its busiest functions; e.g. --only P1 --profile prof
   --no-cassandra        skip the Cassandra figures even when CASSANDRA_CONTACT_POINTS is set
   --help, -h            show this text
 
@@ -78,6 +84,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         only: { type: "string" },
         "no-cassandra": { type: "boolean", default: false },
         runtime: { type: "string", default: "tsx" },
+        profile: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -91,6 +98,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   }
   const runtime = values.runtime;
   if (runtime !== "tsx" && runtime !== "built") throw new UsageError(`--runtime must be tsx or built, got ${JSON.stringify(runtime)}`);
+  if (values.profile !== undefined && values.profile.trim() === "") throw new UsageError("--profile needs a folder");
   if (values.json !== undefined && values.json.trim() === "") throw new UsageError("--json needs a file name");
   const only = (values.only ?? "")
     .split(",")
@@ -113,6 +121,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       only,
       cassandra: !values["no-cassandra"],
       runtime,
+      profile: values.profile,
     },
   };
 }
