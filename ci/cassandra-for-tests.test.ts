@@ -21,10 +21,7 @@ test("with nothing available the acquisition is skipped, and says so in the log"
 });
 
 test("CASSANDRA_REQUIRED=1 turns the skip into a failure", async () => {
-  await assert.rejects(
-    acquireCassandra({ env: { ...nothingAvailable, CASSANDRA_REQUIRED: "1" }, log: () => {} }),
-    /CASSANDRA_REQUIRED=1/,
-  );
+  await assert.rejects(acquireCassandra({ env: { ...nothingAvailable, CASSANDRA_REQUIRED: "1" }, log: () => {} }), /CASSANDRA_REQUIRED=1/);
 });
 
 test("unique keyspace names are valid CQL identifiers and differ", () => {

@@ -50,8 +50,7 @@ export async function acquireCassandra(options: AcquireOptions = {}): Promise<Ca
     return acquired;
   }
   const reason =
-    "no Cassandra: CASSANDRA_CONTACT_POINTS is unset, no Docker engine answers, and Java or Maven " +
-    "is missing for ci/cassandra.sh";
+    "no Cassandra: CASSANDRA_CONTACT_POINTS is unset, no Docker engine answers, and Java or Maven " + "is missing for ci/cassandra.sh";
   if (env["CASSANDRA_REQUIRED"] === "1") {
     throw new Error(`${reason} (CASSANDRA_REQUIRED=1 makes this a failure)`);
   }
@@ -62,13 +61,19 @@ export async function acquireCassandra(options: AcquireOptions = {}): Promise<Ca
 /** A keyspace name no other test run uses (Cassandra allows 48 characters of [a-z0-9_]). */
 export function uniqueKeyspace(prefix: string): string {
   const suffix = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  return `${prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 32)}_${suffix}`.slice(0, 48);
+  return `${prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 32)}_${suffix}`.slice(0, 48);
 }
 
 async function fromEnv(env: NodeJS.ProcessEnv): Promise<AcquiredCassandra | undefined> {
   const configured = env["CASSANDRA_CONTACT_POINTS"]?.trim();
   if (!configured) return undefined;
-  const contactPoints = configured.split(",").map((point) => point.trim()).filter(Boolean);
+  const contactPoints = configured
+    .split(",")
+    .map((point) => point.trim())
+    .filter(Boolean);
   const localDataCenter = env["CASSANDRA_LOCAL_DC"] || "datacenter1";
   const username = env["CASSANDRA_USERNAME"];
   const password = env["CASSANDRA_PASSWORD"];
@@ -116,8 +121,7 @@ async function fromTestcontainers(env: NodeJS.ProcessEnv, log: (line: string) =>
 
 async function fromScript(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<AcquiredCassandra | undefined> {
   const javaHome = env["CASSANDRA_JAVA_HOME"] || env["JAVA_HOME"];
-  const hasJava =
-    (javaHome !== undefined && (await isExecutable(join(javaHome, "bin", "java")))) || (await onPath("java", env));
+  const hasJava = (javaHome !== undefined && (await isExecutable(join(javaHome, "bin", "java")))) || (await onPath("java", env));
   if (!hasJava || !(await onPath("mvn", env))) return undefined;
 
   const alreadyRunning = (await runScript(["status"], env, () => {})) === 0;

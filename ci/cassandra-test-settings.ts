@@ -3,10 +3,7 @@
  * never collide), aimed at whatever acquireCassandra() found, and its removal afterwards.
  */
 import { Client } from "cassandra-driver";
-import {
-  type CassandraSettings,
-  defaultCassandraSettings,
-} from "../reference/backend/persistence/cassandra/index.js";
+import { type CassandraSettings, defaultCassandraSettings } from "../reference/backend/persistence/cassandra/index.js";
 import { type AcquiredCassandra, uniqueKeyspace } from "./cassandra-for-tests.js";
 
 export function cassandraTestSettings(

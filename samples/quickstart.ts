@@ -4,7 +4,13 @@
 import { backendOptionsFrom, createBackend } from "../reference/backend/backend.js";
 import { ConfigError, parseBackendConfig } from "../reference/backend/config/index.js";
 import { createLogger } from "../reference/backend/logger.js";
-import { addReflection, createBackendMetrics, startAdminServer, toggleDebugOnSignal, type AdminServer } from "../reference/backend/ops/index.js";
+import {
+  addReflection,
+  createBackendMetrics,
+  startAdminServer,
+  toggleDebugOnSignal,
+  type AdminServer,
+} from "../reference/backend/ops/index.js";
 import { createInMemoryJournal, createInMemorySnapshotStore } from "../reference/backend/persistence/index.js";
 import { createOperationalSurface } from "../reference/backend/server/index.js";
 import { startShoppingCart } from "./shopping-cart/index.js";
@@ -32,7 +38,9 @@ async function quickstart(): Promise<number> {
   }
   if (options.userFunctionTls) {
     // The cart runs in this process on loopback, in plaintext; TLS to a user function needs its own certificate.
-    process.stderr.write("quickstart: --user-function-ca and friends need a user function served over TLS; start reference/backend/main.ts and the cart with TLS_CERT/TLS_KEY\n");
+    process.stderr.write(
+      "quickstart: --user-function-ca and friends need a user function served over TLS; start reference/backend/main.ts and the cart with TLS_CERT/TLS_KEY\n",
+    );
     return 2;
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });

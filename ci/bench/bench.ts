@@ -21,7 +21,12 @@ import { Client, credentials } from "@grpc/grpc-js";
 import { createBackend, type Backend } from "../../reference/backend/backend.js";
 import { entityId, persistenceId } from "../../reference/backend/ids.js";
 import { silentLogger } from "../../reference/backend/logger.js";
-import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../reference/backend/persistence/index.js";
+import {
+  createInMemoryJournal,
+  createInMemorySnapshotStore,
+  type Journal,
+  type SnapshotStore,
+} from "../../reference/backend/persistence/index.js";
 import { formatProfileSummary, readCpuProfile, summarizeCpuProfile } from "./cpu-profile.js";
 import { evaluate, type Figure, type FigureResult, formatFigure, parseBenchArgs, type Target, UsageError, usage } from "./figures.js";
 import { chooseGenerator, type Generator, type LoadResult, type LoadRun, type Method } from "./generators.js";
@@ -116,7 +121,9 @@ const echoMessageStream = (target: string) => {
       const call = client.makeServerStreamRequest("/bench.Baseline/Stream", raw, raw, Buffer.from(JSON.stringify({ count, size })));
       call.on("data", () => received++);
       call.on("error", reject);
-      call.on("end", () => (received === count ? resolve((performance.now() - t0) / 1000) : reject(new Error(`stream ended after ${received} of ${count}`))));
+      call.on("end", () =>
+        received === count ? resolve((performance.now() - t0) / 1000) : reject(new Error(`stream ended after ${received} of ${count}`)),
+      );
     });
   return { time, close: () => client.close() };
 };
@@ -148,7 +155,15 @@ async function startBackendProcess(userFunction: string, profileFolder?: string)
   const child = start(
     "backend",
     process.execPath,
-    [...profileArgs("backend", profileFolder), ...nodeArgs("reference/backend/main.ts", ["--port", "0", "--user-function", userFunction, "--passivation-timeout", "60m", "--log-format", "json"], true, options.runtime === "built")],
+    [
+      ...profileArgs("backend", profileFolder),
+      ...nodeArgs(
+        "reference/backend/main.ts",
+        ["--port", "0", "--user-function", userFunction, "--passivation-timeout", "60m", "--log-format", "json"],
+        true,
+        options.runtime === "built",
+      ),
+    ],
     { ipc: true },
   );
   const [line] = await child.waitForLine(/^\{.*"msg":"backend listening".*$/);
@@ -274,7 +289,15 @@ try {
       const rss: [number[], number[]] = [[], []];
       for (let i = 0; i < pairs; i++) {
         const before = await Promise.all([backend.child.heap(), uf.child.heap()]);
-        await measure(generator, run(backend.target, "AddItem", { prefix: `idle-${randomUUID().slice(0, 8)}-`, carts: sizes.idle, durationS: undefined, total: sizes.idle }));
+        await measure(
+          generator,
+          run(backend.target, "AddItem", {
+            prefix: `idle-${randomUUID().slice(0, 8)}-`,
+            carts: sizes.idle,
+            durationS: undefined,
+            total: sizes.idle,
+          }),
+        );
         const after = await Promise.all([backend.child.heap(), uf.child.heap()]);
         const per = (j: number, field: "heapUsed" | "rss") => kib((after[j]![field] - before[j]![field]) / sizes.idle);
         backendKiB.push(per(0, "heapUsed"));
@@ -358,8 +381,13 @@ try {
       const raw = (buffer: Buffer): Buffer => buffer;
       const getCart = (cart: string) =>
         new Promise<void>((resolve, reject) =>
-          client.makeUnaryRequest("/com.example.shoppingcart.ShoppingCart/GetCart", raw, raw, encodeRequest("GetCart", cart), { deadline: Date.now() + 120_000 }, (error) =>
-            error ? reject(error) : resolve(),
+          client.makeUnaryRequest(
+            "/com.example.shoppingcart.ShoppingCart/GetCart",
+            raw,
+            raw,
+            encodeRequest("GetCart", cart),
+            { deadline: Date.now() + 120_000 },
+            (error) => (error ? reject(error) : resolve()),
           ),
         );
       /** Events per second to bring back a cart whose `events` events were written straight into the journal (no snapshot). */
@@ -369,7 +397,11 @@ try {
         const payload = { typeUrl: itemAddedTypeUrl, value: encodeItemAdded() };
         const batch = 100;
         for (let written = 0; written < events; written += batch) {
-          await journal.append(ref, written, Array.from({ length: Math.min(batch, events - written) }, () => payload));
+          await journal.append(
+            ref,
+            written,
+            Array.from({ length: Math.min(batch, events - written) }, () => payload),
+          );
         }
         const t0 = performance.now();
         await getCart(cart);
@@ -434,7 +466,8 @@ for (const { name, dir } of profiled) {
     console.log(`profile ${name}: no main-thread .cpuprofile in ${dir} (did it exit by a signal?)`);
     continue;
   }
-  for (const file of files) console.log(formatProfileSummary(name, join(dir, file), summarizeCpuProfile(readCpuProfile(join(dir, file)), repoRoot)));
+  for (const file of files)
+    console.log(formatProfileSummary(name, join(dir, file), summarizeCpuProfile(readCpuProfile(join(dir, file)), repoRoot)));
 }
 
 type InProcess = { target: string; replay: (events: number) => Promise<number>; close: () => Promise<void> };
@@ -459,11 +492,19 @@ async function cassandraFigures(
     // The freshness check is on: the backend's default with Cassandra (--freshness-check auto).
     const onCassandra = await inProcess(stores.journal, stores.snapshotStore, true);
     closeBackend = onCassandra.close;
-    const run = (target: string, inflight: number): LoadRun => ({ target, method: "AddItem", carts: sizes.carts, prefix: "cass-", inflight, durationS: D });
+    const run = (target: string, inflight: number): LoadRun => ({
+      target,
+      method: "AddItem",
+      carts: sizes.carts,
+      prefix: "cass-",
+      inflight,
+      durationS: D,
+    });
     await measure(generator, { ...run(memory.target, 64), durationS: undefined, total: sizes.carts });
     await measure(generator, { ...run(onCassandra.target, 64), durationS: undefined, total: sizes.carts });
     const target: Target = { of: "ratio", op: ">=", value: 0.5 };
-    const note = "backend in the bench's process, freshness check on (its default with Cassandra); baseline: the same with the in-memory journal";
+    const note =
+      "backend in the bench's process, freshness check on (its default with Cassandra); baseline: the same with the in-memory journal";
     for (const inflight of [64, 1]) {
       const r = await interleaved(
         () => measure(generator, run(memory.target, inflight)),
@@ -478,7 +519,10 @@ async function cassandraFigures(
         ...(inflight === 64 ? { target } : {}),
         baselineName: "in-memory journal",
         load: load(),
-        note: inflight === 64 ? `${note}; target of the durability issue` : `${note}; mean latency ${r.subject.map((x) => (1000 / x.rps).toFixed(2)).join(", ")} ms vs ${r.baseline.map((x) => (1000 / x.rps).toFixed(2)).join(", ")} ms`,
+        note:
+          inflight === 64
+            ? `${note}; target of the durability issue`
+            : `${note}; mean latency ${r.subject.map((x) => (1000 / x.rps).toFixed(2)).join(", ")} ms vs ${r.baseline.map((x) => (1000 / x.rps).toFixed(2)).join(", ")} ms`,
       });
     }
     const events = sizes.cassandraReplay;
@@ -494,7 +538,9 @@ async function cassandraFigures(
       baseline: replays.baseline,
       baselineName: "in-memory journal",
       load: load(),
-      ...(memoryReplay.length > 0 ? { note: `P5's in-memory runs of the same size: ${memoryReplay.map((v) => Math.round(v)).join(", ")}` } : {}),
+      ...(memoryReplay.length > 0
+        ? { note: `P5's in-memory runs of the same size: ${memoryReplay.map((v) => Math.round(v)).join(", ")}` }
+        : {}),
     });
   } finally {
     await closeBackend().catch(() => {});
@@ -510,7 +556,11 @@ console.log(`bench done in ${seconds} s with ${generator.name}; load average ${l
 if (options.json) {
   await writeFile(
     options.json,
-    JSON.stringify({ generator: how, mode: options.quick ? "quick" : "full", pairs, durationSeconds: D, seconds, figures: results }, null, 2) + "\n",
+    JSON.stringify(
+      { generator: how, mode: options.quick ? "quick" : "full", pairs, durationSeconds: D, seconds, figures: results },
+      null,
+      2,
+    ) + "\n",
   );
   console.log(`figures written to ${options.json}`);
 }

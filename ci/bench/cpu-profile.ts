@@ -8,7 +8,10 @@ import { readFileSync } from "node:fs";
 
 /** The parts of a `.cpuprofile` this reads (the Chrome DevTools protocol's Profile). */
 export interface CpuProfile {
-  readonly nodes: ReadonlyArray<{ readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number } }>;
+  readonly nodes: ReadonlyArray<{
+    readonly id: number;
+    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  }>;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -70,7 +73,10 @@ export function summarizeCpuProfile(profile: CpuProfile, projectRoot: string, to
     }
     busyUs += us;
     categories.set(categoryNames[category], (categories.get(categoryNames[category]) ?? 0) + us);
-    const where = frame.url.replace(/^file:\/\//, "").replace(projectRoot, "").replace(/.*\/node_modules\//, "");
+    const where = frame.url
+      .replace(/^file:\/\//, "")
+      .replace(projectRoot, "")
+      .replace(/.*\/node_modules\//, "");
     const name = `${frame.functionName || "(anonymous)"}${where ? ` ${where}:${frame.lineNumber + 1}` : ""}`;
     functions.set(name, (functions.get(name) ?? 0) + us);
   }
@@ -79,7 +85,12 @@ export function summarizeCpuProfile(profile: CpuProfile, projectRoot: string, to
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([name, us]) => ({ name, ms: us / 1000, share: busyUs === 0 ? 0 : us / busyUs }));
-  return { busyMs: busyUs / 1000, idleMs: idleUs / 1000, categories: shares(categories, Infinity), functions: shares(functions, topFunctions) };
+  return {
+    busyMs: busyUs / 1000,
+    idleMs: idleUs / 1000,
+    categories: shares(categories, Infinity),
+    functions: shares(functions, topFunctions),
+  };
 }
 
 export function readCpuProfile(file: string): CpuProfile {

@@ -52,9 +52,15 @@ describe("bench figures", () => {
 
   it("formats one line with the id, both medians, the ratio, the verdict, the repeats and the load", () => {
     const line = formatFigure(evaluate(figure()));
-    assert.match(line, /^P1 AddItem +AddItem throughput: subject 4,100 req\/s \| baseline \(echo\) 9,500 req\/s \| ratio 0\.432 \| target ratio ≥ 0\.6: NOT met \| /);
+    assert.match(
+      line,
+      /^P1 AddItem +AddItem throughput: subject 4,100 req\/s \| baseline \(echo\) 9,500 req\/s \| ratio 0\.432 \| target ratio ≥ 0\.6: NOT met \| /,
+    );
     assert.match(line, /repeats subject \[4,000, 4,200, 4,100\] baseline \[10,000, 9,000, 9,500\] \| load 1\.50 1\.25 1\.00$/);
-    assert.match(formatFigure(evaluate(figure({ baseline: [], target: { of: "subject", op: "<=", value: 6 } }))), /no baseline \(echo\) \| target value ≤ 6: NOT met/);
+    assert.match(
+      formatFigure(evaluate(figure({ baseline: [], target: { of: "subject", op: "<=", value: 6 } }))),
+      /no baseline \(echo\) \| target value ≤ 6: NOT met/,
+    );
     assert.match(formatFigure(evaluate(figure({ skipped: "no Cassandra" }))), /^P1 AddItem +AddItem throughput: skipped \(no Cassandra\)$/);
   });
 
@@ -75,7 +81,10 @@ describe("bench arguments", () => {
     const quick = parseBenchArgs(["--quick", "--generator", "node", "--json", "out.json", "--only", "P1,P5"]);
     assert.ok(quick.kind === "run");
     if (quick.kind !== "run") return;
-    assert.deepEqual([quick.options.pairs, quick.options.durationSeconds, quick.options.json, quick.options.only], [1, 2, "out.json", ["P1", "P5"]]);
+    assert.deepEqual(
+      [quick.options.pairs, quick.options.durationSeconds, quick.options.json, quick.options.only],
+      [1, 2, "out.json", ["P1", "P5"]],
+    );
     assert.deepEqual(parseBenchArgs(["-h"]), { kind: "help" });
     assert.equal(full.options.runtime, "tsx");
     const built = parseBenchArgs(["--runtime", "built"]);
@@ -85,13 +94,26 @@ describe("bench arguments", () => {
   });
 
   it("wrong flags are usage errors", () => {
-    for (const argv of [["--bogus"], ["--generator", "wrk"], ["--pairs", "0"], ["--duration", "1.5"], ["--only", "P4"], ["--json", ""], ["extra"], ["--runtime", "bun"], ["--profile", ""]]) {
+    for (const argv of [
+      ["--bogus"],
+      ["--generator", "wrk"],
+      ["--pairs", "0"],
+      ["--duration", "1.5"],
+      ["--only", "P4"],
+      ["--json", ""],
+      ["extra"],
+      ["--runtime", "bun"],
+      ["--profile", ""],
+    ]) {
       assert.throws(() => parseBenchArgs(argv), UsageError, argv.join(" "));
     }
   });
 
   it("npm run bench with a wrong flag says so and exits 2 before starting anything", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "ci/bench/bench.ts", "--pairs", "none"], { cwd: repoRoot, encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["--import", "tsx", "ci/bench/bench.ts", "--pairs", "none"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /--pairs must be a positive integer, got "none"/);
     assert.match(result.stderr, /Usage: npm run bench/);

@@ -73,7 +73,9 @@ export async function findGhz(log: (line: string) => void): Promise<{ path: stri
     return { reason: `go install ${ghzPackage} failed: ${(error as Error).message}` };
   }
   const installed = join(bin, "ghz");
-  return existsSync(installed) ? { path: installed, how: `installed with go install ${ghzPackage}` } : { reason: `go install did not produce ${installed}` };
+  return existsSync(installed)
+    ? { path: installed, how: `installed with go install ${ghzPackage}` }
+    : { reason: `go install did not produce ${installed}` };
 }
 
 interface GhzReport {
@@ -121,7 +123,9 @@ export async function ghzGenerator(path: string): Promise<Generator> {
         "json",
         "--output",
         output,
-        ...(load.durationS !== undefined ? ["--duration", `${load.durationS}s`, "--duration-stop", "ignore"] : ["--total", String(load.total)]),
+        ...(load.durationS !== undefined
+          ? ["--duration", `${load.durationS}s`, "--duration-stop", "ignore"]
+          : ["--total", String(load.total)]),
         ...(load.rps ? ["--rps", String(Math.max(1, Math.round(load.rps)))] : []),
         load.target,
       ];
@@ -159,7 +163,10 @@ export function nodeGenerator(): Generator {
 }
 
 /** The generator to use, and how it was found (printed). */
-export async function chooseGenerator(choice: GeneratorChoice, log: (line: string) => void): Promise<{ generator: Generator; how: string }> {
+export async function chooseGenerator(
+  choice: GeneratorChoice,
+  log: (line: string) => void,
+): Promise<{ generator: Generator; how: string }> {
   if (choice === "node") return { generator: nodeGenerator(), how: "node, as asked (--generator node)" };
   const ghz = await findGhz(log);
   if ("path" in ghz) return { generator: await ghzGenerator(ghz.path), how: `ghz, ${ghz.how}` };

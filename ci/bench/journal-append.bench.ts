@@ -26,7 +26,12 @@ import { createBackend } from "../../reference/backend/backend.js";
 import { entityId, persistenceId } from "../../reference/backend/ids.js";
 import { silentLogger } from "../../reference/backend/logger.js";
 import { createCassandraStores } from "../../reference/backend/persistence/cassandra/index.js";
-import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../reference/backend/persistence/index.js";
+import {
+  createInMemoryJournal,
+  createInMemorySnapshotStore,
+  type Journal,
+  type SnapshotStore,
+} from "../../reference/backend/persistence/index.js";
 import { acquireCassandra } from "../cassandra-for-tests.js";
 import { cassandraTestSettings, dropTestKeyspaces } from "../cassandra-test-settings.js";
 
@@ -159,7 +164,9 @@ try {
   const targets = level === "additem" ? [" (target ≥ 0.5)", " (target ≤ 1)"] : ["", ""];
   console.log(`summary: throughput ratio ${range(ratios)}×${targets[0]}, extra latency ${range(extras)} ms${targets[1]}`);
   if (checkCosts.length > 0) {
-    console.log(`summary with the freshness check: throughput ratio ${range(checkRatios)}× in-memory, its cost ${range(checkCosts)} ms per command at 1 in flight`);
+    console.log(
+      `summary with the freshness check: throughput ratio ${range(checkRatios)}× in-memory, its cost ${range(checkCosts)} ms per command at 1 in flight`,
+    );
   }
 } finally {
   await cart.close();

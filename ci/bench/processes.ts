@@ -28,7 +28,10 @@ export function installCleanup(onSignal: () => void = () => {}): void {
   if (installed) return;
   installed = true;
   process.on("exit", () => killAll("SIGKILL"));
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     process.on(signal, () => {
       onSignal();
       process.stderr.write(`\nbench: ${signal}, stopping what it started\n`);

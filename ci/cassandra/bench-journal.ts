@@ -40,7 +40,11 @@ try {
   const appendStarted = performance.now();
   for (let written = 0; written < total; written += batch) {
     const count = Math.min(batch, total - written);
-    await stores.journal.append(entity, written, Array.from({ length: count }, () => payload));
+    await stores.journal.append(
+      entity,
+      written,
+      Array.from({ length: count }, () => payload),
+    );
   }
   const appendMs = performance.now() - appendStarted;
   const replayStarted = performance.now();
@@ -69,7 +73,11 @@ try {
   const memory = createInMemoryJournal();
   for (let written = 0; written < total; written += batch) {
     const count = Math.min(batch, total - written);
-    await memory.append(entity, written, Array.from({ length: count }, () => payload));
+    await memory.append(
+      entity,
+      written,
+      Array.from({ length: count }, () => payload),
+    );
   }
   const memoryStarted = performance.now();
   for await (const _event of memory.replay(entity, { fromSequenceNumber: 1, toSequenceNumber: Infinity, max: Infinity })) {

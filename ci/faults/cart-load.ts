@@ -73,7 +73,10 @@ export function startLoad(address: string, prefix: string): Load {
 }
 
 /** Reads every cart through `address` and compares with what its writer saw. */
-export async function verify(address: string, tallies: readonly WriterTally[]): Promise<{ lost: number; landedInDoubt: number; excess: number }> {
+export async function verify(
+  address: string,
+  tallies: readonly WriterTally[],
+): Promise<{ lost: number; landedInDoubt: number; excess: number }> {
   const client = createShoppingCartClient(address, { callTimeoutMs: 20_000 });
   let lost = 0;
   let landedInDoubt = 0;
@@ -120,4 +123,3 @@ export async function freePort(): Promise<number> {
   await once(server, "close");
   return port;
 }
-

@@ -44,7 +44,13 @@ if (cannotRun !== undefined) {
       node = await startPrivateCassandra((line) => process.stderr.write(line + "\n"));
       const [host, port] = node.contactPoints[0]!.split(":");
       stores = openStores(
-        { kind: "cassandra", contactPoints: [`${host}:${port}`], keyspace: "kill9", localDataCenter: node.localDataCenter, credentials: undefined },
+        {
+          kind: "cassandra",
+          contactPoints: [`${host}:${port}`],
+          keyspace: "kill9",
+          localDataCenter: node.localDataCenter,
+          credentials: undefined,
+        },
         { env: {}, logger: silentLogger, probeEveryMs: 200 },
       );
       stores.onAvailability((available) => {
@@ -102,12 +108,17 @@ if (cannotRun !== undefined) {
           const count = history.length;
           if (count < acked[i]!) trialLost += acked[i]! - count;
           assert.ok(count <= acked[i]! + 1, `entity ${i}: ${count} events for ${acked[i]} acknowledged`);
-          assert.deepEqual(history.map((e) => e.sequenceNumber), Array.from({ length: count }, (_, k) => k + 1));
+          assert.deepEqual(
+            history.map((e) => e.sequenceNumber),
+            Array.from({ length: count }, (_, k) => k + 1),
+          );
         }
         const trialAcked = acked.reduce((a, b) => a + b, 0);
         acknowledged += trialAcked;
         lost += trialLost;
-        process.stdout.write(`[faults] cassandra kill -9 trial ${trial}/${trials}: ${trialAcked} acknowledged, ${trialLost} lost, journal writable again\n`);
+        process.stdout.write(
+          `[faults] cassandra kill -9 trial ${trial}/${trials}: ${trialAcked} acknowledged, ${trialLost} lost, journal writable again\n`,
+        );
       }
       process.stdout.write(`[faults] cassandra kill -9: ${trials} trials, ${acknowledged} acknowledged appends, ${lost} lost\n`);
       assert.equal(lost, 0);
@@ -116,9 +127,20 @@ if (cannotRun !== undefined) {
     it(`the backend process: health NOT_SERVING while the node is down, SERVING after, no AddItem lost, over ${backendTrials} trials`, async () => {
       const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
       const backend = runMain([
-        "--port", "0", "--user-function", cart.address, "--log-format", "json",
-        "--journal", "cassandra", "--cassandra-contact-points", node.contactPoints.join(","),
-        "--cassandra-local-dc", node.localDataCenter, "--cassandra-keyspace", "kill9_backend",
+        "--port",
+        "0",
+        "--user-function",
+        cart.address,
+        "--log-format",
+        "json",
+        "--journal",
+        "cassandra",
+        "--cassandra-contact-points",
+        node.contactPoints.join(","),
+        "--cassandra-local-dc",
+        node.localDataCenter,
+        "--cassandra-keyspace",
+        "kill9_backend",
       ]);
       try {
         const listening = await backend.waitForLog("backend listening", healthWaitMs);

@@ -35,10 +35,26 @@ if (cannotRun !== undefined) {
       const server = pki.issue("cassandra-node");
       const keystore = join(pki.dir, "cassandra-node.p12");
       const keystorePassword = "keystore-secret";
-      execFileSync("openssl", [
-        "pkcs12", "-export", "-name", "cassandra-node", "-inkey", server.keyPath, "-in", server.certPath,
-        "-certfile", pki.ca.certPath, "-passout", `pass:${keystorePassword}`, "-out", keystore,
-      ], { stdio: ["ignore", "ignore", "pipe"] });
+      execFileSync(
+        "openssl",
+        [
+          "pkcs12",
+          "-export",
+          "-name",
+          "cassandra-node",
+          "-inkey",
+          server.keyPath,
+          "-in",
+          server.certPath,
+          "-certfile",
+          pki.ca.certPath,
+          "-passout",
+          `pass:${keystorePassword}`,
+          "-out",
+          keystore,
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
       node = await startPrivateCassandra((line) => process.stderr.write(line + "\n"), {
         CASSANDRA_AUTHENTICATOR: "PasswordAuthenticator",
         CASSANDRA_CLIENT_TLS_KEYSTORE: keystore,
@@ -76,14 +92,22 @@ if (cannotRun !== undefined) {
         const entity = { persistenceId: persistenceId("cart"), entityId: entityId("tls-1") };
         await stores.journal.append(entity, 0, eventsNumbered(1, 3));
         const history = await replayAll(stores.journal, entity, everything);
-        assert.deepEqual(history.map((event) => event.sequenceNumber), [1, 2, 3], "replay over TLS returns the three appended events");
+        assert.deepEqual(
+          history.map((event) => event.sequenceNumber),
+          [1, 2, 3],
+          "replay over TLS returns the three appended events",
+        );
       } finally {
         await stores.close();
       }
     });
 
     it("refuses a plaintext client (the node requires TLS)", async () => {
-      await refusal({ CASSANDRA_TLS: "false", CASSANDRA_TLS_CA: undefined, CASSANDRA_TLS_SERVER_NAME: undefined }, "unavailable", /^no Cassandra host answered while connecting to /);
+      await refusal(
+        { CASSANDRA_TLS: "false", CASSANDRA_TLS_CA: undefined, CASSANDRA_TLS_SERVER_NAME: undefined },
+        "unavailable",
+        /^no Cassandra host answered while connecting to /,
+      );
     });
 
     it("refuses a node whose certificate does not chain to CASSANDRA_TLS_CA", async () => {
@@ -96,7 +120,11 @@ if (cannotRun !== undefined) {
     });
 
     it("refuses a wrong password with an error that says the login was refused", async () => {
-      await refusal({ CASSANDRA_PASSWORD: "not-the-password" }, "unavailable", /^Cassandra refused the login while connecting to .*: Provided username cassandra and\/or password are incorrect$/);
+      await refusal(
+        { CASSANDRA_PASSWORD: "not-the-password" },
+        "unavailable",
+        /^Cassandra refused the login while connecting to .*: Provided username cassandra and\/or password are incorrect$/,
+      );
     });
   });
 }

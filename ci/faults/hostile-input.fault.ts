@@ -33,8 +33,13 @@ const codeName = (code: number): Code => grpc.status[code] ?? `CODE_${code}`;
 /** One unary call with raw bytes; resolves with its code (never rejects). */
 function call(client: grpc.Client, method: string, body: Buffer, options: { cancelAfterMs?: number } = {}): Promise<Code> {
   return new Promise((resolve) => {
-    const started = client.makeUnaryRequest(`${service}/${method}`, identity, identity, body, { deadline: Date.now() + callTimeoutMs }, (error) =>
-      resolve(error ? codeName(error.code) : "OK"),
+    const started = client.makeUnaryRequest(
+      `${service}/${method}`,
+      identity,
+      identity,
+      body,
+      { deadline: Date.now() + callTimeoutMs },
+      (error) => resolve(error ? codeName(error.code) : "OK"),
     );
     if (options.cancelAfterMs !== undefined) setTimeout(() => started.cancel(), options.cancelAfterMs);
   });
@@ -122,7 +127,9 @@ describe("hostile input against the reference backend", { timeout: 180_000 }, ()
       [
         "",
         `hostile input: ${figures.length} cases, ${figures.reduce((n, f) => n + f.calls, 0)} calls; backend alive to the end: ${alive}`,
-        ...figures.map((f) => `  ${f.name.padEnd(width)}  ${String(f.calls).padStart(6)} calls  ${JSON.stringify(f.codes)}  rss ${f.rssAfterMiB} MiB`),
+        ...figures.map(
+          (f) => `  ${f.name.padEnd(width)}  ${String(f.calls).padStart(6)} calls  ${JSON.stringify(f.codes)}  rss ${f.rssAfterMiB} MiB`,
+        ),
         `  peak backend RSS ${mib(peakRss)} MiB (bound ${rssLimitMiB} MiB)`,
         "",
       ].join("\n") + "\n",
@@ -140,11 +147,19 @@ describe("hostile input against the reference backend", { timeout: 180_000 }, ()
     figures.push({ name, calls: codes.length, codes: tally, rssAfterMiB: mib(rss) });
     const unexpected = Object.keys(tally).filter((code) => !expected.includes(code));
     assert.deepEqual(unexpected, [], `${name}: expected only ${expected.join("/")}, saw ${JSON.stringify(tally)}`);
-    assert.ok(peakRss < rssLimitMiB * 1024 * 1024, `${name}: backend RSS peaked at ${mib(peakRss)} MiB, over the bound of ${rssLimitMiB} MiB`);
+    assert.ok(
+      peakRss < rssLimitMiB * 1024 * 1024,
+      `${name}: backend RSS peaked at ${mib(peakRss)} MiB, over the bound of ${rssLimitMiB} MiB`,
+    );
   }
 
   it("malformed protobuf bytes: INVALID_ARGUMENT", async () => {
-    const garbage = [Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0x0a, 0x7f, 0x41]), Buffer.from([0x0f]), Buffer.from("not protobuf at all")];
+    const garbage = [
+      Buffer.from([0xff, 0xff, 0xff, 0xff]),
+      Buffer.from([0x0a, 0x7f, 0x41]),
+      Buffer.from([0x0f]),
+      Buffer.from("not protobuf at all"),
+    ];
     await hostile("malformed bytes", ["INVALID_ARGUMENT"], await Promise.all(garbage.map((bytes) => call(client, "AddItem", bytes))));
   });
 

@@ -50,12 +50,25 @@ if ("skipped" in cassandra) {
       const port = await freePort();
       const startBackend = async (): Promise<Running> => {
         const running = runMain([
-          "--host", "127.0.0.1", "--port", String(port), "--user-function", cart.address, "--log-format", "json",
-          "--journal", "cassandra",
-          "--cassandra-contact-points", cassandra.contactPoints.join(","),
-          "--cassandra-local-dc", cassandra.localDataCenter,
-          "--cassandra-keyspace", keyspace,
-          ...(cassandra.credentials ? ["--cassandra-username", cassandra.credentials.username, "--cassandra-password", cassandra.credentials.password] : []),
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(port),
+          "--user-function",
+          cart.address,
+          "--log-format",
+          "json",
+          "--journal",
+          "cassandra",
+          "--cassandra-contact-points",
+          cassandra.contactPoints.join(","),
+          "--cassandra-local-dc",
+          cassandra.localDataCenter,
+          "--cassandra-keyspace",
+          keyspace,
+          ...(cassandra.credentials
+            ? ["--cassandra-username", cassandra.credentials.username, "--cassandra-password", cassandra.credentials.password]
+            : []),
         ]);
         started.push(running);
         await running.waitForLog("serving the user service", recoveryMs);
@@ -84,7 +97,9 @@ if ("skipped" in cassandra) {
         lost += found.lost;
         landedInDoubt += found.landedInDoubt;
         excess += found.excess;
-        process.stderr.write(`[faults] backend kill -9 trial ${trial}: ${trialAcked} acknowledged, ${found.lost} lost, ${found.excess} beyond acknowledged + in doubt\n`);
+        process.stderr.write(
+          `[faults] backend kill -9 trial ${trial}: ${trialAcked} acknowledged, ${found.lost} lost, ${found.excess} beyond acknowledged + in doubt\n`,
+        );
       }
       const summary =
         `backend kill -9: ${backendTrials} trials, ${acknowledged} acknowledged AddItems, ${lost} lost; ` +
@@ -138,7 +153,9 @@ describe("kill -9 of the user function under load", { timeout: 60_000 + userFunc
       lost += found.lost;
       landedInDoubt += found.landedInDoubt;
       excess += found.excess;
-      process.stderr.write(`[faults] user function kill -9 trial ${trial}: ${trialAcked} acknowledged, ${found.lost} lost, ${found.excess} beyond acknowledged + in doubt\n`);
+      process.stderr.write(
+        `[faults] user function kill -9 trial ${trial}: ${trialAcked} acknowledged, ${found.lost} lost, ${found.excess} beyond acknowledged + in doubt\n`,
+      );
     }
     assert.equal(backend.child.exitCode, null, "the backend exited while the user function was killed");
     const summary =

@@ -67,7 +67,12 @@ describe("the packed kit, installed from its tarball in an empty folder", { time
     const all = files(packageDir);
     const sources = all.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"));
     assert.deepEqual(sources, [], "TypeScript source in the package");
-    for (const needed of ["dist/tck/cli/run-main.js", "dist/reference/backend/main.js", "features/backend", "proto/lightbend/serverless/protocol.proto"]) {
+    for (const needed of [
+      "dist/tck/cli/run-main.js",
+      "dist/reference/backend/main.js",
+      "features/backend",
+      "proto/lightbend/serverless/protocol.proto",
+    ]) {
       assert.ok(existsSync(join(packageDir, needed)), `${needed} is missing from the package`);
     }
     assert.equal(existsSync(join(installDir, "node_modules", "tsx")), false, "tsx was installed with the package");
@@ -75,7 +80,9 @@ describe("the packed kit, installed from its tarball in an empty folder", { time
 
   it("its library entry points import by the package's name (support library, backend, protocol)", async () => {
     const script =
-      "const [s, b, p] = await Promise.all(['support', 'backend', 'protocol'].map((x) => import('" + manifest.name + "/' + x)));" +
+      "const [s, b, p] = await Promise.all(['support', 'backend', 'protocol'].map((x) => import('" +
+      manifest.name +
+      "/' + x)));" +
       "console.log(typeof s.createEntitySession, typeof b.createBackend, typeof p.loadProtos);";
     const imported = await run(process.execPath, ["--input-type=module", "-e", script], installDir);
     assert.equal(imported.code, 0, imported.output);

@@ -38,7 +38,10 @@ export async function buildSea(out: string, log: (line: string) => void = (line)
     const app = join(work, "app");
     mkdirSync(join(app, "kit"), { recursive: true });
     npm(["install", "--prefix", join(app, "kit"), "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", join(work, tarball)], work);
-    writeFileSync(join(app, "load.cjs"), "// Loads an ES module for the single-file kit's bootstrap.\nmodule.exports = (url) => import(url);\n");
+    writeFileSync(
+      join(app, "load.cjs"),
+      "// Loads an ES module for the single-file kit's bootstrap.\nmodule.exports = (url) => import(url);\n",
+    );
     log("build-sea: packing the installation");
     const archive = join(work, "kit.tgz");
     await tar.c({ gzip: true, file: archive, cwd: app, portable: true }, ["kit", "load.cjs"]);
@@ -46,11 +49,24 @@ export async function buildSea(out: string, log: (line: string) => void = (line)
     writeFileSync(join(work, "kit.id"), id);
     log("build-sea: bundling the bootstrap");
     const main = join(work, "sea-main.cjs");
-    await build({ entryPoints: [join(projectRoot, "ci/sea/sea-main.ts")], bundle: true, platform: "node", format: "cjs", target: "node20", outfile: main, logLevel: "warning" });
+    await build({
+      entryPoints: [join(projectRoot, "ci/sea/sea-main.ts")],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node20",
+      outfile: main,
+      logLevel: "warning",
+    });
     const blob = join(work, "sea-prep.blob");
     writeFileSync(
       join(work, "sea-config.json"),
-      JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, assets: { "kit.tgz": archive, "kit.id": join(work, "kit.id") } }),
+      JSON.stringify({
+        main,
+        output: blob,
+        disableExperimentalSEAWarning: true,
+        assets: { "kit.tgz": archive, "kit.id": join(work, "kit.id") },
+      }),
     );
     step(process.execPath, ["--experimental-sea-config", join(work, "sea-config.json")]);
     log("build-sea: injecting into a copy of this Node binary");

@@ -39,7 +39,11 @@ describe("the single-file kit (Node's single executable applications)", { timeou
   const runKit = (args: readonly string[], path = emptyPath): Promise<Finished> =>
     new Promise((resolve, reject) => {
       const started = Date.now();
-      const child = spawn(executable, args, { cwd: work, stdio: ["ignore", "pipe", "pipe"], env: { PATH: path, TCK_CACHE_DIR: cache, HOME: work } });
+      const child = spawn(executable, args, {
+        cwd: work,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { PATH: path, TCK_CACHE_DIR: cache, HOME: work },
+      });
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -68,7 +72,9 @@ describe("the single-file kit (Node's single executable applications)", { timeou
     const again = await runKit(["--version"]);
     assert.equal(again.code, 0, again.output);
     assert.equal(again.output.trim(), first.output.trim());
-    process.stderr.write(`# single-file kit: ${Math.round(statSync(executable).size / 2 ** 20)} MiB; --version ${first.ms} ms first (unpacking), ${again.ms} ms after\n`);
+    process.stderr.write(
+      `# single-file kit: ${Math.round(statSync(executable).size / 2 ** 20)} MiB; --version ${first.ms} ms first (unpacking), ${again.ms} ms after\n`,
+    );
   });
 
   it("refuses a dead target in one line with exit code 2", async () => {

@@ -337,7 +337,11 @@ describe("storage failures", () => {
     try {
       assert.equal(await append(env, "j1", "a"), "a");
       fail = StorageError.unavailable("disk on fire at cassandra-7.internal:9042");
-      const error = await rejectsWith(append(env, "j1", "b"), status.UNAVAILABLE, /^journal write failed for entity j1 \(error id [0-9a-f]{12}\)$/);
+      const error = await rejectsWith(
+        append(env, "j1", "b"),
+        status.UNAVAILABLE,
+        /^journal write failed for entity j1 \(error id [0-9a-f]{12}\)$/,
+      );
       // The store's text (with its address) is only in the log, under the id the client got.
       const errorId = /error id ([0-9a-f]+)/.exec(error.details)?.[1];
       const logged = log.entries.find((e) => e.fields["errorId"] === errorId);
@@ -374,7 +378,11 @@ describe("storage failures", () => {
       highestSequenceNumber: (entity) => inner.highestSequenceNumber(entity),
       close: () => inner.close(),
     };
-    return { journal, counts, foreignWrite: (id: string) => inner.highestSequenceNumber(thingRef(id)).then((n) => inner.append(thingRef(id), n, foreign)) };
+    return {
+      journal,
+      counts,
+      foreignWrite: (id: string) => inner.highestSequenceNumber(thingRef(id)).then((n) => inner.append(thingRef(id), n, foreign)),
+    };
   }
 
   it("on a journal conflict recovers the entity on a new stream and runs the command again: the call succeeds", async () => {
@@ -387,7 +395,10 @@ describe("storage failures", () => {
       assert.equal(await append(env, "k1", "b"), "aXb", "the command ran again on the state recovered from the journal");
       assert.equal(uf.streams.length, 2, "a new stream for the recovered entity");
       await eventually(() => uf.streams[0]!.cancelled, 5_000, "the stream whose state was behind cancelled");
-      assert.deepEqual((await env.events("k1")).map((e) => e.sequenceNumber), [1, 2, 3]);
+      assert.deepEqual(
+        (await env.events("k1")).map((e) => e.sequenceNumber),
+        [1, 2, 3],
+      );
     } finally {
       await env.close();
       await uf.close();
@@ -455,9 +466,7 @@ describe("limits and cancellation", () => {
     const held: Array<() => void> = [];
     uf.misbehave = (context) => {
       // Hold every reply until released, so commands pile up behind the first.
-      held.push(() =>
-        context.send({ case: "reply", commandId: context.command.id, payload: undefined, events: [], snapshot: undefined }),
-      );
+      held.push(() => context.send({ case: "reply", commandId: context.command.id, payload: undefined, events: [], snapshot: undefined }));
       return "handled";
     };
     const env = await startBackendUnderTest(uf.target, { entity: { queueCapacity: 2 } });
@@ -509,10 +518,7 @@ describe("limits and cancellation", () => {
       await eventually(() => release !== undefined, 5_000, "command at the user function");
       release!();
       // The slow command's event is persisted and the entity carries on from it.
-      assert.deepEqual(
-        await callUnary(env.client, pathOf("Append"), appendRequest("g1", "x")).then(decodeState),
-        "x",
-      );
+      assert.deepEqual(await callUnary(env.client, pathOf("Append"), appendRequest("g1", "x")).then(decodeState), "x");
       assert.deepEqual(
         (await env.events("g1")).map((e) => Buffer.from(e.payload.value).toString()),
         ["slow", "x"],

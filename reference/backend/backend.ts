@@ -333,10 +333,9 @@ class BackendImpl implements Backend {
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<"timeout">((resolve) => (graceTimer = setTimeout(() => resolve("timeout"), graceMs)));
     // Calls in flight wait on their entities; the entities drain their queues, then complete their streams.
-    const drained = Promise.all([
-      new Promise<void>((resolve) => this.server.tryShutdown(() => resolve())),
-      this.registry.shutdown(),
-    ]).then(() => "drained" as const);
+    const drained = Promise.all([new Promise<void>((resolve) => this.server.tryShutdown(() => resolve())), this.registry.shutdown()]).then(
+      () => "drained" as const,
+    );
     const outcome = await Promise.race([drained, graceOver]);
     clearTimeout(graceTimer);
     if (outcome === "timeout") {

@@ -36,11 +36,6 @@ export {
   createUserFunctionClient,
   defaultEntityConfig,
 } from "./entity/index.js";
-export {
-  type CommandDispatcher,
-  createCommandDispatcher,
-  createOperationalSurface,
-  registerUserService,
-} from "./server/index.js";
+export { type CommandDispatcher, createCommandDispatcher, createOperationalSurface, registerUserService } from "./server/index.js";
 export { type EntityId, type EntityRef, type PersistenceId, entityId, persistenceId } from "./ids.js";
 export { type LogFormat, type LogLevel, type Logger, createLogger, silentLogger } from "./logger.js";

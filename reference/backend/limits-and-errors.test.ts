@@ -79,11 +79,19 @@ describe("limits on what one call may cost", () => {
 
   it("refuses a 100 MiB request RESOURCE_EXHAUSTED, briefly; the same connection then serves a normal call", async () => {
     // A request whose key is fine, padded with a field the descriptor does not know.
-    const request = Buffer.concat([Buffer.from(appendRequest("big-request", "")), Buffer.from([0x7a]), varint(100 * 1024 * 1024), Buffer.alloc(100 * 1024 * 1024)]);
+    const request = Buffer.concat([
+      Buffer.from(appendRequest("big-request", "")),
+      Buffer.from([0x7a]),
+      varint(100 * 1024 * 1024),
+      Buffer.alloc(100 * 1024 * 1024),
+    ]);
     const error = await failure(callUnary(env.client, pathOf("Append"), request));
     assert.equal(status[error.code], "RESOURCE_EXHAUSTED", `status (details: ${error.details.slice(0, 300)})`);
     assert.ok(error.details.length < 200, `a short message, got ${error.details.length} characters: ${error.details.slice(0, 300)}`);
-    assert.ok(!uf.streams.some((s) => s.received[0]?.case === "init" && s.received[0].entityId === "big-request"), "never reached an entity");
+    assert.ok(
+      !uf.streams.some((s) => s.received[0]?.case === "init" && s.received[0].entityId === "big-request"),
+      "never reached an entity",
+    );
     assert.equal(await callUnary(env.client, pathOf("Append"), appendRequest("after-request", "ok")).then(decodeState), "ok");
   });
 });
@@ -95,7 +103,11 @@ describe("limits from the command line", () => {
     assert.equal(parsed.kind, "config");
     if (parsed.kind !== "config") return;
     const options = backendOptionsFrom(parsed.config);
-    const backend = createBackend(options, { journal: createInMemoryJournal(), snapshotStore: createInMemorySnapshotStore(), logger: silentLogger });
+    const backend = createBackend(options, {
+      journal: createInMemoryJournal(),
+      snapshotStore: createInMemorySnapshotStore(),
+      logger: silentLogger,
+    });
     const address = await backend.start();
     await backend.serving;
     const client = new Client(address.target, credentials.createInsecure());
@@ -115,7 +127,12 @@ describe("the user-function link's message limit", () => {
   it("fails a command whose reply is over the limit RESOURCE_EXHAUSTED, not UNAVAILABLE, and the entity recovers", async () => {
     const uf = await startRawUserFunction();
     uf.misbehave = (context) => {
-      if (!Buffer.from(context.command.payload?.value ?? []).toString().includes("huge")) return "normal";
+      if (
+        !Buffer.from(context.command.payload?.value ?? [])
+          .toString()
+          .includes("huge")
+      )
+        return "normal";
       context.send({
         case: "reply",
         commandId: context.command.id,
@@ -131,7 +148,11 @@ describe("the user-function link's message limit", () => {
       const error = await failure(callUnary(env.client, pathOf("Append"), appendRequest("l1", "huge")));
       assert.equal(status[error.code], "RESOURCE_EXHAUSTED", `status (details: ${error.details})`);
       assert.match(error.details, /^a message for entity l1 exceeds the user-function link's size limit \(error id [0-9a-f]{12}\)$/);
-      assert.deepEqual((await env.events("l1")).map((e) => Buffer.from(e.payload.value).toString()), ["a"], "nothing persisted");
+      assert.deepEqual(
+        (await env.events("l1")).map((e) => Buffer.from(e.payload.value).toString()),
+        ["a"],
+        "nothing persisted",
+      );
       assert.equal(await callUnary(env.client, pathOf("Append"), appendRequest("l1", "b")).then(decodeState), "ab");
     } finally {
       await env.close();
@@ -233,8 +254,13 @@ describe("a queued call whose client has gone", () => {
         settled.push(
           new Promise((resolve) => {
             cancellable.push(
-              env.client.makeUnaryRequest(pathOf("Append"), identity, identity, Buffer.from(appendRequest("c1", `cancelled${i}`)), {}, (error) =>
-                resolve(error ? status[error.code] : "ok"),
+              env.client.makeUnaryRequest(
+                pathOf("Append"),
+                identity,
+                identity,
+                Buffer.from(appendRequest("c1", `cancelled${i}`)),
+                {},
+                (error) => resolve(error ? status[error.code] : "ok"),
               ),
             );
           }),
@@ -257,7 +283,10 @@ describe("a queued call whose client has gone", () => {
       assert.equal(await later.then(decodeState), "later");
       assert.deepEqual((await Promise.all(settled)).sort(), ["CANCELLED", "CANCELLED", "DEADLINE_EXCEEDED"]);
       assert.equal(commandsSeen(), 2, "the user function saw the held command and the later one only");
-      assert.deepEqual((await env.events("c1")).map((e) => Buffer.from(e.payload.value).toString()), ["first", "later"]);
+      assert.deepEqual(
+        (await env.events("c1")).map((e) => Buffer.from(e.payload.value).toString()),
+        ["first", "later"],
+      );
     } finally {
       await env.close();
       await uf.close();
@@ -289,11 +318,17 @@ describe("a bidirectional call cancelled with commands queued", () => {
       // With a queue of 3, a probe is refused once the stream's three are queued; a probe that queued
       // instead is dropped when its deadline passes (and counted), never reaching the user function.
       let probesDropped = 0;
-      await eventually(async () => {
-        const probe = await failure(callUnary(env.client, pathOf("Append"), appendRequest("bidi1", "probe"), { deadline: Date.now() + 200 }));
-        if (probe.code === status.DEADLINE_EXCEEDED) probesDropped++;
-        return probe.code === status.RESOURCE_EXHAUSTED;
-      }, 5_000, "the stream's three commands queued");
+      await eventually(
+        async () => {
+          const probe = await failure(
+            callUnary(env.client, pathOf("Append"), appendRequest("bidi1", "probe"), { deadline: Date.now() + 200 }),
+          );
+          if (probe.code === status.DEADLINE_EXCEEDED) probesDropped++;
+          return probe.code === status.RESOURCE_EXHAUSTED;
+        },
+        5_000,
+        "the stream's three commands queued",
+      );
       call.cancel();
       assert.equal(await ended, "CANCELLED");
       await eventually(() => dropped() === 3 + probesDropped, 5_000, "the stream's three queued commands dropped");

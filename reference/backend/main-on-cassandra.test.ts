@@ -15,8 +15,16 @@ describe("backend main with --journal cassandra", { timeout: 120_000 }, () => {
   it("Cassandra unreachable at startup: retries with a clear message, health NOT_SERVING, stops cleanly", async () => {
     const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
     const running = runMain([
-      "--port", "0", "--user-function", cart.address, "--log-format", "json",
-      "--journal", "cassandra", "--cassandra-contact-points", "127.0.0.1:1",
+      "--port",
+      "0",
+      "--user-function",
+      cart.address,
+      "--log-format",
+      "json",
+      "--journal",
+      "cassandra",
+      "--cassandra-contact-points",
+      "127.0.0.1:1",
     ]);
     try {
       const listening = await running.waitForLog("backend listening");
@@ -52,12 +60,23 @@ describe("backend main on a real Cassandra", { timeout: 180_000, skip: "skipped"
   async function startBackend(): Promise<{ running: Running; address: string }> {
     if ("skipped" in cassandra) throw new Error("unreachable");
     const running = runMain([
-      "--port", "0", "--user-function", cart.address, "--log-format", "json",
-      "--journal", "cassandra",
-      "--cassandra-contact-points", cassandra.contactPoints.join(","),
-      "--cassandra-local-dc", cassandra.localDataCenter,
-      "--cassandra-keyspace", keyspace,
-      ...(cassandra.credentials ? ["--cassandra-username", cassandra.credentials.username, "--cassandra-password", cassandra.credentials.password] : []),
+      "--port",
+      "0",
+      "--user-function",
+      cart.address,
+      "--log-format",
+      "json",
+      "--journal",
+      "cassandra",
+      "--cassandra-contact-points",
+      cassandra.contactPoints.join(","),
+      "--cassandra-local-dc",
+      cassandra.localDataCenter,
+      "--cassandra-keyspace",
+      keyspace,
+      ...(cassandra.credentials
+        ? ["--cassandra-username", cassandra.credentials.username, "--cassandra-password", cassandra.credentials.password]
+        : []),
     ]);
     started.push(running);
     const listening = await running.waitForLog("backend listening", 60_000);

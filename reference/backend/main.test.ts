@@ -47,7 +47,10 @@ describe("backend main", { timeout: 60_000 }, () => {
         const changed = await running.waitForLog("log level changed");
         assert.deepEqual([changed["from"], changed["to"]], ["info", "debug"]);
         assert.deepEqual(await client.getCart("usr2-user"), { items: [{ productId: "1", name: "Bread", quantity: 2 }] });
-        assert.ok(running.lines.some((l) => l["level"] === "debug"), "debug lines after SIGUSR2");
+        assert.ok(
+          running.lines.some((l) => l["level"] === "debug"),
+          "debug lines after SIGUSR2",
+        );
       } finally {
         client.close();
       }

@@ -26,7 +26,12 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     const have = new Map([...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
     if (wanted.every(([k, v]) => have.get(k) === v) && have.size === wanted.length) return Number(match[3]);
   }
-  assert.fail(`no sample ${name}${JSON.stringify(labels)} in the scrape:\n${text.split("\n").filter((l) => l.startsWith("backend_")).join("\n")}`);
+  assert.fail(
+    `no sample ${name}${JSON.stringify(labels)} in the scrape:\n${text
+      .split("\n")
+      .filter((l) => l.startsWith("backend_"))
+      .join("\n")}`,
+  );
 }
 
 describe("metrics after the seed's session", () => {
@@ -90,9 +95,15 @@ describe("metrics after the seed's session", () => {
     assert.ok(passivations >= 1, "the seed's cart passivated at least once");
     assert.equal(recoveries.length, passivations + 1, "every passivation is followed by a recovery, plus the first");
     assert.equal(sample(text, "backend_recoveries_total"), recoveries.length);
-    assert.equal(sample(text, "backend_recoveries_from_snapshot_total"), recoveries.filter((l) => l["snapshotSequenceNumber"] !== "none").length);
+    assert.equal(
+      sample(text, "backend_recoveries_from_snapshot_total"),
+      recoveries.filter((l) => l["snapshotSequenceNumber"] !== "none").length,
+    );
     assert.equal(sample(text, "backend_recovery_replayed_events_count"), recoveries.length);
-    assert.equal(sample(text, "backend_recovery_replayed_events_sum"), replayed.reduce((a, b) => a + b, 0));
+    assert.equal(
+      sample(text, "backend_recovery_replayed_events_sum"),
+      replayed.reduce((a, b) => a + b, 0),
+    );
     assert.equal(sample(text, "backend_recovery_replayed_events_bucket", { le: "0" }), replayed.filter((n) => n === 0).length);
     assert.equal(sample(text, "backend_recovery_replayed_events_bucket", { le: "5" }), replayed.filter((n) => n <= 5).length);
     assert.equal(sample(text, "backend_recovery_duration_seconds_count"), recoveries.length);
@@ -101,9 +112,15 @@ describe("metrics after the seed's session", () => {
     assert.equal(sample(text, "backend_queued_commands"), 0);
     assert.equal(sample(text, "backend_user_function_stream_restarts_total"), 0);
     assert.equal(sample(text, "backend_journal_operation_duration_seconds_count", { operation: "append", outcome: "ok" }), 9);
-    assert.equal(sample(text, "backend_journal_operation_duration_seconds_count", { operation: "replay", outcome: "ok" }), recoveries.length);
+    assert.equal(
+      sample(text, "backend_journal_operation_duration_seconds_count", { operation: "replay", outcome: "ok" }),
+      recoveries.length,
+    );
     assert.equal(sample(text, "backend_snapshot_store_operation_duration_seconds_count", { operation: "save", outcome: "ok" }), 1);
-    assert.equal(sample(text, "backend_snapshot_store_operation_duration_seconds_count", { operation: "load", outcome: "ok" }), recoveries.length);
+    assert.equal(
+      sample(text, "backend_snapshot_store_operation_duration_seconds_count", { operation: "load", outcome: "ok" }),
+      recoveries.length,
+    );
     assert.match(text, /^process_cpu_user_seconds_total /m, "prom-client's process metrics");
   });
 
@@ -114,7 +131,13 @@ describe("metrics after the seed's session", () => {
     assert.equal(passivated["entityId"], seedUser);
     assert.equal(passivated["sequenceNumber"], 9);
     const recovered = lines.filter((l) => l["msg"] === "entity recovered from the journal");
-    const shape = (l: Record<string, unknown> | undefined) => [l?.["level"], l?.["snapshotSequenceNumber"], l?.["eventsReplayed"], l?.["sequenceNumber"], typeof l?.["durationMs"]];
+    const shape = (l: Record<string, unknown> | undefined) => [
+      l?.["level"],
+      l?.["snapshotSequenceNumber"],
+      l?.["eventsReplayed"],
+      l?.["sequenceNumber"],
+      typeof l?.["durationMs"],
+    ];
     // First and last: a passivation between two of the session's calls (a loaded machine) adds one in between.
     assert.deepEqual(shape(recovered[0]), ["info", "none", 0, 0, "number"]);
     assert.deepEqual(shape(recovered.at(-1)), ["info", 5, 4, 9, "number"]);
@@ -130,7 +153,10 @@ describe("metrics after the seed's session", () => {
     assert.equal(logger.level, "debug");
     const before = lines.length;
     assert.deepEqual(await client.getCart(seedUser), { items: [] });
-    assert.ok(lines.slice(before).some((l) => l["level"] === "debug"), "debug lines once the level is debug");
+    assert.ok(
+      lines.slice(before).some((l) => l["level"] === "debug"),
+      "debug lines once the level is debug",
+    );
     await fetch(`${admin.url}/log-level`, { method: "PUT", body: "info" });
     assert.equal(logger.level, "info");
   });

@@ -57,7 +57,13 @@ describe("a misbehaving user function", () => {
   function onceOn(value: string, act: (context: CommandContext) => void): void {
     let done = false;
     uf.misbehave = (context) => {
-      if (done || !Buffer.from(context.command.payload?.value ?? []).toString().includes(value)) return "normal";
+      if (
+        done ||
+        !Buffer.from(context.command.payload?.value ?? [])
+          .toString()
+          .includes(value)
+      )
+        return "normal";
       done = true;
       setTimeout(() => act(context), 100);
       return "handled";
@@ -88,7 +94,10 @@ describe("a misbehaving user function", () => {
     const [bad, queued] = await Promise.all([append("bad"), append("q")]);
     assert.match(bad, /^INTERNAL protocol violation by the user function: a Reply to command 7 while command 2 is pending$/);
     assert.match(queued, /^UNAVAILABLE entity m1 restarted after a protocol violation/);
-    assert.deepEqual((await env.events(id)).map((e) => Buffer.from(e.payload.value).toString()), ["a"]);
+    assert.deepEqual(
+      (await env.events(id)).map((e) => Buffer.from(e.payload.value).toString()),
+      ["a"],
+    );
     await eventually(() => streamsOf()[0]!.cancelled, 5_000, "the broken stream cancelled");
     await assertRecovers("a");
     assert.equal(streamsOf().length, 2);
@@ -96,7 +105,12 @@ describe("a misbehaving user function", () => {
 
   it("no reply at all: DEADLINE_EXCEEDED at the relay timeout, then the entity restarts", async () => {
     assert.equal(await append("a"), "ok a");
-    uf.misbehave = (context) => (Buffer.from(context.command.payload?.value ?? []).toString().includes("silent") ? "handled" : "normal");
+    uf.misbehave = (context) =>
+      Buffer.from(context.command.payload?.value ?? [])
+        .toString()
+        .includes("silent")
+        ? "handled"
+        : "normal";
     assert.equal(await append("silent"), `DEADLINE_EXCEEDED no reply from the user function within ${relayTimeoutMs} ms`);
     uf.misbehave = undefined;
     await assertRecovers("a");
@@ -137,7 +151,10 @@ describe("a misbehaving user function", () => {
   it("bytes that do not decode as an EntityStreamOut: INTERNAL, like every other protocol violation", async () => {
     // Field 1 (reply) as a length-delimited field of length 5 with only 1 byte left: not protobuf.
     onceOn("garbage", (c) => c.sendBytes(Uint8Array.from([0x0a, 0x05, 0xff])));
-    assert.equal(await append("garbage"), "INTERNAL protocol violation by the user function: a message that does not decode as an EntityStreamOut");
+    assert.equal(
+      await append("garbage"),
+      "INTERNAL protocol violation by the user function: a message that does not decode as an EntityStreamOut",
+    );
     await assertRecovers("");
   });
 
@@ -154,7 +171,12 @@ describe("a misbehaving user function", () => {
   it("the stream failing with an error status: UNAVAILABLE, then recovery", async () => {
     assert.equal(await append("a"), "ok a");
     uf.misbehave = (context) => {
-      if (!Buffer.from(context.command.payload?.value ?? []).toString().includes("crash")) return "normal";
+      if (
+        !Buffer.from(context.command.payload?.value ?? [])
+          .toString()
+          .includes("crash")
+      )
+        return "normal";
       // The user function's side of the stream errors out, as a library does on a broken stream.
       context.fail("handler crashed");
       return "handled";

@@ -12,10 +12,14 @@ const event = { typeUrl: "type.googleapis.com/x.E", value: Uint8Array.from([1, 2
 
 function recordingLogger() {
   const entries: { message: string; fields: LogFields }[] = [];
-  const logger = createLogger({ level: "debug", format: "json", write: (line) => {
-    const { msg, ...fields } = JSON.parse(line) as { msg: string } & LogFields;
-    entries.push({ message: msg, fields });
-  } });
+  const logger = createLogger({
+    level: "debug",
+    format: "json",
+    write: (line) => {
+      const { msg, ...fields } = JSON.parse(line) as { msg: string } & LogFields;
+      entries.push({ message: msg, fields });
+    },
+  });
   return { logger, entries };
 }
 
@@ -82,13 +86,20 @@ describe("openStores on a real Cassandra", { skip: "skipped" in cassandra ? cass
   it("connects, then the same delegating stores journal and replay", async () => {
     if ("skipped" in cassandra) return;
     const stores = openStores(
-      { kind: "cassandra", contactPoints: cassandra.contactPoints, keyspace, localDataCenter: cassandra.localDataCenter, credentials: cassandra.credentials },
+      {
+        kind: "cassandra",
+        contactPoints: cassandra.contactPoints,
+        keyspace,
+        localDataCenter: cassandra.localDataCenter,
+        credentials: cassandra.credentials,
+      },
       { env: {}, logger: recordingLogger().logger },
     );
     await stores.ready(new AbortController().signal);
     await stores.journal.append(entity, 0, [event, event]);
     const replayed = [];
-    for await (const e of stores.journal.replay(entity, { fromSequenceNumber: 1, toSequenceNumber: Infinity, max: Infinity })) replayed.push(e.sequenceNumber);
+    for await (const e of stores.journal.replay(entity, { fromSequenceNumber: 1, toSequenceNumber: Infinity, max: Infinity }))
+      replayed.push(e.sequenceNumber);
     assert.deepEqual(replayed, [1, 2]);
     await stores.snapshotStore.save(entity, { sequenceNumber: 2, payload: event });
     assert.equal((await stores.snapshotStore.latest(entity))?.sequenceNumber, 2);

@@ -11,7 +11,9 @@ const quickstartPath = fileURLToPath(new URL("../../samples/quickstart.ts", impo
 
 describe("quickstart", { timeout: 60_000 }, () => {
   it("serves the shopping cart, says how to call it, and stops on SIGINT", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", quickstartPath, "--port", "0", "--user-function", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", quickstartPath, "--port", "0", "--user-function", "127.0.0.1:0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const exited = once(child, "exit");
     let stdout = "";
     let stderr = "";

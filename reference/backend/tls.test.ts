@@ -42,7 +42,6 @@ async function refused(promise: Promise<unknown>, what: string): Promise<grpc.Se
   );
 }
 
-
 describe("TLS on both links", { timeout: 60_000 }, () => {
   let pki: TestPki;
   let cartCert: CertificateFiles;
@@ -51,15 +50,22 @@ describe("TLS on both links", { timeout: 60_000 }, () => {
   let clientCert: CertificateFiles;
   let cart: RunningUserFunction;
 
-  before(async () => {
-    pki = createTestPki();
-    cartCert = pki.issue("cart");
-    backendCert = pki.issue("backend");
-    backendClientCert = pki.issue("backend-client");
-    clientCert = pki.issue("client");
-    // The cart accepts only clients with a certificate from the test CA: mutual TLS.
-    cart = await startShoppingCart({ host: "127.0.0.1", port: 0, tls: { cert: cartCert.cert, key: cartCert.key, clientCa: pki.ca.cert } });
-  }, { timeout: 20_000 });
+  before(
+    async () => {
+      pki = createTestPki();
+      cartCert = pki.issue("cart");
+      backendCert = pki.issue("backend");
+      backendClientCert = pki.issue("backend-client");
+      clientCert = pki.issue("client");
+      // The cart accepts only clients with a certificate from the test CA: mutual TLS.
+      cart = await startShoppingCart({
+        host: "127.0.0.1",
+        port: 0,
+        tls: { cert: cartCert.cert, key: cartCert.key, clientCa: pki.ca.cert },
+      });
+    },
+    { timeout: 20_000 },
+  );
   after(async () => {
     await cart?.close();
     pki?.remove();
@@ -85,24 +91,27 @@ describe("TLS on both links", { timeout: 60_000 }, () => {
     let client: ShoppingCartClient;
 
     // Bounded: a backend that cannot reach the user function over TLS is never served.
-    before(async () => {
-      backend = createBackend(
-        {
-          host: "127.0.0.1",
-          port: 0,
-          userFunction: cart.address,
-          tls: { cert: backendCert.cert, key: backendCert.key, clientCa: pki.ca.cert },
-          userFunctionTls: { ca: pki.ca.cert, client: { cert: backendClientCert.cert, key: backendClientCert.key } },
-        },
-        { journal, snapshotStore, logger: silentLogger },
-      );
-      target = (await backend.start()).target;
-      await backend.serving;
-      client = createShoppingCartClient(target, {
-        callTimeoutMs: 5_000,
-        credentials: grpc.credentials.createSsl(pki.ca.cert, clientCert.key, clientCert.cert),
-      });
-    }, { timeout: 20_000 });
+    before(
+      async () => {
+        backend = createBackend(
+          {
+            host: "127.0.0.1",
+            port: 0,
+            userFunction: cart.address,
+            tls: { cert: backendCert.cert, key: backendCert.key, clientCa: pki.ca.cert },
+            userFunctionTls: { ca: pki.ca.cert, client: { cert: backendClientCert.cert, key: backendClientCert.key } },
+          },
+          { journal, snapshotStore, logger: silentLogger },
+        );
+        target = (await backend.start()).target;
+        await backend.serving;
+        client = createShoppingCartClient(target, {
+          callTimeoutMs: 5_000,
+          credentials: grpc.credentials.createSsl(pki.ca.cert, clientCert.key, clientCert.cert),
+        });
+      },
+      { timeout: 20_000 },
+    );
     after(async () => {
       client?.close();
       await backend?.stop();
@@ -141,14 +150,22 @@ describe("TLS on both links", { timeout: 60_000 }, () => {
 
   it("main.ts takes the TLS files from its flags, and refuses one it cannot read, naming the flag", async () => {
     const running = runMain([
-      "--port", "0",
-      "--user-function", cart.address,
-      "--log-format", "json",
-      "--tls-cert", backendCert.certPath,
-      "--tls-key", backendCert.keyPath,
-      "--user-function-ca", pki.ca.certPath,
-      "--user-function-cert", backendClientCert.certPath,
-      "--user-function-key", backendClientCert.keyPath,
+      "--port",
+      "0",
+      "--user-function",
+      cart.address,
+      "--log-format",
+      "json",
+      "--tls-cert",
+      backendCert.certPath,
+      "--tls-key",
+      backendCert.keyPath,
+      "--user-function-ca",
+      pki.ca.certPath,
+      "--user-function-cert",
+      backendClientCert.certPath,
+      "--user-function-key",
+      backendClientCert.keyPath,
     ]);
     try {
       const listening = await running.waitForLog("backend listening");

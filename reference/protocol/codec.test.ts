@@ -58,7 +58,10 @@ describe("protocol codec", () => {
     const writer = protobuf.Writer.create();
     // EntityStreamIn.event = 2 { sequence = 1: 2^60 }
     const inner = protobuf.Writer.create().uint32(8).int64("1152921504606846976").finish();
-    const bytes = writer.uint32((2 << 3) | 2).bytes(inner).finish();
+    const bytes = writer
+      .uint32((2 << 3) | 2)
+      .bytes(inner)
+      .finish();
     assert.throws(() => decodeStreamIn(bytes), ProtocolDecodeError);
   });
 

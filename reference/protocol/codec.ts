@@ -64,9 +64,7 @@ export function typeNameOf(typeUrl: string): string {
 }
 
 /** The protocol's message types, looked up once: `lookupType` walks the namespace tree on every call. */
-let cachedTypes:
-  | { streamIn: protobuf.Type; streamOut: protobuf.Type; fileDescriptor: protobuf.Type }
-  | undefined;
+let cachedTypes: { streamIn: protobuf.Type; streamOut: protobuf.Type; fileDescriptor: protobuf.Type } | undefined;
 
 function protocolTypes(): NonNullable<typeof cachedTypes> {
   if (cachedTypes) return cachedTypes;

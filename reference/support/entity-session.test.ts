@@ -32,9 +32,7 @@ describe("entity session: stream lifecycle", () => {
   });
 
   it("ends the stream on an Event or a Command before Init (B4)", async () => {
-    assert.deepEqual(await transcript(session(), [event(1, "a")]), [
-      { violation: "failed-precondition", message: "an Event before Init" },
-    ]);
+    assert.deepEqual(await transcript(session(), [event(1, "a")]), [{ violation: "failed-precondition", message: "an Event before Init" }]);
     assert.deepEqual(await transcript(session(), [command(1, [])]), [
       { violation: "failed-precondition", message: "a Command before Init" },
     ]);
@@ -47,9 +45,15 @@ describe("entity session: stream lifecycle", () => {
 
   it("ends the stream on a command id that does not increase (B8)", async () => {
     const repeated = await transcript(session(), [init(), command(1, [{ emit: "a" }]), command(1, [{ emit: "b" }])]);
-    assert.deepEqual(repeated, [reply(1, "a", ["a"]), { violation: "failed-precondition", message: "command id 1 does not increase (the previous command was 1)" }]);
+    assert.deepEqual(repeated, [
+      reply(1, "a", ["a"]),
+      { violation: "failed-precondition", message: "command id 1 does not increase (the previous command was 1)" },
+    ]);
     const backwards = await transcript(session(), [init(), command(2, []), command(1, [])]);
-    assert.deepEqual(backwards, [reply(2, ""), { violation: "failed-precondition", message: "command id 1 does not increase (the previous command was 2)" }]);
+    assert.deepEqual(backwards, [
+      reply(2, ""),
+      { violation: "failed-precondition", message: "command id 1 does not increase (the previous command was 2)" },
+    ]);
   });
 
   it("ends the stream on a message with no case set (B5)", async () => {
@@ -77,9 +81,7 @@ describe("entity session: stream lifecycle", () => {
 
 describe("entity session: replay", () => {
   it("sets the state from the Init snapshot (C1)", async () => {
-    assert.deepEqual(await transcript(session(), [init("e1", { sequence: 3, state: "abc" }), command(1, [])]), [
-      reply(1, "abc"),
-    ]);
+    assert.deepEqual(await transcript(session(), [init("e1", { sequence: 3, state: "abc" }), command(1, [])]), [reply(1, "abc")]);
   });
 
   it("applies the events after a snapshot (C2) and without one (C3)", async () => {
@@ -147,10 +149,7 @@ describe("entity session: commands", () => {
 
   it("fails an unknown command name and keeps the stream usable (D6)", async () => {
     const out = await transcript(session(), [init(), command(1, [], "NoSuchMethod"), command(2, [{ emit: "a" }])]);
-    assert.deepEqual(out, [
-      failure(1, `Unknown command NoSuchMethod for ${modelPackage}.ModelEntity`),
-      reply(2, "a", ["a"]),
-    ]);
+    assert.deepEqual(out, [failure(1, `Unknown command NoSuchMethod for ${modelPackage}.ModelEntity`), reply(2, "a", ["a"])]);
   });
 
   it("fails an undecodable payload or one of the wrong type and keeps the stream usable (D7)", async () => {

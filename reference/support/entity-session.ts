@@ -116,7 +116,8 @@ class EntitySessionImpl<State> implements EntitySession {
     try {
       this.state = this.apply(this.current(), decoded.fullName, decoded.simpleName, decoded.message);
     } catch (error) {
-      if (error instanceof MissingEventHandler) throw new ProtocolViolation("invalid-argument", `cannot replay event ${sequence}: ${error.message}`);
+      if (error instanceof MissingEventHandler)
+        throw new ProtocolViolation("invalid-argument", `cannot replay event ${sequence}: ${error.message}`);
       throw error;
     }
     this.sequence = sequence;
@@ -126,19 +127,21 @@ class EntitySessionImpl<State> implements EntitySession {
   private checkCommandOrder(entityId: string, commandId: number): void {
     if (this.phase === "awaiting-init") return; // command() reports "a Command before Init"
     if (entityId !== this.id) {
-      throw new ProtocolViolation("failed-precondition", `a Command for entity ${JSON.stringify(entityId)} on the stream of ${JSON.stringify(this.id)}`);
+      throw new ProtocolViolation(
+        "failed-precondition",
+        `a Command for entity ${JSON.stringify(entityId)} on the stream of ${JSON.stringify(this.id)}`,
+      );
     }
     if (commandId <= this.lastCommandId) {
-      throw new ProtocolViolation("failed-precondition", `command id ${commandId} does not increase (the previous command was ${this.lastCommandId})`);
+      throw new ProtocolViolation(
+        "failed-precondition",
+        `command id ${commandId} does not increase (the previous command was ${this.lastCommandId})`,
+      );
     }
     this.lastCommandId = commandId;
   }
 
-  private async command(
-    commandId: number,
-    name: string,
-    payload: AnyPayload | undefined,
-  ): Promise<StreamOut> {
+  private async command(commandId: number, name: string, payload: AnyPayload | undefined): Promise<StreamOut> {
     if (this.phase === "awaiting-init") throw new ProtocolViolation("failed-precondition", "a Command before Init");
     this.phase = "handling-commands";
     const failure = (description: string): StreamOut => ({ case: "failure", commandId, description });

@@ -1,13 +1,6 @@
 import { basename, isAbsolute, relative } from "node:path";
 import protobuf from "protobufjs";
-import {
-  type AnyPayload,
-  type EntitySpec,
-  loadProtos,
-  protoDir,
-  typeNameOf,
-  typeUrlOf,
-} from "../protocol/index.js";
+import { type AnyPayload, type EntitySpec, loadProtos, protoDir, typeNameOf, typeUrlOf } from "../protocol/index.js";
 import type { Behavior, EventSourcedEntityOptions, ProtoObject } from "./entity-definition.js";
 import { buildFileDescriptorProto } from "./file-descriptor.js";
 

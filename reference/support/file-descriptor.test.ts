@@ -55,7 +55,12 @@ describe("buildFileDescriptorProto", () => {
   });
 
   it("writes the same bytes as protoc for the project's protos", () => {
-    for (const name of ["shoppingcart/shoppingcart.proto", "shoppingcart/domain.proto", "tck/model.proto", "lightbend/serverless/entitykey.proto"]) {
+    for (const name of [
+      "shoppingcart/shoppingcart.proto",
+      "shoppingcart/domain.proto",
+      "tck/model.proto",
+      "lightbend/serverless/entitykey.proto",
+    ]) {
       const root = loadProtos([name]);
       const ours = buildFileDescriptorProto(root, { path: join(protoDir, name), name });
       const golden = firstFileOf(readFileSync(join(testdata, "protoc", `${name.split("/").pop()}.pb`)));
@@ -77,7 +82,10 @@ describe("buildFileDescriptorProto", () => {
     assert.equal(byName["color"]?.typeName, ".support.fixture.Color");
     assert.equal(byName["color"]?.oneofIndex, 0);
     assert.equal(byName["maybe"]?.proto3Optional, true);
-    assert.deepEqual(outer.oneofDecl.map((o) => o.name), ["choice", "_maybe"]);
+    assert.deepEqual(
+      outer.oneofDecl.map((o) => o.name),
+      ["choice", "_maybe"],
+    );
     assert.deepEqual(
       outer.reservedRange.map((r) => [r.start, r.end]),
       [
@@ -88,10 +96,13 @@ describe("buildFileDescriptorProto", () => {
     assert.deepEqual(outer.reservedName, ["gone"]);
     const entry = outer.nestedType.find((n) => n.name === "ByNameEntry");
     assert.equal(entry?.options?.mapEntry, true);
-    assert.deepEqual(entry?.field.map((f) => [f.name, f.number, f.typeName]), [
-      ["key", 1, ""],
-      ["value", 2, ".support.fixture.Outer.Inner"],
-    ]);
+    assert.deepEqual(
+      entry?.field.map((f) => [f.name, f.number, f.typeName]),
+      [
+        ["key", 1, ""],
+        ["value", 2, ".support.fixture.Outer.Inner"],
+      ],
+    );
     const inner = outer.nestedType.find((n) => n.name === "Inner");
     assert.equal(inner?.options?.deprecated, true);
     assert.equal(inner?.field[0]?.options?.deprecated, true);
@@ -102,11 +113,14 @@ describe("buildFileDescriptorProto", () => {
     const color = file.enumType[0];
     assert.equal(color?.name, "Color");
     assert.equal(color?.options?.allowAlias, true);
-    assert.deepEqual(color?.value.map((v) => [v.name, v.number, v.options?.deprecated ?? false]), [
-      ["COLOR_UNSPECIFIED", 0, false],
-      ["RED", 1, false],
-      ["CRIMSON", 1, true],
-    ]);
+    assert.deepEqual(
+      color?.value.map((v) => [v.name, v.number, v.options?.deprecated ?? false]),
+      [
+        ["COLOR_UNSPECIFIED", 0, false],
+        ["RED", 1, false],
+        ["CRIMSON", 1, true],
+      ],
+    );
     const service = file.service[0];
     assert.equal(service?.name, "Fixture");
     const [unary, duplex] = service?.method ?? [];

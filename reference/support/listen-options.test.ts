@@ -25,18 +25,24 @@ describe("listenOptionsFrom: TLS and the receive limit", () => {
     const dir = mkdtempSync(join(tmpdir(), "listen-options-"));
     try {
       for (const name of ["c.pem", "k.pem", "ca.pem"]) writeFileSync(join(dir, name), `${name} text`);
-      const options = listenOptionsFrom({}, {
-        TLS_CERT: join(dir, "c.pem"),
-        TLS_KEY: join(dir, "k.pem"),
-        TLS_CLIENT_CA: join(dir, "ca.pem"),
-        MAX_RECEIVE_MESSAGE_SIZE: "32MiB",
-      });
+      const options = listenOptionsFrom(
+        {},
+        {
+          TLS_CERT: join(dir, "c.pem"),
+          TLS_KEY: join(dir, "k.pem"),
+          TLS_CLIENT_CA: join(dir, "ca.pem"),
+          MAX_RECEIVE_MESSAGE_SIZE: "32MiB",
+        },
+      );
       assert.equal(options.tls?.cert.toString(), "c.pem text");
       assert.equal(options.tls?.key.toString(), "k.pem text");
       assert.equal(options.tls?.clientCa?.toString(), "ca.pem text");
       assert.equal(options.maxReceiveMessageBytes, 32 * 1024 * 1024);
       assert.throws(() => listenOptionsFrom({}, { TLS_CERT: join(dir, "c.pem") }), /TLS_CERT and TLS_KEY come together/);
-      assert.throws(() => listenOptionsFrom({}, { TLS_CLIENT_CA: join(dir, "ca.pem") }), /TLS_CLIENT_CA is set but TLS_CERT and TLS_KEY are not/);
+      assert.throws(
+        () => listenOptionsFrom({}, { TLS_CLIENT_CA: join(dir, "ca.pem") }),
+        /TLS_CLIENT_CA is set but TLS_CERT and TLS_KEY are not/,
+      );
       assert.throws(
         () => listenOptionsFrom({}, { TLS_CERT: join(dir, "missing.pem"), TLS_KEY: join(dir, "k.pem") }),
         /TLS_CERT: cannot read ".*missing\.pem" \(ENOENT\)/,

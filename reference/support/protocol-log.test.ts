@@ -26,7 +26,10 @@ describe("createProtocolLog", () => {
     log.outbound(7, failure(1, "nope"));
     assert.equal(lines.length, 3);
     assert.equal(lines[0], "stateserv-event-sourcing stream 7 <- Init entity=cart-1 no snapshot");
-    assert.match(lines[1] ?? "", /^stateserv-event-sourcing stream 7 <- Command 1 Process entity=cart-1 type\.googleapis\.com\/.*Request \(\d+ bytes\)$/);
+    assert.match(
+      lines[1] ?? "",
+      /^stateserv-event-sourcing stream 7 <- Command 1 Process entity=cart-1 type\.googleapis\.com\/.*Request \(\d+ bytes\)$/,
+    );
     assert.equal(lines[2], 'stateserv-event-sourcing stream 7 -> Failure 1 "nope"');
     const silent: string[] = [];
     const off = createProtocolLog(false, (l) => silent.push(l));

@@ -7,14 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import ts from "typescript";
-import {
-  entityServiceDefinition,
-  type EntitySpec,
-  loadProtos,
-  type StreamIn,
-  type StreamOut,
-  typeUrlOf,
-} from "../protocol/index.js";
+import { entityServiceDefinition, type EntitySpec, loadProtos, type StreamIn, type StreamOut, typeUrlOf } from "../protocol/index.js";
 
 /**
  * The README's plain-JavaScript example, run for real: the library is

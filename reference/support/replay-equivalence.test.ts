@@ -52,7 +52,11 @@ describe("replay equivalence (C10, F3, M3)", () => {
             expected += prediction.values.join("");
             assert.equal(decodeModel("Response", answer.payload!).state, expected);
             const crosses = Math.floor(journal.length / every) > Math.floor(before / every);
-            assert.equal(answer.snapshot !== undefined, crosses, `snapshot iff events ${before + 1}..${journal.length} reach a multiple of ${every}`);
+            assert.equal(
+              answer.snapshot !== undefined,
+              crosses,
+              `snapshot iff events ${before + 1}..${journal.length} reach a multiple of ${every}`,
+            );
             if (answer.snapshot) {
               assert.equal(decodeModel("State", answer.snapshot).value, expected);
               snapshots.set(journal.length, answer.snapshot);
@@ -65,15 +69,18 @@ describe("replay equivalence (C10, F3, M3)", () => {
           const recovering = createEntitySession(entity);
           const inbound: StreamIn[] = [
             { case: "init", entityId: "e1", snapshot: snapshot ? { sequence: snapshotAt, payload: snapshot } : undefined },
-            ...journal.slice(snapshot ? snapshotAt : 0, cut).map(
-              (payload, i): StreamIn => ({ case: "event", sequence: (snapshot ? snapshotAt : 0) + i + 1, payload }),
-            ),
+            ...journal
+              .slice(snapshot ? snapshotAt : 0, cut)
+              .map((payload, i): StreamIn => ({ case: "event", sequence: (snapshot ? snapshotAt : 0) + i + 1, payload })),
           ];
           for (const message of inbound) assert.equal((await recovering.receive(message)).kind, "continue");
           const probe = await recovering.receive(command(1, []));
           const reply = probe.kind === "continue" ? probe.send[0] : undefined;
           assert.ok(reply?.case === "reply");
-          const prefix = journal.slice(0, cut).map((e) => decodeModel("Appended", e).value).join("");
+          const prefix = journal
+            .slice(0, cut)
+            .map((e) => decodeModel("Appended", e).value)
+            .join("");
           assert.equal(decodeModel("Response", reply.payload!).state, prefix);
         },
       ),

@@ -153,8 +153,16 @@ describe("serve: where it listens and what it accepts", () => {
     const client = new EntityClient(running.address, grpc.credentials.createInsecure());
     try {
       const over = await exchange(client, [init("big", { sequence: 1, state: "s".repeat(100 * 1024) })], true);
-      assert.equal(over.status.code, grpc.status.RESOURCE_EXHAUSTED, `expected RESOURCE_EXHAUSTED, got ${over.status.code} ${over.status.details}`);
-      const under = await exchange(client, [init("small", { sequence: 1, state: "s".repeat(32 * 1024) }), command(1, [], "Process", "small")], true);
+      assert.equal(
+        over.status.code,
+        grpc.status.RESOURCE_EXHAUSTED,
+        `expected RESOURCE_EXHAUSTED, got ${over.status.code} ${over.status.details}`,
+      );
+      const under = await exchange(
+        client,
+        [init("small", { sequence: 1, state: "s".repeat(32 * 1024) }), command(1, [], "Process", "small")],
+        true,
+      );
       assert.equal(under.status.code, grpc.status.OK);
     } finally {
       client.close();

@@ -11,7 +11,6 @@ import { ShoppingCartCallError } from "./shopping-cart-call-error.js";
 import { createShoppingCartClient } from "./shopping-cart-client.js";
 import { seedSessionTranscript } from "./seed-session-transcript.js";
 
-
 describe("the seed's session", () => {
   it("replays GetCart, eight AddItems, GetCart, RemoveItem, GetCart", async () => {
     const server = await startFakeShoppingCartServer();
@@ -32,7 +31,10 @@ describe("the seed's session", () => {
     const client = createShoppingCartClient(server.address);
     try {
       const lines: string[] = [];
-      await assert.rejects(runSeedSession(client, (line) => lines.push(line)), ShoppingCartCallError);
+      await assert.rejects(
+        runSeedSession(client, (line) => lines.push(line)),
+        ShoppingCartCallError,
+      );
       assert.deepEqual(lines, ["GetCart user-1"]);
     } finally {
       client.close();

@@ -39,8 +39,7 @@ export function startShoppingCartRepl(options: ReplOptions): { server: repl.REPL
     terminal,
     useGlobal: false,
     // The REPL prints values and uncaught errors through this: a failed call as its status line.
-    writer: (value: unknown) =>
-      value instanceof ShoppingCartCallError ? value.message : inspect(value, { colors: terminal, depth: 6 }),
+    writer: (value: unknown) => (value instanceof ShoppingCartCallError ? value.message : inspect(value, { colors: terminal, depth: 6 })),
   });
   const show = async (userId: string): Promise<void> => {
     output.write(formatCart(userId, await client.getCart(userId)) + "\n");

@@ -104,7 +104,14 @@ describe("shopping cart", () => {
       addItem(4, "123", "Eggs", 2),
       getCart(5),
     ]);
-    assert.deepEqual(out.at(-1), cart(5, [["123", "Eggs", 4], ["456", "Flour", 4], ["789", "Milk", 1]]));
+    assert.deepEqual(
+      out.at(-1),
+      cart(5, [
+        ["123", "Eggs", 4],
+        ["456", "Flour", 4],
+        ["789", "Milk", 1],
+      ]),
+    );
     // The event carries what was added, not the new total.
     assert.deepEqual(out[3], accepted(4, [added("123", "Eggs", 2)]));
   });
@@ -118,22 +125,29 @@ describe("shopping cart", () => {
       removeItem(4, "789"),
       getCart(5),
     ]);
-    assert.deepEqual(out.slice(2), [
-      failure(3, "Item 111 not in cart"),
-      accepted(4, [removed("789")]),
-      cart(5, [["456", "Flour", 4]]),
-    ]);
+    assert.deepEqual(out.slice(2), [failure(3, "Item 111 not in cart"), accepted(4, [removed("789")]), cart(5, [["456", "Flour", 4]])]);
   });
 
   it("recovers from a snapshot and the events after it", async () => {
     const out = await transcript(session(), [
-      init({ sequence: 5, items: [["123", "Eggs", 2], ["456", "Flour", 4]] }),
+      init({
+        sequence: 5,
+        items: [
+          ["123", "Eggs", 2],
+          ["456", "Flour", 4],
+        ],
+      }),
       event(6, added("789", "Milk", 1)),
       event(7, added("123", "Eggs", 1)),
       event(8, removed("456")),
       getCart(1),
     ]);
-    assert.deepEqual(out, [cart(1, [["123", "Eggs", 3], ["789", "Milk", 1]])]);
+    assert.deepEqual(out, [
+      cart(1, [
+        ["123", "Eggs", 3],
+        ["789", "Milk", 1],
+      ]),
+    ]);
   });
 
   it("snapshots every 5 events, counting from the restored snapshot", async () => {

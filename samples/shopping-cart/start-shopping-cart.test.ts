@@ -73,19 +73,32 @@ describe("startShoppingCart", () => {
     };
     const received = await new Promise<StreamOut[]>((resolve, reject) => {
       const out: StreamOut[] = [];
-      const call = (client as unknown as { handle(o: grpc.CallOptions): grpc.ClientDuplexStream<StreamIn, StreamOut> }).handle(
-        deadline(),
-      );
+      const call = (client as unknown as { handle(o: grpc.CallOptions): grpc.ClientDuplexStream<StreamIn, StreamOut> }).handle(deadline());
       call.on("data", (m: StreamOut) => out.push(m));
       call.on("error", reject);
       call.on("end", () => resolve(out));
       call.write({ case: "init", entityId: "ann", snapshot: undefined });
       const add = { user_id: "ann", product_id: "123", name: "Eggs", quantity: 2 };
-      call.write({ case: "command", entityId: "ann", id: 1, name: "AddItem", payload: encode("com.example.shoppingcart.AddLineItem", add) });
-      call.write({ case: "command", entityId: "ann", id: 2, name: "GetCart", payload: encode("com.example.shoppingcart.GetShoppingCart", { user_id: "ann" }) });
+      call.write({
+        case: "command",
+        entityId: "ann",
+        id: 1,
+        name: "AddItem",
+        payload: encode("com.example.shoppingcart.AddLineItem", add),
+      });
+      call.write({
+        case: "command",
+        entityId: "ann",
+        id: 2,
+        name: "GetCart",
+        payload: encode("com.example.shoppingcart.GetShoppingCart", { user_id: "ann" }),
+      });
       call.end();
     });
-    assert.deepEqual(received.map((m) => m.case), ["reply", "reply"]);
+    assert.deepEqual(
+      received.map((m) => m.case),
+      ["reply", "reply"],
+    );
     const cartType = root.lookupType("com.example.shoppingcart.Cart");
     const last = received[1];
     assert.ok(last?.case === "reply" && last.payload);

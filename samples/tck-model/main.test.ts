@@ -2,13 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
-import {
-  entityServiceDefinition,
-  loadProtos,
-  type StreamIn,
-  type StreamOut,
-  typeUrlOf,
-} from "../../reference/protocol/index.js";
+import { entityServiceDefinition, loadProtos, type StreamIn, type StreamOut, typeUrlOf } from "../../reference/protocol/index.js";
 import { ready, runSampleMain } from "../testing/run-sample-main.js";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));

@@ -71,8 +71,7 @@ async function transcript(session: EntitySession, inbound: StreamIn[]): Promise<
   return out;
 }
 
-const session = (snapshotEvery?: number) =>
-  createEntitySession(createModelEntity(snapshotEvery === undefined ? {} : { snapshotEvery }));
+const session = (snapshotEvery?: number) => createEntitySession(createModelEntity(snapshotEvery === undefined ? {} : { snapshotEvery }));
 
 describe("TCK model entity", () => {
   it("starts from the empty string and appends emitted values in order", async () => {
@@ -140,7 +139,12 @@ describe("TCK model entity", () => {
   });
 
   it("snapshots every N events when configured", async () => {
-    const out = await transcript(session(2), [init(), command(1, [{ emit: "a" }]), command(2, [{ emit: "b" }]), command(3, [{ emit: "c" }])]);
+    const out = await transcript(session(2), [
+      init(),
+      command(1, [{ emit: "a" }]),
+      command(2, [{ emit: "b" }]),
+      command(3, [{ emit: "c" }]),
+    ]);
     assert.deepEqual(out, [reply(1, "a", ["a"]), reply(2, "ab", ["b"], { snapshot: "ab" }), reply(3, "abc", ["c"])]);
   });
 });

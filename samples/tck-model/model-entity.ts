@@ -1,9 +1,4 @@
-import {
-  type CommandContext,
-  createEventSourcedEntity,
-  type EventSourcedEntity,
-  type ProtoObject,
-} from "../../reference/support/index.js";
+import { type CommandContext, createEventSourcedEntity, type EventSourcedEntity, type ProtoObject } from "../../reference/support/index.js";
 
 /** The TCK model entity, exactly as proto/tck/README.md fixes it. */
 export const modelPersistenceId = "tck-model";

@@ -15,7 +15,8 @@ describe("the tck command", () => {
   it("prints the package's name and version with --version, and names --version in its usage", async () => {
     const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
     assert.match(manifest.version, /^\d+\.\d+\.\d+/);
-    for (const flag of ["--version", "-v"]) assert.deepEqual(await tck([flag]), { code: 0, out: `${manifest.name} ${manifest.version}\n`, err: "" });
+    for (const flag of ["--version", "-v"])
+      assert.deepEqual(await tck([flag]), { code: 0, out: `${manifest.name} ${manifest.version}\n`, err: "" });
     assert.match((await tck(["--help"])).out, /tck --version/);
   });
 

@@ -15,7 +15,11 @@ Modes:
 Run "tck MODE --help" for a mode's options; "tck --version" prints the kit's version.`;
 
 /** Exit codes: 0 all passed, 1 something failed, 2 the command line or a list is wrong. */
-export async function main(args: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  args: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const [mode, ...rest] = args;
   if (mode === undefined || mode === "--help" || mode === "-h" || mode === "help") {
     out.write(`${usage}\n`);

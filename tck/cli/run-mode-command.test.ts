@@ -38,7 +38,15 @@ function fakeMode(): ModeCommand<Config> & { given?: readonly KnownFailure[] } {
     run: async (config, knownFailing) => {
       mode.given = knownFailing;
       const known = knownFailing.find((k) => k.scenario === "s");
-      const verdict = { name: "s", uri: "f", tags: [], status: config.fail ? "FAILED" : "PASSED", kind: judgeScenario(!config.fail, known), ...(known ? { knownFailure: known } : {}), durationMs: 1 };
+      const verdict = {
+        name: "s",
+        uri: "f",
+        tags: [],
+        status: config.fail ? "FAILED" : "PASSED",
+        kind: judgeScenario(!config.fail, known),
+        ...(known ? { knownFailure: known } : {}),
+        durationMs: 1,
+      };
       return summarise([verdict], knownFailing);
     },
   };
@@ -92,9 +100,21 @@ describe("runModeCommand", () => {
       const err = collect();
       assert.equal(await runModeCommand(fakeMode(), ["--fail", "--write-known-failing", file], out.stream, err.stream), 1);
       assert.match(err.text(), /wrote 1 failing scenario\(s\) to .*known\.txt/);
-      assert.equal(await runModeCommand(fakeMode(), ["--fail", "--known-failing", file], collect().stream, collect().stream), 0, readFileSync(file, "utf8"));
+      assert.equal(
+        await runModeCommand(fakeMode(), ["--fail", "--known-failing", file], collect().stream, collect().stream),
+        0,
+        readFileSync(file, "utf8"),
+      );
       const unwritable = collect();
-      assert.equal(await runModeCommand(fakeMode(), ["--write-known-failing", join(dir, "no", "such", "dir", "x.txt")], collect().stream, unwritable.stream), 2);
+      assert.equal(
+        await runModeCommand(
+          fakeMode(),
+          ["--write-known-failing", join(dir, "no", "such", "dir", "x.txt")],
+          collect().stream,
+          unwritable.stream,
+        ),
+        2,
+      );
       assert.match(unwritable.text(), /cannot write the known-failing list/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -43,7 +43,9 @@ export async function runModeCommand<Config extends ExpectedFailureFiles>(
       try {
         writeRunFailures(config.writeKnownFailingFile, command.mode, args, summary, err);
       } catch (error) {
-        err.write(`tck ${command.mode}: cannot write the known-failing list ${config.writeKnownFailingFile}: ${(error as Error).message}\n`);
+        err.write(
+          `tck ${command.mode}: cannot write the known-failing list ${config.writeKnownFailingFile}: ${(error as Error).message}\n`,
+        );
         return 2;
       }
     }

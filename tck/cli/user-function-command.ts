@@ -4,7 +4,11 @@ import { runModeCommand } from "./run-mode-command.js";
 import { parseUserFunctionArgs, rerunCommandOf, userFunctionUsage } from "./user-function-config.js";
 
 /** `tck user-function …`: exit code 0 when everything passed, 1 when something failed, 2 for a wrong command line. */
-export function runUserFunctionCommand(args: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export function runUserFunctionCommand(
+  args: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   return runModeCommand(
     {
       mode: "user-function",

@@ -44,7 +44,6 @@ saying what it found and exits 2.
 The run ends with the line "N passed, N failed"; the exit code is 0 only when nothing failed
 (1: something failed; 2: wrong command line, or a target that cannot be judged).`;
 
-
 /** Parses the arguments after `user-function`; throws UsageError with a reason a person can act on. */
 export function parseUserFunctionArgs(args: readonly string[]): UserFunctionConfig | "help" {
   let parsed;
@@ -76,8 +75,12 @@ export function parseUserFunctionArgs(args: readonly string[]): UserFunctionConf
     throw new UsageError(`--target must be HOST:PORT, got ${JSON.stringify(v.target)}`);
   }
   const subject = v.subject;
-  if (subject !== undefined && !isSubjectName(subject)) throw new UsageError(`--subject must be one of ${subjectNames.join(", ")}, got ${JSON.stringify(subject)}`);
-  const reports = (v.report ?? []).flatMap((list) => list.split(",")).filter((r) => r !== "").map(parseReport);
+  if (subject !== undefined && !isSubjectName(subject))
+    throw new UsageError(`--subject must be one of ${subjectNames.join(", ")}, got ${JSON.stringify(subject)}`);
+  const reports = (v.report ?? [])
+    .flatMap((list) => list.split(","))
+    .filter((r) => r !== "")
+    .map(parseReport);
   return {
     target: v.target,
     ...(subject === undefined ? {} : { subject }),

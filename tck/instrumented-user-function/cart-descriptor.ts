@@ -27,7 +27,11 @@ export function cartFileDescriptor(): FileDescriptorData {
       { name: "GetShoppingCart", field: [keyField("user_id", 1, FieldType.string)] },
       {
         name: "LineItem",
-        field: [plainField("product_id", 1, FieldType.string), plainField("name", 2, FieldType.string), plainField("quantity", 3, FieldType.int32)],
+        field: [
+          plainField("product_id", 1, FieldType.string),
+          plainField("name", 2, FieldType.string),
+          plainField("quantity", 3, FieldType.int32),
+        ],
       },
       { name: "Cart", field: [repeatedField("items", 1, t("LineItem"))] },
     ],

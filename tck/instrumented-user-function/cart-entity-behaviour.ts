@@ -55,13 +55,15 @@ export function createCartEntityBehaviour(): EntityBehaviour {
         switch (commandName) {
           case "AddItem": {
             const add = decodeAny(`${cartPackage}.AddLineItem`, payload);
-            if (add["quantity"] <= 0) return { kind: "failure", description: `Cannot add negative quantity of to item ${add["product_id"]}` };
+            if (add["quantity"] <= 0)
+              return { kind: "failure", description: `Cannot add negative quantity of to item ${add["product_id"]}` };
             const item = { productId: add["product_id"], name: add["name"], quantity: add["quantity"] };
             return { kind: "reply", payload: empty(), events: [encodeAny(`${cartDomainPackage}.ItemAdded`, { item })] };
           }
           case "RemoveItem": {
             const productId = String(decodeAny(`${cartPackage}.RemoveLineItem`, payload)["product_id"]);
-            if (!items.has(productId)) return { kind: "failure", description: `Cannot remove item ${productId} because it is not in the cart.` };
+            if (!items.has(productId))
+              return { kind: "failure", description: `Cannot remove item ${productId} because it is not in the cart.` };
             return { kind: "reply", payload: empty(), events: [encodeAny(`${cartDomainPackage}.ItemRemoved`, { productId })] };
           }
           case "GetCart": {

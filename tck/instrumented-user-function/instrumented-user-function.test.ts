@@ -16,7 +16,9 @@ const encode = (name: string, value: Record<string, unknown>): AnyPayload => {
   return { typeUrl: typeUrlOf(`${model}.${name}`), value: type.encode(type.fromObject(value)).finish() };
 };
 const decode = (name: string, payload: AnyPayload | undefined) =>
-  modelTypes().lookupType(`${model}.${name}`).toObject(modelTypes().lookupType(`${model}.${name}`).decode(payload!.value), { defaults: true });
+  modelTypes()
+    .lookupType(`${model}.${name}`)
+    .toObject(modelTypes().lookupType(`${model}.${name}`).decode(payload!.value), { defaults: true });
 const process = (id: string, ...values: string[]) => encode("Request", { id, actions: values.map((value) => ({ emit: { value } })) });
 const reply = (m: StreamOut) => {
   assert.equal(m.case, "reply", `expected a reply, got ${JSON.stringify(m)}`);
@@ -45,7 +47,10 @@ describe("instrumented user function", () => {
     assert.equal(spec.persistenceId, "tck-model");
     const file = fromBinary(FileDescriptorProtoSchema, spec.proto);
     assert.deepEqual(file.dependency, ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]);
-    assert.deepEqual(file.service[0]?.method.map((m) => m.name), ["Process", "ProcessEmpty", "ProcessComposite", "ProcessStream"]);
+    assert.deepEqual(
+      file.service[0]?.method.map((m) => m.name),
+      ["Process", "ProcessEmpty", "ProcessComposite", "ProcessStream"],
+    );
     assert.deepEqual(
       file.service[0]?.method.map((m) => [m.inputType, m.outputType, m.clientStreaming]),
       [
@@ -69,10 +74,16 @@ describe("instrumented user function", () => {
     const { uf, backend } = await start();
     uf.serve(subjectOf("model-keys-out-of-order"));
     const reversed = fromBinary(FileDescriptorProtoSchema, (await backend.ready()).proto);
-    assert.deepEqual(reversed.messageType.find((m) => m.name === "CompositeRequest")!.field.map((f) => f.number), [5, 4, 3, 2, 1]);
+    assert.deepEqual(
+      reversed.messageType.find((m) => m.name === "CompositeRequest")!.field.map((f) => f.number),
+      [5, 4, 3, 2, 1],
+    );
     uf.serve(subjectOf("model-partial-descriptor"));
     const partial = fromBinary(FileDescriptorProtoSchema, (await backend.ready()).proto);
-    assert.deepEqual(partial.messageType.find((m) => m.name === "Request")!.field.map((f) => f.name), ["id"]);
+    assert.deepEqual(
+      partial.messageType.find((m) => m.name === "Request")!.field.map((f) => f.name),
+      ["id"],
+    );
     uf.serve(subjectOf("malformed-empty-persistence-id"));
     assert.equal((await backend.ready()).persistenceId, "");
     uf.serve(subjectOf("malformed-unparsable-descriptor"));
@@ -91,7 +102,10 @@ describe("instrumented user function", () => {
     const first = reply(await stream.next());
     assert.equal(first.commandId, 1);
     assert.deepEqual(decode("Response", first.payload), { state: "abcdef", message: "" });
-    assert.deepEqual(first.events.map((e) => decode("Appended", e)["value"]), ["e", "f"]);
+    assert.deepEqual(
+      first.events.map((e) => decode("Appended", e)["value"]),
+      ["e", "f"],
+    );
     // Events 5 and 6: 5 is a multiple of 5.
     assert.deepEqual(decode("State", first.snapshot), { value: "abcdef" });
     stream.send({ case: "command", entityId: "e1", id: 2, name: "ProcessEmpty", payload: process("e1", "g") });
@@ -120,21 +134,43 @@ describe("instrumented user function", () => {
     const early = backend.open();
     early.send({ case: "command", entityId: "e2", id: 1, name: "Process", payload: process("e2") });
     assert.equal(await early.ended(), grpc.status.FAILED_PRECONDITION);
-    assert.deepEqual(uf.traffic.violations.map((v) => v.item), ["B1"]);
+    assert.deepEqual(
+      uf.traffic.violations.map((v) => v.item),
+      ["B1"],
+    );
     const mislabelled = backend.open();
     mislabelled.send({ case: "init", entityId: "e3", snapshot: undefined });
-    mislabelled.send({ case: "command", entityId: "e3", id: 1, name: "Process", payload: { ...process("e3", "a"), typeUrl: "type.googleapis.com/x.Y" } });
+    mislabelled.send({
+      case: "command",
+      entityId: "e3",
+      id: 1,
+      name: "Process",
+      payload: { ...process("e3", "a"), typeUrl: "type.googleapis.com/x.Y" },
+    });
     await mislabelled.next().catch(() => undefined);
-    assert.deepEqual(uf.traffic.violations.map((v) => v.item), ["B1", "D5"]);
+    assert.deepEqual(
+      uf.traffic.violations.map((v) => v.item),
+      ["B1", "D5"],
+    );
     mislabelled.cancel();
   });
 
   it("misbehaves on instruction, one command at a time", async () => {
     const { uf, backend } = await start();
-    uf.instruct("m1", { kind: "wrong-command-id" }, { kind: "snapshot-without-events" }, { kind: "reply-twice" }, { kind: "failure-with-id-zero" }, { kind: "empty-message" }, { kind: "slow", delayMs: 50 }, { kind: "never-answer" });
+    uf.instruct(
+      "m1",
+      { kind: "wrong-command-id" },
+      { kind: "snapshot-without-events" },
+      { kind: "reply-twice" },
+      { kind: "failure-with-id-zero" },
+      { kind: "empty-message" },
+      { kind: "slow", delayMs: 50 },
+      { kind: "never-answer" },
+    );
     const stream = backend.open();
     stream.send({ case: "init", entityId: "m1", snapshot: undefined });
-    const command = (id: number, ...values: string[]) => stream.send({ case: "command", entityId: "m1", id, name: "Process", payload: process("m1", ...values) });
+    const command = (id: number, ...values: string[]) =>
+      stream.send({ case: "command", entityId: "m1", id, name: "Process", payload: process("m1", ...values) });
     command(1, "a");
     assert.equal(reply(await stream.next()).commandId, 1001);
     command(2, "b");
@@ -165,7 +201,10 @@ describe("instrumented user function", () => {
     const { uf, backend } = await start();
     uf.instruct("m2", { kind: "end-stream" });
     uf.instruct("m3", { kind: "error-stream" });
-    for (const [entityId, status] of [["m2", grpc.status.OK], ["m3", grpc.status.FAILED_PRECONDITION]] as const) {
+    for (const [entityId, status] of [
+      ["m2", grpc.status.OK],
+      ["m3", grpc.status.FAILED_PRECONDITION],
+    ] as const) {
       const stream = backend.open();
       stream.send({ case: "init", entityId, snapshot: undefined });
       stream.send({ case: "command", entityId, id: 1, name: "Process", payload: process(entityId, "a") });
@@ -203,9 +242,21 @@ describe("instrumented user function", () => {
     };
     const stream = backend.open();
     stream.send({ case: "init", entityId: "u1", snapshot: undefined });
-    stream.send({ case: "command", entityId: "u1", id: 1, name: "AddItem", payload: cart("AddLineItem", { user_id: "u1", product_id: "p1", name: "Eggs", quantity: 2 }) });
+    stream.send({
+      case: "command",
+      entityId: "u1",
+      id: 1,
+      name: "AddItem",
+      payload: cart("AddLineItem", { user_id: "u1", product_id: "p1", name: "Eggs", quantity: 2 }),
+    });
     assert.equal(reply(await stream.next()).events.length, 1);
-    stream.send({ case: "command", entityId: "u1", id: 2, name: "RemoveItem", payload: cart("RemoveLineItem", { user_id: "u1", product_id: "nope" }) });
+    stream.send({
+      case: "command",
+      entityId: "u1",
+      id: 2,
+      name: "RemoveItem",
+      payload: cart("RemoveLineItem", { user_id: "u1", product_id: "nope" }),
+    });
     assert.equal((await stream.next()).case, "failure");
     stream.send({ case: "command", entityId: "u1", id: 3, name: "GetCart", payload: cart("GetShoppingCart", { user_id: "u1" }) });
     const got = reply(await stream.next());
@@ -231,49 +282,60 @@ describe("instrumented user function", () => {
     assert.equal(uf.traffic.readyCalls.length, 2);
   });
   // I4: the kit can keep a passivated stream alive, and sees a second stream opened meanwhile.
-  it("holds a passivated stream open when told, and records a second stream for the entity opened meanwhile", { timeout: 20_000 }, async () => {
-    const { uf, backend } = await start();
-    await backend.ready();
-    uf.holdOpenAfterBackendCompletes("held", 60_000);
-    const first = backend.open();
-    first.send({ case: "init", entityId: "held", snapshot: undefined });
-    first.send({ case: "command", entityId: "held", id: 1, name: "Process", payload: process("held", "a") });
-    reply(await first.next());
-    first.complete();
-    await new Promise<void>((resolve) => {
-      const stop = uf.traffic.onChange(() => uf.traffic.streams[0]?.backendCompleted && (stop(), resolve()));
-    });
-    const second = backend.open();
-    second.send({ case: "init", entityId: "held", snapshot: undefined });
-    await new Promise<void>((resolve) => {
-      if (uf.traffic.overlaps.length > 0) return resolve();
-      const stop = uf.traffic.onChange(() => uf.traffic.overlaps.length > 0 && (stop(), resolve()));
-    });
-    const [overlap] = uf.traffic.overlaps;
-    assert.equal(overlap?.live.streamId, "s1");
-    assert.equal(overlap?.opened.streamId, "s2");
-    assert.equal(overlap?.live.ended, undefined, "the user function kept its side of s1 open");
-    assert.equal(overlap?.live.heldOpenMs, 60_000);
-    assert.ok(uf.traffic.violations.some((v) => v.item === "I4" && v.streamId === "s2" && /two streams for one entity were live at the same time: s2 .* while s1/.test(v.actual)));
-    // A backend that cancels the held stream before opening the next one is fine.
-    first.cancel();
-    second.cancel();
-    uf.holdOpenAfterBackendCompletes("cancelled-first", 60_000);
-    const third = backend.open();
-    third.send({ case: "init", entityId: "cancelled-first", snapshot: undefined });
-    third.complete();
-    await new Promise<void>((resolve) => {
-      const stop = uf.traffic.onChange(() => uf.traffic.streams[2]?.backendCompleted && (stop(), resolve()));
-    });
-    third.cancel();
-    await third.ended();
-    const fourth = backend.open();
-    fourth.send({ case: "init", entityId: "cancelled-first", snapshot: undefined });
-    fourth.send({ case: "command", entityId: "cancelled-first", id: 1, name: "Process", payload: process("cancelled-first", "b") });
-    reply(await fourth.next());
-    assert.equal(uf.traffic.overlaps.length, 1, "no overlap recorded for a stream cancelled before the next opened");
-    fourth.cancel();
-  });
+  it(
+    "holds a passivated stream open when told, and records a second stream for the entity opened meanwhile",
+    { timeout: 20_000 },
+    async () => {
+      const { uf, backend } = await start();
+      await backend.ready();
+      uf.holdOpenAfterBackendCompletes("held", 60_000);
+      const first = backend.open();
+      first.send({ case: "init", entityId: "held", snapshot: undefined });
+      first.send({ case: "command", entityId: "held", id: 1, name: "Process", payload: process("held", "a") });
+      reply(await first.next());
+      first.complete();
+      await new Promise<void>((resolve) => {
+        const stop = uf.traffic.onChange(() => uf.traffic.streams[0]?.backendCompleted && (stop(), resolve()));
+      });
+      const second = backend.open();
+      second.send({ case: "init", entityId: "held", snapshot: undefined });
+      await new Promise<void>((resolve) => {
+        if (uf.traffic.overlaps.length > 0) return resolve();
+        const stop = uf.traffic.onChange(() => uf.traffic.overlaps.length > 0 && (stop(), resolve()));
+      });
+      const [overlap] = uf.traffic.overlaps;
+      assert.equal(overlap?.live.streamId, "s1");
+      assert.equal(overlap?.opened.streamId, "s2");
+      assert.equal(overlap?.live.ended, undefined, "the user function kept its side of s1 open");
+      assert.equal(overlap?.live.heldOpenMs, 60_000);
+      assert.ok(
+        uf.traffic.violations.some(
+          (v) =>
+            v.item === "I4" &&
+            v.streamId === "s2" &&
+            /two streams for one entity were live at the same time: s2 .* while s1/.test(v.actual),
+        ),
+      );
+      // A backend that cancels the held stream before opening the next one is fine.
+      first.cancel();
+      second.cancel();
+      uf.holdOpenAfterBackendCompletes("cancelled-first", 60_000);
+      const third = backend.open();
+      third.send({ case: "init", entityId: "cancelled-first", snapshot: undefined });
+      third.complete();
+      await new Promise<void>((resolve) => {
+        const stop = uf.traffic.onChange(() => uf.traffic.streams[2]?.backendCompleted && (stop(), resolve()));
+      });
+      third.cancel();
+      await third.ended();
+      const fourth = backend.open();
+      fourth.send({ case: "init", entityId: "cancelled-first", snapshot: undefined });
+      fourth.send({ case: "command", entityId: "cancelled-first", id: 1, name: "Process", payload: process("cancelled-first", "b") });
+      reply(await fourth.next());
+      assert.equal(uf.traffic.overlaps.length, 1, "no overlap recorded for a stream cancelled before the next opened");
+      fourth.cancel();
+    },
+  );
 
   it("can be down but observed: ready() is refused UNAVAILABLE and recorded, until it comes up (A5)", async () => {
     const { uf, backend } = await start();

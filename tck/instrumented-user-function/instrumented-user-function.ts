@@ -1,11 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import {
-  entityServiceDefinition,
-  typeUrlOf,
-  type EntitySpec,
-  type StreamIn,
-  type StreamOut,
-} from "../../reference/protocol/index.js";
+import { entityServiceDefinition, typeUrlOf, type EntitySpec, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
 import { createCartEntityBehaviour } from "./cart-entity-behaviour.js";
 import type { EntityBehaviour } from "./entity-behaviour.js";
 import type { Misbehaviour } from "./misbehaviour.js";
@@ -145,7 +139,9 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
       },
     });
     await new Promise<void>((resolve, reject) =>
-      server.bindAsync(`${this.host}:${this.port}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+      server.bindAsync(`${this.host}:${this.port}`, grpc.ServerCredentials.createInsecure(), (error) =>
+        error ? reject(error) : resolve(),
+      ),
     );
     this.#server = server;
   }
@@ -244,7 +240,13 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
         const every = this.#snapshotEvery.get(command.entityId) ?? this.snapshotEvery;
         let snapshotDue = false;
         if (Number.isFinite(every)) for (let s = first; s <= sequence; s++) if (s % every === 0) snapshotDue = true;
-        answer = { case: "reply", commandId: command.id, payload: outcome.payload, events: outcome.events, snapshot: snapshotDue ? entity.snapshot() : undefined };
+        answer = {
+          case: "reply",
+          commandId: command.id,
+          payload: outcome.payload,
+          events: outcome.events,
+          snapshot: snapshotDue ? entity.snapshot() : undefined,
+        };
       }
       switch (misbehaviour?.kind) {
         case undefined:
@@ -265,7 +267,13 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
           if (misbehaviour.afterMs !== undefined) await delay(misbehaviour.afterMs);
           return endWithError("instructed to fail the stream mid-command");
         case "snapshot-without-events":
-          return send({ case: "reply", commandId: command.id, payload: outcome.kind === "reply" ? outcome.payload : undefined, events: [], snapshot: entity.snapshot() });
+          return send({
+            case: "reply",
+            commandId: command.id,
+            payload: outcome.kind === "reply" ? outcome.payload : undefined,
+            events: [],
+            snapshot: entity.snapshot(),
+          });
         case "reply-twice":
           send(answer);
           return send(answer);

@@ -67,12 +67,20 @@ export function subjectOf(name: SubjectName, options: SubjectOptions = {}): Subj
       return {
         name,
         entity: "cart",
-        spec: { proto: encodeFileDescriptor(cartFileDescriptor()), serviceName: cartServiceName, persistenceId: options.persistenceId ?? cartPersistenceId },
+        spec: {
+          proto: encodeFileDescriptor(cartFileDescriptor()),
+          serviceName: cartServiceName,
+          persistenceId: options.persistenceId ?? cartPersistenceId,
+        },
         defect: undefined,
         inputTypes: inputTypesOf(cartFileDescriptor()),
       };
     case "malformed-unknown-service":
-      return model(standard(), { serviceName: "lightbend.serverless.tck.model.NoSuchService" }, "the service name is not in the descriptor");
+      return model(
+        standard(),
+        { serviceName: "lightbend.serverless.tck.model.NoSuchService" },
+        "the service name is not in the descriptor",
+      );
     case "malformed-unparsable-descriptor":
       return model(unparsableDescriptor, {}, "the descriptor does not parse");
     case "malformed-empty-persistence-id":

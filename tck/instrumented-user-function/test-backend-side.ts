@@ -30,14 +30,20 @@ export function connectScriptedBackend(address: string): ScriptedBackend {
     "grpc.max_receive_message_length": -1,
     "grpc.max_send_message_length": -1,
   }) as unknown as {
-    ready(request: Record<string, never>, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, spec?: EntitySpec) => void): void;
+    ready(
+      request: Record<string, never>,
+      options: grpc.CallOptions,
+      callback: (error: grpc.ServiceError | null, spec?: EntitySpec) => void,
+    ): void;
     handle(): grpc.ClientDuplexStream<StreamIn, StreamOut>;
     close(): void;
   };
   return {
     ready: () =>
       new Promise((resolve, reject) =>
-        client.ready({}, { deadline: Date.now() + 5000 }, (error, spec) => (error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec))),
+        client.ready({}, { deadline: Date.now() + 5000 }, (error, spec) =>
+          error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec),
+        ),
       ),
     open: () => {
       const call = client.handle();
@@ -73,11 +79,15 @@ export function connectScriptedBackend(address: string): ScriptedBackend {
       return {
         send: (m) => call.write(m),
         next: (ms = 2000) =>
-          waitFor(() => {
-            if (inbox.length > 0) return inbox.shift();
-            if (status !== undefined) throw new Error(`stream ended with status ${status} instead of a message`);
-            return undefined;
-          }, ms, "a message"),
+          waitFor(
+            () => {
+              if (inbox.length > 0) return inbox.shift();
+              if (status !== undefined) throw new Error(`stream ended with status ${status} instead of a message`);
+              return undefined;
+            },
+            ms,
+            "a message",
+          ),
         ended: (ms = 2000) => waitFor(() => status, ms, "the stream to end"),
         complete: () => call.end(),
         cancel: () => call.cancel(),

@@ -1,6 +1,12 @@
 import type { StreamIn, StreamOut } from "../../reference/protocol/index.js";
 import { createProtocolInvariants, type InvariantViolation, type ProtocolInvariants } from "../intercept/protocol-invariants.js";
-import { formatTranscript, streamInJson, streamOutJson, transcriptSequenceEntry, type TranscriptEntry } from "../intercept/transcript-entry.js";
+import {
+  formatTranscript,
+  streamInJson,
+  streamOutJson,
+  transcriptSequenceEntry,
+  type TranscriptEntry,
+} from "../intercept/transcript-entry.js";
 import type { Sequence } from "../run/sequence-entry.js";
 
 /** One `handle` stream as the instrumented user function saw it. */
@@ -187,7 +193,10 @@ export class TrafficLog {
    * and at most `maxEntries` of its last entries (a long replay is summarised).
    */
   transcript(entityIds?: readonly string[], maxEntries = 80): string {
-    const streamIds = entityIds === undefined ? undefined : new Set(this.streams.filter((s) => s.entityId !== undefined && entityIds.includes(s.entityId)).map((s) => s.streamId));
+    const streamIds =
+      entityIds === undefined
+        ? undefined
+        : new Set(this.streams.filter((s) => s.entityId !== undefined && entityIds.includes(s.entityId)).map((s) => s.streamId));
     const entries = this.#transcript.filter((e) => streamIds === undefined || streamIds.has(e.stream));
     const shown = entries.slice(-maxEntries).map((e) => e.build());
     const omitted = entries.length - shown.length;
@@ -196,7 +205,10 @@ export class TrafficLog {
 
   /** The entries `transcript` shows, for the report's sequence diagram (the backend and the kit's user function). */
   sequence(entityIds?: readonly string[], maxEntries = 80): Sequence {
-    const streamIds = entityIds === undefined ? undefined : new Set(this.streams.filter((s) => s.entityId !== undefined && entityIds.includes(s.entityId)).map((s) => s.streamId));
+    const streamIds =
+      entityIds === undefined
+        ? undefined
+        : new Set(this.streams.filter((s) => s.entityId !== undefined && entityIds.includes(s.entityId)).map((s) => s.streamId));
     const entries = this.#transcript.filter((e) => streamIds === undefined || streamIds.has(e.stream));
     const backend = "backend";
     const userFunction = "kit (user function)";

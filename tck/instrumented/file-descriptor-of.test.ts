@@ -26,15 +26,33 @@ describe("fileDescriptorOf (the raw model entity's ready() descriptor)", () => {
 
   it("marks exactly the key fields with option 50002 (entity_key) = true", () => {
     const keyed = file.messageType.flatMap((m) =>
-      m.field.filter((f) => f.options?.$unknown?.some((u) => u.no === 50002 && u.data.length === 1 && u.data[0] === 1)).map((f) => `${m.name}.${f.name}`),
+      m.field
+        .filter((f) => f.options?.$unknown?.some((u) => u.no === 50002 && u.data.length === 1 && u.data[0] === 1))
+        .map((f) => `${m.name}.${f.name}`),
     );
-    assert.deepEqual(keyed, ["Request.id", "CompositeRequest.part_a", "CompositeRequest.part_b", "CompositeRequest.part_c", "CompositeRequest.part_d"]);
+    assert.deepEqual(keyed, [
+      "Request.id",
+      "CompositeRequest.part_a",
+      "CompositeRequest.part_b",
+      "CompositeRequest.part_c",
+      "CompositeRequest.part_d",
+    ]);
   });
 
   it("keeps the oneof of RequestAction and the Kind enum", () => {
     const action = file.messageType.find((m) => m.name === "RequestAction");
-    assert.deepEqual(action?.oneofDecl.map((o) => o.name), ["action"]);
+    assert.deepEqual(
+      action?.oneofDecl.map((o) => o.name),
+      ["action"],
+    );
     assert.ok(action?.field.every((f) => f.oneofIndex === 0));
-    assert.deepEqual(file.enumType[0]?.value.map((v) => [v.name, v.number]), [["KIND_UNSPECIFIED", 0], ["KIND_ONE", 1], ["KIND_TWO", 2]]);
+    assert.deepEqual(
+      file.enumType[0]?.value.map((v) => [v.name, v.number]),
+      [
+        ["KIND_UNSPECIFIED", 0],
+        ["KIND_ONE", 1],
+        ["KIND_TWO", 2],
+      ],
+    );
   });
 });

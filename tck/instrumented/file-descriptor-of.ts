@@ -2,8 +2,21 @@ import protobuf from "protobufjs";
 import { fileDescriptorProtoType } from "../../reference/protocol/index.js";
 
 const scalarTypes: Record<string, number> = {
-  double: 1, float: 2, int64: 3, uint64: 4, int32: 5, fixed64: 6, fixed32: 7, bool: 8, string: 9,
-  bytes: 12, uint32: 13, sfixed32: 15, sfixed64: 16, sint32: 17, sint64: 18,
+  double: 1,
+  float: 2,
+  int64: 3,
+  uint64: 4,
+  int32: 5,
+  fixed64: 6,
+  fixed32: 7,
+  bool: 8,
+  string: 9,
+  bytes: 12,
+  uint32: 13,
+  sfixed32: 15,
+  sfixed64: 16,
+  sint32: 17,
+  sint64: 18,
 };
 const typeMessage = 11;
 const typeEnum = 14;
@@ -57,7 +70,8 @@ function messageOf(type: protobuf.Type): unknown {
       field.resolve();
       const scalar = scalarTypes[field.type];
       // protobufjs keys a parsed option by its source spelling: plain or with a leading dot.
-      const keyed = field.options?.["(lightbend.serverless.entity_key)"] === true || field.options?.["(.lightbend.serverless.entity_key)"] === true;
+      const keyed =
+        field.options?.["(lightbend.serverless.entity_key)"] === true || field.options?.["(.lightbend.serverless.entity_key)"] === true;
       const options = keyed ? { ".lightbend.serverless.entity_key": true } : undefined;
       return {
         name: field.name,

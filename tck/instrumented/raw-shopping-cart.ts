@@ -71,7 +71,13 @@ function createShoppingCartBehaviour(subject: ShoppingCartSubject, quantityRule:
           }
           case "GetCart": {
             decode(`${api}.GetShoppingCart`, payload);
-            return { kind: "reply", payload: encode(`${api}.Cart`, { items: lines.map((l) => ({ product_id: l.productId, name: l.name, quantity: l.quantity })) }), events: [] };
+            return {
+              kind: "reply",
+              payload: encode(`${api}.Cart`, {
+                items: lines.map((l) => ({ product_id: l.productId, name: l.name, quantity: l.quantity })),
+              }),
+              events: [],
+            };
           }
           default:
             return { kind: "failure", description: `unknown command ${commandName}` };
@@ -93,7 +99,10 @@ export function startRawShoppingCart(options: RawShoppingCartOptions = {}): Prom
   return startRawUserFunction(
     {
       spec: {
-        proto: fileDescriptorOf(subject.root, "shoppingcart/shoppingcart.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]),
+        proto: fileDescriptorOf(subject.root, "shoppingcart/shoppingcart.proto", [
+          "google/protobuf/empty.proto",
+          "lightbend/serverless/entitykey.proto",
+        ]),
         serviceName: subject.serviceName,
         persistenceId: subject.persistenceId,
       },

@@ -1,5 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, typeNameOf, type AnyPayload, type EntitySpec, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
+import {
+  entityServiceDefinition,
+  typeNameOf,
+  type AnyPayload,
+  type EntitySpec,
+  type StreamIn,
+  type StreamOut,
+} from "../../reference/protocol/index.js";
 import type { EntityBehaviour } from "../instrumented-user-function/index.js";
 
 /**
@@ -77,7 +84,8 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
   const snapshotEvery = options.snapshotEvery ?? 5;
   const faults: UserFunctionFaults = options.faults ?? {};
   const spec: EntitySpec = { ...subject.spec, ...faults.describesItselfAs };
-  const wireAny = (payload: AnyPayload): AnyPayload => (faults.typeUrlsWithoutPrefix ? { ...payload, typeUrl: typeNameOf(payload.typeUrl) } : payload);
+  const wireAny = (payload: AnyPayload): AnyPayload =>
+    faults.typeUrlsWithoutPrefix ? { ...payload, typeUrl: typeNameOf(payload.typeUrl) } : payload;
 
   const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   server.addService(entityServiceDefinition, {
@@ -147,8 +155,10 @@ export async function startRawUserFunction(subject: RawSubject, options: RawUser
           case "command": {
             if (!entity) return endWithError("Command before Init");
             if (!faults.acceptsForeignCommands) {
-              if (message.entityId !== entityId) return endWithError(`Command for entity ${JSON.stringify(message.entityId)} on the stream of ${JSON.stringify(entityId)}`);
-              if (message.id <= lastCommandId) return endWithError(`command id ${message.id} does not increase (previous ${lastCommandId})`);
+              if (message.entityId !== entityId)
+                return endWithError(`Command for entity ${JSON.stringify(message.entityId)} on the stream of ${JSON.stringify(entityId)}`);
+              if (message.id <= lastCommandId)
+                return endWithError(`command id ${message.id} does not increase (previous ${lastCommandId})`);
             }
             lastCommandId = message.id;
             if (message.id === faults.crashesOnCommandId) {

@@ -27,7 +27,8 @@ export class AnswerDeadlines {
     readonly boundMs: number,
     private readonly clock: () => number = Date.now,
   ) {
-    if (!(Number.isFinite(boundMs) && boundMs > 0)) throw new Error(`the answer timeout must be a positive number of milliseconds, got ${boundMs}`);
+    if (!(Number.isFinite(boundMs) && boundMs > 0))
+      throw new Error(`the answer timeout must be a positive number of milliseconds, got ${boundMs}`);
     this.#toleranceMs = Math.min(Math.max(0.05 * boundMs, 200), boundMs / 2);
   }
 
@@ -63,7 +64,8 @@ export class AnswerDeadlines {
     for (const [id, waiting] of stream) {
       if (waiting.timer) clearTimeout(waiting.timer);
       const waited = this.clock() - waiting.since;
-      if (waited >= this.boundMs - this.#toleranceMs) this.#late(streamId, id, waiting, `no answer; the stream ended (${how}) after ${waited} ms`);
+      if (waited >= this.boundMs - this.#toleranceMs)
+        this.#late(streamId, id, waiting, `no answer; the stream ended (${how}) after ${waited} ms`);
     }
   }
 

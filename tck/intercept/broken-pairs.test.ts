@@ -4,7 +4,12 @@ import { createBackend } from "../../reference/backend/backend.js";
 import type { EntityStateMachineConfig } from "../../reference/backend/entity/entity-protocol.js";
 import type { EntityRef } from "../../reference/backend/ids.js";
 import { silentLogger } from "../../reference/backend/logger.js";
-import { createInMemoryJournal, createInMemorySnapshotStore, type SnapshotStore, type StoredSnapshot } from "../../reference/backend/persistence/index.js";
+import {
+  createInMemoryJournal,
+  createInMemorySnapshotStore,
+  type SnapshotStore,
+  type StoredSnapshot,
+} from "../../reference/backend/persistence/index.js";
 import type { RunningUserFunction } from "../../reference/support/index.js";
 import { createShoppingCartClient, type ShoppingCartClient } from "../../samples/shopping-cart-client/index.js";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
@@ -67,7 +72,12 @@ async function withPair(
 }
 
 const show = (violations: readonly ViolationReport[]) =>
-  violations.map((v) => `${v.violation.side}: ${v.violation.cause} — ${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`).join("\n\n");
+  violations
+    .map(
+      (v) =>
+        `${v.violation.side}: ${v.violation.cause} — ${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`,
+    )
+    .join("\n\n");
 
 const items = (violations: readonly ViolationReport[]) => violations.map((v) => `${v.violation.side} ${v.violation.item}`);
 
@@ -84,7 +94,11 @@ describe("intercept mode against broken pairs", { timeout: 60_000 }, () => {
     const answerTimeoutMs = 200;
     // The backend waits longer than the interceptor: the interceptor's own clock reports.
     await withPair(
-      { userFunction: () => startRawShoppingCart({ faults: { hangsOnCommandId: 3 } }), entity: { relayTimeoutMs: 20 * answerTimeoutMs }, answerTimeoutMs },
+      {
+        userFunction: () => startRawShoppingCart({ faults: { hangsOnCommandId: 3 } }),
+        entity: { relayTimeoutMs: 20 * answerTimeoutMs },
+        answerTimeoutMs,
+      },
       async ({ client, interceptor, violations, violated }) => {
         await addUnits(client, "hang-1", 2);
         // Command 3 on the stream: never answered.
@@ -109,7 +123,11 @@ describe("intercept mode against broken pairs", { timeout: 60_000 }, () => {
   it("a user function that hangs, behind a backend whose relay timeout equals the answer timeout: still D3 when the backend cancels first", async () => {
     const bound = 600;
     await withPair(
-      { userFunction: () => startRawShoppingCart({ faults: { hangsOnCommandId: 1 } }), entity: { relayTimeoutMs: bound }, answerTimeoutMs: bound },
+      {
+        userFunction: () => startRawShoppingCart({ faults: { hangsOnCommandId: 1 } }),
+        entity: { relayTimeoutMs: bound },
+        answerTimeoutMs: bound,
+      },
       async ({ client, interceptor, violations }) => {
         await assert.rejects(client.getCart("hang-2"));
         await interceptor.settled();
@@ -121,7 +139,10 @@ describe("intercept mode against broken pairs", { timeout: 60_000 }, () => {
 
   it("a user function that ignores snapshots, with a short passivation timeout: H9, the user function at fault", async () => {
     await withPair(
-      { userFunction: () => startRawShoppingCart({ snapshotEvery: 3, faults: { ignoresSnapshot: true } }), entity: { passivationTimeoutMs: 200 } },
+      {
+        userFunction: () => startRawShoppingCart({ snapshotEvery: 3, faults: { ignoresSnapshot: true } }),
+        entity: { passivationTimeoutMs: 200 },
+      },
       async ({ client, interceptor, violations }) => {
         // Four events: a snapshot at 3, event 4 after it.
         await addUnits(client, "forgets", 4);
@@ -142,7 +163,10 @@ describe("intercept mode against broken pairs", { timeout: 60_000 }, () => {
 
   it("a user function that applies replayed events twice, with a short passivation timeout: H9, the user function at fault", async () => {
     await withPair(
-      { userFunction: () => startRawShoppingCart({ snapshotEvery: 1000, faults: { appliesReplayedEventsTwice: true } }), entity: { passivationTimeoutMs: 200 } },
+      {
+        userFunction: () => startRawShoppingCart({ snapshotEvery: 1000, faults: { appliesReplayedEventsTwice: true } }),
+        entity: { passivationTimeoutMs: 200 },
+      },
       async ({ client, interceptor, violations }) => {
         // Two events and no snapshot: the new stream replays both, and this cart counts each twice.
         await addUnits(client, "doubles", 2);
@@ -152,30 +176,44 @@ describe("intercept mode against broken pairs", { timeout: 60_000 }, () => {
         assert.notDeepEqual(after, before, "the broken cart really answers differently");
         await interceptor.settled();
         assert.deepEqual(items(violations), ["user function H9"], show(violations));
-        assert.match(violations[0]!.violation.cause, /^answered GetCart differently on stream s2 than on stream s1 with no event in between/);
+        assert.match(
+          violations[0]!.violation.cause,
+          /^answered GetCart differently on stream s2 than on stream s1 with no event in between/,
+        );
       },
     );
   });
 
   it("a backend whose snapshot store offers the snapshot before the latest: F4 stale snapshot offer, the backend at fault", async () => {
-    await withPair({ userFunction: () => startShoppingCart({ host: "127.0.0.1", port: 0 }), snapshotStore: olderSnapshotStore(createInMemorySnapshotStore()), entity: { passivationTimeoutMs: 200 } }, async ({ client, interceptor, violations }) => {
-      // Twelve events: snapshots at 5 and 10, both acknowledged by the next command.
-      await addUnits(client, "stale", 12);
-      await passivation(interceptor);
-      // The recovery is right (the backend replays 6..12 after the older snapshot): only the offer is wrong.
-      assert.equal((await client.getCart("stale")).items[0]?.quantity, 12);
-      await interceptor.settled();
-      assert.deepEqual(items(violations), ["backend F4"], show(violations));
-      const v = violations[0]!.violation;
-      assert.equal(v.rule, "Init offers the latest acknowledged snapshot");
-      assert.match(v.cause, /^offered a stale snapshot \(sequence 5\) though one was acknowledged at sequence 10/);
-      assert.equal(violations[0]!.stream, "s2");
-    });
+    await withPair(
+      {
+        userFunction: () => startShoppingCart({ host: "127.0.0.1", port: 0 }),
+        snapshotStore: olderSnapshotStore(createInMemorySnapshotStore()),
+        entity: { passivationTimeoutMs: 200 },
+      },
+      async ({ client, interceptor, violations }) => {
+        // Twelve events: snapshots at 5 and 10, both acknowledged by the next command.
+        await addUnits(client, "stale", 12);
+        await passivation(interceptor);
+        // The recovery is right (the backend replays 6..12 after the older snapshot): only the offer is wrong.
+        assert.equal((await client.getCart("stale")).items[0]?.quantity, 12);
+        await interceptor.settled();
+        assert.deepEqual(items(violations), ["backend F4"], show(violations));
+        const v = violations[0]!.violation;
+        assert.equal(v.rule, "Init offers the latest acknowledged snapshot");
+        assert.match(v.cause, /^offered a stale snapshot \(sequence 5\) though one was acknowledged at sequence 10/);
+        assert.equal(violations[0]!.stream, "s2");
+      },
+    );
   });
 
   it("a backend whose snapshot store shifts the sequence by one: F4 at a sequence where no snapshot was acknowledged, the backend at fault, and the wrong state it causes is the backend's too", async () => {
     await withPair(
-      { userFunction: () => startShoppingCart({ host: "127.0.0.1", port: 0 }), snapshotStore: shiftedSnapshotStore(createInMemorySnapshotStore(), -1), entity: { passivationTimeoutMs: 200 } },
+      {
+        userFunction: () => startShoppingCart({ host: "127.0.0.1", port: 0 }),
+        snapshotStore: shiftedSnapshotStore(createInMemorySnapshotStore(), -1),
+        entity: { passivationTimeoutMs: 200 },
+      },
       async ({ client, interceptor, violations }) => {
         // Six events: the snapshot at 5, acknowledged by the sixth AddItem.
         await addUnits(client, "shifted", 6);

@@ -55,7 +55,12 @@ describe("intercept mode, end to end on the sample", () => {
     assert.equal(
       violations.length,
       0,
-      violations.map((v) => `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`).join("\n\n"),
+      violations
+        .map(
+          (v) =>
+            `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`,
+        )
+        .join("\n\n"),
     );
 
   it("runs the seed's session through the interceptor without a violation", async () => {
@@ -81,7 +86,10 @@ describe("intercept mode, end to end on the sample", () => {
     const newestText = () => (existsSync(newest) ? readFileSync(newest, "utf8") : "");
     await waitFor(() => newestText().includes('"kind":"to-backend"'), 5_000, `the reply in ${newest}`);
     const recovered = newestText();
-    assert.ok(recovered.includes('"init":{"entityId":"user-2","snapshot":{"sequence":5'), "the recovery stream of user-2 opened with the snapshot at sequence 5");
+    assert.ok(
+      recovered.includes('"init":{"entityId":"user-2","snapshot":{"sequence":5'),
+      "the recovery stream of user-2 opened with the snapshot at sequence 5",
+    );
     assert.equal((recovered.match(/"event":/g) ?? []).length, 3, "events 6, 7 and 8 replayed");
     assert.ok(interceptor.summary().streams >= 3);
   });

@@ -7,7 +7,14 @@ import * as grpc from "@grpc/grpc-js";
 import { createBackend, type Backend } from "../../reference/backend/backend.js";
 import { silentLogger } from "../../reference/backend/logger.js";
 import { createInMemoryJournal, createInMemorySnapshotStore } from "../../reference/backend/persistence/index.js";
-import { createShoppingCartClient, formatCart, seedProduct, seedUser, ShoppingCartCallError, type ShoppingCartClient } from "../../samples/shopping-cart-client/index.js";
+import {
+  createShoppingCartClient,
+  formatCart,
+  seedProduct,
+  seedUser,
+  ShoppingCartCallError,
+  type ShoppingCartClient,
+} from "../../samples/shopping-cart-client/index.js";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import type { RunningUserFunction } from "../../reference/support/index.js";
 import { createStorageFaultSwitch } from "../backend/self-test/storage-fault-switch.js";
@@ -83,7 +90,12 @@ describe("intercept mode: a failed journal append is no violation", () => {
     assert.equal(
       violations.length,
       0,
-      violations.map((v) => `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`).join("\n\n"),
+      violations
+        .map(
+          (v) =>
+            `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`,
+        )
+        .join("\n\n"),
     );
 
     // Stopping the backend passivates the live stream; then every transcript is complete.
@@ -93,14 +105,28 @@ describe("intercept mode: a failed journal append is no violation", () => {
     // The first stream (events 1 and 2, then the failed write) ended cancelled by the backend.
     const streams = readdirSync(dir).sort();
     assert.ok(streams.length >= 2, `at least two streams (the cancelled one and its replacement), got ${streams.join(", ")}`);
-    const first = readFileSync(join(dir, "s1.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptEntry);
+    const first = readFileSync(join(dir, "s1.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TranscriptEntry);
     const end = first.at(-1);
     assert.equal(end?.kind, "end", `the first stream's transcript ends with its end entry; got ${JSON.stringify(end)}`);
     assert.equal(end.kind === "end" ? end.outcome : undefined, "cancelled-by-backend", `the first stream's end: ${JSON.stringify(end)}`);
     assert.ok(!first.some((e) => e.kind === "backend-half-close"), "no half-close is recorded for the cancelled stream");
-    const second = readFileSync(join(dir, "s2.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptEntry);
-    assert.equal(second.filter((e) => e.kind === "to-user-function" && "event" in (e.message as object)).length, 2, "the replacement stream replays events 1 and 2");
+    const second = readFileSync(join(dir, "s2.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TranscriptEntry);
+    assert.equal(
+      second.filter((e) => e.kind === "to-user-function" && "event" in (e.message as object)).length,
+      2,
+      "the replacement stream replays events 1 and 2",
+    );
     const secondEnd = second.at(-1);
-    assert.equal(secondEnd?.kind === "end" ? secondEnd.outcome : undefined, "completed", `the replacement stream, passivated at shutdown: ${JSON.stringify(secondEnd)}`);
+    assert.equal(
+      secondEnd?.kind === "end" ? secondEnd.outcome : undefined,
+      "completed",
+      `the replacement stream, passivated at shutdown: ${JSON.stringify(secondEnd)}`,
+    );
   });
 });

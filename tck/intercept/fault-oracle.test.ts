@@ -62,7 +62,9 @@ describe("fault oracle", () => {
     oracle.streamEnded("b", false);
     oracle.init("c", "e1", undefined);
     assert.deepEqual([...oracle.event("c", 1, ev("one")), ...oracle.event("c", 2, ev("two")), ...oracle.event("c", 3, ev("three"))], []);
-    assert.deepEqual(rules(oracle.event("c", 4, ev("four"))), ["a replayed event is one the user function emitted at that sequence (fault oracle)"]);
+    assert.deepEqual(rules(oracle.event("c", 4, ev("four"))), [
+      "a replayed event is one the user function emitted at that sequence (fault oracle)",
+    ]);
   });
 
   it("counts a Reply as acknowledged once the backend sends the next Command", () => {
@@ -86,12 +88,31 @@ describe("fault oracle", () => {
 
   it("requires every client call to end with a code of the decision table, before the client's deadline", () => {
     const oracle = createFaultOracle();
-    for (const code of [grpc.status.OK, grpc.status.UNKNOWN, grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.INTERNAL]) {
+    for (const code of [
+      grpc.status.OK,
+      grpc.status.UNKNOWN,
+      grpc.status.UNAVAILABLE,
+      grpc.status.DEADLINE_EXCEEDED,
+      grpc.status.RESOURCE_EXHAUSTED,
+      grpc.status.INTERNAL,
+    ]) {
       assert.deepEqual(oracle.clientCall({ entityId: "e", method: "Get", code, details: "", clientDeadlinePassed: false }), []);
     }
-    const hang = oracle.clientCall({ entityId: "e", method: "Get", code: grpc.status.DEADLINE_EXCEEDED, details: "Deadline exceeded", clientDeadlinePassed: true });
+    const hang = oracle.clientCall({
+      entityId: "e",
+      method: "Get",
+      code: grpc.status.DEADLINE_EXCEEDED,
+      details: "Deadline exceeded",
+      clientDeadlinePassed: true,
+    });
     assert.match(hang[0]!.actual, /no answer: the client's own deadline passed/);
-    const undefinedCode = oracle.clientCall({ entityId: "e", method: "Get", code: grpc.status.DATA_LOSS, details: "?", clientDeadlinePassed: false });
+    const undefinedCode = oracle.clientCall({
+      entityId: "e",
+      method: "Get",
+      code: grpc.status.DATA_LOSS,
+      details: "?",
+      clientDeadlinePassed: false,
+    });
     assert.match(undefinedCode[0]!.actual, /Get on e ended DATA_LOSS/);
     assert.equal(oracle.clientViolations().length, 2);
   });

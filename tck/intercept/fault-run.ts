@@ -2,7 +2,13 @@ import * as grpc from "@grpc/grpc-js";
 import { createBackend } from "../../reference/backend/backend.js";
 import { silentLogger } from "../../reference/backend/logger.js";
 import type { Journal, SnapshotStore } from "../../reference/backend/persistence/index.js";
-import { createShoppingCartClient, runSeedSession, ShoppingCartCallError, type Cart, type ShoppingCartClient } from "../../samples/shopping-cart-client/index.js";
+import {
+  createShoppingCartClient,
+  runSeedSession,
+  ShoppingCartCallError,
+  type Cart,
+  type ShoppingCartClient,
+} from "../../samples/shopping-cart-client/index.js";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import { parseFaultSpec } from "./fault-spec.js";
 import type { InvariantViolation } from "./protocol-invariants.js";
@@ -41,7 +47,11 @@ export interface FaultRunResult {
   readonly streams: number;
 }
 
-export async function faultRun(spec: string, stores: () => FaultRunStores | Promise<FaultRunStores>, options: FaultRunOptions = {}): Promise<FaultRunResult> {
+export async function faultRun(
+  spec: string,
+  stores: () => FaultRunStores | Promise<FaultRunStores>,
+  options: FaultRunOptions = {},
+): Promise<FaultRunResult> {
   const relayTimeoutMs = options.relayTimeoutMs ?? 1_000;
   // Passivation by an idle timer would depend on how long other carts' faults took (timing, not
   // traffic); the run passivates every cart by restarting the backend instead.
@@ -52,7 +62,12 @@ export async function faultRun(spec: string, stores: () => FaultRunStores | Prom
   const plan = parseFaultSpec(spec);
   const violations: ViolationReport[] = [];
   const cart = await startShoppingCart({ host: "127.0.0.1", port: 0 });
-  const interceptor = await startInterceptor({ listen: "127.0.0.1:0", target: cart.address, faults: plan, onViolation: (r) => violations.push(r) });
+  const interceptor = await startInterceptor({
+    listen: "127.0.0.1:0",
+    target: cart.address,
+    faults: plan,
+    onViolation: (r) => violations.push(r),
+  });
   const { journal, snapshotStore, close } = await stores();
   const newBackend = () =>
     createBackend(
@@ -66,19 +81,27 @@ export async function faultRun(spec: string, stores: () => FaultRunStores | Prom
     const address = await backend.start();
     await backend.serving;
     client?.close();
-    client = recordingClient(createShoppingCartClient(address.target, { callTimeoutMs: clientDeadlineMs }), interceptor.faults!, codes, clientDeadlineMs);
+    client = recordingClient(
+      createShoppingCartClient(address.target, { callTimeoutMs: clientDeadlineMs }),
+      interceptor.faults!,
+      codes,
+      clientDeadlineMs,
+    );
     return client;
   };
   try {
     await runSeedSession(await connect(), () => {});
     let restarted = false;
     // The restart: shutdown half-closes every cart's stream; the new backend recovers each from snapshot and events.
-    await mixedClient(() => client!, async () => {
-      await backend.stop();
-      backend = newBackend();
-      await connect();
-      restarted = true;
-    });
+    await mixedClient(
+      () => client!,
+      async () => {
+        await backend.stop();
+        backend = newBackend();
+        await connect();
+        restarted = true;
+      },
+    );
     if (!restarted) throw new Error("the mixed client never restarted the backend");
     // Taken before the last shutdown: which streams a shutdown finds open is timing, not traffic.
     const faults = interceptor.faults!.applied().map(describeFault);
@@ -97,8 +120,13 @@ export async function faultRun(spec: string, stores: () => FaultRunStores | Prom
 }
 
 /** A client whose every call's end is told to the oracle; a failed call answers an empty cart and goes on. */
-function recordingClient(client: ShoppingCartClient, faults: FaultInjector, codes: Map<string, number>, clientDeadlineMs: number): ShoppingCartClient {
-  const call = async <T,>(entityId: string, method: string, run: () => Promise<T>, fallback: T): Promise<T> => {
+function recordingClient(
+  client: ShoppingCartClient,
+  faults: FaultInjector,
+  codes: Map<string, number>,
+  clientDeadlineMs: number,
+): ShoppingCartClient {
+  const call = async <T>(entityId: string, method: string, run: () => Promise<T>, fallback: T): Promise<T> => {
     const started = Date.now();
     try {
       const result = await run();
@@ -148,15 +176,16 @@ async function mixedClient(clientNow: () => ShoppingCartClient, restart: () => P
   for (const cart of carts) await clientNow().getCart(cart);
 }
 
-
 export function explainViolations(result: FaultRunResult): string {
   return [
-    ...result.violations.map((v) => `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`),
+    ...result.violations.map(
+      (v) =>
+        `${v.violation.item} ${v.violation.rule}: expected ${v.violation.expected}, got ${v.violation.actual}\n${formatTranscript(v.transcript)}`,
+    ),
     ...result.clientViolations.map((v) => `${v.item} ${v.rule}: expected ${v.expected}, got ${v.actual}`),
     `faults: ${result.faults.join("\n  ")}`,
   ].join("\n\n");
 }
-
 
 /** The seeded spec the end-to-end fault tests run: every kind, about one point in ten. */
 export const seededFaultRunSpec = "seed=17,rate=0.1,kinds=delay,drop,duplicate,reset,reset-connection,hold,stray,max-delay=40";
@@ -181,7 +210,10 @@ export async function seededFaultRunTwice(
   for (const kind of ["delay", "drop", "duplicate", "reset", "reset-connection", "hold", "stray"]) {
     assert.ok(kinds.has(kind), `the seeded run injects at least one ${kind}; got ${[...kinds.keys()].join(", ")}`);
   }
-  assert.ok((first.codes.get("OK") ?? 0) > 0 && first.codes.size > 1, `some calls succeed and some fail under the faults; got ${[...first.codes].join("; ")}`);
+  assert.ok(
+    (first.codes.get("OK") ?? 0) > 0 && first.codes.size > 1,
+    `some calls succeed and some fail under the faults; got ${[...first.codes].join("; ")}`,
+  );
   assert.equal(first.violations.length + first.clientViolations.length, 0, explainViolations(first));
 
   const second = await faultRun(seededFaultRunSpec, stores, options);

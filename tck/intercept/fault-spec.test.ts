@@ -20,7 +20,11 @@ describe("--faults SPEC", () => {
   });
 
   it("formats a plan as a spec that parses back to it (the rerun line)", () => {
-    for (const spec of ["seed=42,rate=0.05,kinds=delay,drop,reset", "seed=3,stray:uf-to-backend:any:2,delay:backend-to-uf:event:1:9", "seed=1,rate=1,kinds=hold,reset-connection,duplicate:backend-to-uf:command:4"]) {
+    for (const spec of [
+      "seed=42,rate=0.05,kinds=delay,drop,reset",
+      "seed=3,stray:uf-to-backend:any:2,delay:backend-to-uf:event:1:9",
+      "seed=1,rate=1,kinds=hold,reset-connection,duplicate:backend-to-uf:command:4",
+    ]) {
       const plan = parseFaultSpec(spec);
       assert.deepEqual(parseFaultSpec(formatFaultSpec(plan)), plan, formatFaultSpec(plan));
     }
@@ -48,6 +52,11 @@ describe("--faults SPEC", () => {
       ["drop:uf-to-backend:reply:1:50", /only a delay takes :MS/],
       ["drop:uf-to-backend", /a point is KIND:DIR:MSG:N\[:MS\]/],
     ];
-    for (const [spec, message] of bad) assert.throws(() => parseFaultSpec(spec), (e: unknown) => e instanceof FaultSpecError && message.test(e.message), spec);
+    for (const [spec, message] of bad)
+      assert.throws(
+        () => parseFaultSpec(spec),
+        (e: unknown) => e instanceof FaultSpecError && message.test(e.message),
+        spec,
+      );
   });
 });

@@ -78,7 +78,8 @@ export function parseFaultSpec(spec: string, randomSeed: () => number = () => Ma
   for (const term of terms) {
     const eq = term.indexOf("=");
     if (eq < 0 && !term.includes(":")) {
-      if (!inKinds) throw new FaultSpecError(`--faults: "${term}" is neither KEY=VALUE nor a point KIND:DIR:MSG:N (a kind belongs after kinds=)`);
+      if (!inKinds)
+        throw new FaultSpecError(`--faults: "${term}" is neither KEY=VALUE nor a point KIND:DIR:MSG:N (a kind belongs after kinds=)`);
       kinds!.push(kind(term, "kinds="));
       continue;
     }
@@ -88,12 +89,14 @@ export function parseFaultSpec(spec: string, randomSeed: () => number = () => Ma
       const value = term.slice(eq + 1);
       switch (key) {
         case "seed":
-          if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new FaultSpecError(`--faults: seed must be a whole number, got "${value}"`);
+          if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+            throw new FaultSpecError(`--faults: seed must be a whole number, got "${value}"`);
           seed = Number(value);
           break;
         case "rate": {
           const r = Number(value);
-          if (value === "" || !Number.isFinite(r) || r < 0 || r > 1) throw new FaultSpecError(`--faults: rate must be a number from 0 to 1, got "${value}"`);
+          if (value === "" || !Number.isFinite(r) || r < 0 || r > 1)
+            throw new FaultSpecError(`--faults: rate must be a number from 0 to 1, got "${value}"`);
           rate = r;
           break;
         }
@@ -111,8 +114,10 @@ export function parseFaultSpec(spec: string, randomSeed: () => number = () => Ma
     }
     points.push(point(term));
   }
-  if (kinds !== undefined && rate === undefined) throw new FaultSpecError("--faults: kinds= without rate= injects nothing; give rate=R too");
-  if (seed !== undefined && rate === undefined && points.length === 0) throw new FaultSpecError("--faults: seed= without rate= injects nothing; give rate=R too");
+  if (kinds !== undefined && rate === undefined)
+    throw new FaultSpecError("--faults: kinds= without rate= injects nothing; give rate=R too");
+  if (seed !== undefined && rate === undefined && points.length === 0)
+    throw new FaultSpecError("--faults: seed= without rate= injects nothing; give rate=R too");
   return {
     seed: seed ?? randomSeed(),
     rate: rate ?? 0,
@@ -123,12 +128,14 @@ export function parseFaultSpec(spec: string, randomSeed: () => number = () => Ma
 }
 
 function kind(text: string, where: string): FaultKind {
-  if (!(faultKinds as readonly string[]).includes(text)) throw new FaultSpecError(`--faults: unknown fault kind "${text}" in ${where} (known: ${faultKinds.join(", ")})`);
+  if (!(faultKinds as readonly string[]).includes(text))
+    throw new FaultSpecError(`--faults: unknown fault kind "${text}" in ${where} (known: ${faultKinds.join(", ")})`);
   return text as FaultKind;
 }
 
 function milliseconds(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new FaultSpecError(`--faults: ${what} must be a whole number of milliseconds, at least 1, got "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new FaultSpecError(`--faults: ${what} must be a whole number of milliseconds, at least 1, got "${text}"`);
   return Number(text);
 }
 
@@ -137,15 +144,19 @@ function point(term: string): NamedFault {
   if (parts.length < 4 || parts.length > 5) throw new FaultSpecError(`--faults: a point is KIND:DIR:MSG:N[:MS], got "${term}"`);
   const [k, dir, msg, n, ms] = parts as [string, string, string, string, string | undefined];
   const faultKind = kind(k, `"${term}"`);
-  if (!(faultDirections as readonly string[]).includes(dir)) throw new FaultSpecError(`--faults: unknown direction "${dir}" in "${term}" (known: ${faultDirections.join(", ")})`);
+  if (!(faultDirections as readonly string[]).includes(dir))
+    throw new FaultSpecError(`--faults: unknown direction "${dir}" in "${term}" (known: ${faultDirections.join(", ")})`);
   const direction = dir as FaultDirection;
   if (!pointTypesOf[direction].includes(msg as PointType)) {
     throw new FaultSpecError(`--faults: "${msg}" does not cross ${direction} in "${term}" (there: ${pointTypesOf[direction].join(", ")})`);
   }
   const message = msg as PointType | "any";
-  if (!/^\d+$/.test(n) || Number(n) < 1) throw new FaultSpecError(`--faults: N must be a whole number from 1 (the Nth ${msg}), got "${n}" in "${term}"`);
+  if (!/^\d+$/.test(n) || Number(n) < 1)
+    throw new FaultSpecError(`--faults: N must be a whole number from 1 (the Nth ${msg}), got "${n}" in "${term}"`);
   if (message !== "any" && !kindsApplicableAt(message).includes(faultKind)) {
-    throw new FaultSpecError(`--faults: ${faultKind} does not apply to a ${msg} in "${term}" (there: ${kindsApplicableAt(message).join(", ")})`);
+    throw new FaultSpecError(
+      `--faults: ${faultKind} does not apply to a ${msg} in "${term}" (there: ${kindsApplicableAt(message).join(", ")})`,
+    );
   }
   if (message === "any" && faultKind === "hold") throw new FaultSpecError(`--faults: hold applies to a half-close only, in "${term}"`);
   if (message === "any" && faultKind === "stray" && direction !== "uf-to-backend") {
@@ -159,7 +170,8 @@ function point(term: string): NamedFault {
 export function formatFaultSpec(plan: FaultPlan): string {
   const terms: string[] = [`seed=${plan.seed}`];
   if (plan.rate > 0) terms.push(`rate=${plan.rate}`, `kinds=${plan.kinds.join(",")}`, `max-delay=${plan.maxDelayMs}`);
-  for (const p of plan.points) terms.push([p.kind, p.direction, p.message, p.ordinal, ...(p.delayMs !== undefined ? [p.delayMs] : [])].join(":"));
+  for (const p of plan.points)
+    terms.push([p.kind, p.direction, p.message, p.ordinal, ...(p.delayMs !== undefined ? [p.delayMs] : [])].join(":"));
   return terms.join(",");
 }
 

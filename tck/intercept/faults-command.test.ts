@@ -48,7 +48,10 @@ const oneCommand = (client: EntityClient) =>
       call.on("data", (m: StreamOut) => got.push(m));
       call.on("error", () => {});
       call.on("status", () => resolve(got));
-      const payload = { typeUrl: "type.googleapis.com/com.example.shoppingcart.GetShoppingCart", value: Buffer.from([0x0a, 0x02, 0x75, 0x31]) };
+      const payload = {
+        typeUrl: "type.googleapis.com/com.example.shoppingcart.GetShoppingCart",
+        value: Buffer.from([0x0a, 0x02, 0x75, 0x31]),
+      };
       call.write({ case: "init", entityId: "u1", snapshot: undefined });
       call.write({ case: "command", entityId: "u1", id: 1, name: "GetCart", payload });
       call.end();
@@ -66,11 +69,14 @@ describe("tck intercept --faults", () => {
 
   it("refuses a bad spec with exit code 2 and the reason", async () => {
     const err: string[] = [];
-    const code = await runInterceptCommand(["--listen", "127.0.0.1:0", "--target", "127.0.0.1:1", "--faults", "drop:uf-to-backend:command:1"], {
-      out: () => {},
-      err: (l) => err.push(l),
-      stopSignal: Promise.resolve(),
-    });
+    const code = await runInterceptCommand(
+      ["--listen", "127.0.0.1:0", "--target", "127.0.0.1:1", "--faults", "drop:uf-to-backend:command:1"],
+      {
+        out: () => {},
+        err: (l) => err.push(l),
+        stopSignal: Promise.resolve(),
+      },
+    );
     assert.equal(code, 2);
     assert.match(err.join("\n"), /tck intercept: --faults: "command" does not cross uf-to-backend/);
   });
@@ -92,15 +98,21 @@ describe("tck intercept --faults", () => {
     assert.equal(run.code, 0, text);
     assert.deepEqual(answers, [], "the Reply was dropped");
     assert.match(text, /tck intercept: faults seed=\d+,drop:uf-to-backend:reply:1 \(seed \d+\)/);
-    assert.match(text, /1 fault\(s\) injected \(1 drop\), seed \d+:\n {2}s1: drop uf-to-backend Reply to 1 \(0 event\(s\)\) \(u1 stream 1, message 1; drop:uf-to-backend:reply:1\)/);
+    assert.match(
+      text,
+      /1 fault\(s\) injected \(1 drop\), seed \d+:\n {2}s1: drop uf-to-backend Reply to 1 \(0 event\(s\)\) \(u1 stream 1, message 1; drop:uf-to-backend:reply:1\)/,
+    );
     assert.match(text, /rerun: npx tck intercept --listen 127\.0\.0\.1:0 --target \S+ --faults seed=\d+,drop:uf-to-backend:reply:1/);
     assert.equal(run.out.at(-1), "1 passed, 0 failed");
   });
 
   it("chooses and prints a seed for random faults when none is given", async () => {
-    const run = await runWithBackend(["--listen", "127.0.0.1:0", "--target", cart.address, "--faults", "rate=0.5,kinds=delay,max-delay=5"], async (client) => {
-      await oneCommand(client);
-    });
+    const run = await runWithBackend(
+      ["--listen", "127.0.0.1:0", "--target", cart.address, "--faults", "rate=0.5,kinds=delay,max-delay=5"],
+      async (client) => {
+        await oneCommand(client);
+      },
+    );
     const text = run.out.join("\n");
     assert.equal(run.code, 0, text);
     assert.match(text, /rerun: npx tck intercept .* --faults seed=\d+,rate=0\.5,kinds=delay,max-delay=5/);
@@ -121,13 +133,22 @@ describe("tck intercept --faults transcripts", () => {
 
   it("records the fault in the stream's transcript, and a reset stream ends reset-by-fault", async () => {
     const transcripts = join(dir, "run");
-    const run = await runWithBackend(["--listen", "127.0.0.1:0", "--target", cart.address, "--transcripts", transcripts, "--faults", "reset:backend-to-uf:command:1"], async (client) => {
-      await oneCommand(client);
-    });
+    const run = await runWithBackend(
+      ["--listen", "127.0.0.1:0", "--target", cart.address, "--transcripts", transcripts, "--faults", "reset:backend-to-uf:command:1"],
+      async (client) => {
+        await oneCommand(client);
+      },
+    );
     assert.equal(run.code, 0, run.out.concat(run.err).join("\n"));
-    const entries = readFileSync(join(transcripts, "s1.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptEntry);
+    const entries = readFileSync(join(transcripts, "s1.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TranscriptEntry);
     const fault = entries.find((e) => e.kind === "fault");
-    assert.match(fault?.kind === "fault" ? fault.text : "", /^fault injected: reset backend-to-uf Command 1 GetCart \(u1 stream 1, message 2; reset:backend-to-uf:command:1\)$/);
+    assert.match(
+      fault?.kind === "fault" ? fault.text : "",
+      /^fault injected: reset backend-to-uf Command 1 GetCart \(u1 stream 1, message 2; reset:backend-to-uf:command:1\)$/,
+    );
     const end = entries.at(-1);
     assert.equal(end?.kind === "end" ? end.outcome : JSON.stringify(end), "reset-by-fault");
   });

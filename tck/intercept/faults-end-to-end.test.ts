@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type PersistedEvent } from "../../reference/backend/persistence/index.js";
+import {
+  createInMemoryJournal,
+  createInMemorySnapshotStore,
+  type Journal,
+  type PersistedEvent,
+} from "../../reference/backend/persistence/index.js";
 import { faultRun, seededFaultRunTwice, seededFaultRunSpec } from "./fault-run.js";
 
 /**
@@ -15,9 +20,15 @@ describe("intercept mode with faults, end to end on the sample (in-memory journa
   });
 
   it("the oracle catches a backend that loses an acknowledged event (its journal's replay leaves out the newest event)", async () => {
-    const run = await faultRun(seededFaultRunSpec, () => ({ journal: forgetsNewestOnReplay(createInMemoryJournal()), snapshotStore: createInMemorySnapshotStore() }));
+    const run = await faultRun(seededFaultRunSpec, () => ({
+      journal: forgetsNewestOnReplay(createInMemoryJournal()),
+      snapshotStore: createInMemorySnapshotStore(),
+    }));
     const rules = new Set(run.violations.map((v) => `${v.violation.item} ${v.violation.rule}`));
-    assert.ok(rules.has("C4 no acknowledged event is lost (fault oracle)"), `the lost event is reported by the oracle; got ${[...rules].join("; ") || "no violation"}`);
+    assert.ok(
+      rules.has("C4 no acknowledged event is lost (fault oracle)"),
+      `the lost event is reported by the oracle; got ${[...rules].join("; ") || "no violation"}`,
+    );
   });
 });
 

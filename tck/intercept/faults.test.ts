@@ -53,14 +53,20 @@ describe("fault injection", () => {
     const first = run(["a", "b", "c"]);
     assert.ok(first.length > 5, `faults injected: ${first.length}`);
     assert.deepEqual(run(["c", "a", "b"]), first);
-    assert.notDeepEqual(run(["a", "b", "c"].map((e) => `${e}x`)).map((f) => f.replace(/x /g, " ")), first, "another entity gets other faults");
+    assert.notDeepEqual(
+      run(["a", "b", "c"].map((e) => `${e}x`)).map((f) => f.replace(/x /g, " ")),
+      first,
+      "another entity gets other faults",
+    );
     const other = createFaultInjector(parseFaultSpec("seed=6,rate=0.3,kinds=drop,duplicate,stray"));
     for (const entity of ["a", "b", "c"]) traffic(fakeStream(other, `s-${entity}`), entity, 20);
     assert.notDeepEqual(other.applied().map(describeFault).sort(), first, "another seed gives other faults");
   });
 
   it("drops, duplicates (absorbing the second answer) and strays at named points", () => {
-    const injector = createFaultInjector(parseFaultSpec("drop:uf-to-backend:reply:2,duplicate:backend-to-uf:command:3,stray:uf-to-backend:reply:4"));
+    const injector = createFaultInjector(
+      parseFaultSpec("drop:uf-to-backend:reply:2,duplicate:backend-to-uf:command:3,stray:uf-to-backend:reply:4"),
+    );
     const s = fakeStream(injector, "s1");
     s.sendIn({ case: "init", entityId: "e1", snapshot: undefined });
     for (let id = 1; id <= 4; id++) {
@@ -75,7 +81,10 @@ describe("fault injection", () => {
     }
     assert.equal(s.toUf.length, 6, "Init, four commands, one of them twice");
     assert.deepEqual(s.toBackend, ["reply 1", "reply 3", "reply 4", `reply ${strayCommandId}`]);
-    assert.deepEqual(injector.applied().map((f) => f.kind), ["drop", "duplicate", "stray"]);
+    assert.deepEqual(
+      injector.applied().map((f) => f.kind),
+      ["drop", "duplicate", "stray"],
+    );
   });
 
   it("delays a message and keeps the order of what follows it", async () => {

@@ -150,7 +150,8 @@ function decide(plan: FaultPlan, counts: Map<string, number>, point: Point): Dec
   const nthAny = point.type !== "half-close" ? count(`${point.direction}/any`) : 0;
   for (const p of plan.points) {
     if (p.direction !== point.direction) continue;
-    const hit = p.message === "any" ? point.type !== "half-close" && nthAny === p.ordinal : p.message === point.type && nthOfType === p.ordinal;
+    const hit =
+      p.message === "any" ? point.type !== "half-close" && nthAny === p.ordinal : p.message === point.type && nthOfType === p.ordinal;
     if (!hit) continue;
     if (point.type && !kindsApplicableAt(point.type).includes(p.kind)) continue;
     const by = [p.kind, p.direction, p.message, p.ordinal, ...(p.delayMs !== undefined ? [p.delayMs] : [])].join(":");
@@ -240,7 +241,10 @@ class StreamFaultsImpl implements StreamFaults {
   private entityId = "?";
   private entityStream = 0;
   private readonly index: Record<FaultDirection, number> = { "backend-to-uf": 0, "uf-to-backend": 0 };
-  private readonly queues: Record<FaultDirection, DirectionQueue> = { "backend-to-uf": new DirectionQueue(), "uf-to-backend": new DirectionQueue() };
+  private readonly queues: Record<FaultDirection, DirectionQueue> = {
+    "backend-to-uf": new DirectionQueue(),
+    "uf-to-backend": new DirectionQueue(),
+  };
   /**
    * Commands a fault sends twice: the copy goes once the user function answered the original (sent
    * together, the user function's reaction to the copy would race its own handler of the original),
@@ -391,12 +395,15 @@ class StreamFaultsImpl implements StreamFaults {
         this.resetNow(`stream reset by tck intercept --faults (${describeFault(fault)})`);
         return;
       case "reset-connection":
-        for (const stream of [...this.injector.live]) stream.resetNow(`connection reset by tck intercept --faults (${describeFault(fault)})`);
+        for (const stream of [...this.injector.live])
+          stream.resetNow(`connection reset by tck intercept --faults (${describeFault(fault)})`);
         this.injector.connectionReset();
         return;
       case "stray": {
         queue.push(forward);
-        const stray = Buffer.from(encodeStreamOut({ case: "reply", commandId: strayCommandId, payload: undefined, events: [], snapshot: undefined }));
+        const stray = Buffer.from(
+          encodeStreamOut({ case: "reply", commandId: strayCommandId, payload: undefined, events: [], snapshot: undefined }),
+        );
         this.queues["uf-to-backend"].push(() => void this.hooks.toBackend(stray));
         return;
       }

@@ -108,7 +108,10 @@ describe("tck intercept command", () => {
     assert.match(a.out[0]!, /listening on 127\.0\.0\.1:\d+, forwarding to 127\.0\.0\.1:1/);
     const text = a.out.join("\n");
     assert.match(text, /✗ run failed: the backend never called ready\(\)/);
-    assert.match(text, /✗ run failed: the backend never opened a handle stream, so nothing was judged \(no backend reached the interceptor\)/);
+    assert.match(
+      text,
+      /✗ run failed: the backend never opened a handle stream, so nothing was judged \(no backend reached the interceptor\)/,
+    );
     assert.equal(a.out.at(-1), "0 passed, 2 failed");
   });
 
@@ -140,7 +143,13 @@ describe("tck intercept command", () => {
         call.on("data", () => {});
         call.on("error", () => {});
         call.on("status", () => resolve());
-        call.write({ case: "command", entityId: "c9", id: 1, name: "GetCart", payload: { typeUrl: "type.googleapis.com/x", value: new Uint8Array() } });
+        call.write({
+          case: "command",
+          entityId: "c9",
+          id: 1,
+          name: "GetCart",
+          payload: { typeUrl: "type.googleapis.com/x", value: new Uint8Array() },
+        });
         call.end();
       });
     });
@@ -153,10 +162,13 @@ describe("tck intercept command", () => {
 
   it("passes a run with ready() and a clean stream, and writes its transcript into a new folder", async () => {
     const transcripts = join(dir, "new-folder");
-    const run = await runWithBackend(["--listen", "127.0.0.1:0", "--target", cart.address, "--transcripts", transcripts], async (client) => {
-      await callReady(client);
-      await openAndPassivate(client, "c2");
-    });
+    const run = await runWithBackend(
+      ["--listen", "127.0.0.1:0", "--target", cart.address, "--transcripts", transcripts],
+      async (client) => {
+        await callReady(client);
+        await openAndPassivate(client, "c2");
+      },
+    );
     assert.equal(run.code, 0, run.out.concat(run.err).join("\n"));
     assert.equal(run.out.at(-1), "1 passed, 0 failed");
     assert.deepEqual(readdirSync(transcripts).sort(), ["ready.jsonl", "s1.jsonl"]);
@@ -168,7 +180,10 @@ describe("tck intercept command", () => {
     writeFileSync(join(used, "s2.jsonl"), "{}\n");
     const a = io();
     assert.equal(await runInterceptCommand(["--listen", "127.0.0.1:0", "--target", cart.address, "--transcripts", used], a.io), 2);
-    assert.match(a.err.join("\n"), new RegExp(`transcripts folder ${used} is not empty \\(2 entries: s1\\.jsonl, s2\\.jsonl\\): give a new or empty folder`));
+    assert.match(
+      a.err.join("\n"),
+      new RegExp(`transcripts folder ${used} is not empty \\(2 entries: s1\\.jsonl, s2\\.jsonl\\): give a new or empty folder`),
+    );
     assert.deepEqual(readdirSync(used), ["s1.jsonl", "s2.jsonl"], "nothing written into the refused folder");
     const file = join(dir, "a-file");
     writeFileSync(file, "");

@@ -160,7 +160,9 @@ export async function runInterceptCommand(argv: readonly string[], io: Intercept
     const applied = interceptor.faults!.applied();
     const counts = new Map<string, number>();
     for (const f of applied) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
-    io.out(`${applied.length} fault(s) injected${applied.length ? ` (${[...counts].map(([k, n]) => `${n} ${k}`).join(", ")})` : ""}, seed ${faults.seed}:`);
+    io.out(
+      `${applied.length} fault(s) injected${applied.length ? ` (${[...counts].map(([k, n]) => `${n} ${k}`).join(", ")})` : ""}, seed ${faults.seed}:`,
+    );
     for (const f of applied) io.out(`  ${f.stream}: ${describeFault(f)}`);
     io.out(rerun!);
   }

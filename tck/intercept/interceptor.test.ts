@@ -49,7 +49,10 @@ async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStream
         }
         const commandId = message.id === behaviour.wrongIdFor ? message.id + 100 : message.id;
         // The entity "big" gets a reply above gRPC's default 4 MiB receive limit.
-        const payload = message.entityId === "big" ? { typeUrl: "type.googleapis.com/R", value: new Uint8Array(5 * 1024 * 1024).fill(9) } : any("R", message.id);
+        const payload =
+          message.entityId === "big"
+            ? { typeUrl: "type.googleapis.com/R", value: new Uint8Array(5 * 1024 * 1024).fill(9) }
+            : any("R", message.id);
         call.write({ case: "reply", commandId, payload, events: [any("E", message.id)], snapshot: undefined });
       });
       call.on("end", () => call.end());
@@ -86,7 +89,13 @@ describe("interceptor", () => {
 
   async function withInterceptor(
     behaviour: Parameters<typeof startRawUserFunction>[0],
-    body: (client: EntityClient, interceptor: RunningInterceptor, violations: ViolationReport[], transcriptDir: string, firstViolation: Promise<void>) => Promise<void>,
+    body: (
+      client: EntityClient,
+      interceptor: RunningInterceptor,
+      violations: ViolationReport[],
+      transcriptDir: string,
+      firstViolation: Promise<void>,
+    ) => Promise<void>,
   ) {
     const userFunction = await startRawUserFunction(behaviour);
     const violations: ViolationReport[] = [];
@@ -103,7 +112,9 @@ describe("interceptor", () => {
       },
       answerTimeoutMs: 200,
     });
-    const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": -1 }) as EntityClient;
+    const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": -1,
+    }) as EntityClient;
     try {
       await body(client, interceptor, violations, transcriptDir, firstViolation);
     } finally {
@@ -115,7 +126,9 @@ describe("interceptor", () => {
 
   it("forwards ready and handle traffic unchanged and writes a JSONL transcript per stream", async () => {
     await withInterceptor({}, async (client, interceptor, violations, transcriptDir) => {
-      const spec = await new Promise<any>((resolve, reject) => client["ready"]({}, (e: unknown, s: unknown) => (e ? reject(e) : resolve(s))));
+      const spec = await new Promise<any>((resolve, reject) =>
+        client["ready"]({}, (e: unknown, s: unknown) => (e ? reject(e) : resolve(s))),
+      );
       assert.equal(spec.serviceName, "x.S");
       assert.deepEqual([...spec.proto], [...keyedDescriptor()]);
       const { answers, status } = await converse(
@@ -130,56 +143,88 @@ describe("interceptor", () => {
       assert.deepEqual(answers, [{ case: "reply", commandId: 1, payload: any("R", 1), events: [any("E", 1)], snapshot: undefined }]);
       assert.equal(violations.length, 0);
       assert.equal(interceptor.summary().streams, 1);
-      const files = readdirSync(transcriptDir).filter((f) => f.startsWith("s")).map((f) => join(transcriptDir, f));
+      const files = readdirSync(transcriptDir)
+        .filter((f) => f.startsWith("s"))
+        .map((f) => join(transcriptDir, f));
       assert.equal(files.length, 1);
       await interceptor.settled();
-      const entries = readFileSync(files[0]!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-      assert.deepEqual(entries.map((e) => e.kind), ["open", "to-user-function", "to-user-function", "to-backend", "backend-half-close", "end"]);
+      const entries = readFileSync(files[0]!, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        entries.map((e) => e.kind),
+        ["open", "to-user-function", "to-user-function", "to-backend", "backend-half-close", "end"],
+      );
       assert.equal(entries.at(-1).outcome, "completed");
       assert.equal(entries.at(-1).status, "OK");
       // ready() is recorded too.
-      const ready = readFileSync(join(transcriptDir, "ready.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-      assert.deepEqual(ready.map((e) => [e.kind, e.spec?.serviceName]), [["ready", "x.S"]]);
+      const ready = readFileSync(join(transcriptDir, "ready.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        ready.map((e) => [e.kind, e.spec?.serviceName]),
+        [["ready", "x.S"]],
+      );
     });
   });
 
   it("judges every ready() answer against A1–A3: a descriptor without the named service is the user function's A2 violation and fails the run", async () => {
     await withInterceptor({ proto: Uint8Array.from([10, 1, 120]) }, async (client, interceptor, violations, transcriptDir) => {
-      for (let i = 0; i < 2; i++) await new Promise<void>((resolve, reject) => client["ready"]({}, (e: unknown) => (e ? reject(e) : resolve())));
+      for (let i = 0; i < 2; i++)
+        await new Promise<void>((resolve, reject) => client["ready"]({}, (e: unknown) => (e ? reject(e) : resolve())));
       await interceptor.settled();
       // Judged once, though asked twice.
-      assert.deepEqual(violations.map((v) => [v.stream, v.violation.side, v.violation.item]), [["ready", "user function", "A2"]], JSON.stringify(violations.map((v) => v.violation)));
+      assert.deepEqual(
+        violations.map((v) => [v.stream, v.violation.side, v.violation.item]),
+        [["ready", "user function", "A2"]],
+        JSON.stringify(violations.map((v) => v.violation)),
+      );
       assert.match(violations[0]!.violation.actual, /no services/);
       assert.match(violations[0]!.violation.cause, /^answered ready\(\) with a spec that breaks A2/);
-      assert.ok(interceptor.summary().runFailures.some((f) => /ready\(\) answer breaks A2/.test(f)), interceptor.summary().runFailures.join("; "));
+      assert.ok(
+        interceptor.summary().runFailures.some((f) => /ready\(\) answer breaks A2/.test(f)),
+        interceptor.summary().runFailures.join("; "),
+      );
       await interceptor.close();
-      const ready = readFileSync(join(transcriptDir, "ready.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-      assert.deepEqual(ready.map((e) => e.kind), ["ready", "violation", "ready"]);
+      const ready = readFileSync(join(transcriptDir, "ready.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        ready.map((e) => e.kind),
+        ["ready", "violation", "ready"],
+      );
     });
   });
 
-  it("reports a command the user function never answers within the answer timeout, naming the command, the stream and the wait", { timeout: 20_000 }, async () => {
-    await withInterceptor({ hangOn: "Get" }, async (client, interceptor, violations, _dir, firstViolation) => {
-      const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
-      call.on("error", () => {});
-      // Get goes once Do is answered; it is never answered.
-      call.on("data", () => call.write({ case: "command", entityId: "e5", id: 2, name: "Get", payload: any("Req") }));
-      call.write({ case: "init", entityId: "e5", snapshot: undefined });
-      call.write({ case: "command", entityId: "e5", id: 1, name: "Do", payload: any("Req") });
-      // Bounded by the setting: 20 answer timeouts without a report is a missed report.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([firstViolation, new Promise<void>((resolve) => (timer = setTimeout(resolve, 20 * 200)))]);
-      clearTimeout(timer);
-      call.cancel();
-      assert.ok(violations.length > 0, "no violation reported for a command left unanswered for 20 answer timeouts");
-      const report = violations[0]!;
-      assert.deepEqual([report.stream, report.violation.side, report.violation.item], ["s1", "user function", "D3"]);
-      assert.match(report.violation.cause, /^did not answer Command 2 \(Get\) on stream s1 within 200 ms/);
-      assert.match(report.violation.actual, /^no answer after \d+ ms/);
-      await interceptor.settled();
-      assert.equal(violations.length, 1, "reported once, not again when the stream ends");
-    });
-  });
+  it(
+    "reports a command the user function never answers within the answer timeout, naming the command, the stream and the wait",
+    { timeout: 20_000 },
+    async () => {
+      await withInterceptor({ hangOn: "Get" }, async (client, interceptor, violations, _dir, firstViolation) => {
+        const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+        call.on("error", () => {});
+        // Get goes once Do is answered; it is never answered.
+        call.on("data", () => call.write({ case: "command", entityId: "e5", id: 2, name: "Get", payload: any("Req") }));
+        call.write({ case: "init", entityId: "e5", snapshot: undefined });
+        call.write({ case: "command", entityId: "e5", id: 1, name: "Do", payload: any("Req") });
+        // Bounded by the setting: 20 answer timeouts without a report is a missed report.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([firstViolation, new Promise<void>((resolve) => (timer = setTimeout(resolve, 20 * 200)))]);
+        clearTimeout(timer);
+        call.cancel();
+        assert.ok(violations.length > 0, "no violation reported for a command left unanswered for 20 answer timeouts");
+        const report = violations[0]!;
+        assert.deepEqual([report.stream, report.violation.side, report.violation.item], ["s1", "user function", "D3"]);
+        assert.match(report.violation.cause, /^did not answer Command 2 \(Get\) on stream s1 within 200 ms/);
+        assert.match(report.violation.actual, /^no answer after \d+ ms/);
+        await interceptor.settled();
+        assert.equal(violations.length, 1, "reported once, not again when the stream ends");
+      });
+    },
+  );
 
   it("reports a wrong command id as a violation with the stream's transcript", async () => {
     await withInterceptor({ wrongIdFor: 2 }, async (client, interceptor, violations) => {

@@ -208,7 +208,16 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
         message = decodeStreamIn(bytes);
       } catch (error) {
         record(undecodable(streamId, "backend", bytes, error));
-        report([{ side: "backend", cause: "sent bytes that do not decode", item: "B5", rule: "every message decodes", expected: "an EntityStreamIn", actual: String(error) }]);
+        report([
+          {
+            side: "backend",
+            cause: "sent bytes that do not decode",
+            item: "B5",
+            rule: "every message decodes",
+            expected: "an EntityStreamIn",
+            actual: String(error),
+          },
+        ]);
       }
       if (message) {
         record({ time: now(), stream: streamId, kind: "to-user-function", message: streamInJson(message) });
@@ -249,7 +258,14 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       } catch (error) {
         record(undecodable(streamId, "user function", bytes, error));
         report([
-          { side: "user function", cause: "sent bytes that do not decode", item: "B5", rule: "every message decodes", expected: "an EntityStreamOut", actual: String(error) },
+          {
+            side: "user function",
+            cause: "sent bytes that do not decode",
+            item: "B5",
+            rule: "every message decodes",
+            expected: "an EntityStreamOut",
+            actual: String(error),
+          },
         ]);
       }
       // The answer to a command only a fault duplicated is neither judged nor forwarded.
@@ -298,7 +314,16 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     try {
       violations = await judgeReadyAnswer(decodeEntitySpec(bytes));
     } catch (error) {
-      violations = [{ side: "user function", cause: "answered ready() with bytes that do not decode", item: "A1", rule: "ready() answers an EntitySpec", expected: "an EntitySpec", actual: String(error) }];
+      violations = [
+        {
+          side: "user function",
+          cause: "answered ready() with bytes that do not decode",
+          item: "A1",
+          rule: "ready() answers an EntitySpec",
+          expected: "an EntitySpec",
+          actual: String(error),
+        },
+      ];
     }
     for (const violation of violations) {
       recordReady({ time: new Date().toISOString(), stream: "ready", kind: "violation", ...violation });
@@ -313,7 +338,12 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
     upstream.makeUnaryRequest(readyPath, identity, identity, call.request, call.metadata, (error, response) => {
       const time = new Date().toISOString();
       if (error || !response) {
-        recordReady({ time, stream: "ready", kind: "ready-failed", status: error ? `${grpc.status[error.code] ?? error.code}: ${error.details}` : "no answer" });
+        recordReady({
+          time,
+          stream: "ready",
+          kind: "ready-failed",
+          status: error ? `${grpc.status[error.code] ?? error.code}: ${error.details}` : "no answer",
+        });
         callback(error);
         return;
       }
@@ -325,7 +355,11 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
       } catch {
         spec = undefined;
       }
-      const shown = spec && { serviceName: spec.serviceName, persistenceId: spec.persistenceId, proto: Buffer.from(spec.proto).toString("base64") };
+      const shown = spec && {
+        serviceName: spec.serviceName,
+        persistenceId: spec.persistenceId,
+        proto: Buffer.from(spec.proto).toString("base64"),
+      };
       recordReady({ time, stream: "ready", kind: "ready", spec: shown ?? { serviceName: "", persistenceId: "", proto: "" } });
       const judged = judgeReady(response);
       unsettled.add(judged);
@@ -335,7 +369,9 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   const runFailures = (): string[] => {
     const failures: string[] = [];
     if (readyViolations.length > 0) {
-      failures.push(`the user function's ready() answer breaks ${[...new Set(readyViolations.map((v) => v.item))].join(", ")} (discovery; see the violations above)`);
+      failures.push(
+        `the user function's ready() answer breaks ${[...new Set(readyViolations.map((v) => v.item))].join(", ")} (discovery; see the violations above)`,
+      );
     }
     if (readyCalls === 0) failures.push("the backend never called ready() (discovery): is its user-function address this interceptor's?");
     if (streamCount === 0) {

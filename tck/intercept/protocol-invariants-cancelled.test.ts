@@ -15,7 +15,13 @@ describe("protocol invariants after a cancelled stream", () => {
     invariants.streamOpened("s1");
     invariants.toUserFunction("s1", { case: "init", entityId: "e1", snapshot: undefined });
     invariants.toUserFunction("s1", { case: "command", entityId: "e1", id: 1, name: "Do", payload: any("Req") });
-    invariants.toBackend("s1", { case: "reply", commandId: 1, payload: undefined, events: [any("E", 1), any("E", 2)], snapshot: undefined });
+    invariants.toBackend("s1", {
+      case: "reply",
+      commandId: 1,
+      payload: undefined,
+      events: [any("E", 1), any("E", 2)],
+      snapshot: undefined,
+    });
     invariants.toUserFunction("s1", { case: "command", entityId: "e1", id: 2, name: "Do", payload: any("Req") });
     const events = [any("E", 3), any("E", 4), any("E", 5)];
     invariants.toBackend("s1", { case: "reply", commandId: 2, payload: undefined, events, snapshot: any("S", 5) });
@@ -30,12 +36,21 @@ describe("protocol invariants after a cancelled stream", () => {
     invariants.streamOpened("s1");
     invariants.toUserFunction("s1", { case: "init", entityId: "e1", snapshot: undefined });
     invariants.toUserFunction("s1", { case: "command", entityId: "e1", id: 1, name: "Do", payload: any("Req") });
-    invariants.toBackend("s1", { case: "reply", commandId: 1, payload: undefined, events: [any("E", 1), any("E", 2)], snapshot: undefined });
+    invariants.toBackend("s1", {
+      case: "reply",
+      commandId: 1,
+      payload: undefined,
+      events: [any("E", 1), any("E", 2)],
+      snapshot: undefined,
+    });
     invariants.toUserFunction("s1", { case: "command", entityId: "e1", id: 2, name: "Do", payload: any("Req") });
     invariants.toBackend("s1", { case: "reply", commandId: 2, payload: undefined, events: [any("E", 3)], snapshot: undefined });
     invariants.streamEnded("s1", "cancelled");
     invariants.streamOpened("s2");
     const violations = invariants.toUserFunction("s2", { case: "init", entityId: "e1", snapshot: { sequence: 5, payload: any("S", 5) } });
-    assert.deepEqual(violations.map((v) => `${v.item} ${v.expected}`), ["C4 sequence ≤ 3"]);
+    assert.deepEqual(
+      violations.map((v) => `${v.item} ${v.expected}`),
+      ["C4 sequence ≤ 3"],
+    );
   });
 });

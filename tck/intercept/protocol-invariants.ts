@@ -139,11 +139,23 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
       violations.push({ side: "backend", cause, item, rule, expected, actual });
 
     if (message.case === undefined) {
-      violate("B5", "every message sets its oneof", "init, event or command", "a message with no case set", "sent a message with no case set");
+      violate(
+        "B5",
+        "every message sets its oneof",
+        "init, event or command",
+        "a message with no case set",
+        "sent a message with no case set",
+      );
       return violations;
     }
     if (stream.entityId === undefined && message.case !== "init") {
-      violate("B1", "the first message of a stream is Init", "Init", describeIn(message), `opened a stream with ${describeIn(message)} instead of Init`);
+      violate(
+        "B1",
+        "the first message of a stream is Init",
+        "Init",
+        describeIn(message),
+        `opened a stream with ${describeIn(message)} instead of Init`,
+      );
       return violations;
     }
     switch (message.case) {
@@ -180,7 +192,13 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
             );
           }
           if (message.snapshot.payload === undefined) {
-            violate("C6", "a snapshot offer carries its payload", "Snapshot.snapshot set", "no payload", "offered a snapshot without its payload");
+            violate(
+              "C6",
+              "a snapshot offer carries its payload",
+              "Snapshot.snapshot set",
+              "no payload",
+              "offered a snapshot without its payload",
+            );
           }
           const bound = Math.max(history.highest, history.possiblyPersisted);
           if (message.snapshot.sequence > bound && history.highest > 0) {
@@ -197,7 +215,13 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
       }
       case "event": {
         if (stream.commandsStarted) {
-          violate("C5", "all replayed events arrive before the first command", "no Event after a Command", `Event ${message.sequence}`, `replayed Event ${message.sequence} after a Command`);
+          violate(
+            "C5",
+            "all replayed events arrive before the first command",
+            "no Event after a Command",
+            `Event ${message.sequence}`,
+            `replayed Event ${message.sequence} after a Command`,
+          );
         }
         const expected = stream.sequence + 1;
         if (message.sequence !== expected) {
@@ -241,11 +265,23 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
         }
         stream.commandsStarted = true;
         if (message.entityId !== stream.entityId) {
-          violate("B2", "every Command carries the stream's entity id", stream.entityId!, message.entityId, `sent a Command for ${message.entityId} on ${stream.entityId}'s stream`);
+          violate(
+            "B2",
+            "every Command carries the stream's entity id",
+            stream.entityId!,
+            message.entityId,
+            `sent a Command for ${message.entityId} on ${stream.entityId}'s stream`,
+          );
         }
         if (stream.lastCommandId === 0 ? message.id !== 1 : message.id <= stream.lastCommandId) {
           const expected = stream.lastCommandId === 0 ? "id 1" : `an id above ${stream.lastCommandId}`;
-          violate("D1", "command ids start at 1 on each stream and increase", expected, `id ${message.id}`, `sent Command id ${message.id} where ${expected} was due`);
+          violate(
+            "D1",
+            "command ids start at 1 on each stream and increase",
+            expected,
+            `id ${message.id}`,
+            `sent Command id ${message.id} where ${expected} was due`,
+          );
         }
         if (stream.pending.length > 0) {
           violate(
@@ -275,12 +311,24 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
       return violations;
     }
     if (stream.entityId === undefined) {
-      violate("B6", "nothing is sent before a command", "silence", describeOut(message), `sent a ${describeOut(message)} before any command`);
+      violate(
+        "B6",
+        "nothing is sent before a command",
+        "silence",
+        describeOut(message),
+        `sent a ${describeOut(message)} before any command`,
+      );
       return violations;
     }
     const head = stream.pending[0];
     if (head === undefined) {
-      violate("D3", "one answer per command", "no answer (nothing pending)", describeOut(message), `sent a ${describeOut(message)} with no command pending`);
+      violate(
+        "D3",
+        "one answer per command",
+        "no answer (nothing pending)",
+        describeOut(message),
+        `sent a ${describeOut(message)} with no command pending`,
+      );
       return violations;
     }
     if (message.commandId !== head) {
@@ -297,7 +345,13 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
     if (message.case === "failure") return violations;
 
     if (message.snapshot && message.events.length === 0) {
-      violate("F1", "a snapshot rides only with events", "at least one event", "a snapshot and no events", `sent a snapshot with no events in its Reply to ${message.commandId}`);
+      violate(
+        "F1",
+        "a snapshot rides only with events",
+        "at least one event",
+        "a snapshot and no events",
+        `sent a snapshot with no events in its Reply to ${message.commandId}`,
+      );
     }
     for (const event of message.events) {
       stream.sequence += 1;
@@ -356,7 +410,12 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
    * has half-closed and not ended yet): the write went through after all, and with it the Reply's
    * events. Unknown to the interceptor then: `entityId` and `streamId` name the offering stream.
    */
-  private acceptUncertainSnapshot(streamId: string, entityId: string, history: EntityHistory, offered: { readonly sequence: number; readonly payload?: AnyPayload | undefined }): void {
+  private acceptUncertainSnapshot(
+    streamId: string,
+    entityId: string,
+    history: EntityHistory,
+    offered: { readonly sequence: number; readonly payload?: AnyPayload | undefined },
+  ): void {
     if (history.snapshots.has(offered.sequence) || offered.payload === undefined) return;
     const candidates = [history.uncertainSnapshots.get(offered.sequence)];
     for (const [other, state] of this.streams) {
@@ -429,7 +488,15 @@ class ProtocolInvariantsImpl implements ProtocolInvariants {
   private history(entityId: string): EntityHistory {
     let history = this.entities.get(entityId);
     if (!history) {
-      history = { events: new Map(), snapshots: new Map(), uncertainSnapshots: new Map(), horizon: undefined, highest: 0, possiblyPersisted: 0, liveStream: undefined };
+      history = {
+        events: new Map(),
+        snapshots: new Map(),
+        uncertainSnapshots: new Map(),
+        horizon: undefined,
+        highest: 0,
+        possiblyPersisted: 0,
+        liveStream: undefined,
+      };
       this.entities.set(entityId, history);
     }
     return history;

@@ -4,11 +4,27 @@ import type { AnyPayload, StreamIn, StreamOut } from "../../reference/protocol/i
 import { ReadOnlyReplies } from "./read-only-replies.js";
 
 const any = (name: string, ...bytes: number[]): AnyPayload => ({ typeUrl: `type.googleapis.com/${name}`, value: Uint8Array.from(bytes) });
-const init = (sequence?: number): StreamIn => ({ case: "init", entityId: "e1", snapshot: sequence === undefined ? undefined : { sequence, payload: any("S") } });
+const init = (sequence?: number): StreamIn => ({
+  case: "init",
+  entityId: "e1",
+  snapshot: sequence === undefined ? undefined : { sequence, payload: any("S") },
+});
 const event = (sequence: number): StreamIn => ({ case: "event", sequence, payload: any("E", sequence) });
-const get = (id: number, ...request: number[]): StreamIn => ({ case: "command", entityId: "e1", id, name: "Get", payload: any("Req", ...request) });
+const get = (id: number, ...request: number[]): StreamIn => ({
+  case: "command",
+  entityId: "e1",
+  id,
+  name: "Get",
+  payload: any("Req", ...request),
+});
 const add = (id: number): StreamIn => ({ case: "command", entityId: "e1", id, name: "Add", payload: any("Req") });
-const reply = (commandId: number, payload: AnyPayload, events: AnyPayload[] = []): StreamOut => ({ case: "reply", commandId, payload, events, snapshot: undefined });
+const reply = (commandId: number, payload: AnyPayload, events: AnyPayload[] = []): StreamOut => ({
+  case: "reply",
+  commandId,
+  payload,
+  events,
+  snapshot: undefined,
+});
 
 /** Feeds one stream's traffic; returns the H9 findings as "side: cause". */
 function feed(h9: ReadOnlyReplies, stream: string, traffic: Array<StreamIn | StreamOut>): string[] {
@@ -22,7 +38,15 @@ function feed(h9: ReadOnlyReplies, stream: string, traffic: Array<StreamIn | Str
 
 describe("H9: a command that emits nothing answers the same on every stream, with no event in between", () => {
   const firstStream = (h9: ReadOnlyReplies) =>
-    feed(h9, "s1", [init(), add(1), reply(1, any("Empty"), [any("E", 1)]), add(2), reply(2, any("Empty"), [any("E", 2)]), get(3), reply(3, any("Cart", 2))]);
+    feed(h9, "s1", [
+      init(),
+      add(1),
+      reply(1, any("Empty"), [any("E", 1)]),
+      add(2),
+      reply(2, any("Empty"), [any("E", 2)]),
+      get(3),
+      reply(3, any("Cart", 2)),
+    ]);
 
   it("the same answer after a passivation (snapshot or replay) is fine", () => {
     const h9 = new ReadOnlyReplies();

@@ -74,12 +74,24 @@ export class ReadOnlyReplies {
     answers.set(command.key, { streamId, sequence: stream.sequence, payload: message.payload, backendFaults: [...stream.backendFaults] });
     if (!seen || seen.streamId === streamId || seen.sequence !== stream.sequence || sameAny(seen.payload, message.payload)) return [];
 
-    const faults = [...seen.backendFaults.map((f) => `${f} on stream ${seen.streamId}`), ...stream.backendFaults.map((f) => `${f} on stream ${streamId}`)];
+    const faults = [
+      ...seen.backendFaults.map((f) => `${f} on stream ${seen.streamId}`),
+      ...stream.backendFaults.map((f) => `${f} on stream ${streamId}`),
+    ];
     const expected = `the answer stream ${seen.streamId} gave at sequence ${seen.sequence}: ${describeAny(seen.payload)}`;
     const actual = `stream ${streamId} answers at sequence ${stream.sequence}: ${describeAny(message.payload)}; ${firstDifference(seen.payload, message.payload)}`;
     const rule = "a command that emits nothing answers the same before and after a passivation, and on any stream";
     if (faults.length > 0) {
-      return [{ side: "backend", cause: `its ${faults.join(" and ")} gave the user function another state: ${command.name} answers differently on stream ${streamId} than on ${seen.streamId}`, item: "H9", rule, expected, actual }];
+      return [
+        {
+          side: "backend",
+          cause: `its ${faults.join(" and ")} gave the user function another state: ${command.name} answers differently on stream ${streamId} than on ${seen.streamId}`,
+          item: "H9",
+          rule,
+          expected,
+          actual,
+        },
+      ];
     }
     return [
       {

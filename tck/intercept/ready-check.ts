@@ -28,7 +28,11 @@ export async function judgeReadyAnswer(spec: EntitySpec): Promise<InvariantViola
   const violations: InvariantViolation[] = [];
   const checks: Array<[item: string, rule: string, run: () => void]> = [
     ["A1", "ready() answers a descriptor, a service name and a persistence id, none empty", () => check.expectNonEmpty()],
-    ["A2", "the descriptor parses, defines the named service, and imports only resolvable files", () => check.expectParsesWithResolvableImports()],
+    [
+      "A2",
+      "the descriptor parses, defines the named service, and imports only resolvable files",
+      () => check.expectParsesWithResolvableImports(),
+    ],
     ["A3", "every method's input type has an entity key field", () => check.expectEveryMethodKeyed()],
   ];
   for (const [item, rule, run] of checks) {
@@ -38,7 +42,14 @@ export async function judgeReadyAnswer(spec: EntitySpec): Promise<InvariantViola
       if (!(error instanceof DiscoveryFailure)) throw error;
       // A3 after an undecodable descriptor says the same as A2: reported once.
       if (violations.some((v) => v.actual === error.actual)) continue;
-      violations.push({ side: "user function", cause: `answered ready() with a spec that breaks ${item}: ${error.actual}`, item, rule, expected: error.expected, actual: error.actual });
+      violations.push({
+        side: "user function",
+        cause: `answered ready() with a spec that breaks ${item}: ${error.actual}`,
+        item,
+        rule,
+        expected: error.expected,
+        actual: error.actual,
+      });
     }
   }
   return violations;

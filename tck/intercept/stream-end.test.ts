@@ -48,7 +48,11 @@ describe("how an intercepted stream ended", () => {
     ] as Event[][]) {
       const { actions, settled } = play(events);
       assert.deepEqual(actions, ["cancel upstream"], JSON.stringify(events));
-      assert.deepEqual(settled, { halfCloseFirst: false, outcome: "cancelled-by-backend", status: "CANCELLED", persistence: "cancelled" }, JSON.stringify(events));
+      assert.deepEqual(
+        settled,
+        { halfCloseFirst: false, outcome: "cancelled-by-backend", status: "CANCELLED", persistence: "cancelled" },
+        JSON.stringify(events),
+      );
     }
   });
 
@@ -74,7 +78,12 @@ describe("how an intercepted stream ended", () => {
     });
     assert.deepEqual(play([{ upstream: status.FAILED_PRECONDITION, details: "bad stream" }, "cancelled", "close"]), {
       actions: ["forward status"],
-      settled: { halfCloseFirst: false, outcome: "user-function-failed", status: "FAILED_PRECONDITION: bad stream", persistence: "completed" },
+      settled: {
+        halfCloseFirst: false,
+        outcome: "user-function-failed",
+        status: "FAILED_PRECONDITION: bad stream",
+        persistence: "completed",
+      },
     });
   });
 
@@ -82,7 +91,12 @@ describe("how an intercepted stream ended", () => {
     const tracker = new StreamEndTracker();
     assert.equal(tracker.serverCancelled(true), true);
     tracker.upstreamEnded({ code: status.CANCELLED, details: "Cancelled on client" });
-    assert.deepEqual(tracker.settle(), { halfCloseFirst: false, outcome: "cut-by-interceptor-shutdown", status: "CANCELLED", persistence: "cancelled" });
+    assert.deepEqual(tracker.settle(), {
+      halfCloseFirst: false,
+      outcome: "cut-by-interceptor-shutdown",
+      status: "CANCELLED",
+      persistence: "cancelled",
+    });
   });
 
   it("nothing is settled before both sides are done", () => {

@@ -99,7 +99,8 @@ export class StreamEndTracker {
       const outcome = this.#cutByInterceptor ? "cut-by-interceptor-shutdown" : "cancelled-by-backend";
       return { halfCloseFirst, outcome, status: "CANCELLED", persistence: "cancelled" };
     }
-    const outcome: StreamOutcome = code !== grpcStatus.OK ? "user-function-failed" : this.#halfClosed ? "completed" : "completed-by-user-function";
+    const outcome: StreamOutcome =
+      code !== grpcStatus.OK ? "user-function-failed" : this.#halfClosed ? "completed" : "completed-by-user-function";
     return { halfCloseFirst, outcome, status: details && details !== name ? `${name}: ${details}` : name, persistence: "completed" };
   }
 }

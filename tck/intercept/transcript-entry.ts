@@ -24,7 +24,14 @@ export type TranscriptEntry =
   | { readonly time: string; readonly stream: string; readonly kind: "open" }
   | { readonly time: string; readonly stream: string; readonly kind: "to-user-function"; readonly message: unknown }
   | { readonly time: string; readonly stream: string; readonly kind: "to-backend"; readonly message: unknown }
-  | { readonly time: string; readonly stream: string; readonly kind: "undecodable"; readonly from: string; readonly bytes: string; readonly error: string }
+  | {
+      readonly time: string;
+      readonly stream: string;
+      readonly kind: "undecodable";
+      readonly from: string;
+      readonly bytes: string;
+      readonly error: string;
+    }
   | { readonly time: string; readonly stream: string; readonly kind: "backend-half-close" }
   /** A `ready()` the user function answered (`stream` is "ready"); the descriptor as base64. */
   | {

@@ -16,8 +16,22 @@ describe("E8: events and snapshots as well-formed Anys", () => {
 
   it("names each distinct problem once, with every reply it appeared on", () => {
     const t = new Transcript();
-    t.record({ stream: "s", kind: "received", message: { case: "reply", commandId: 1, payload: any("type.googleapis.com/a.R"), events: [any("type.googleapis.com/a.E"), any("a.E")], snapshot: any("a.S") } });
-    t.record({ stream: "s", kind: "received", message: { case: "reply", commandId: 2, payload: any("type.googleapis.com/a.R"), events: [any("a.E")], snapshot: undefined } });
+    t.record({
+      stream: "s",
+      kind: "received",
+      message: {
+        case: "reply",
+        commandId: 1,
+        payload: any("type.googleapis.com/a.R"),
+        events: [any("type.googleapis.com/a.E"), any("a.E")],
+        snapshot: any("a.S"),
+      },
+    });
+    t.record({
+      stream: "s",
+      kind: "received",
+      message: { case: "reply", commandId: 2, payload: any("type.googleapis.com/a.R"), events: [any("a.E")], snapshot: undefined },
+    });
     assert.deepEqual(anyTypeUrlViolations(t), [
       'an event with type url "a.E" lacks the prefix type.googleapis.com/ (on the replies to s command 1, s command 2)',
       'a snapshot with type url "a.S" lacks the prefix type.googleapis.com/ (on the replies to s command 1)',

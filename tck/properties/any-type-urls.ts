@@ -41,7 +41,8 @@ export function anyTypeUrlViolations(transcript: Transcript): string[] {
 export function emittedAnyCount(transcript: Transcript): number {
   let count = 0;
   for (const entry of transcript.entries) {
-    if (entry.kind === "received" && entry.message.case === "reply") count += entry.message.events.length + (entry.message.snapshot ? 1 : 0);
+    if (entry.kind === "received" && entry.message.case === "reply")
+      count += entry.message.events.length + (entry.message.snapshot ? 1 : 0);
   }
   return count;
 }

@@ -45,7 +45,11 @@ export async function checkProperty<T>(
     if (transport !== undefined) return;
     const driver = createUserFunctionDriver({ target: settings.target, timeoutMs: settings.timeoutMs });
     try {
-      await run(input, { driver, noteHang: () => noteTransport(`the user function hung (no answer within ${settings.timeoutMs} ms)`), noteTransportFailure: noteTransport });
+      await run(input, {
+        driver,
+        noteHang: () => noteTransport(`the user function hung (no answer within ${settings.timeoutMs} ms)`),
+        noteTransportFailure: noteTransport,
+      });
     } finally {
       driver.close();
     }

@@ -38,7 +38,10 @@ class RunJudge<S, C> {
   answered(outcome: CommandOutcome, what: string): void {
     if (outcome.kind === "timeout") this.context.noteHang();
     const crashed = outcome.kind === "ended" && transportCodes.has(outcome.code);
-    if (crashed) this.context.noteTransportFailure(`the user function crashed or became unreachable (${describeOutcome(outcome, this.subject.describePayload)})`);
+    if (crashed)
+      this.context.noteTransportFailure(
+        `the user function crashed or became unreachable (${describeOutcome(outcome, this.subject.describePayload)})`,
+      );
     if (crashed || outcome.kind === "timeout" || outcome.kind === "wrong-id" || outcome.kind === "empty-message") {
       this.fail(`an answer to command ${outcome.commandId} (${what})`, describeOutcome(outcome, this.subject.describePayload));
     }
@@ -48,7 +51,8 @@ class RunJudge<S, C> {
     const violations = transcriptViolations(this.context.driver.transcript);
     if (violations.length > 0) this.fail("a transcript that keeps the M2 invariants", describeViolations(violations));
     const anys = anyTypeUrlViolations(this.context.driver.transcript);
-    if (anys.length > 0) this.fail("E8: every event and snapshot an Any with type url type.googleapis.com/<fully qualified message name>", anys.join("; "));
+    if (anys.length > 0)
+      this.fail("E8: every event and snapshot an Any with type url type.googleapis.com/<fully qualified message name>", anys.join("; "));
   }
 
   /** Sends the state query and reads the state its reply shows. */
@@ -109,7 +113,14 @@ export async function checkModelPredictsEveryAnswer<S, C>(subject: PropertySubje
   );
 }
 
-function checkSnapshot<S, C>(judge: RunJudge<S, C>, reply: ReplyMessage, sequences: readonly number[], stateAfter: S, every: number, what: string): void {
+function checkSnapshot<S, C>(
+  judge: RunJudge<S, C>,
+  reply: ReplyMessage,
+  sequences: readonly number[],
+  stateAfter: S,
+  every: number,
+  what: string,
+): void {
   const due = snapshotDue(sequences, every);
   const where = `the reply to ${what} (event sequences [${sequences.join(", ")}], N = ${every})`;
   if (due && !reply.snapshot) judge.fail(`a snapshot on ${where}`, "no snapshot");
@@ -118,7 +129,10 @@ function checkSnapshot<S, C>(judge: RunJudge<S, C>, reply: ReplyMessage, sequenc
     const snapshot = judge.subject.decodeSnapshot(reply.snapshot);
     if (!snapshot.ok) judge.fail(`a decodable snapshot on ${where}`, snapshot.why);
     if (!judge.subject.sameState(snapshot.state, stateAfter)) {
-      judge.fail(`a snapshot of ${judge.subject.describeState(stateAfter)} on ${where}`, `a snapshot of ${judge.subject.describeState(snapshot.state)}`);
+      judge.fail(
+        `a snapshot of ${judge.subject.describeState(stateAfter)} on ${where}`,
+        `a snapshot of ${judge.subject.describeState(snapshot.state)}`,
+      );
     }
   }
 }
@@ -141,7 +155,8 @@ export async function checkReplayEquivalence<S, C>(subject: PropertySubject<S, C
     settings,
     "C10/M3 live state equals a full replay and any snapshot plus the tail",
     input,
-    ({ commands, snapshotPoint }) => `${describeCommands(subject, commands)}\nsnapshot point: ${snapshotPoint} (modulo the number of events + 1)`,
+    ({ commands, snapshotPoint }) =>
+      `${describeCommands(subject, commands)}\nsnapshot point: ${snapshotPoint} (modulo the number of events + 1)`,
     async ({ commands, snapshotPoint }, context) => {
       const judge: RunJudge<S, C> = new RunJudge(subject, context);
       const entity = new JournaledEntity(context.driver, freshEntityId("m3"));
@@ -174,7 +189,10 @@ export async function checkReplayEquivalence<S, C>(subject: PropertySubject<S, C
       // Every snapshot the user function emitted, each plus its tail.
       for (const [sequence, payload] of [...entity.snapshots.entries()].slice(-3)) {
         entity.open({ sequence, payload });
-        compare(await judge.stateOf(entity, `from its own snapshot at ${sequence}`), `its own snapshot at sequence ${sequence} plus ${events - sequence} events`);
+        compare(
+          await judge.stateOf(entity, `from its own snapshot at ${sequence}`),
+          `its own snapshot at sequence ${sequence} plus ${events - sequence} events`,
+        );
       }
       judge.invariantsHold();
     },

@@ -24,7 +24,11 @@ export class JournaledEntity {
   open(from?: { readonly sequence: number; readonly payload: AnyPayload }): void {
     this.#session?.stream.halfClose();
     this.#streams++;
-    const session = new EntitySession(this.driver.openStream(this.#streams === 1 ? this.entityId : `${this.entityId}#${this.#streams}`), this.entityId, this.driver.timeoutMs);
+    const session = new EntitySession(
+      this.driver.openStream(this.#streams === 1 ? this.entityId : `${this.entityId}#${this.#streams}`),
+      this.entityId,
+      this.driver.timeoutMs,
+    );
     session.init(from);
     session.replay(this.journal.slice(from?.sequence ?? 0));
     this.#session = session;
@@ -57,7 +61,11 @@ export class JournaledEntity {
     let outcome = await this.#session!.command(name, payload);
     if (this.#endMayFollow && outcome.kind === "ended" && outcome.code !== 0 && !transportCodes.has(outcome.code)) {
       // As a backend would: recover the entity and send the command again.
-      this.driver.transcript.record({ stream: this.#session!.stream.label, kind: "note", text: "the stream ended after the Failure for a throwing handler: recovering and sending the command again" });
+      this.driver.transcript.record({
+        stream: this.#session!.stream.label,
+        kind: "note",
+        text: "the stream ended after the Failure for a throwing handler: recovering and sending the command again",
+      });
       this.recover();
       outcome = await this.#session!.command(name, payload);
     }

@@ -15,26 +15,28 @@ export type ModelCommand = readonly ModelAction[];
 
 /** The TCK model entity for the properties: its state is the concatenation of its events. */
 export function modelEntityPropertySubject(subject: ModelEntitySubject): PropertySubject<string, ModelCommand> {
-  const checkReply = (expected: { events: readonly string[]; stateAfter: string; message: string }) => (reply: ReplyMessage): Mismatch | undefined => {
-    const values: string[] = [];
-    for (const event of reply.events) {
-      const decoded = subject.decode<{ value: string }>("Appended", event);
-      if (!decoded.ok) return { expected: "Appended events", actual: decoded.why };
-      values.push(decoded.value.value);
-    }
-    if (JSON.stringify(values) !== JSON.stringify(expected.events)) {
-      return { expected: `events ${JSON.stringify(expected.events)}`, actual: `events ${JSON.stringify(values)}` };
-    }
-    const response = subject.decode<ModelResponse>("Response", reply.payload);
-    if (!response.ok) return { expected: "a Response payload", actual: response.why };
-    if (response.value.state !== expected.stateAfter || response.value.message !== expected.message) {
-      return {
-        expected: `Response ${JSON.stringify({ state: expected.stateAfter, message: expected.message })}`,
-        actual: `Response ${JSON.stringify({ state: response.value.state, message: response.value.message })}`,
-      };
-    }
-    return undefined;
-  };
+  const checkReply =
+    (expected: { events: readonly string[]; stateAfter: string; message: string }) =>
+    (reply: ReplyMessage): Mismatch | undefined => {
+      const values: string[] = [];
+      for (const event of reply.events) {
+        const decoded = subject.decode<{ value: string }>("Appended", event);
+        if (!decoded.ok) return { expected: "Appended events", actual: decoded.why };
+        values.push(decoded.value.value);
+      }
+      if (JSON.stringify(values) !== JSON.stringify(expected.events)) {
+        return { expected: `events ${JSON.stringify(expected.events)}`, actual: `events ${JSON.stringify(values)}` };
+      }
+      const response = subject.decode<ModelResponse>("Response", reply.payload);
+      if (!response.ok) return { expected: "a Response payload", actual: response.why };
+      if (response.value.state !== expected.stateAfter || response.value.message !== expected.message) {
+        return {
+          expected: `Response ${JSON.stringify({ state: expected.stateAfter, message: expected.message })}`,
+          actual: `Response ${JSON.stringify({ state: response.value.state, message: response.value.message })}`,
+        };
+      }
+      return undefined;
+    };
   return {
     describePayload: subject.describe,
     initialState: "",

@@ -1,5 +1,14 @@
 import fc from "fast-check";
-import { applyCartEvent, describeCartCommand, describeCartEvent, describeItems, predictCart, sameCartEvent, sameItems, type CartCommand } from "../subjects/shopping-cart-model.js";
+import {
+  applyCartEvent,
+  describeCartCommand,
+  describeCartEvent,
+  describeItems,
+  predictCart,
+  sameCartEvent,
+  sameItems,
+  type CartCommand,
+} from "../subjects/shopping-cart-model.js";
 import type { CartRules } from "../subjects/rule-sets.js";
 import type { LineItem, ShoppingCartSubject } from "../subjects/shopping-cart-subject.js";
 import type { Mismatch, PropertySubject, ReplyMessage } from "./property-subject.js";
@@ -7,14 +16,23 @@ import type { Mismatch, PropertySubject, ReplyMessage } from "./property-subject
 const productId = fc.constantFrom("p1", "p2", "p3", "p4");
 
 /** Random cart commands; quantities below 1 only for a property judging `@rule-quantity`. */
-const commands = (rules: CartRules): fc.Arbitrary<CartCommand> => fc.oneof(
-  { weight: 5, arbitrary: fc.record({ productId, quantity: fc.integer({ min: rules.quantity ? -1 : 1, max: 5 }) }).map(({ productId, quantity }): CartCommand => ({ kind: "AddItem", item: { productId, name: `Product ${productId}`, quantity } })) },
-  { weight: 2, arbitrary: productId.map((productId): CartCommand => ({ kind: "RemoveItem", productId })) },
-  { weight: 1, arbitrary: fc.constant<CartCommand>({ kind: "GetCart" }) },
-);
+const commands = (rules: CartRules): fc.Arbitrary<CartCommand> =>
+  fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc
+        .record({ productId, quantity: fc.integer({ min: rules.quantity ? -1 : 1, max: 5 }) })
+        .map(({ productId, quantity }): CartCommand => ({ kind: "AddItem", item: { productId, name: `Product ${productId}`, quantity } })),
+    },
+    { weight: 2, arbitrary: productId.map((productId): CartCommand => ({ kind: "RemoveItem", productId })) },
+    { weight: 1, arbitrary: fc.constant<CartCommand>({ kind: "GetCart" }) },
+  );
 
 /** The shopping cart sample for the properties, judging the rule sets `rules` says. */
-export function shoppingCartPropertySubject(subject: ShoppingCartSubject, rules: CartRules): PropertySubject<readonly LineItem[], CartCommand> {
+export function shoppingCartPropertySubject(
+  subject: ShoppingCartSubject,
+  rules: CartRules,
+): PropertySubject<readonly LineItem[], CartCommand> {
   return {
     describePayload: subject.describe,
     initialState: [],
@@ -44,14 +62,21 @@ export function shoppingCartPropertySubject(subject: ShoppingCartSubject, rules:
             events.push(decoded.event);
           }
           if (events.length !== prediction.events.length || events.some((e, i) => !sameCartEvent(e, prediction.events[i]!))) {
-            return { expected: `events [${prediction.events.map(describeCartEvent).join(", ")}]`, actual: `events [${events.map(describeCartEvent).join(", ")}]` };
+            return {
+              expected: `events [${prediction.events.map(describeCartEvent).join(", ")}]`,
+              actual: `events [${events.map(describeCartEvent).join(", ")}]`,
+            };
           }
           if (prediction.cart) {
             const cart = subject.decodeCart(reply.payload);
             if (!cart.ok) return { expected: "a Cart payload", actual: cart.why };
-            if (!sameItems(cart.items, prediction.cart)) return { expected: `a cart with ${describeItems(prediction.cart)}`, actual: `a cart with ${describeItems(cart.items)}` };
+            if (!sameItems(cart.items, prediction.cart))
+              return { expected: `a cart with ${describeItems(prediction.cart)}`, actual: `a cart with ${describeItems(cart.items)}` };
           } else if (reply.payload?.typeUrl !== "type.googleapis.com/google.protobuf.Empty" || reply.payload.value.length !== 0) {
-            return { expected: "an empty google.protobuf.Empty payload", actual: reply.payload ? subject.describe(reply.payload) : "no payload" };
+            return {
+              expected: "an empty google.protobuf.Empty payload",
+              actual: reply.payload ? subject.describe(reply.payload) : "no payload",
+            };
           }
           return undefined;
         },

@@ -35,9 +35,18 @@ describe("M2 on user-function-mode transcripts", () => {
   });
 
   it("names the broken invariant", () => {
-    assert.deepEqual(transcriptViolations(transcriptOf("wrong-id")).map((v) => v.item), ["D2"]);
-    assert.deepEqual(transcriptViolations(transcriptOf("snapshot-without-events")).map((v) => v.item), ["F1"]);
-    assert.deepEqual(transcriptViolations(transcriptOf("extra-answer")).map((v) => v.item), ["D3"]);
+    assert.deepEqual(
+      transcriptViolations(transcriptOf("wrong-id")).map((v) => v.item),
+      ["D2"],
+    );
+    assert.deepEqual(
+      transcriptViolations(transcriptOf("snapshot-without-events")).map((v) => v.item),
+      ["F1"],
+    );
+    assert.deepEqual(
+      transcriptViolations(transcriptOf("extra-answer")).map((v) => v.item),
+      ["D3"],
+    );
   });
 
   it("counts the kit's journal as it is: a Reply's events are persisted when it arrives, before the stream ends", () => {
@@ -48,9 +57,17 @@ describe("M2 on user-function-mode transcripts", () => {
       t.record({ stream: "s", kind: "opened" });
       t.record({ stream: "s", kind: "sent", message: { case: "init", entityId: "e", snapshot: undefined } });
       t.record({ stream: "s", kind: "sent", message: { case: "command", entityId: "e", id: 1, name: "Process", payload: any("x") } });
-      t.record({ stream: "s", kind: "received", message: { case: "reply", commandId: 1, payload: any("r"), events: [any("ev")], snapshot: undefined } });
+      t.record({
+        stream: "s",
+        kind: "received",
+        message: { case: "reply", commandId: 1, payload: any("r"), events: [any("ev")], snapshot: undefined },
+      });
       t.record({ stream: "s", kind: "sent", message: { case: "command", entityId: "e", id: 2, name: "Process", payload: any("x") } });
-      t.record({ stream: "s", kind: "received", message: { case: "reply", commandId: 2, payload: any("r"), events: [any("ev")], snapshot: any("snap") } });
+      t.record({
+        stream: "s",
+        kind: "received",
+        message: { case: "reply", commandId: 2, payload: any("r"), events: [any("ev")], snapshot: any("snap") },
+      });
       t.record({ stream: "s", kind: end });
       t.record({ stream: "s#2", kind: "opened" });
       t.record({ stream: "s#2", kind: "sent", message: { case: "init", entityId: "e", snapshot: { sequence: 2, payload: any("snap") } } });

@@ -31,7 +31,13 @@ describe("the kit's HTML report, rendered", () => {
       },
       durationMs: 5,
     },
-    { name: "D2 listed", uri: "features/d.feature", tags: ["@D2"], outcome: "expected-failure", reason: "expected failure (known-failing list, line 1): issue 3" },
+    {
+      name: "D2 listed",
+      uri: "features/d.feature",
+      tags: ["@D2"],
+      outcome: "expected-failure",
+      reason: "expected failure (known-failing list, line 1): issue 3",
+    },
     { name: "H5 restart", uri: "features/h.feature", tags: ["@H5"], outcome: "not-run", reason: "needs a durable journal" },
   ];
   const catalogue = [
@@ -40,7 +46,16 @@ describe("the kit's HTML report, rendered", () => {
     { id: "H5", modes: "BE", check: "restart" },
     { id: "C3", modes: "UF", check: "fold" },
   ];
-  const page = renderKitReport({ settings: [["kit", "x 1"], ["target", `host ${hostile}`]] }, scenarios, catalogue);
+  const page = renderKitReport(
+    {
+      settings: [
+        ["kit", "x 1"],
+        ["target", `host ${hostile}`],
+      ],
+    },
+    scenarios,
+    catalogue,
+  );
 
   it("escapes everything that came from the subject: no markup of theirs survives", () => {
     assert.equal(page.includes(hostile), false);
@@ -91,7 +106,12 @@ describe("the kit's HTML report in a headless browser", { timeout: 180_000 }, ()
 
   it(
     "renders a failing run: verdict, settings, coverage, the failure with expected/arrived and a drawn sequence, the subject's markup as text",
-    { skip: chromium === undefined && process.env.CI !== "true" ? "no chromium here (.ci/run installs it; with CI=true this fails instead)" : false },
+    {
+      skip:
+        chromium === undefined && process.env.CI !== "true"
+          ? "no chromium here (.ci/run installs it; with CI=true this fails instead)"
+          : false,
+    },
     async () => {
       assert.ok(chromium, "CI=true but no chromium on PATH (.ci/run installs Debian's chromium)");
       const broken = await startRawModelEntity({ faults: { failsEveryCommandWith: hostile } });
@@ -99,7 +119,18 @@ describe("the kit's HTML report in a headless browser", { timeout: 180_000 }, ()
       try {
         // Not spawnSync: the user function under test serves from this process's event loop.
         const run = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-          const kit = spawn(process.execPath, [tckBin, "user-function", "--target", broken.address, "--subject", "model", "--tags", "@D2 or @A1", "--report", `html:${file}`]);
+          const kit = spawn(process.execPath, [
+            tckBin,
+            "user-function",
+            "--target",
+            broken.address,
+            "--subject",
+            "model",
+            "--tags",
+            "@D2 or @A1",
+            "--report",
+            `html:${file}`,
+          ]);
           let output = "";
           kit.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
           kit.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -112,7 +143,18 @@ describe("the kit's HTML report in a headless browser", { timeout: 180_000 }, ()
       }
       assert.ok(readFileSync(file, "utf8").length > 0);
       const dom = await new Promise<string>((resolve, reject) => {
-        const browser = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", `--user-data-dir=${join(dir, "profile")}`, "--dump-dom", pathToFileURL(file).href], { stdio: ["ignore", "pipe", "ignore"] });
+        const browser = spawn(
+          chromium,
+          [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            `--user-data-dir=${join(dir, "profile")}`,
+            "--dump-dom",
+            pathToFileURL(file).href,
+          ],
+          { stdio: ["ignore", "pipe", "ignore"] },
+        );
         let out = "";
         browser.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
         browser.on("error", reject);

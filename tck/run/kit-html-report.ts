@@ -50,14 +50,21 @@ export function readCatalogue(file = join(packageRoot(import.meta.url), "docs/tc
   let header: string[] = [];
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (!line.startsWith("|")) continue;
-    const cells = line.slice(1, line.trimEnd().endsWith("|") ? line.trimEnd().length - 1 : undefined).split("|").map((c) => c.trim());
+    const cells = line
+      .slice(1, line.trimEnd().endsWith("|") ? line.trimEnd().length - 1 : undefined)
+      .split("|")
+      .map((c) => c.trim());
     if (cells[0] === "id") {
       header = cells;
       continue;
     }
     if (!/^[A-N]\d{1,2}$/.test(cells[0] ?? "")) continue;
     const column = (...names: string[]) => cells[header.findIndex((h) => names.includes(h))] ?? "";
-    items.push({ id: cells[0]!, modes: column("mode"), check: (column("the check", "the property") || (cells[1] ?? "")).replace(/`/g, "") });
+    items.push({
+      id: cells[0]!,
+      modes: column("mode"),
+      check: (column("the check", "the property") || (cells[1] ?? "")).replace(/`/g, ""),
+    });
   }
   return items;
 }
@@ -77,7 +84,12 @@ export function createScenarioGatherer(): {
   return {
     scenarios,
     envelope(envelope, verdict) {
-      if (envelope.pickle) pickles.set(envelope.pickle.id, { name: envelope.pickle.name, uri: envelope.pickle.uri, tags: envelope.pickle.tags.map((t) => t.name) });
+      if (envelope.pickle)
+        pickles.set(envelope.pickle.id, {
+          name: envelope.pickle.name,
+          uri: envelope.pickle.uri,
+          tags: envelope.pickle.tags.map((t) => t.name),
+        });
       if (envelope.testCase) testCases.set(envelope.testCase.id, envelope.testCase.pickleId);
       if (envelope.testCaseStarted) started.set(envelope.testCaseStarted.id, { testCaseId: envelope.testCaseStarted.testCaseId });
       const attachment = envelope.attachment;
@@ -141,7 +153,12 @@ export function expectedAndActual(message: string | undefined): { expected: stri
   return expected !== undefined && actual !== undefined ? { expected, actual } : undefined;
 }
 
-export function renderKitReport(run: KitReportRun, scenarios: readonly ReportedScenario[], catalogue: readonly CatalogueItem[], problems: readonly string[] = []): string {
+export function renderKitReport(
+  run: KitReportRun,
+  scenarios: readonly ReportedScenario[],
+  catalogue: readonly CatalogueItem[],
+  problems: readonly string[] = [],
+): string {
   const count = (outcome: ReportedScenario["outcome"]) => scenarios.filter((s) => s.outcome === outcome).length;
   const failed = count("failed") + count("now-passing") + problems.length;
   const verdict = failed === 0 && scenarios.length > 0 ? "PASSED" : "FAILED";
@@ -178,7 +195,10 @@ export function renderKitReport(run: KitReportRun, scenarios: readonly ReportedS
   const failureSections = failures.map((s, i) => renderFailure(s, i)).join("");
   const notRun = scenarios.filter((s) => s.outcome === "not-run");
   const all = scenarios
-    .map((s) => `<tr class="${s.outcome}"><td><span class="badge">${outcomeLabel[s.outcome]}</span></td><td>${escapeHtml(s.name)}</td><td>${escapeHtml(s.uri)}</td><td>${s.durationMs === undefined ? "" : `${Math.round(s.durationMs)} ms`}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr class="${s.outcome}"><td><span class="badge">${outcomeLabel[s.outcome]}</span></td><td>${escapeHtml(s.name)}</td><td>${escapeHtml(s.uri)}</td><td>${s.durationMs === undefined ? "" : `${Math.round(s.durationMs)} ms`}</td></tr>`,
+    )
     .join("");
 
   return `<!doctype html>
@@ -225,14 +245,18 @@ const labelMax = 80;
 /** A transcript as an SVG sequence diagram: one lifeline per party, one row per entry. */
 export function renderSequence(sequence: Sequence): string {
   const parties = [...sequence.parties];
-  for (const entry of sequence.entries) for (const party of [entry.from, entry.to]) if (party && !parties.includes(party)) parties.push(party);
+  for (const entry of sequence.entries)
+    for (const party of [entry.from, entry.to]) if (party && !parties.includes(party)) parties.push(party);
   const x = (party: string) => left + parties.indexOf(party) * partyGap;
   const width = left + Math.max(1, parties.length - 1) * partyGap + 180;
   const top = 50;
   const height = top + sequence.entries.length * rowHeight + 20;
   const heads = parties
-    .map((p) => `<rect x="${x(p) - 80}" y="6" width="160" height="26" rx="4" class="party"/><text x="${x(p)}" y="24" text-anchor="middle" class="party-name">${escapeHtml(p)}</text>` +
-      `<line x1="${x(p)}" y1="32" x2="${x(p)}" y2="${height}" class="lifeline"/>`)
+    .map(
+      (p) =>
+        `<rect x="${x(p) - 80}" y="6" width="160" height="26" rx="4" class="party"/><text x="${x(p)}" y="24" text-anchor="middle" class="party-name">${escapeHtml(p)}</text>` +
+        `<line x1="${x(p)}" y1="32" x2="${x(p)}" y2="${height}" class="lifeline"/>`,
+    )
     .join("");
   const rows = sequence.entries.map((entry, i) => renderRow(entry, top + i * rowHeight + 18, x, parties)).join("");
   const omitted = sequence.omitted > 0 ? `<p class="omitted">${sequence.omitted} earlier entries not drawn</p>` : "";
@@ -251,14 +275,18 @@ function renderRow(entry: SequenceEntry, y: number, x: (party: string) => number
     const x1 = x(entry.from);
     const x2 = x(entry.to);
     const textX = Math.min(x1, x2) + 10;
-    return `<g class="message" data-from="${escapeHtml(entry.from)}" data-to="${escapeHtml(entry.to)}">${title}${time}` +
+    return (
+      `<g class="message" data-from="${escapeHtml(entry.from)}" data-to="${escapeHtml(entry.to)}">${title}${time}` +
       `<text x="${textX}" y="${y - 4}" class="label">${escapeHtml(label)}</text>` +
-      `<line x1="${x1}" y1="${y + 2}" x2="${x2}" y2="${y + 2}" class="arrow" marker-end="url(#arrow)"/></g>`;
+      `<line x1="${x1}" y1="${y + 2}" x2="${x2}" y2="${y + 2}" class="arrow" marker-end="url(#arrow)"/></g>`
+    );
   }
   const from = x(parties[0]!);
   const to = x(parties.at(-1)!);
-  return `<g class="note">${title}${time}<rect x="${from - 60}" y="${y - 14}" width="${to - from + 120}" height="20" rx="3"/>` +
-    `<text x="${(from + to) / 2}" y="${y}" text-anchor="middle">${escapeHtml(label)}</text></g>`;
+  return (
+    `<g class="note">${title}${time}<rect x="${from - 60}" y="${y - 14}" width="${to - from + 120}" height="20" rx="3"/>` +
+    `<text x="${(from + to) / 2}" y="${y}" text-anchor="middle">${escapeHtml(label)}</text></g>`
+  );
 }
 
 const css = `

@@ -25,7 +25,12 @@ describe("parseKnownFailingList", () => {
 describe("judging scenarios with the list", () => {
   const known = { scenario: "x", reason: "r", line: 1, match: "name" as const, flaky: false };
   const verdict = (name: string, kind: ScenarioVerdict["kind"], knownFailure?: typeof known): ScenarioVerdict => ({
-    name, uri: "f", tags: [], status: kind === "passed" || kind === "now-passing" ? "PASSED" : "FAILED", kind, durationMs: 1,
+    name,
+    uri: "f",
+    tags: [],
+    status: kind === "passed" || kind === "now-passing" ? "PASSED" : "FAILED",
+    kind,
+    durationMs: 1,
     ...(knownFailure ? { knownFailure } : {}),
   });
 
@@ -55,11 +60,22 @@ describe("known-failing entries by catalogue id and glob, and known-flaky entrie
   const flaky = parseKnownFailingList("C9 # slow on loaded CI\n", "flaky.txt", true);
   const verdict = (name: string, tags: string[], passed: boolean, list = entries): ScenarioVerdict => {
     const knownFailure = findKnownFailure(list, name, tags);
-    return { name, uri: "f", tags, status: passed ? "PASSED" : "FAILED", kind: judgeScenario(passed, knownFailure), durationMs: 1, ...(knownFailure ? { knownFailure } : {}) };
+    return {
+      name,
+      uri: "f",
+      tags,
+      status: passed ? "PASSED" : "FAILED",
+      kind: judgeScenario(passed, knownFailure),
+      durationMs: 1,
+      ...(knownFailure ? { knownFailure } : {}),
+    };
   };
 
   it("reads what each entry matches by", () => {
-    assert.deepEqual(entries.map((e) => e.match), ["catalogue-id", "glob", "name"]);
+    assert.deepEqual(
+      entries.map((e) => e.match),
+      ["catalogue-id", "glob", "name"],
+    );
     assert.equal(flaky[0]?.flaky, true);
   });
 
@@ -73,7 +89,10 @@ describe("known-failing entries by catalogue id and glob, and known-flaky entrie
 
   it("counts a group entry's passing scenarios as passed, and the entry as stale only when all of them passed", () => {
     const mixed = summarise([verdict("D2 a", ["@D2"], true), verdict("D2 b", ["@D2"], false)], entries.slice(0, 1));
-    assert.deepEqual([mixed.passed, mixed.expectedFailures, mixed.failed, mixed.staleKnownFailures.length, mixed.success], [1, 1, 0, 0, true]);
+    assert.deepEqual(
+      [mixed.passed, mixed.expectedFailures, mixed.failed, mixed.staleKnownFailures.length, mixed.success],
+      [1, 1, 0, 0, true],
+    );
     const allPass = summarise([verdict("D2 a", ["@D2"], true), verdict("D2 b", ["@D2"], true)], entries.slice(0, 1));
     assert.deepEqual([allPass.passed, allPass.failed, allPass.staleKnownFailures.length, allPass.success], [2, 1, 1, false]);
   });
@@ -86,9 +105,21 @@ describe("known-failing entries by catalogue id and glob, and known-flaky entrie
   });
 
   it("writes a list that parses back to the run's failures, by full name", () => {
-    const text = formatKnownFailingList([{ name: "B3 a # in the name", why: "expected: x # y\n  actual: z" }, { name: "D2 b", why: "" }], ["written by the kit"]);
+    const text = formatKnownFailingList(
+      [
+        { name: "B3 a # in the name", why: "expected: x # y\n  actual: z" },
+        { name: "D2 b", why: "" },
+      ],
+      ["written by the kit"],
+    );
     const back = parseKnownFailingList(text);
-    assert.deepEqual(back.map((e) => [e.scenario, e.match]), [["B3 a # in the name", "name"], ["D2 b", "name"]]);
+    assert.deepEqual(
+      back.map((e) => [e.scenario, e.match]),
+      [
+        ["B3 a # in the name", "name"],
+        ["D2 b", "name"],
+      ],
+    );
     assert.equal(back[0]?.reason, "expected: x - y actual: z");
     assert.match(text, /^# written by the kit\n/);
   });

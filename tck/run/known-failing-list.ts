@@ -32,10 +32,12 @@ export function parseKnownFailingList(text: string, source = "known-failing list
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     const split = line.lastIndexOf(" # ");
-    if (split < 0) throw new KnownFailingListError(`${source}:${index + 1}: give a reason: "<scenario name, catalogue id or glob> # <reason>"`);
+    if (split < 0)
+      throw new KnownFailingListError(`${source}:${index + 1}: give a reason: "<scenario name, catalogue id or glob> # <reason>"`);
     const scenario = line.slice(0, split).trim();
     const reason = line.slice(split + 3).trim();
-    if (scenario === "" || reason === "") throw new KnownFailingListError(`${source}:${index + 1}: both a scenario name and a reason are needed`);
+    if (scenario === "" || reason === "")
+      throw new KnownFailingListError(`${source}:${index + 1}: both a scenario name and a reason are needed`);
     const match: KnownFailureMatch = catalogueId.test(scenario) ? "catalogue-id" : scenario.includes("*") ? "glob" : "name";
     entries.push({ scenario, reason, line: index + 1, match, flaky });
   });
@@ -60,7 +62,10 @@ export function entryMatches(entry: KnownFailure, name: string, tags: readonly s
     case "catalogue-id":
       return tags.includes(`@${entry.scenario}`);
     case "glob": {
-      const pattern = entry.scenario.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+      const pattern = entry.scenario
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
       return new RegExp(`^${pattern}$`).test(name);
     }
   }
@@ -82,7 +87,10 @@ export function findKnownFailure(entries: readonly KnownFailure[], name: string,
  * A known-failing list holding exactly these failures, ready for `--known-failing` on the next run:
  * adopting the kit on a half-finished implementation is one run with `--write-known-failing`.
  */
-export function formatKnownFailingList(failures: ReadonlyArray<{ readonly name: string; readonly why: string }>, header: readonly string[]): string {
+export function formatKnownFailingList(
+  failures: ReadonlyArray<{ readonly name: string; readonly why: string }>,
+  header: readonly string[],
+): string {
   const lines = header.map((h) => `# ${h}`);
   for (const f of failures) {
     // " # " separates name and reason: keep it out of the reason so the line parses back the same.

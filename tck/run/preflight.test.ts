@@ -49,7 +49,10 @@ describe("preflightUserFunction", () => {
     const other = await startRawModelEntity({ faults: { describesItselfAs: { serviceName: "com.example.Other" } } });
     try {
       assert.equal(await preflightUserFunction({ target: other.address, subject: "model", timeoutMs: 5000 }), "model");
-      assert.match(await preflightError({ target: other.address, subject: undefined, timeoutMs: 5000 }), /serves "com\.example\.Other", which is no subject of the kit/);
+      assert.match(
+        await preflightError({ target: other.address, subject: undefined, timeoutMs: 5000 }),
+        /serves "com\.example\.Other", which is no subject of the kit/,
+      );
     } finally {
       await other.close();
     }
@@ -58,14 +61,20 @@ describe("preflightUserFunction", () => {
   it("says nothing listens at a dead target", async () => {
     const gone = await startRawModelEntity();
     await gone.close();
-    assert.match(await preflightError({ target: gone.address, subject: "model", timeoutMs: 5000 }), /^cannot reach a user function at 127\.0\.0\.1:\d+: .* failed UNAVAILABLE/);
+    assert.match(
+      await preflightError({ target: gone.address, subject: "model", timeoutMs: 5000 }),
+      /^cannot reach a user function at 127\.0\.0\.1:\d+: .* failed UNAVAILABLE/,
+    );
   });
 
   it("says a gRPC server without the Entity service is not a user function", async () => {
     const server = new grpc.Server();
     const address = await listen(server);
     try {
-      assert.match(await preflightError({ target: address, subject: undefined, timeoutMs: 5000 }), /does not serve lightbend\.serverless\.Entity\/ready \(UNIMPLEMENTED\): it is not a user function/);
+      assert.match(
+        await preflightError({ target: address, subject: undefined, timeoutMs: 5000 }),
+        /does not serve lightbend\.serverless\.Entity\/ready \(UNIMPLEMENTED\): it is not a user function/,
+      );
     } finally {
       server.forceShutdown();
     }
@@ -73,10 +82,16 @@ describe("preflightUserFunction", () => {
 
   it("bounds the wait for a ready() that never answers by --timeout", async () => {
     const server = new grpc.Server();
-    server.addService(entityServiceDefinition, { ready: () => {}, handle: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end() });
+    server.addService(entityServiceDefinition, {
+      ready: () => {},
+      handle: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
+    });
     const address = await listen(server);
     try {
-      assert.match(await preflightError({ target: address, subject: "model", timeoutMs: 300 }), /no answer from lightbend\.serverless\.Entity\/ready at .* within 300 ms \(--timeout\)/);
+      assert.match(
+        await preflightError({ target: address, subject: "model", timeoutMs: 300 }),
+        /no answer from lightbend\.serverless\.Entity\/ready at .* within 300 ms \(--timeout\)/,
+      );
     } finally {
       server.forceShutdown();
     }
@@ -85,12 +100,16 @@ describe("preflightUserFunction", () => {
   it("reports a ready() that fails with its status", async () => {
     const server = new grpc.Server();
     server.addService(entityServiceDefinition, {
-      ready: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.INTERNAL, details: "no descriptor yet" }),
+      ready: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
+        callback({ code: grpc.status.INTERNAL, details: "no descriptor yet" }),
       handle: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
     });
     const address = await listen(server);
     try {
-      assert.match(await preflightError({ target: address, subject: "model", timeoutMs: 5000 }), /ready at .* failed INTERNAL \(no descriptor yet\)/);
+      assert.match(
+        await preflightError({ target: address, subject: "model", timeoutMs: 5000 }),
+        /ready at .* failed INTERNAL \(no descriptor yet\)/,
+      );
     } finally {
       server.forceShutdown();
     }

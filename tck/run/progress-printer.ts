@@ -25,7 +25,9 @@ export function createProgressPrinter(out: Output): ProgressPrinter {
       const where = `(${v.uri}, ${Math.round(v.durationMs)} ms)`;
       switch (v.kind) {
         case "passed":
-          out.write(`  ✔ ${v.name} ${where}${v.knownFailure?.flaky ? ` (known flaky, line ${v.knownFailure.line}: passed this time)` : ""}\n`);
+          out.write(
+            `  ✔ ${v.name} ${where}${v.knownFailure?.flaky ? ` (known flaky, line ${v.knownFailure.line}: passed this time)` : ""}\n`,
+          );
           for (const note of v.notes ?? []) out.write(`      ${note}\n`);
           return;
         case "expected-failure":
@@ -58,14 +60,19 @@ export function createProgressPrinter(out: Output): ProgressPrinter {
       out.write("\n");
       if (s.expectedFailures > 0) out.write(`${s.expectedFailures} expected failure(s) from the known-failing list (not counted)\n`);
       for (const k of s.unmatchedKnownFailures) {
-        out.write(`warning: known-${k.flaky ? "flaky" : "failing"} list line ${k.line} matched no scenario in this run: ${JSON.stringify(k.scenario)}\n`);
+        out.write(
+          `warning: known-${k.flaky ? "flaky" : "failing"} list line ${k.line} matched no scenario in this run: ${JSON.stringify(k.scenario)}\n`,
+        );
       }
       for (const k of s.staleKnownFailures) {
-        out.write(`✘ known-failing list line ${k.line} (${JSON.stringify(k.scenario)}, ${k.match}) NOW PASSES: every scenario it picked passed; remove it from the list\n`);
+        out.write(
+          `✘ known-failing list line ${k.line} (${JSON.stringify(k.scenario)}, ${k.match}) NOW PASSES: every scenario it picked passed; remove it from the list\n`,
+        );
       }
       const failedNames = s.verdicts.filter((v) => v.kind === "failed" || v.kind === "now-passing").map((v) => v.name);
       if (failedNames.length > 0) out.write(`failed scenarios:\n${failedNames.map((n) => `  - ${n}\n`).join("")}`);
-      if (notRun && notRun.length > 0) out.write(`not run (never counted as passed):\n${notRun.map((n) => `  - ${n.name}: ${n.reason}\n`).join("")}`);
+      if (notRun && notRun.length > 0)
+        out.write(`not run (never counted as passed):\n${notRun.map((n) => `  - ${n.name}: ${n.reason}\n`).join("")}`);
       out.write(`${s.passed} passed, ${s.failed} failed${notRun ? `, ${notRun.length} not run` : ""}\n`);
     },
   };

@@ -13,14 +13,23 @@ const gherkinDocument = (name: string) =>
             scenario: {
               id: "s1",
               name,
-              examples: [{ tableHeader: { cells: [{ value: "quantity" }] }, tableBody: [{ id: "r1", cells: [{ value: "0" }] }, { id: "r2", cells: [{ value: "-1" }] }] }],
+              examples: [
+                {
+                  tableHeader: { cells: [{ value: "quantity" }] },
+                  tableBody: [
+                    { id: "r1", cells: [{ value: "0" }] },
+                    { id: "r2", cells: [{ value: "-1" }] },
+                  ],
+                },
+              ],
             },
           },
         ],
       },
     },
   }) as unknown as Envelope;
-const pickle = (name: string, row: string) => ({ pickle: { id: row, name, uri: "f", astNodeIds: ["s1", row], tags: [], steps: [], language: "en" } }) as unknown as Envelope;
+const pickle = (name: string, row: string) =>
+  ({ pickle: { id: row, name, uri: "f", astNodeIds: ["s1", row], tags: [], steps: [], language: "en" } }) as unknown as Envelope;
 
 describe("createPickleNamer", () => {
   it("appends the example's values to an Outline example whose name has no placeholder", () => {
@@ -38,9 +47,24 @@ describe("createPickleNamer", () => {
 });
 
 describe("agreeWithVerdict", () => {
-  const step = (status: string, message?: string) => ({ testStepFinished: { testCaseStartedId: "t", testStepId: status, testStepResult: { status, ...(message ? { message } : {}), duration: { seconds: 0, nanos: 0 } } } }) as unknown as Envelope;
+  const step = (status: string, message?: string) =>
+    ({
+      testStepFinished: {
+        testCaseStartedId: "t",
+        testStepId: status,
+        testStepResult: { status, ...(message ? { message } : {}), duration: { seconds: 0, nanos: 0 } },
+      },
+    }) as unknown as Envelope;
   const known = { scenario: "x", reason: "issue 12", line: 3, match: "name" as const, flaky: false };
-  const verdict = (kind: ScenarioVerdict["kind"]): ScenarioVerdict => ({ name: "x", uri: "f", tags: [], status: "FAILED", kind, knownFailure: known, durationMs: 1 });
+  const verdict = (kind: ScenarioVerdict["kind"]): ScenarioVerdict => ({
+    name: "x",
+    uri: "f",
+    tags: [],
+    status: "FAILED",
+    kind,
+    knownFailure: known,
+    durationMs: 1,
+  });
   const statuses = (envelopes: Envelope[]) => envelopes.map((e) => e.testStepFinished?.testStepResult.status);
 
   it("shows an expected failure as skipped, every skipped step with the list's reason", () => {
@@ -53,7 +77,10 @@ describe("agreeWithVerdict", () => {
   it("shows a listed scenario that passes as a failure of its last step, NOW PASSES", () => {
     const out = agreeWithVerdict([step("PASSED"), step("PASSED")], verdict("now-passing"));
     assert.deepEqual(statuses(out), ["PASSED", "FAILED"]);
-    assert.match(out[1]?.testStepFinished?.testStepResult.message ?? "", /^NOW PASSES but is on the known-failing list \(line 3, "issue 12"\)/);
+    assert.match(
+      out[1]?.testStepFinished?.testStepResult.message ?? "",
+      /^NOW PASSES but is on the known-failing list \(line 3, "issue 12"\)/,
+    );
   });
 
   it("leaves other verdicts as cucumber saw them", () => {

@@ -81,7 +81,9 @@ export function createReportWriter(reports: readonly ReportRequest[], run: KitRe
     let xml = "";
     const printer = new JUnitXmlPrinter(
       // The pickle's own name: each Outline example carries its values (see createPickleNamer).
-      { testNamingStrategy: namingStrategy(NamingStrategyLength.SHORT, NamingStrategyFeatureName.EXCLUDE, NamingStrategyExampleName.PICKLE) },
+      {
+        testNamingStrategy: namingStrategy(NamingStrategyLength.SHORT, NamingStrategyFeatureName.EXCLUDE, NamingStrategyExampleName.PICKLE),
+      },
       (content) => (xml = content),
     );
     return { printer, write: () => writeFileSync(report.file, xml) };
@@ -161,7 +163,8 @@ export function agreeWithVerdict(envelopes: readonly Envelope[], verdict: Scenar
       const finished = e.testStepFinished;
       const status = finished?.testStepResult.status;
       if (!finished || (status !== "FAILED" && status !== "SKIPPED")) return e;
-      const original = status === "FAILED" ? `\n${finished.testStepResult.exception?.message ?? finished.testStepResult.message ?? ""}` : "";
+      const original =
+        status === "FAILED" ? `\n${finished.testStepResult.exception?.message ?? finished.testStepResult.message ?? ""}` : "";
       const result: TestStepResult = {
         ...finished.testStepResult,
         status: "SKIPPED" as TestStepResult["status"],
@@ -176,7 +179,12 @@ export function agreeWithVerdict(envelopes: readonly Envelope[], verdict: Scenar
     const message = nowPassesText(verdict);
     return envelopes.map((e, i) => {
       if (i !== last || !e.testStepFinished) return e;
-      const result: TestStepResult = { ...e.testStepFinished.testStepResult, status: "FAILED" as TestStepResult["status"], message, exception: { type: "NowPasses", message } };
+      const result: TestStepResult = {
+        ...e.testStepFinished.testStepResult,
+        status: "FAILED" as TestStepResult["status"],
+        message,
+        exception: { type: "NowPasses", message },
+      };
       return { ...e, testStepFinished: { ...e.testStepFinished, testStepResult: result } };
     });
   }
@@ -205,7 +213,12 @@ function correctJsonReport(file: string, corrections: ReadonlyMap<string, Scenar
       const steps = [...(element.before ?? []), ...(element.steps ?? []), ...(element.after ?? [])];
       if (verdict.kind === "expected-failure") {
         for (const step of steps) {
-          if (step.result?.status === "failed") step.result = { ...step.result, status: "skipped", error_message: `${expectedFailureText(verdict)}\n${step.result.error_message ?? ""}` };
+          if (step.result?.status === "failed")
+            step.result = {
+              ...step.result,
+              status: "skipped",
+              error_message: `${expectedFailureText(verdict)}\n${step.result.error_message ?? ""}`,
+            };
         }
       } else {
         const last = steps.at(-1);

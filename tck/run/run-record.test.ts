@@ -10,7 +10,13 @@ function capture() {
 
 const passed: ScenarioVerdict = { name: "A1 passes", uri: "a.feature", tags: [], status: "PASSED", kind: "passed", durationMs: 3 };
 const failed: ScenarioVerdict = {
-  name: "D3 fails", uri: "d.feature", tags: [], status: "FAILED", kind: "failed", failure: { step: "Then one answer", message: "two answers" }, durationMs: 4,
+  name: "D3 fails",
+  uri: "d.feature",
+  tags: [],
+  status: "FAILED",
+  kind: "failed",
+  failure: { step: "Then one answer", message: "two answers" },
+  durationMs: 4,
 };
 
 describe("RunRecord", () => {
@@ -36,7 +42,10 @@ describe("RunRecord", () => {
     assert.equal(summary.success, true);
     assert.deepEqual(summary.notRun, [{ name: "H5 restart", uri: "h.feature", reason: "needs a durable journal" }]);
     assert.match(out.text(), /○ H5 restart \(h\.feature\)\n {6}not run: needs a durable journal\n/);
-    assert.match(out.text(), /not run \(never counted as passed\):\n {2}- H5 restart: needs a durable journal\n1 passed, 0 failed, 1 not run\n$/);
+    assert.match(
+      out.text(),
+      /not run \(never counted as passed\):\n {2}- H5 restart: needs a durable journal\n1 passed, 0 failed, 1 not run\n$/,
+    );
   });
 
   it("fails a run that judged nothing, naming the tag expression", () => {

@@ -52,14 +52,20 @@ export async function runUserFunctionMode(options: UserFunctionRunOptions): Prom
     rerunCommand: options.rerunCommand ?? `tck user-function --target ${options.target} --subject ${options.subject}`,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   };
-  record.header(`TCK user-function mode: subject ${options.subject} at ${options.target} (timeout ${options.timeoutMs} ms, snapshot every ${options.snapshotEvery}, ${options.runs} runs per property${options.seed === undefined ? "" : `, seed ${options.seed}`})`);
+  record.header(
+    `TCK user-function mode: subject ${options.subject} at ${options.target} (timeout ${options.timeoutMs} ms, snapshot every ${options.snapshotEvery}, ${options.runs} runs per property${options.seed === undefined ? "" : `, seed ${options.seed}`})`,
+  );
   await features.run(record, {
     paths: featurePaths[options.subject],
     ...(options.tags ? { tags: options.tags } : {}),
     ...(options.reports ? { reports: options.reports } : {}),
     reportSettings: reportSettings(
       "user-function (the kit plays the backend)",
-      [["subject", options.subject], ["target", options.target], ["snapshot every", String(options.snapshotEvery)]],
+      [
+        ["subject", options.subject],
+        ["target", options.target],
+        ["snapshot every", String(options.snapshotEvery)],
+      ],
       options,
     ),
     worldParameters: parameters,

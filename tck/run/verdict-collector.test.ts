@@ -8,14 +8,38 @@ import type { KnownFailure } from "./known-failing-list.js";
 type Status = "PASSED" | "FAILED" | "SKIPPED" | "UNDEFINED";
 
 /** The envelopes cucumber sends for one scenario with one step and one After hook, as far as the collector reads them. */
-function scenario(id: string, name: string, step: { status: Status; message?: string }, hook: { status: Status; message?: string }, notRunReason?: string): Envelope[] {
+function scenario(
+  id: string,
+  name: string,
+  step: { status: Status; message?: string },
+  hook: { status: Status; message?: string },
+  notRunReason?: string,
+): Envelope[] {
   const envelopes: unknown[] = [
     { hook: { id: `hook-${id}`, sourceReference: {} } },
-    { pickle: { id: `pickle-${id}`, name, uri: "features/x.feature", tags: [{ name: "@X1" }], steps: [{ id: `ps-${id}`, text: "the step" }] } },
-    { testCase: { id: `tc-${id}`, pickleId: `pickle-${id}`, testSteps: [{ id: `s-${id}`, pickleStepId: `ps-${id}` }, { id: `h-${id}`, hookId: `hook-${id}` }] } },
+    {
+      pickle: {
+        id: `pickle-${id}`,
+        name,
+        uri: "features/x.feature",
+        tags: [{ name: "@X1" }],
+        steps: [{ id: `ps-${id}`, text: "the step" }],
+      },
+    },
+    {
+      testCase: {
+        id: `tc-${id}`,
+        pickleId: `pickle-${id}`,
+        testSteps: [
+          { id: `s-${id}`, pickleStepId: `ps-${id}` },
+          { id: `h-${id}`, hookId: `hook-${id}` },
+        ],
+      },
+    },
     { testCaseStarted: { id: `run-${id}`, testCaseId: `tc-${id}` } },
   ];
-  if (notRunReason !== undefined) envelopes.push({ attachment: { mediaType: notRunMediaType, testCaseStartedId: `run-${id}`, body: `not run: ${notRunReason}` } });
+  if (notRunReason !== undefined)
+    envelopes.push({ attachment: { mediaType: notRunMediaType, testCaseStartedId: `run-${id}`, body: `not run: ${notRunReason}` } });
   envelopes.push(
     { testStepFinished: { testCaseStartedId: `run-${id}`, testStepId: `s-${id}`, testStepResult: step } },
     { testStepFinished: { testCaseStartedId: `run-${id}`, testStepId: `h-${id}`, testStepResult: hook } },
@@ -27,7 +51,10 @@ function scenario(id: string, name: string, step: { status: Status; message?: st
 function judge(envelopes: Envelope[], listsNotRun: boolean, knownFailing: readonly KnownFailure[] = []) {
   const verdicts: ScenarioVerdict[] = [];
   const notRun: NotRun[] = [];
-  const collect = createVerdictCollector(knownFailing, { verdict: (v) => verdicts.push(v), ...(listsNotRun ? { notRun: (n: NotRun) => notRun.push(n) } : {}) });
+  const collect = createVerdictCollector(knownFailing, {
+    verdict: (v) => verdicts.push(v),
+    ...(listsNotRun ? { notRun: (n: NotRun) => notRun.push(n) } : {}),
+  });
   for (const envelope of envelopes) collect(envelope);
   return { verdicts, notRun };
 }
@@ -35,7 +62,10 @@ function judge(envelopes: Envelope[], listsNotRun: boolean, knownFailing: readon
 describe("createVerdictCollector", () => {
   it("judges each finished scenario by its worst step, naming that step and its message", () => {
     const { verdicts } = judge(
-      [...scenario("1", "A1 fine", { status: "PASSED" }, { status: "PASSED" }), ...scenario("2", "D3 broken", { status: "FAILED", message: "no answer" }, { status: "SKIPPED" })],
+      [
+        ...scenario("1", "A1 fine", { status: "PASSED" }, { status: "PASSED" }),
+        ...scenario("2", "D3 broken", { status: "FAILED", message: "no answer" }, { status: "SKIPPED" }),
+      ],
       false,
     );
     assert.deepEqual(
@@ -49,7 +79,13 @@ describe("createVerdictCollector", () => {
   });
 
   it("names a failing hook as a hook, and describes a status that came without a message", () => {
-    const { verdicts } = judge([...scenario("1", "M2 after", { status: "PASSED" }, { status: "FAILED", message: "a violation" }), ...scenario("2", "Q1 typo", { status: "UNDEFINED" }, { status: "SKIPPED" })], false);
+    const { verdicts } = judge(
+      [
+        ...scenario("1", "M2 after", { status: "PASSED" }, { status: "FAILED", message: "a violation" }),
+        ...scenario("2", "Q1 typo", { status: "UNDEFINED" }, { status: "SKIPPED" }),
+      ],
+      false,
+    );
     assert.deepEqual(verdicts[0]?.failure, { step: "hook (After/Before hook)", message: "a violation" });
     assert.deepEqual(verdicts[1]?.failure, { step: "the step", message: "the step has no definition in the kit (a kit bug)" });
   });
@@ -63,7 +99,10 @@ describe("createVerdictCollector", () => {
 
   it("lists a scenario the kit skipped with a reason as not run, where the mode lists them", () => {
     const envelopes = scenario("1", "H5 restart", { status: "SKIPPED" }, { status: "SKIPPED" }, "needs a durable journal");
-    assert.deepEqual(judge(envelopes, true), { verdicts: [], notRun: [{ name: "H5 restart", uri: "features/x.feature", reason: "needs a durable journal" }] });
+    assert.deepEqual(judge(envelopes, true), {
+      verdicts: [],
+      notRun: [{ name: "H5 restart", uri: "features/x.feature", reason: "needs a durable journal" }],
+    });
   });
 
   it("fails a skipped scenario otherwise: without a reason, or in a mode that never skips on purpose", () => {

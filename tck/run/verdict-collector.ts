@@ -30,7 +30,10 @@ export interface VerdictSink {
 export function createVerdictCollector(knownFailing: readonly KnownFailure[], sink: VerdictSink): (envelope: Envelope) => void {
   const pickles = new Map<string, { name: string; uri: string; tags: string[]; steps: Map<string, string> }>();
   const testCases = new Map<string, { pickleId: string; steps: Map<string, string> }>();
-  const started = new Map<string, { testCaseId: string; status: StepStatus; failure?: { step: string; message: string }; notRun?: string; notes?: string[]; at: number }>();
+  const started = new Map<
+    string,
+    { testCaseId: string; status: StepStatus; failure?: { step: string; message: string }; notRun?: string; notes?: string[]; at: number }
+  >();
   const hooks = new Map<string, string>();
 
   return (envelope) => {
@@ -44,12 +47,21 @@ export function createVerdictCollector(knownFailing: readonly KnownFailure[], si
       const pickle = pickles.get(tc.pickleId);
       const steps = new Map<string, string>();
       for (const step of tc.testSteps) {
-        steps.set(step.id, step.pickleStepId ? (pickle?.steps.get(step.pickleStepId) ?? "step") : `${hooks.get(step.hookId ?? "") ?? "hook"} (After/Before hook)`);
+        steps.set(
+          step.id,
+          step.pickleStepId
+            ? (pickle?.steps.get(step.pickleStepId) ?? "step")
+            : `${hooks.get(step.hookId ?? "") ?? "hook"} (After/Before hook)`,
+        );
       }
       testCases.set(tc.id, { pickleId: tc.pickleId, steps });
     }
     if (envelope.testCaseStarted) {
-      started.set(envelope.testCaseStarted.id, { testCaseId: envelope.testCaseStarted.testCaseId, status: "PASSED", at: performance.now() });
+      started.set(envelope.testCaseStarted.id, {
+        testCaseId: envelope.testCaseStarted.testCaseId,
+        status: "PASSED",
+        at: performance.now(),
+      });
     }
     if (envelope.attachment?.mediaType === notRunMediaType && envelope.attachment.testCaseStartedId) {
       const run = started.get(envelope.attachment.testCaseStartedId);

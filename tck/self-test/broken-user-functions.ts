@@ -60,7 +60,10 @@ export const brokenUserFunctions: readonly BrokenUserFunction[] = [
   {
     name: "counts snapshot points from the start of its stream",
     faults: { snapshotPointsFromStreamStart: true },
-    mustFail: ["C7 snapshot points count from the snapshot and replayed events", "F2 F3 the event that reaches a snapshot point brings the state after it"],
+    mustFail: [
+      "C7 snapshot points count from the snapshot and replayed events",
+      "F2 F3 the event that reaches a snapshot point brings the state after it",
+    ],
     verdictMentions: "a snapshot (the reply's events get sequences",
   },
   {
@@ -72,7 +75,10 @@ export const brokenUserFunctions: readonly BrokenUserFunction[] = [
   {
     name: "runs commands for another entity and repeated command ids",
     faults: { acceptsForeignCommands: true },
-    mustFail: ["B8 a Command for another entity than Init's ends the stream with an error", "B8 a command id that does not increase ends the stream with an error"],
+    mustFail: [
+      "B8 a Command for another entity than Init's ends the stream with an error",
+      "B8 a command id that does not increase ends the stream with an error",
+    ],
     verdictMentions: "a Reply to command 1: the user function went on instead of ending the stream",
   },
 ];

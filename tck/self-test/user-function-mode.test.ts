@@ -33,7 +33,9 @@ class Buffered {
   }
 }
 
-async function runKit(options: Omit<UserFunctionRunOptions, "out" | "timeoutMs" | "runs" | "snapshotEvery"> & Partial<UserFunctionRunOptions>) {
+async function runKit(
+  options: Omit<UserFunctionRunOptions, "out" | "timeoutMs" | "runs" | "snapshotEvery"> & Partial<UserFunctionRunOptions>,
+) {
   const out = new Buffered();
   const summary = await runUserFunctionMode({ timeoutMs, runs, snapshotEvery: 5, out, ...options });
   return { summary, output: out.text };
@@ -43,7 +45,10 @@ function assertAllPassed(summary: RunSummary, output: string, atLeast: number) {
   const notPassed = summary.verdicts.filter((v) => v.kind !== "passed").map((v) => `${v.name}: ${v.status}\n${v.failure?.message ?? ""}`);
   assert.deepEqual(notPassed, [], output);
   assert.ok(summary.verdicts.length >= atLeast, `only ${summary.verdicts.length} scenarios ran`);
-  assert.ok(summary.verdicts.every((v) => v.status === "PASSED"), "a scenario was skipped");
+  assert.ok(
+    summary.verdicts.every((v) => v.status === "PASSED"),
+    "a scenario was skipped",
+  );
   assert.equal(summary.failed, 0);
   assert.equal(summary.success, true);
   assert.match(output, new RegExp(`^${summary.passed} passed, 0 failed$`, "m"));
@@ -55,7 +60,11 @@ describe("the kit against the reference subjects", { timeout: 300_000 }, () => {
     try {
       const { summary, output } = await runKit({ target: `127.0.0.1:${cart.port}`, subject: "shopping-cart" });
       assertAllPassed(summary, output, 20);
-      for (const property of ["M1 ", "C10 M3 ", "M2 "]) assert.ok(summary.verdicts.some((v) => v.name.startsWith(property)), `property ${property} ran`);
+      for (const property of ["M1 ", "C10 M3 ", "M2 "])
+        assert.ok(
+          summary.verdicts.some((v) => v.name.startsWith(property)),
+          `property ${property} ran`,
+        );
     } finally {
       await cart.close();
     }
@@ -74,7 +83,12 @@ describe("the kit against the reference subjects", { timeout: 300_000 }, () => {
   it("passes the reference model entity with another snapshot interval on the N-dependent scenarios and properties", async () => {
     const model = await startModelEntity({ host: "127.0.0.1", port: 0, snapshotEvery: 3 });
     try {
-      const { summary, output } = await runKit({ target: `127.0.0.1:${model.port}`, subject: "model", snapshotEvery: 3, tags: "@snapshots or @C7 or @property" });
+      const { summary, output } = await runKit({
+        target: `127.0.0.1:${model.port}`,
+        subject: "model",
+        snapshotEvery: 3,
+        tags: "@snapshots or @C7 or @property",
+      });
       assertAllPassed(summary, output, 8);
     } finally {
       await model.close();
@@ -84,7 +98,13 @@ describe("the kit against the reference subjects", { timeout: 300_000 }, () => {
   it("fails the reference model entity when told the wrong snapshot interval, naming F3", async () => {
     const model = await startModelEntity({ host: "127.0.0.1", port: 0, snapshotEvery: 5 });
     try {
-      const { summary, output } = await runKit({ target: `127.0.0.1:${model.port}`, subject: "model", snapshotEvery: 4, tags: "@F3", runs: 10 });
+      const { summary, output } = await runKit({
+        target: `127.0.0.1:${model.port}`,
+        subject: "model",
+        snapshotEvery: 4,
+        tags: "@F3",
+        runs: 10,
+      });
       assert.equal(summary.success, false);
       assert.match(output, /expected: a snapshot \(the reply's events get sequences \[4\]; N = 4\)/);
     } finally {
@@ -134,14 +154,27 @@ describe("the kit against broken user functions", { timeout: 300_000 }, () => {
     const uf = await startRawModelEntity({ faults: { crashesOnCommandId: 3 } });
     try {
       // Features run in file order: D2 (commands.feature) comes first and sends the fatal third command.
-      const { summary, output } = await runKit({ target: uf.address, subject: "model", timeoutMs: 1500, runs: 30, tags: "@D2 or @A1 or @E4 or @C8 or @B3 or @M1" });
+      const { summary, output } = await runKit({
+        target: uf.address,
+        subject: "model",
+        timeoutMs: 1500,
+        runs: 30,
+        tags: "@D2 or @A1 or @E4 or @C8 or @B3 or @M1",
+      });
       assert.equal(summary.success, false);
       const first = summary.verdicts[0];
       assert.ok(first?.name.startsWith("D2 "), output);
       assert.equal(first?.kind, "failed", output);
       assert.match(first?.failure?.message ?? "", /without answering command 3/);
       // Every scenario after the crash fails (nothing listens any more), also those expecting a refused stream.
-      assert.deepEqual(summary.verdicts.slice(1).filter((v) => v.kind !== "failed").map((v) => v.name), [], output);
+      assert.deepEqual(
+        summary.verdicts
+          .slice(1)
+          .filter((v) => v.kind !== "failed")
+          .map((v) => v.name),
+        [],
+        output,
+      );
       assert.match(output, /a transport condition, not the user function's verdict/);
     } finally {
       await uf.close();
@@ -207,7 +240,18 @@ function unkeyedDescriptor(extraImport?: string): Uint8Array {
         package: "lightbend.serverless.tck.model",
         dependency: extraImport ? [extraImport] : [],
         message_type: [message("Request"), message("Response")],
-        service: [{ name: "ModelEntity", method: [{ name: "Process", input_type: ".lightbend.serverless.tck.model.Request", output_type: ".lightbend.serverless.tck.model.Response" }] }],
+        service: [
+          {
+            name: "ModelEntity",
+            method: [
+              {
+                name: "Process",
+                input_type: ".lightbend.serverless.tck.model.Request",
+                output_type: ".lightbend.serverless.tck.model.Response",
+              },
+            ],
+          },
+        ],
         syntax: "proto3",
       }),
     )
@@ -217,9 +261,25 @@ function unkeyedDescriptor(extraImport?: string): Uint8Array {
 describe("the kit against user functions that describe themselves wrongly", { timeout: 120_000 }, () => {
   const cases: Array<{ why: string; spec: Partial<EntitySpec>; fails: string; mentions: string }> = [
     { why: "an empty persistence id", spec: { persistenceId: "" }, fails: "A1 ", mentions: 'persistence id ""' },
-    { why: "another service name", spec: { serviceName: "lightbend.serverless.tck.model.Other" }, fails: "A2 ", mentions: "services lightbend.serverless.tck.model.ModelEntity" },
-    { why: "an import the backend cannot resolve", spec: { proto: unkeyedDescriptor("mine/extra.proto") }, fails: "A2 ", mentions: 'an import of "mine/extra.proto"' },
-    { why: "a method whose input has no key field", spec: { proto: unkeyedDescriptor() }, fails: "A3 ", mentions: 'Process: its input type ".lightbend.serverless.tck.model.Request" (lightbend.serverless.tck.model.Request) has no field marked entity_key' },
+    {
+      why: "another service name",
+      spec: { serviceName: "lightbend.serverless.tck.model.Other" },
+      fails: "A2 ",
+      mentions: "services lightbend.serverless.tck.model.ModelEntity",
+    },
+    {
+      why: "an import the backend cannot resolve",
+      spec: { proto: unkeyedDescriptor("mine/extra.proto") },
+      fails: "A2 ",
+      mentions: 'an import of "mine/extra.proto"',
+    },
+    {
+      why: "a method whose input has no key field",
+      spec: { proto: unkeyedDescriptor() },
+      fails: "A3 ",
+      mentions:
+        'Process: its input type ".lightbend.serverless.tck.model.Request" (lightbend.serverless.tck.model.Request) has no field marked entity_key',
+    },
   ];
   for (const c of cases) {
     it(`fails ${c.why}`, async () => {
@@ -243,7 +303,10 @@ describe("the kit against user functions that describe themselves wrongly", { ti
 function relativelyNamedDescriptor(): Uint8Array {
   const type = fileDescriptorProtoType();
   const subject = new ModelEntitySubject();
-  const file = type.toObject(type.decode(fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"])), { defaults: false }) as {
+  const file = type.toObject(
+    type.decode(fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"])),
+    { defaults: false },
+  ) as {
     package: string;
     message_type: Array<{ field?: Array<{ type_name?: string }> }>;
     service: Array<{ method: Array<{ input_type: string; output_type: string }> }>;
@@ -251,7 +314,9 @@ function relativelyNamedDescriptor(): Uint8Array {
   const relative = (name: string) => name.replace(/^\./, "").replace(`${file.package}.`, "");
   for (const method of file.service.flatMap((s) => s.method)) {
     method.input_type = relative(method.input_type);
-    method.output_type = method.output_type.startsWith(`.${file.package}.`) ? `${file.package}.${relative(method.output_type)}` : relative(method.output_type);
+    method.output_type = method.output_type.startsWith(`.${file.package}.`)
+      ? `${file.package}.${relative(method.output_type)}`
+      : relative(method.output_type);
   }
   for (const field of file.message_type.flatMap((m) => m.field ?? [])) if (field.type_name) field.type_name = relative(field.type_name);
   return type.encode(type.fromObject(file)).finish();
@@ -350,8 +415,17 @@ describe("the tck command", { timeout: 180_000 }, () => {
     const json = join(tempDir, "tck.json");
     const html = join(tempDir, "tck.html");
     const result = await runCli([
-      "user-function", "--target", model.address, "--subject", "model", "--tags", "@discovery or @E5 or @M2",
-      "--report", `junit:${junit},json:${json},html:${html}`, "--runs", "10",
+      "user-function",
+      "--target",
+      model.address,
+      "--subject",
+      "model",
+      "--tags",
+      "@discovery or @E5 or @M2",
+      "--report",
+      `junit:${junit},json:${json},html:${html}`,
+      "--runs",
+      "10",
     ]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(result.stdout.trimEnd().split("\n").at(-1), "6 passed, 0 failed");
@@ -371,7 +445,17 @@ describe("the tck command", { timeout: 180_000 }, () => {
     const broken = await startRawModelEntity({ faults: { wrongCommandIds: true } });
     const junit = join(tempDir, "broken.xml");
     try {
-      const result = await runCli(["user-function", "--target", broken.address, "--subject", "model", "--tags", "@D2", "--report", `junit:${junit}`]);
+      const result = await runCli([
+        "user-function",
+        "--target",
+        broken.address,
+        "--subject",
+        "model",
+        "--tags",
+        "@D2",
+        "--report",
+        `junit:${junit}`,
+      ]);
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.equal(result.stdout.trimEnd().split("\n").at(-1), "0 passed, 1 failed");
       assert.match(result.stdout, /carrying command id 2 to command 1/);
@@ -405,12 +489,20 @@ describe("the tck command", { timeout: 180_000 }, () => {
     const address = gone.address;
     await gone.close();
     const notUserFunction = new grpc.Server();
-    const port = await new Promise<number>((ok, ko) => notUserFunction.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? ko(e) : ok(p))));
+    const port = await new Promise<number>((ok, ko) =>
+      notUserFunction.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? ko(e) : ok(p))),
+    );
     try {
       const cases = [
         { args: ["--target", address, "--subject", "model"], says: /^tck user-function: cannot reach a user function at / },
-        { args: ["--target", `127.0.0.1:${port}`], says: /^tck user-function: 127\.0\.0\.1:\d+ answers gRPC but does not serve lightbend\.serverless\.Entity\/ready \(UNIMPLEMENTED\)/ },
-        { args: ["--target", model.address, "--subject", "shopping-cart"], says: /^tck user-function: --subject shopping-cart expects .* \(that is --subject model\)$/ },
+        {
+          args: ["--target", `127.0.0.1:${port}`],
+          says: /^tck user-function: 127\.0\.0\.1:\d+ answers gRPC but does not serve lightbend\.serverless\.Entity\/ready \(UNIMPLEMENTED\)/,
+        },
+        {
+          args: ["--target", model.address, "--subject", "shopping-cart"],
+          says: /^tck user-function: --subject shopping-cart expects .* \(that is --subject model\)$/,
+        },
       ];
       for (const c of cases) {
         const started = performance.now();
@@ -441,18 +533,42 @@ describe("the tck command", { timeout: 180_000 }, () => {
     writeFileSync(byId, "D2 # ids are off by one\n");
     writeFileSync(flaky, "D2 * # flaky on this library\n");
     try {
-      const first = await runCli(["user-function", "--target", broken.address, "--subject", "model", "--tags", "@D2", "--write-known-failing", written]);
+      const first = await runCli([
+        "user-function",
+        "--target",
+        broken.address,
+        "--subject",
+        "model",
+        "--tags",
+        "@D2",
+        "--write-known-failing",
+        written,
+      ]);
       assert.equal(first.code, 1, first.stdout + first.stderr);
       assert.match(first.stderr, /wrote 1 failing scenario\(s\)/);
       assert.equal(first.stdout.trimEnd().split("\n").at(-1), "0 passed, 1 failed", "the summary stays the last line of stdout");
       assert.match(readFileSync(written, "utf8"), /^D2 each answer carries the id of the command it answers # /m);
-      for (const list of [["--known-failing", written], ["--known-failing", byId], ["--known-flaky", flaky]]) {
+      for (const list of [
+        ["--known-failing", written],
+        ["--known-failing", byId],
+        ["--known-flaky", flaky],
+      ]) {
         const again = await runCli(["user-function", "--target", broken.address, "--subject", "model", "--tags", "@D2", ...list]);
         assert.equal(again.code, 0, `${list.join(" ")}\n${again.stdout}${again.stderr}`);
         assert.equal(again.stdout.trimEnd().split("\n").at(-1), "0 passed, 0 failed");
       }
       // The same id list against a correct user function: every scenario it picks passes, so the entry is stale.
-      const stale = await runCli(["user-function", "--target", model.address, "--subject", "model", "--tags", "@D2", "--known-failing", byId]);
+      const stale = await runCli([
+        "user-function",
+        "--target",
+        model.address,
+        "--subject",
+        "model",
+        "--tags",
+        "@D2",
+        "--known-failing",
+        byId,
+      ]);
       assert.equal(stale.code, 1, stale.stdout + stale.stderr);
       assert.match(stale.stdout, /known-failing list line 1 \("D2", catalogue-id\) NOW PASSES/);
     } finally {

@@ -7,7 +7,10 @@ describe("parseXml (the self-tests' well-formedness check)", () => {
     const root = parseXml(`<?xml version="1.0"?>\n<!-- report -->\n<a x="1 &amp; 2" y='&#x41;'><b/><c>t &lt; u<![CDATA[<raw>]]></c></a>\n`);
     assert.equal(root.name, "a");
     assert.deepEqual(root.attributes, { x: "1 & 2", y: "A" });
-    assert.deepEqual(root.children.map((c) => c.name), ["b", "c"]);
+    assert.deepEqual(
+      root.children.map((c) => c.name),
+      ["b", "c"],
+    );
     assert.equal(root.children[1]?.text, "t < u<raw>");
   });
 

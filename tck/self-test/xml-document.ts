@@ -38,7 +38,11 @@ export function parseXml(source: string): XmlElement {
       const m = entityPattern.exec(raw);
       if (!m) ((pos = start + i), fail("an undefined or unterminated entity reference"));
       const body = m![0].slice(1, -1);
-      out += body.startsWith("#x") ? String.fromCodePoint(parseInt(body.slice(2), 16)) : body.startsWith("#") ? String.fromCodePoint(Number(body.slice(1))) : entities[body];
+      out += body.startsWith("#x")
+        ? String.fromCodePoint(parseInt(body.slice(2), 16))
+        : body.startsWith("#")
+          ? String.fromCodePoint(Number(body.slice(1)))
+          : entities[body];
       i += m![0].length - 1;
     }
     return out;

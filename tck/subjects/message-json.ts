@@ -20,5 +20,10 @@ export function messageJson(message: unknown): string {
 function isLong(value: unknown): value is { low: number; high: number; unsigned: boolean; toString(): string } {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v["low"] === "number" && typeof v["high"] === "number" && typeof v["unsigned"] === "boolean" && v.toString !== Object.prototype.toString;
+  return (
+    typeof v["low"] === "number" &&
+    typeof v["high"] === "number" &&
+    typeof v["unsigned"] === "boolean" &&
+    v.toString !== Object.prototype.toString
+  );
 }

@@ -27,6 +27,14 @@ export function snapshotDue(sequences: readonly number[], snapshotEvery: number)
 export function describeActions(actions: readonly ModelAction[]): string {
   if (actions.length === 0) return "nothing";
   return actions
-    .map((a) => ("emit" in a ? `emit ${JSON.stringify(a.emit)}` : "fail" in a ? `fail ${JSON.stringify(a.fail)}` : "respond" in a ? `respond ${JSON.stringify(a.respond)}` : `throw ${JSON.stringify(a.throw)}`))
+    .map((a) =>
+      "emit" in a
+        ? `emit ${JSON.stringify(a.emit)}`
+        : "fail" in a
+          ? `fail ${JSON.stringify(a.fail)}`
+          : "respond" in a
+            ? `respond ${JSON.stringify(a.respond)}`
+            : `throw ${JSON.stringify(a.throw)}`,
+    )
     .join(", ");
 }

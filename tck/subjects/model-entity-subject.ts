@@ -5,11 +5,7 @@ import { loadProtos, typeNameOf, typeUrlOf, type AnyPayload } from "../../refere
 import { subjectServices } from "../world/tck-parameters.js";
 
 /** One step of a model entity command (proto/tck/model.proto `RequestAction`). */
-export type ModelAction =
-  | { readonly emit: string }
-  | { readonly fail: string }
-  | { readonly respond: string }
-  | { readonly throw: string };
+export type ModelAction = { readonly emit: string } | { readonly fail: string } | { readonly respond: string } | { readonly throw: string };
 
 export interface ModelResponse {
   readonly state: string;

@@ -8,7 +8,12 @@ export type CartCommand =
 
 /** What the shopping cart sample must do with a command (the sample's contract). */
 export type CartPrediction =
-  | { readonly kind: "reply"; readonly events: readonly CartEvent[]; readonly itemsAfter: readonly LineItem[]; readonly cart?: readonly LineItem[] }
+  | {
+      readonly kind: "reply";
+      readonly events: readonly CartEvent[];
+      readonly itemsAfter: readonly LineItem[];
+      readonly cart?: readonly LineItem[];
+    }
   /** `description` undefined: any description is accepted. */
   | { readonly kind: "failure"; readonly description: string | undefined; readonly itemsAfter: readonly LineItem[] };
 
@@ -20,7 +25,8 @@ export function predictCart(items: readonly LineItem[], command: CartCommand, ru
   switch (command.kind) {
     case "AddItem": {
       if (command.item.quantity < 1) {
-        if (!rules.quantity) throw new Error(`kit bug: ${describeCartCommand(command)} sent by a scenario that does not judge ${cartRuleSets.quantity.tag}`);
+        if (!rules.quantity)
+          throw new Error(`kit bug: ${describeCartCommand(command)} sent by a scenario that does not judge ${cartRuleSets.quantity.tag}`);
         return { kind: "failure", description: undefined, itemsAfter: items };
       }
       const event: CartEvent = { type: "ItemAdded", item: command.item };
@@ -63,7 +69,9 @@ export function describeItems(items: readonly LineItem[]): string {
 }
 
 export function sameItems(a: readonly LineItem[], b: readonly LineItem[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.productId === b[i]?.productId && x.name === b[i]?.name && x.quantity === b[i]?.quantity);
+  return (
+    a.length === b.length && a.every((x, i) => x.productId === b[i]?.productId && x.name === b[i]?.name && x.quantity === b[i]?.quantity)
+  );
 }
 
 export function sameCartEvent(a: CartEvent, b: CartEvent): boolean {

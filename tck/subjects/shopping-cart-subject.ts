@@ -11,8 +11,7 @@ export interface LineItem {
 }
 
 export type CartEvent =
-  | { readonly type: "ItemAdded"; readonly item: LineItem }
-  | { readonly type: "ItemRemoved"; readonly productId: string };
+  { readonly type: "ItemAdded"; readonly item: LineItem } | { readonly type: "ItemRemoved"; readonly productId: string };
 
 const api = "com.example.shoppingcart";
 const domain = "com.example.shoppingcart.persistence";

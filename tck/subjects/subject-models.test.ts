@@ -7,12 +7,19 @@ import { applyCartEvent, predictCart } from "./shopping-cart-model.js";
 describe("the model entity's model (proto/tck/README.md)", () => {
   it("emits in order, and the last respond wins", () => {
     assert.deepEqual(predictModelEntity("s", [{ emit: "a" }, { respond: "x" }, { emit: "b" }, { respond: "y" }]), {
-      kind: "reply", events: ["a", "b"], stateAfter: "sab", message: "y",
+      kind: "reply",
+      events: ["a", "b"],
+      stateAfter: "sab",
+      message: "y",
     });
   });
 
   it("discards earlier events on fail and stops there", () => {
-    assert.deepEqual(predictModelEntity("s", [{ emit: "a" }, { fail: "no" }, { emit: "b" }]), { kind: "failure", description: "no", stateAfter: "s" });
+    assert.deepEqual(predictModelEntity("s", [{ emit: "a" }, { fail: "no" }, { emit: "b" }]), {
+      kind: "failure",
+      description: "no",
+      stateAfter: "s",
+    });
   });
 
   it("treats throw as a failure or a stream end, state unchanged", () => {
@@ -42,12 +49,18 @@ describe("the shopping cart's model", () => {
   it("fails a removal of a product not in the cart, and a quantity below 1 under @rule-quantity only", () => {
     assert.equal(predictCart([], { kind: "AddItem", item: { ...eggs, quantity: 0 } }, cartRulesOf(["@rule-quantity"])).kind, "failure");
     assert.throws(() => predictCart([], { kind: "AddItem", item: { ...eggs, quantity: 0 } }, rules), /does not judge @rule-quantity/);
-    assert.deepEqual(predictCart([eggs], { kind: "RemoveItem", productId: "456" }, rules), { kind: "failure", description: "Item 456 not in cart", itemsAfter: [eggs] });
+    assert.deepEqual(predictCart([eggs], { kind: "RemoveItem", productId: "456" }, rules), {
+      kind: "failure",
+      description: "Item 456 not in cart",
+      itemsAfter: [eggs],
+    });
   });
 
   it("removes with ItemRemoved and reads with no event", () => {
     assert.deepEqual(predictCart([eggs, flour], { kind: "RemoveItem", productId: "123" }, rules), {
-      kind: "reply", events: [{ type: "ItemRemoved", productId: "123" }], itemsAfter: [flour],
+      kind: "reply",
+      events: [{ type: "ItemRemoved", productId: "123" }],
+      itemsAfter: [flour],
     });
     assert.deepEqual(predictCart([eggs], { kind: "GetCart" }, rules), { kind: "reply", events: [], itemsAfter: [eggs], cart: [eggs] });
   });

@@ -12,7 +12,9 @@ export class ExpectationFailure extends Error {
     readonly actual: string,
     readonly transcript: string,
   ) {
-    super(`\n  expected: ${abbreviate(expected, 600)}\n  actual:   ${abbreviate(actual, 600)}\n\n  transcript (kit = backend, → sent, ← received):\n${indent(transcript)}\n`);
+    super(
+      `\n  expected: ${abbreviate(expected, 600)}\n  actual:   ${abbreviate(actual, 600)}\n\n  transcript (kit = backend, → sent, ← received):\n${indent(transcript)}\n`,
+    );
   }
 }
 

@@ -11,11 +11,22 @@ const knownImports: Record<string, readonly string[]> = {
   "google/protobuf/timestamp.proto": ["google.protobuf.Timestamp"],
   "google/protobuf/duration.proto": ["google.protobuf.Duration"],
   "google/protobuf/wrappers.proto": [
-    "google.protobuf.StringValue", "google.protobuf.BytesValue", "google.protobuf.BoolValue", "google.protobuf.Int32Value",
-    "google.protobuf.Int64Value", "google.protobuf.UInt32Value", "google.protobuf.UInt64Value", "google.protobuf.FloatValue",
+    "google.protobuf.StringValue",
+    "google.protobuf.BytesValue",
+    "google.protobuf.BoolValue",
+    "google.protobuf.Int32Value",
+    "google.protobuf.Int64Value",
+    "google.protobuf.UInt32Value",
+    "google.protobuf.UInt64Value",
+    "google.protobuf.FloatValue",
     "google.protobuf.DoubleValue",
   ],
-  "google/protobuf/struct.proto": ["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue", "google.protobuf.NullValue"],
+  "google/protobuf/struct.proto": [
+    "google.protobuf.Struct",
+    "google.protobuf.Value",
+    "google.protobuf.ListValue",
+    "google.protobuf.NullValue",
+  ],
   "google/protobuf/descriptor.proto": [],
   "lightbend/serverless/entitykey.proto": [],
 };
@@ -56,13 +67,15 @@ export class DiscoveryCheck {
       spec.serviceName === "" ? "the service name" : undefined,
       spec.persistenceId === "" ? "the persistence id" : undefined,
     ].filter((e) => e !== undefined);
-    if (empty.length > 0) this.kit.fail("a non-empty descriptor, service name and persistence id in the EntitySpec", `empty ${empty.join(", ")}`);
+    if (empty.length > 0)
+      this.kit.fail("a non-empty descriptor, service name and persistence id in the EntitySpec", `empty ${empty.join(", ")}`);
   }
 
   expectNames(serviceName: string, persistenceId: string): void {
     const spec = this.#spec;
     if (spec.proto.length === 0) this.kit.fail("a non-empty descriptor in the EntitySpec", "an empty descriptor");
-    if (spec.serviceName !== serviceName) this.kit.fail(`service name ${JSON.stringify(serviceName)}`, `service name ${JSON.stringify(spec.serviceName)}`);
+    if (spec.serviceName !== serviceName)
+      this.kit.fail(`service name ${JSON.stringify(serviceName)}`, `service name ${JSON.stringify(spec.serviceName)}`);
     if (spec.persistenceId !== persistenceId) {
       this.kit.fail(`persistence id ${JSON.stringify(persistenceId)}`, `persistence id ${JSON.stringify(spec.persistenceId)}`);
     }
@@ -83,7 +96,10 @@ export class DiscoveryCheck {
     const service = (file.service ?? []).find((s) => pkg + s.name === serviceName);
     if (!service) {
       const present = (file.service ?? []).map((s) => pkg + s.name);
-      this.kit.fail(`the descriptor defines service ${serviceName}`, present.length === 0 ? "no services" : `services ${present.join(", ")}`);
+      this.kit.fail(
+        `the descriptor defines service ${serviceName}`,
+        present.length === 0 ? "no services" : `services ${present.join(", ")}`,
+      );
     }
     return service;
   }
@@ -93,7 +109,11 @@ export class DiscoveryCheck {
     const imported: string[] = [];
     for (const dependency of file.dependency ?? []) {
       const provides = knownImports[dependency];
-      if (!provides) this.kit.fail(`imports the backend can resolve (${Object.keys(knownImports).join(", ")})`, `an import of ${JSON.stringify(dependency)}`);
+      if (!provides)
+        this.kit.fail(
+          `imports the backend can resolve (${Object.keys(knownImports).join(", ")})`,
+          `an import of ${JSON.stringify(dependency)}`,
+        );
       imported.push(...provides);
     }
     return new DescriptorSymbols(file, imported);
@@ -107,9 +127,13 @@ export class DiscoveryCheck {
     const unresolved: string[] = [];
     const where = (scope: string) => (scope === "" ? "at the top level" : `in scope ${scope}`);
     for (const method of service.method ?? []) {
-      for (const [role, typeName] of [["input", method.input_type], ["output", method.output_type]] as const) {
+      for (const [role, typeName] of [
+        ["input", method.input_type],
+        ["output", method.output_type],
+      ] as const) {
         if (!typeName) unresolved.push(`${method.name}: no ${role} type`);
-        else if (!symbols.resolve(typeName)) unresolved.push(`${method.name} ${role} type ${JSON.stringify(typeName)} (looked up ${where(symbols.package)})`);
+        else if (!symbols.resolve(typeName))
+          unresolved.push(`${method.name} ${role} type ${JSON.stringify(typeName)} (looked up ${where(symbols.package)})`);
       }
     }
     for (const [fullName, message] of symbols.messages()) {
@@ -119,7 +143,8 @@ export class DiscoveryCheck {
         }
       }
     }
-    if (unresolved.length > 0) this.kit.fail("every type the descriptor uses is defined in it or in an import", `unresolved ${unresolved.join("; ")}`);
+    if (unresolved.length > 0)
+      this.kit.fail("every type the descriptor uses is defined in it or in an import", `unresolved ${unresolved.join("; ")}`);
   }
 
   /** A3: every method's input type, resolved by protobuf's scoping rules, is a message of the descriptor with at least one entity_key field. */
@@ -133,14 +158,23 @@ export class DiscoveryCheck {
       const declared = JSON.stringify(method.input_type ?? "");
       const resolved = method.input_type ? symbols.resolve(method.input_type) : undefined;
       const input = resolved === undefined ? undefined : symbols.message(resolved);
-      if (resolved === undefined) problems.push(`${method.name}: its input type ${declared} names no message of the descriptor or its imports`);
-      else if (!input) problems.push(`${method.name}: its input type ${declared} is ${resolved}, ${symbols.isImported(resolved) ? "an imported message" : "not a message"}, with no field of the descriptor`);
+      if (resolved === undefined)
+        problems.push(`${method.name}: its input type ${declared} names no message of the descriptor or its imports`);
+      else if (!input)
+        problems.push(
+          `${method.name}: its input type ${declared} is ${resolved}, ${symbols.isImported(resolved) ? "an imported message" : "not a message"}, with no field of the descriptor`,
+        );
       else if (!(input.field ?? []).some((f) => f.options?.[entityKeyOption] === true)) {
-        const fields = (input.field ?? []).map((f) => f.name + (f.options && Object.keys(f.options).length > 0 ? ` (options ${JSON.stringify(f.options)})` : ""));
-        problems.push(`${method.name}: its input type ${declared} (${resolved}) has no field marked entity_key; its fields: ${fields.length === 0 ? "none" : fields.join(", ")}`);
+        const fields = (input.field ?? []).map(
+          (f) => f.name + (f.options && Object.keys(f.options).length > 0 ? ` (options ${JSON.stringify(f.options)})` : ""),
+        );
+        problems.push(
+          `${method.name}: its input type ${declared} (${resolved}) has no field marked entity_key; its fields: ${fields.length === 0 ? "none" : fields.join(", ")}`,
+        );
       }
     }
-    if (problems.length > 0) this.kit.fail("every method's input type has a field marked (lightbend.serverless.entity_key)", problems.join("; "));
+    if (problems.length > 0)
+      this.kit.fail("every method's input type has a field marked (lightbend.serverless.entity_key)", problems.join("; "));
   }
 
   /**
@@ -181,7 +215,11 @@ export class DiscoveryCheck {
         problems.push(`${name} is declared to return ${resolved} but its replies carry ${what}`);
       }
     }
-    if (problems.length > 0) this.kit.fail("every reply's payload of the output type its method declares (type.googleapis.com/<declared output type>)", problems.join("; "));
+    if (problems.length > 0)
+      this.kit.fail(
+        "every reply's payload of the output type its method declares (type.googleapis.com/<declared output type>)",
+        problems.join("; "),
+      );
   }
 
   /** A4: every answer is byte for byte the first. */
@@ -189,7 +227,10 @@ export class DiscoveryCheck {
     const [first, ...rest] = this.#specs;
     if (!first) throw new Error("the scenario never asked for the spec");
     rest.forEach((spec, i) => {
-      const same = spec.serviceName === first.serviceName && spec.persistenceId === first.persistenceId && Buffer.from(spec.proto).equals(Buffer.from(first.proto));
+      const same =
+        spec.serviceName === first.serviceName &&
+        spec.persistenceId === first.persistenceId &&
+        Buffer.from(spec.proto).equals(Buffer.from(first.proto));
       if (!same) this.kit.fail("the same EntitySpec on every ready() call", `answer ${i + 2} differs from the first`);
     });
   }

@@ -60,7 +60,9 @@ export class ModelEntityBackend implements ProtocolBackend {
 
   /** Opens a stream as a backend recovering the entity: Init (snapshot), then the events after it. */
   start(name: string, history: { snapshot?: { state: string; sequence: number }; events?: readonly string[] } = {}): void {
-    const snapshot = history.snapshot ? { sequence: history.snapshot.sequence, payload: this.subject.state(history.snapshot.state) } : undefined;
+    const snapshot = history.snapshot
+      ? { sequence: history.snapshot.sequence, payload: this.subject.state(history.snapshot.state) }
+      : undefined;
     const journal = (history.events ?? []).map((value) => this.subject.appended(value));
     this.#open(name, snapshot, journal, (history.snapshot?.state ?? "") + (history.events ?? []).join(""));
   }
@@ -95,15 +97,25 @@ export class ModelEntityBackend implements ProtocolBackend {
   }
 
   /** `timeoutMs` overrides the per-wait timeout, for the first command after a very long replay (C9). */
-  async process(name: string, actions: readonly ModelAction[], method: ModelMethod = "Process", timeoutMs = this.kit.timeoutMs): Promise<CommandOutcome> {
+  async process(
+    name: string,
+    actions: readonly ModelAction[],
+    method: ModelMethod = "Process",
+    timeoutMs = this.kit.timeoutMs,
+  ): Promise<CommandOutcome> {
     let entity = this.#entity(name);
     const prediction = predictModelEntity(entity.expectedState, actions);
-    const payload = method === "ProcessComposite" ? this.subject.compositeRequest(compositeKeyOf(name), actions) : this.subject.request(name, actions);
+    const payload =
+      method === "ProcessComposite" ? this.subject.compositeRequest(compositeKeyOf(name), actions) : this.subject.request(name, actions);
     let outcome = await entity.session.command(method, payload, timeoutMs);
     if (entity.endMayFollow && outcome.kind === "ended" && outcome.code !== 0 && !transportCodes.has(outcome.code)) {
       // G8: the stream ended after the Failure for the throwing command (its end event came after this command
       // was sent). A backend recovers the entity and sends the command again; so does the kit.
-      this.kit.driver().transcript.record({ stream: entity.session.stream.label, kind: "note", text: "the stream ended after the Failure for a throwing handler: recovering and sending the command again" });
+      this.kit.driver().transcript.record({
+        stream: entity.session.stream.label,
+        kind: "note",
+        text: "the stream ended after the Failure for a throwing handler: recovering and sending the command again",
+      });
       this.recover(name);
       entity = this.#entity(name);
       outcome = await entity.session.command(method, payload, timeoutMs);
@@ -163,7 +175,11 @@ export class ModelEntityBackend implements ProtocolBackend {
     const outcome = await entity.session.command(command.name, command.payload);
     const prediction: ModelPrediction = { kind: "failure", description: "", stateAfter: entity.expectedState };
     this.#outcomes.push({ entity: name, method: "Process", actions: [], prediction, outcome });
-    if (outcome.kind !== "failure") this.kit.fail(`a Failure for command ${outcome.commandId} (${command.name} with ${this.subject.describe(command.payload)})`, this.describe(outcome));
+    if (outcome.kind !== "failure")
+      this.kit.fail(
+        `a Failure for command ${outcome.commandId} (${command.name} with ${this.subject.describe(command.payload)})`,
+        this.describe(outcome),
+      );
   }
 
   async expectStillUsable(name: string): Promise<void> {
@@ -179,7 +195,8 @@ export class ModelEntityBackend implements ProtocolBackend {
   expectEveryAnswerCarriedItsId(): void {
     if (this.#outcomes.length === 0) throw new Error("the scenario sent no command yet");
     for (const { outcome } of this.#outcomes) {
-      if (outcome.kind !== "reply" && outcome.kind !== "failure") this.kit.fail(`an answer carrying command id ${outcome.commandId}`, this.describe(outcome));
+      if (outcome.kind !== "reply" && outcome.kind !== "failure")
+        this.kit.fail(`an answer carrying command id ${outcome.commandId}`, this.describe(outcome));
     }
   }
 
@@ -246,7 +263,8 @@ export class ModelEntityBackend implements ProtocolBackend {
     const actual: string[] = [];
     for (const event of reply.reply.events) {
       const decoded = this.subject.decode<{ value: string }>("Appended", event);
-      if (!decoded.ok) this.kit.fail(`events ${formatValues(values)} (Appended, in emission order)`, `an event that is not an Appended: ${decoded.why}`);
+      if (!decoded.ok)
+        this.kit.fail(`events ${formatValues(values)} (Appended, in emission order)`, `an event that is not an Appended: ${decoded.why}`);
       actual.push(decoded.value.value);
     }
     if (actual.length !== values.length || actual.some((v, i) => v !== values[i])) {
@@ -271,20 +289,29 @@ export class ModelEntityBackend implements ProtocolBackend {
     const sequences = `[${reply.sequences.join(", ")}]`;
     if (!due) return this.expectNoSnapshot();
     if (!reply.reply.snapshot) {
-      this.kit.fail(`a snapshot (the reply's events get sequences ${sequences}; N = ${this.kit.snapshotEvery})`, "a reply without a snapshot");
+      this.kit.fail(
+        `a snapshot (the reply's events get sequences ${sequences}; N = ${this.kit.snapshotEvery})`,
+        "a reply without a snapshot",
+      );
     }
     const decoded = this.subject.decode<{ value: string }>("State", reply.reply.snapshot);
     if (!decoded.ok) this.kit.fail("a State snapshot", decoded.why);
     const expected = this.last.prediction.stateAfter;
     if (decoded.value.value !== expected) {
-      this.kit.fail(`a snapshot of the state after all the reply's events: ${JSON.stringify(expected)}`, `snapshot state ${JSON.stringify(decoded.value.value)}`);
+      this.kit.fail(
+        `a snapshot of the state after all the reply's events: ${JSON.stringify(expected)}`,
+        `snapshot state ${JSON.stringify(decoded.value.value)}`,
+      );
     }
   }
 
   expectFailure(description?: string): void {
     const { outcome } = this.last;
     if (outcome.kind !== "failure") {
-      this.kit.fail(`a Failure for command ${outcome.commandId}${description === undefined ? "" : ` with ${JSON.stringify(description)}`}`, this.describe(outcome));
+      this.kit.fail(
+        `a Failure for command ${outcome.commandId}${description === undefined ? "" : ` with ${JSON.stringify(description)}`}`,
+        this.describe(outcome),
+      );
     }
     if (description !== undefined && outcome.description !== description) {
       this.kit.fail(`Failure description ${JSON.stringify(description)}`, `Failure description ${JSON.stringify(outcome.description)}`);
@@ -306,14 +333,18 @@ export class ModelEntityBackend implements ProtocolBackend {
     const payload = reply.reply.payload;
     if (!payload) this.kit.fail("a google.protobuf.Empty payload", "a reply without a payload");
     if (payload.typeUrl !== "type.googleapis.com/google.protobuf.Empty" || payload.value.length !== 0) {
-      this.kit.fail("an empty google.protobuf.Empty payload (type.googleapis.com/google.protobuf.Empty, 0 bytes)", `${payload.typeUrl} with ${payload.value.length} bytes`);
+      this.kit.fail(
+        "an empty google.protobuf.Empty payload (type.googleapis.com/google.protobuf.Empty, 0 bytes)",
+        `${payload.typeUrl} with ${payload.value.length} bytes`,
+      );
     }
   }
 
   expectPayloadTypeUrl(typeUrl: string): void {
     const reply = this.#reply();
     const actual = reply.reply.payload?.typeUrl;
-    if (actual !== typeUrl) this.kit.fail(`a reply payload of type url ${typeUrl}`, actual === undefined ? "no payload" : `type url ${actual}`);
+    if (actual !== typeUrl)
+      this.kit.fail(`a reply payload of type url ${typeUrl}`, actual === undefined ? "no payload" : `type url ${actual}`);
   }
 
   /** D3: after the last answer, nothing more arrives. */
@@ -327,7 +358,8 @@ export class ModelEntityBackend implements ProtocolBackend {
     const seen = await this.#entity(name).session.stream.collectFor(Math.min(500, this.kit.timeoutMs));
     const first = seen[0];
     if (first?.kind === "message") this.kit.fail("nothing sent in response to Init or Event", "a message from the user function");
-    if (first?.kind === "ended") this.kit.fail("the stream stays open after Init and events", `the stream ended (${grpcCodeName(first.code)}: ${first.details})`);
+    if (first?.kind === "ended")
+      this.kit.fail("the stream stays open after Init and events", `the stream ended (${grpcCodeName(first.code)}: ${first.details})`);
   }
 
   async expectAnswer(name: string, commandId: number): Promise<void> {
@@ -345,9 +377,14 @@ export class ModelEntityBackend implements ProtocolBackend {
   /** H1 (user function side): after the backend half-closes, the user function completes its side. */
   async expectCompleted(name: string): Promise<void> {
     const next = await this.#entity(name).session.stream.next(this.kit.timeoutMs);
-    if (next.kind === "timeout") this.kit.fail("the user function completes its side of the stream", `the stream still open after ${next.waitedMs} ms`);
+    if (next.kind === "timeout")
+      this.kit.fail("the user function completes its side of the stream", `the stream still open after ${next.waitedMs} ms`);
     if (next.kind === "message") this.kit.fail("the user function completes its side of the stream", "a message instead");
-    if (next.code !== 0) this.kit.fail("the user function completes its side of the stream (status OK)", `the stream ended with ${grpcCodeName(next.code)}: ${next.details}`);
+    if (next.code !== 0)
+      this.kit.fail(
+        "the user function completes its side of the stream (status OK)",
+        `the stream ended with ${grpcCodeName(next.code)}: ${next.details}`,
+      );
   }
 }
 

@@ -61,10 +61,17 @@ export class ShoppingCartBackend implements ProtocolBackend {
   }
 
   start(user: string, history: { snapshot?: { items: readonly LineItem[]; sequence: number }; events?: readonly CartEvent[] } = {}): void {
-    const snapshot = history.snapshot ? { sequence: history.snapshot.sequence, payload: this.subject.cartSnapshot(history.snapshot.items) } : undefined;
+    const snapshot = history.snapshot
+      ? { sequence: history.snapshot.sequence, payload: this.subject.cartSnapshot(history.snapshot.items) }
+      : undefined;
     const events = history.events ?? [];
     const expected = events.reduce<readonly LineItem[]>((items, e) => applyCartEvent(items, e), history.snapshot?.items ?? []);
-    this.#open(user, snapshot, events.map((e) => this.subject.event(e)), expected);
+    this.#open(
+      user,
+      snapshot,
+      events.map((e) => this.subject.event(e)),
+      expected,
+    );
   }
 
   recover(user: string): void {
@@ -115,7 +122,12 @@ export class ShoppingCartBackend implements ProtocolBackend {
   // ---- the subject-independent protocol checks (ProtocolBackend) ----
 
   startWithEvents(user: string, events: number): void {
-    this.start(user, { events: Array.from({ length: events }, (_, i): CartEvent => ({ type: "ItemAdded", item: { productId: `p${i + 1}`, name: `Product ${i + 1}`, quantity: 1 } })) });
+    this.start(user, {
+      events: Array.from({ length: events }, (_, i): CartEvent => ({
+        type: "ItemAdded",
+        item: { productId: `p${i + 1}`, name: `Product ${i + 1}`, quantity: 1 },
+      })),
+    });
   }
 
   openRaw(user: string): void {
@@ -137,14 +149,26 @@ export class ShoppingCartBackend implements ProtocolBackend {
 
   /** Bytes that claim to be an AddLineItem but end in the middle of a field. */
   undecodableCommand(): WireCommand {
-    return { name: "AddItem", payload: { typeUrl: this.subject.addItem("", { productId: "", name: "", quantity: 1 }).typeUrl, value: Uint8Array.from([0x12, 0x05, 0x0a]) } };
+    return {
+      name: "AddItem",
+      payload: {
+        typeUrl: this.subject.addItem("", { productId: "", name: "", quantity: 1 }).typeUrl,
+        value: Uint8Array.from([0x12, 0x05, 0x0a]),
+      },
+    };
   }
 
   async processUnrunnable(user: string, command: WireCommand): Promise<void> {
     const cart = this.#cart(user);
     const outcome = await cart.session.command(command.name, command.payload);
     const label = `${command.name} with ${this.subject.describe(command.payload)}`;
-    this.#commands.push({ cart: user, command: undefined, label, prediction: { kind: "failure", description: undefined, itemsAfter: cart.expectedItems }, outcome });
+    this.#commands.push({
+      cart: user,
+      command: undefined,
+      label,
+      prediction: { kind: "failure", description: undefined, itemsAfter: cart.expectedItems },
+      outcome,
+    });
     if (outcome.kind !== "failure") this.kit.fail(`a Failure for command ${outcome.commandId} (${label})`, this.describe(outcome));
   }
 
@@ -192,7 +216,10 @@ export class ShoppingCartBackend implements ProtocolBackend {
     const reply = this.#reply();
     const payload = reply.reply.payload;
     if (!payload || payload.typeUrl !== "type.googleapis.com/google.protobuf.Empty" || payload.value.length !== 0) {
-      this.kit.fail("an empty google.protobuf.Empty reply payload", payload ? `${payload.typeUrl} with ${payload.value.length} bytes` : "no payload");
+      this.kit.fail(
+        "an empty google.protobuf.Empty reply payload",
+        payload ? `${payload.typeUrl} with ${payload.value.length} bytes` : "no payload",
+      );
     }
   }
 
@@ -200,7 +227,8 @@ export class ShoppingCartBackend implements ProtocolBackend {
     const reply = this.#reply();
     const decoded = this.subject.decodeCart(reply.reply.payload);
     if (!decoded.ok) this.kit.fail(`a Cart payload with ${describeItems(items)}`, decoded.why);
-    if (!sameItems(decoded.items, items)) this.kit.fail(`the cart holds ${describeItems(items)}`, `the cart holds ${describeItems(decoded.items)}`);
+    if (!sameItems(decoded.items, items))
+      this.kit.fail(`the cart holds ${describeItems(items)}`, `the cart holds ${describeItems(decoded.items)}`);
   }
 
   /** The GetCart reply shows what the cart's whole history gives. */
@@ -230,7 +258,10 @@ export class ShoppingCartBackend implements ProtocolBackend {
         const decoded = this.subject.decodeSnapshot(reply.snapshot);
         if (!decoded.ok) this.kit.fail(`a Cart snapshot on the ${where}`, decoded.why);
         if (!sameItems(decoded.items, record.prediction.itemsAfter)) {
-          this.kit.fail(`the snapshot on the ${where} holds ${describeItems(record.prediction.itemsAfter)}`, `it holds ${describeItems(decoded.items)}`);
+          this.kit.fail(
+            `the snapshot on the ${where} holds ${describeItems(record.prediction.itemsAfter)}`,
+            `it holds ${describeItems(decoded.items)}`,
+          );
         }
         checked++;
       }

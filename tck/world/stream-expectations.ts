@@ -15,13 +15,21 @@ export async function expectEndsWithError(kit: KitContext, stream: HandleStream)
     if (next.kind === "timeout") kit.fail("the stream ends with an error status", `the stream still open after ${next.waitedMs} ms`);
     if (next.kind === "message") {
       const m = next.message;
-      const what = m.case === "reply" ? `a Reply to command ${m.commandId}` : m.case === "failure" ? `a Failure for command ${m.commandId} (${JSON.stringify(m.description)})` : "a message with no case set";
+      const what =
+        m.case === "reply"
+          ? `a Reply to command ${m.commandId}`
+          : m.case === "failure"
+            ? `a Failure for command ${m.commandId} (${JSON.stringify(m.description)})`
+            : "a message with no case set";
       kit.fail("the stream ends with an error status", `${what}: the user function went on instead of ending the stream`);
     }
     if (next.kind === "ended") {
       if (next.code === 0) kit.fail("the stream ends with an error status", "the stream completed with OK");
       if (transportCodes.has(next.code)) {
-        kit.fail("the user function ends the stream with an error status", `${grpcCodeName(next.code)} (${next.details}): a transport condition, not the user function's verdict`);
+        kit.fail(
+          "the user function ends the stream with an error status",
+          `${grpcCodeName(next.code)} (${next.details}): a transport condition, not the user function's verdict`,
+        );
       }
       return;
     }
@@ -35,5 +43,6 @@ export async function expectAnswerTo(kit: KitContext, stream: HandleStream, comm
   if (next.kind === "timeout") kit.fail(expected, `no answer within ${next.waitedMs} ms`);
   if (next.kind === "ended") kit.fail(expected, `the stream ended (${grpcCodeName(next.code)}: ${next.details})`);
   const answered = next.message.case === undefined ? undefined : next.message.commandId;
-  if (answered !== commandId) kit.fail(expected, answered === undefined ? "a message with no case set" : `an answer carrying command id ${answered}`);
+  if (answered !== commandId)
+    kit.fail(expected, answered === undefined ? "a message with no case set" : `an answer carrying command id ${answered}`);
 }

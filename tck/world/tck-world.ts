@@ -81,7 +81,9 @@ export class TckWorld extends World<TckParameters> implements KitContext {
 
   /** How this run's subject renders payloads in transcripts. */
   get describePayload(): PayloadDescriber {
-    return this.parameters.subject === "model" ? (modelSubject ??= new ModelEntitySubject()).describe : (cartSubject ??= new ShoppingCartSubject()).describe;
+    return this.parameters.subject === "model"
+      ? (modelSubject ??= new ModelEntitySubject()).describe
+      : (cartSubject ??= new ShoppingCartSubject()).describe;
   }
 
   get openedStreams(): boolean {
@@ -91,7 +93,9 @@ export class TckWorld extends World<TckParameters> implements KitContext {
   /** Answers the user function sent that no step consumed (e.g. a second reply to one command). */
   unverifiedMessages(): string[] {
     if (!this.#driver) return [];
-    return this.#driver.streams.flatMap((stream) => stream.unread.map((message) => `${stream.label}: ${formatOut(message, (p) => (p ? this.describePayload(p) : "none"))}`));
+    return this.#driver.streams.flatMap((stream) =>
+      stream.unread.map((message) => `${stream.label}: ${formatOut(message, (p) => (p ? this.describePayload(p) : "none"))}`),
+    );
   }
 
   /** E8: every event and snapshot the user function sent in this scenario is a well-formed Any. */
@@ -99,7 +103,8 @@ export class TckWorld extends World<TckParameters> implements KitContext {
     const transcript = this.driver().transcript;
     if (emittedAnyCount(transcript) === 0) this.fail("events and snapshots to judge", "the user function sent none in this scenario");
     const problems = anyTypeUrlViolations(transcript);
-    if (problems.length > 0) this.fail("every event and snapshot an Any with type url type.googleapis.com/<fully qualified message name>", problems.join("; "));
+    if (problems.length > 0)
+      this.fail("every event and snapshot an Any with type url type.googleapis.com/<fully qualified message name>", problems.join("; "));
   }
 
   transcriptText(): string {
@@ -108,7 +113,9 @@ export class TckWorld extends World<TckParameters> implements KitContext {
 
   /** The transcript for the report's sequence diagram (the same entries as transcriptText). */
   transcriptSequence(): Sequence {
-    return this.#driver ? this.#driver.transcript.sequence(this.describePayload) : { parties: ["kit (backend)", "user function"], entries: [], omitted: 0 };
+    return this.#driver
+      ? this.#driver.transcript.sequence(this.describePayload)
+      : { parties: ["kit (backend)", "user function"], entries: [], omitted: 0 };
   }
 
   fail(expected: string, actual: string): never {

@@ -11,11 +11,14 @@ function configOf(argv: string[], env: NodeJS.ProcessEnv = {}): BackendConfig {
 }
 
 function refused(argv: string[], env: NodeJS.ProcessEnv, message: RegExp): void {
-  assert.throws(() => parseBackendConfig(argv, env), (error: unknown) => {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    assert.match(error.message, message);
-    return true;
-  });
+  assert.throws(
+    () => parseBackendConfig(argv, env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
 }
 
 describe("parseBackendConfig", () => {
@@ -49,36 +52,60 @@ describe("parseBackendConfig", () => {
 
   it("reads every setting from flags, in both --flag value and --flag=value forms", () => {
     const config = configOf([
-      "--host", "0.0.0.0",
+      "--host",
+      "0.0.0.0",
       "--port=9100",
-      "--user-function", "uf.internal:8081",
-      "--passivation-timeout", "500ms",
+      "--user-function",
+      "uf.internal:8081",
+      "--passivation-timeout",
+      "500ms",
       "--relay-timeout=2m",
-      "--relay-buffer", "7",
-      "--journal", "cassandra",
-      "--cassandra-contact-points", "c1, c2:9043",
-      "--cassandra-keyspace", "carts_test",
-      "--cassandra-username", "alice",
+      "--relay-buffer",
+      "7",
+      "--journal",
+      "cassandra",
+      "--cassandra-contact-points",
+      "c1, c2:9043",
+      "--cassandra-keyspace",
+      "carts_test",
+      "--cassandra-username",
+      "alice",
       "--cassandra-password=s3cr=t",
-      "--cassandra-local-dc", "dc2",
-      "--log-level", "debug",
-      "--log-format", "json",
-      "--shutdown-timeout", "1.5s",
-      "--max-request-size", "1MiB",
+      "--cassandra-local-dc",
+      "dc2",
+      "--log-level",
+      "debug",
+      "--log-format",
+      "json",
+      "--shutdown-timeout",
+      "1.5s",
+      "--max-request-size",
+      "1MiB",
       "--max-user-function-message-size=2MiB",
-      "--max-key-length", "512B",
-      "--max-echoed-text-length", "40",
-      "--lifecycle-log-rate", "3",
-      "--user-function-unhealthy-after", "2s",
-      "--journal-unhealthy-after", "3s",
-      "--admin-port", "9464",
+      "--max-key-length",
+      "512B",
+      "--max-echoed-text-length",
+      "40",
+      "--lifecycle-log-rate",
+      "3",
+      "--user-function-unhealthy-after",
+      "2s",
+      "--journal-unhealthy-after",
+      "3s",
+      "--admin-port",
+      "9464",
       "--admin-host=0.0.0.0",
-      "--tls-cert", "/etc/tls/backend.pem",
+      "--tls-cert",
+      "/etc/tls/backend.pem",
       "--tls-key=/etc/tls/backend.key",
-      "--tls-client-ca", "/etc/tls/clients-ca.pem",
-      "--user-function-ca", "/etc/tls/uf-ca.pem",
-      "--user-function-cert", "/etc/tls/backend-client.pem",
-      "--user-function-key", "/etc/tls/backend-client.key",
+      "--tls-client-ca",
+      "/etc/tls/clients-ca.pem",
+      "--user-function-ca",
+      "/etc/tls/uf-ca.pem",
+      "--user-function-cert",
+      "/etc/tls/backend-client.pem",
+      "--user-function-key",
+      "/etc/tls/backend-client.key",
     ]);
     assert.deepEqual(config, {
       host: "0.0.0.0",
@@ -263,8 +290,16 @@ describe("parseBackendConfig", () => {
 
   it("refuses bad Cassandra settings only when the Cassandra journal is chosen", () => {
     assert.equal(configOf(["--cassandra-keyspace", "no-hyphens"]).journal.kind, "memory");
-    refused(["--journal", "cassandra", "--cassandra-keyspace", "no-hyphens"], {}, /--cassandra-keyspace: "no-hyphens" is not a Cassandra keyspace name/);
-    refused(["--journal", "cassandra", "--cassandra-contact-points", "a,,b"], {}, /--cassandra-contact-points: "a,,b" is not a comma-separated list of hosts/);
+    refused(
+      ["--journal", "cassandra", "--cassandra-keyspace", "no-hyphens"],
+      {},
+      /--cassandra-keyspace: "no-hyphens" is not a Cassandra keyspace name/,
+    );
+    refused(
+      ["--journal", "cassandra", "--cassandra-contact-points", "a,,b"],
+      {},
+      /--cassandra-contact-points: "a,,b" is not a comma-separated list of hosts/,
+    );
     refused(["--journal", "cassandra"], { CASSANDRA_USERNAME: "u" }, /need both CASSANDRA_USERNAME and CASSANDRA_PASSWORD/);
   });
 

@@ -4,7 +4,8 @@ import { ConfigError } from "./config-error.js";
 import { parseByteSize } from "./parse-byte-size.js";
 import { parseDuration } from "./parse-duration.js";
 
-export type ParsedCommandLine = { readonly kind: "config"; readonly config: BackendConfig } | { readonly kind: "help"; readonly text: string };
+export type ParsedCommandLine =
+  { readonly kind: "config"; readonly config: BackendConfig } | { readonly kind: "help"; readonly text: string };
 
 interface Setting {
   readonly flag: string;
@@ -37,7 +38,12 @@ const settings = {
     description: "how long a command may wait for the user function's reply",
   },
   relayBuffer: { flag: "--relay-buffer", env: "RELAY_BUFFER", defaultValue: "100", description: "commands queued per entity" },
-  journal: { flag: "--journal", env: "JOURNAL", defaultValue: "memory", description: "event journal and snapshot store: memory | cassandra" },
+  journal: {
+    flag: "--journal",
+    env: "JOURNAL",
+    defaultValue: "memory",
+    description: "event journal and snapshot store: memory | cassandra",
+  },
   freshnessCheck: {
     flag: "--freshness-check",
     env: "FRESHNESS_CHECK",
@@ -51,15 +57,30 @@ const settings = {
     defaultValue: "127.0.0.1",
     description: "comma-separated Cassandra hosts (host or host:port)",
   },
-  cassandraKeyspace: { flag: "--cassandra-keyspace", env: "CASSANDRA_KEYSPACE", defaultValue: "serverless", description: "Cassandra keyspace" },
-  cassandraUsername: { flag: "--cassandra-username", env: "CASSANDRA_USERNAME", defaultValue: undefined, description: "Cassandra username" },
+  cassandraKeyspace: {
+    flag: "--cassandra-keyspace",
+    env: "CASSANDRA_KEYSPACE",
+    defaultValue: "serverless",
+    description: "Cassandra keyspace",
+  },
+  cassandraUsername: {
+    flag: "--cassandra-username",
+    env: "CASSANDRA_USERNAME",
+    defaultValue: undefined,
+    description: "Cassandra username",
+  },
   cassandraPassword: {
     flag: "--cassandra-password",
     env: "CASSANDRA_PASSWORD",
     defaultValue: undefined,
     description: "Cassandra password (prefer the environment variable: flags show up in process lists)",
   },
-  cassandraLocalDc: { flag: "--cassandra-local-dc", env: "CASSANDRA_LOCAL_DC", defaultValue: "datacenter1", description: "Cassandra local data centre" },
+  cassandraLocalDc: {
+    flag: "--cassandra-local-dc",
+    env: "CASSANDRA_LOCAL_DC",
+    defaultValue: "datacenter1",
+    description: "Cassandra local data centre",
+  },
   logLevel: { flag: "--log-level", env: "LOG_LEVEL", defaultValue: "info", description: "debug | info | warn | error" },
   logFormat: { flag: "--log-format", env: "LOG_FORMAT", defaultValue: "text", description: "text | json" },
   shutdownTimeout: {
@@ -122,7 +143,12 @@ const settings = {
     defaultValue: "127.0.0.1",
     description: "interface the admin HTTP server listens on",
   },
-  tlsCert: { flag: "--tls-cert", env: "BACKEND_TLS_CERT", defaultValue: undefined, description: "PEM certificate chain file: serve clients over TLS (with --tls-key)" },
+  tlsCert: {
+    flag: "--tls-cert",
+    env: "BACKEND_TLS_CERT",
+    defaultValue: undefined,
+    description: "PEM certificate chain file: serve clients over TLS (with --tls-key)",
+  },
   tlsKey: { flag: "--tls-key", env: "BACKEND_TLS_KEY", defaultValue: undefined, description: "PEM private key file of --tls-cert" },
   tlsClientCa: {
     flag: "--tls-client-ca",
@@ -142,7 +168,12 @@ const settings = {
     defaultValue: undefined,
     description: "PEM client certificate file for the user function (mutual TLS; with --user-function-key)",
   },
-  userFunctionKey: { flag: "--user-function-key", env: "USER_FUNCTION_KEY", defaultValue: undefined, description: "PEM private key file of --user-function-cert" },
+  userFunctionKey: {
+    flag: "--user-function-key",
+    env: "USER_FUNCTION_KEY",
+    defaultValue: undefined,
+    description: "PEM private key file of --user-function-cert",
+  },
 } as const satisfies Record<string, Setting>;
 
 type SettingName = keyof typeof settings;
@@ -253,7 +284,9 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     const first = optionalText(a);
     const second = optionalText(b);
     if ((first === undefined) !== (second === undefined)) {
-      throw new ConfigError(`${settings[a].flag} and ${settings[b].flag} (${settings[a].env}, ${settings[b].env}) come together: set both or neither`);
+      throw new ConfigError(
+        `${settings[a].flag} and ${settings[b].flag} (${settings[a].env}, ${settings[b].env}) come together: set both or neither`,
+      );
     }
     return first !== undefined && second !== undefined ? [first, second] : undefined;
   }
@@ -262,7 +295,8 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     const pair = bothOrNeither("tlsCert", "tlsKey");
     const clientCaPath = optionalText("tlsClientCa");
     if (!pair) {
-      if (clientCaPath !== undefined) throw new ConfigError(`${settings.tlsClientCa.flag} needs ${settings.tlsCert.flag} and ${settings.tlsKey.flag}`);
+      if (clientCaPath !== undefined)
+        throw new ConfigError(`${settings.tlsClientCa.flag} needs ${settings.tlsCert.flag} and ${settings.tlsKey.flag}`);
       return undefined;
     }
     return { certPath: pair[0], keyPath: pair[1], clientCaPath };
@@ -272,7 +306,10 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     const pair = bothOrNeither("userFunctionCert", "userFunctionKey");
     const caPath = optionalText("userFunctionCa");
     if (caPath === undefined) {
-      if (pair) throw new ConfigError(`${settings.userFunctionCert.flag} needs ${settings.userFunctionCa.flag} (the CA the user function's certificate chains to)`);
+      if (pair)
+        throw new ConfigError(
+          `${settings.userFunctionCert.flag} needs ${settings.userFunctionCa.flag} (the CA the user function's certificate chains to)`,
+        );
       return undefined;
     }
     return { caPath, client: pair ? { certPath: pair[0], keyPath: pair[1] } : undefined };
@@ -341,7 +378,11 @@ export function helpText(): string {
   const header = ["flag", "environment variable", "default", ""];
   const widths = [0, 1, 2].map((col) => Math.max(...[header, ...rows].map((r) => (r[col] ?? "").length)));
   const line = (r: string[]) =>
-    "  " + r.map((cell, col) => (col < 3 ? cell.padEnd(widths[col] ?? 0) : cell)).join("  ").trimEnd();
+    "  " +
+    r
+      .map((cell, col) => (col < 3 ? cell.padEnd(widths[col] ?? 0) : cell))
+      .join("  ")
+      .trimEnd();
   return [
     "Usage: backend [options]",
     "",

@@ -26,9 +26,9 @@ const bad = (bytes: number[], message: RegExp) => assert.throws(() => ok(bytes),
 
 describe("checkWireFormat", () => {
   it("accepts what an encoder writes, packed and unpacked repeated numbers, and unknown fields", () => {
-    const encoded = outer.encode(
-      outer.fromObject({ id: "ü-1", count: -3, inner: { text: "x" }, numbers: [1, -2], weight: 1.5, colour: 1, code: 7 }),
-    ).finish();
+    const encoded = outer
+      .encode(outer.fromObject({ id: "ü-1", count: -3, inner: { text: "x" }, numbers: [1, -2], weight: 1.5, colour: 1, code: 7 }))
+      .finish();
     checkWireFormat(outer, encoded);
     ok([0x20, 0x02, 0x20, 0x03]); // field 4 unpacked
     ok([0x22, 0x02, 0x02, 0x03]); // field 4 packed

@@ -20,7 +20,10 @@ interface Entry {
 }
 
 function recordingLogger(entries: Entry[]): Logger {
-  const log = (level: string) => (message: string, fields: LogFields = {}) => void entries.push({ level, message, fields });
+  const log =
+    (level: string) =>
+    (message: string, fields: LogFields = {}) =>
+      void entries.push({ level, message, fields });
   const logger: Logger = { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), child: () => logger };
   return logger;
 }
@@ -98,7 +101,11 @@ describe("discoverUserService", () => {
     const userFunction = await startUserFunction({ ...cartSpec, persistenceId: "" });
     try {
       await assert.rejects(
-        discoverUserService({ target: `127.0.0.1:${userFunction.port}`, logger: recordingLogger([]), backoff: { initialMs: 10, maxMs: 10 } }),
+        discoverUserService({
+          target: `127.0.0.1:${userFunction.port}`,
+          logger: recordingLogger([]),
+          backoff: { initialMs: 10, maxMs: 10 },
+        }),
         (error: unknown) => error instanceof SpecError && /persistence id is empty/.test(error.message),
       );
       assert.equal(userFunction.readyCalls(), 1);

@@ -84,11 +84,18 @@ const emptyRequest = Buffer.alloc(0);
 
 function callReady(client: grpc.Client, timeoutMs: number, signal: AbortSignal | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const call = client.makeUnaryRequest(readyPath, identity, identity, emptyRequest, { deadline: Date.now() + timeoutMs }, (error, bytes) => {
-      signal?.removeEventListener("abort", cancel);
-      if (error) reject(error);
-      else resolve(bytes ?? Buffer.alloc(0));
-    });
+    const call = client.makeUnaryRequest(
+      readyPath,
+      identity,
+      identity,
+      emptyRequest,
+      { deadline: Date.now() + timeoutMs },
+      (error, bytes) => {
+        signal?.removeEventListener("abort", cancel);
+        if (error) reject(error);
+        else resolve(bytes ?? Buffer.alloc(0));
+      },
+    );
     const cancel = () => call.cancel();
     signal?.addEventListener("abort", cancel, { once: true });
   });

@@ -27,7 +27,14 @@ describe("entity key joining", () => {
   it("keeps a single key raw and refuses an empty part", () => {
     assert.equal(joinEntityKey([{ field: "id", text: "a-b\\c" }]), "a-b\\c");
     assert.throws(() => joinEntityKey([{ field: "id", text: "" }]), EntityKeyError);
-    assert.throws(() => joinEntityKey([{ field: "a", text: "x" }, { field: "b", text: "" }]), /"b"/);
+    assert.throws(
+      () =>
+        joinEntityKey([
+          { field: "a", text: "x" },
+          { field: "b", text: "" },
+        ]),
+      /"b"/,
+    );
   });
 
   it("turns 64-bit halves into exact decimal text, signed or unsigned", () => {

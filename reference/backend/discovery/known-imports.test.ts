@@ -31,10 +31,22 @@ function shape(messages: readonly DescriptorProto[]): unknown {
 
 describe("known imports", () => {
   it("knows the well-known google/protobuf files and the entity key extension, nothing else", () => {
-    for (const name of ["google/protobuf/empty.proto", "google/protobuf/any.proto", "google/protobuf/descriptor.proto", "google/protobuf/timestamp.proto", entityKeyProtoName]) {
+    for (const name of [
+      "google/protobuf/empty.proto",
+      "google/protobuf/any.proto",
+      "google/protobuf/descriptor.proto",
+      "google/protobuf/timestamp.proto",
+      entityKeyProtoName,
+    ]) {
       assert.ok(isKnownImport(name), name);
     }
-    for (const name of ["acme/money.proto", "google/protobuf/nonsense.proto", "lightbend/serverless/other.proto", "../google/protobuf/empty.proto", "google/protobuf/../../package.json"]) {
+    for (const name of [
+      "acme/money.proto",
+      "google/protobuf/nonsense.proto",
+      "lightbend/serverless/other.proto",
+      "../google/protobuf/empty.proto",
+      "google/protobuf/../../package.json",
+    ]) {
       assert.ok(!isKnownImport(name), name);
     }
   });
@@ -56,7 +68,11 @@ describe("known imports", () => {
       assert.equal(ours.package, "google.protobuf");
       assert.deepEqual(ours.dependency, expected.dependency, `${name} imports`);
       assert.deepEqual(shape(ours.messageType), shape(expected.messageType), name);
-      assert.deepEqual(ours.enumType.map((e) => e.name), expected.enumType.map((e) => e.name), name);
+      assert.deepEqual(
+        ours.enumType.map((e) => e.name),
+        expected.enumType.map((e) => e.name),
+        name,
+      );
     }
   });
 
@@ -85,12 +101,17 @@ describe("known imports", () => {
           for (const f of m.field) {
             const same: FieldDescriptorProto | undefined = other.field.find((g) => g.name === f.name);
             assert.ok(same, `${name}: field ${m.name}.${f.name}`);
-            assert.deepEqual([f.number, f.type, f.typeName, f.label], [same.number, same.type, same.typeName, same.label], `${m.name}.${f.name}`);
+            assert.deepEqual(
+              [f.number, f.type, f.typeName, f.label],
+              [same.number, same.type, same.typeName, same.label],
+              `${m.name}.${f.name}`,
+            );
           }
           // Range ends are exclusive in a descriptor; reflection clients refuse inclusive ones.
           // (Reserved ranges differ between protobufjs's older copy and today's file, so extensions only.)
           const ranges = (d: DescriptorProto) => d.extensionRange.map((r) => `${r.start}..${r.end}`);
-          for (const range of ranges(m)) assert.ok(ranges(other).includes(range), `${m.name} range ${range} in ${ranges(other).join(", ")}`);
+          for (const range of ranges(m))
+            assert.ok(ranges(other).includes(range), `${m.name} range ${range} in ${ranges(other).join(", ")}`);
           check(`${scope}.${m.name}`, m.nestedType);
         }
       };
@@ -109,7 +130,9 @@ describe("known imports", () => {
   });
 
   it("lists a file's imports before it, each once", () => {
-    const names = knownImportClosure([entityKeyProtoName, "google/protobuf/empty.proto", "google/protobuf/descriptor.proto"]).map((k) => k.name);
+    const names = knownImportClosure([entityKeyProtoName, "google/protobuf/empty.proto", "google/protobuf/descriptor.proto"]).map(
+      (k) => k.name,
+    );
     assert.deepEqual(names, ["google/protobuf/descriptor.proto", entityKeyProtoName, "google/protobuf/empty.proto"]);
   });
 });

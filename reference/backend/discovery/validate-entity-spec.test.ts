@@ -3,14 +3,7 @@ import { describe, it } from "node:test";
 import protobuf from "protobufjs";
 import { loadProtos } from "../../protocol/index.js";
 import { fileDescriptorType } from "./descriptor-type.js";
-import {
-  encodeFileDescriptor,
-  field,
-  method,
-  shoppingCartFile,
-  singleMethodFile,
-  type FileObject,
-} from "./descriptor-fixtures.js";
+import { encodeFileDescriptor, field, method, shoppingCartFile, singleMethodFile, type FileObject } from "./descriptor-fixtures.js";
 import { FieldType } from "./file-descriptor.js";
 import { SpecError } from "./spec-error.js";
 import { EntityKeyError, type UserService } from "./user-service.js";
@@ -68,22 +61,30 @@ describe("validateEntitySpec", () => {
     const service = validateEntitySpec(spec);
     assert.deepEqual(service.fileDescriptors[0], spec.proto);
     const names = service.fileDescriptors.map((bytes) => (fileDescriptorType().decode(bytes) as unknown as { name: string }).name);
-    assert.deepEqual(new Set(names), new Set([
-      "shoppingcart/shoppingcart.proto",
-      "google/protobuf/empty.proto",
-      "google/protobuf/descriptor.proto",
-      "lightbend/serverless/entitykey.proto",
-    ]));
+    assert.deepEqual(
+      new Set(names),
+      new Set([
+        "shoppingcart/shoppingcart.proto",
+        "google/protobuf/empty.proto",
+        "google/protobuf/descriptor.proto",
+        "lightbend/serverless/entitykey.proto",
+      ]),
+    );
   });
 
   it("accepts the service's bare name too", () => {
-    assert.equal(validateEntitySpec(specOf(shoppingCartFile(), { serviceName: "ShoppingCart" })).name, "com.example.shoppingcart.ShoppingCart");
+    assert.equal(
+      validateEntitySpec(specOf(shoppingCartFile(), { serviceName: "ShoppingCart" })).name,
+      "com.example.shoppingcart.ShoppingCart",
+    );
   });
 
   it("refuses a spec naming a service the file lacks, listing the services present", () => {
     assert.throws(
       () => validateEntitySpec(specOf(shoppingCartFile(), { serviceName: "com.example.shoppingcart.Wishlist" })),
-      specError(/"com\.example\.shoppingcart\.Wishlist" is not defined in shoppingcart\/shoppingcart\.proto; it defines com\.example\.shoppingcart\.ShoppingCart/),
+      specError(
+        /"com\.example\.shoppingcart\.Wishlist" is not defined in shoppingcart\/shoppingcart\.proto; it defines com\.example\.shoppingcart\.ShoppingCart/,
+      ),
     );
     const noServices = { ...shoppingCartFile(), service: [] };
     assert.throws(() => validateEntitySpec(specOf(noServices)), specError(/it defines no service/));
@@ -97,20 +98,30 @@ describe("validateEntitySpec", () => {
     get.field = [field("user_id", 1, FieldType.string)];
     assert.throws(
       () => validateEntitySpec(specOf(file)),
-      specError(/method com\.example\.shoppingcart\.ShoppingCart\.GetCart: its input type com\.example\.shoppingcart\.GetShoppingCart has no field marked \(lightbend\.serverless\.entity_key\)/),
+      specError(
+        /method com\.example\.shoppingcart\.ShoppingCart\.GetCart: its input type com\.example\.shoppingcart\.GetShoppingCart has no field marked \(lightbend\.serverless\.entity_key\)/,
+      ),
     );
   });
 
   it("refuses a method taking a type that can never hold a key, such as google.protobuf.Empty", () => {
     const file = shoppingCartFile();
     (file["service"] as { method: object[] }[])[0]?.method.push(method("Clear", ".google.protobuf.Empty", ".google.protobuf.Empty"));
-    assert.throws(() => validateEntitySpec(specOf(file)), specError(/ShoppingCart\.Clear: its input type google\.protobuf\.Empty has no field marked/));
+    assert.throws(
+      () => validateEntitySpec(specOf(file)),
+      specError(/ShoppingCart\.Clear: its input type google\.protobuf\.Empty has no field marked/),
+    );
   });
 
   it("refuses a method whose input type the descriptor does not define", () => {
     const file = shoppingCartFile();
-    (file["service"] as { method: object[] }[])[0]?.method.push(method("Check", ".com.example.shoppingcart.Missing", ".google.protobuf.Empty"));
-    assert.throws(() => validateEntitySpec(specOf(file)), specError(/ShoppingCart\.Check takes com\.example\.shoppingcart\.Missing, which the descriptor does not define/));
+    (file["service"] as { method: object[] }[])[0]?.method.push(
+      method("Check", ".com.example.shoppingcart.Missing", ".google.protobuf.Empty"),
+    );
+    assert.throws(
+      () => validateEntitySpec(specOf(file)),
+      specError(/ShoppingCart\.Check takes com\.example\.shoppingcart\.Missing, which the descriptor does not define/),
+    );
   });
 
   it("refuses an empty persistence id", () => {
@@ -128,14 +139,22 @@ describe("validateEntitySpec", () => {
   });
 
   it("refuses an import the backend does not know, naming it", () => {
-    const file = { ...shoppingCartFile(), dependency: ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto", "acme/money.proto"] };
+    const file = {
+      ...shoppingCartFile(),
+      dependency: ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto", "acme/money.proto"],
+    };
     assert.throws(() => validateEntitySpec(specOf(file)), specError(/imports "acme\/money\.proto", which the backend does not know/));
   });
 
   it("resolves every well-known google/protobuf import", () => {
     const file: FileObject = {
       ...shoppingCartFile(),
-      dependency: ["google/protobuf/empty.proto", "google/protobuf/timestamp.proto", "google/protobuf/any.proto", "lightbend/serverless/entitykey.proto"],
+      dependency: [
+        "google/protobuf/empty.proto",
+        "google/protobuf/timestamp.proto",
+        "google/protobuf/any.proto",
+        "lightbend/serverless/entitykey.proto",
+      ],
     };
     const messages = file["message_type"] as { name: string; field: object[] }[];
     messages[0]?.field.push(field("at", 9, FieldType.message, { typeName: ".google.protobuf.Timestamp" }));
@@ -158,11 +177,14 @@ describe("validateEntitySpec", () => {
   it("reports every method without a key at once", () => {
     const file = shoppingCartFile();
     for (const m of file["message_type"] as { field: { options?: unknown }[] }[]) for (const f of m.field) delete f.options;
-    assert.throws(() => validateEntitySpec(specOf(file)), (error: unknown) => {
-      assert.ok(error instanceof SpecError);
-      for (const name of ["AddItem", "RemoveItem", "GetCart"]) assert.match(error.message, new RegExp(`ShoppingCart\\.${name}:`));
-      return true;
-    });
+    assert.throws(
+      () => validateEntitySpec(specOf(file)),
+      (error: unknown) => {
+        assert.ok(error instanceof SpecError);
+        for (const name of ["AddItem", "RemoveItem", "GetCart"]) assert.match(error.message, new RegExp(`ShoppingCart\\.${name}:`));
+        return true;
+      },
+    );
   });
 
   it("refuses key fields that cannot map to an id: floating point, messages, repeated", () => {
@@ -173,7 +195,8 @@ describe("validateEntitySpec", () => {
       field("id", 1, FieldType.string, { key: true, repeated: true }),
     ]) {
       assert.throws(
-        () => validateEntitySpec({ proto: encodeFileDescriptor(singleMethodFile([bad])), serviceName: "test.keys.Keys", persistenceId: "p" }),
+        () =>
+          validateEntitySpec({ proto: encodeFileDescriptor(singleMethodFile([bad])), serviceName: "test.keys.Keys", persistenceId: "p" }),
         specError(/key field test\.keys\.Request\.id must be a single string, integer, bool, enum or bytes value/),
       );
     }
@@ -184,7 +207,20 @@ describe("entity ids from key fields", () => {
   /** A service whose `Call` method takes `Request` with these fields, and an encoder for it. */
   function keyed(fields: readonly object[], json: protobuf.INamespace): { service: UserService; encode(value: object): Uint8Array } {
     const service = validateEntitySpec({
-      proto: encodeFileDescriptor(singleMethodFile(fields, { enumType: [{ name: "Colour", value: [{ name: "RED", number: 0 }, { name: "GREEN", number: 1 }, { name: "BLUE", number: -2 }] }] })),
+      proto: encodeFileDescriptor(
+        singleMethodFile(fields, {
+          enumType: [
+            {
+              name: "Colour",
+              value: [
+                { name: "RED", number: 0 },
+                { name: "GREEN", number: 1 },
+                { name: "BLUE", number: -2 },
+              ],
+            },
+          ],
+        }),
+      ),
       serviceName: "test.keys.Keys",
       persistenceId: "keys",
     });
@@ -222,13 +258,23 @@ describe("entity ids from key fields", () => {
       assert.equal(k.service.methods.get("Call")?.entityIdOf(k.encode(value)), expected, `${jsonType} ${expected}`);
     }
     // A zero written explicitly (proto2, or proto3 `optional`) reads the same as one left out.
-    assert.equal(single(FieldType.int64, "int64").service.methods.get("Call")?.entityIdOf(Uint8Array.from([0x08, 0x00])), "0");
+    assert.equal(
+      single(FieldType.int64, "int64")
+        .service.methods.get("Call")
+        ?.entityIdOf(Uint8Array.from([0x08, 0x00])),
+      "0",
+    );
   });
 
   it("writes bools as true/false, enums as their number, bytes as lowercase hex", () => {
     assert.equal(idOf(single(FieldType.bool, "bool"), { id: true }), "true");
     assert.equal(idOf(single(FieldType.bool, "bool"), { id: false }), "false", "false is never on the wire in proto3");
-    assert.equal(single(FieldType.bool, "bool").service.methods.get("Call")?.entityIdOf(Uint8Array.from([0x08, 0x00])), "false");
+    assert.equal(
+      single(FieldType.bool, "bool")
+        .service.methods.get("Call")
+        ?.entityIdOf(Uint8Array.from([0x08, 0x00])),
+      "false",
+    );
     const colour = keyed([field("id", 1, FieldType.enum, { key: true, typeName: ".test.keys.Colour" })], {
       nested: { Request: { fields: { id: { id: 1, type: "int32" } } } },
     });
@@ -266,7 +312,12 @@ describe("entity ids from key fields", () => {
       {
         nested: {
           Request: {
-            fields: { part_a: { id: 1, type: "string" }, part_b: { id: 3, type: "int64" }, part_c: { id: 4, type: "bool" }, part_d: { id: 5, type: "int32" } },
+            fields: {
+              part_a: { id: 1, type: "string" },
+              part_b: { id: 3, type: "int64" },
+              part_c: { id: 4, type: "bool" },
+              part_d: { id: 5, type: "int32" },
+            },
           },
         },
       },
@@ -282,23 +333,32 @@ describe("entity ids from key fields", () => {
     assert.throws(() => k.service.methods.get("Call")?.entityIdOf(new Uint8Array(0)), /no value for its key field "id"/);
     assert.equal(idOf(single(FieldType.int32, "int32"), {}), "0", "an unset number key is its default, not a missing key");
     assert.throws(() => idOf(single(FieldType.bytes, "bytes"), { id: new Uint8Array(0) }), EntityKeyError);
-    const composite = keyed(
-      [field("a", 1, FieldType.string, { key: true }), field("b", 2, FieldType.string, { key: true })],
-      { nested: { Request: { fields: { a: { id: 1, type: "string" }, b: { id: 2, type: "string" } } } } },
-    );
+    const composite = keyed([field("a", 1, FieldType.string, { key: true }), field("b", 2, FieldType.string, { key: true })], {
+      nested: { Request: { fields: { a: { id: 1, type: "string" }, b: { id: 2, type: "string" } } } },
+    });
     assert.throws(() => idOf(composite, { a: "x" }), /no value for its key field "b"/);
     assert.throws(() => idOf(composite, { b: "x" }), /no value for its key field "a"/);
   });
 
   it("refuses a request whose non-key field has the wrong wire type", () => {
-    const service = validateEntitySpec({ proto: encodeFileDescriptor(shoppingCartFile()), serviceName: "ShoppingCart", persistenceId: "p" });
+    const service = validateEntitySpec({
+      proto: encodeFileDescriptor(shoppingCartFile()),
+      serviceName: "ShoppingCart",
+      persistenceId: "p",
+    });
     // user_id "u", then quantity (field 4, int32) sent as a length-delimited string.
     const request = Uint8Array.from([0x0a, 0x01, 0x75, 0x22, 0x01, 0x35]);
-    assert.throws(() => service.methods.get("AddItem")?.entityIdOf(request), (error: unknown) => {
-      assert.ok(error instanceof EntityKeyError);
-      assert.match(error.message, /not a valid com\.example\.shoppingcart\.AddLineItem: field AddLineItem\.quantity arrived with wire type 2/);
-      return true;
-    });
+    assert.throws(
+      () => service.methods.get("AddItem")?.entityIdOf(request),
+      (error: unknown) => {
+        assert.ok(error instanceof EntityKeyError);
+        assert.match(
+          error.message,
+          /not a valid com\.example\.shoppingcart\.AddLineItem: field AddLineItem\.quantity arrived with wire type 2/,
+        );
+        return true;
+      },
+    );
   });
 
   it("refuses bytes that do not parse as the input type with EntityKeyError", () => {
@@ -306,11 +366,14 @@ describe("entity ids from key fields", () => {
     const call = k.service.methods.get("Call");
     assert.ok(call);
     for (const garbage of [[0x0a, 0x05, 0x61], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0x0f]]) {
-      assert.throws(() => call.entityIdOf(Uint8Array.from(garbage)), (error: unknown) => {
-        assert.ok(error instanceof EntityKeyError);
-        assert.match(error.message, /not a valid test\.keys\.Request/);
-        return true;
-      });
+      assert.throws(
+        () => call.entityIdOf(Uint8Array.from(garbage)),
+        (error: unknown) => {
+          assert.ok(error instanceof EntityKeyError);
+          assert.match(error.message, /not a valid test\.keys\.Request/);
+          return true;
+        },
+      );
     }
   });
 });

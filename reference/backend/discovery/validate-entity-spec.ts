@@ -64,8 +64,7 @@ export function validateEntitySpec(spec: EntitySpec, logger: Logger = silentLogg
   const unknownImports = (file.dependency ?? []).filter((d) => !isKnownImport(d));
   for (const name of unknownImports) {
     problems.push(
-      `${fileName} imports "${name}", which the backend does not know ` +
-        `(it knows google/protobuf/*.proto and ${entityKeyProtoName})`,
+      `${fileName} imports "${name}", which the backend does not know ` + `(it knows google/protobuf/*.proto and ${entityKeyProtoName})`,
     );
   }
   if (problems.length > 0) throw new SpecError(problems.join("; "));
@@ -232,18 +231,14 @@ function keyFieldsOf(descriptor: MessageDescriptor | undefined, where: string, i
         "so its requests cannot be routed to an entity",
     );
   }
-  return marked
-    .map((field) => keyFieldOf(field, where, inputName))
-    .sort((a, b) => a.number - b.number);
+  return marked.map((field) => keyFieldOf(field, where, inputName)).sort((a, b) => a.number - b.number);
 }
 
 function keyFieldOf(field: FieldDescriptor, where: string, inputName: string): KeyField {
   const name = field.name ?? "";
   const kind = keyKinds[field.type ?? 0];
   if (field.label === labelRepeated || !kind) {
-    throw new SpecError(
-      `${where}: key field ${inputName}.${name} must be a single string, integer, bool, enum or bytes value`,
-    );
+    throw new SpecError(`${where}: key field ${inputName}.${name} must be a single string, integer, bool, enum or bytes value`);
   }
   return { name, number: field.number ?? 0, kind };
 }

@@ -253,13 +253,17 @@ function settle(world: World): void {
 describe("EntityStateMachine properties", () => {
   it("answers every call exactly once and keeps the protocol's order, whatever happens", () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(fc.noBias(fc.tuple(fc.nat(1_000), fc.nat(1_000))), { minLength: 20, maxLength: 120 }), (freshnessCheck, steps) => {
-        const world = new World(freshnessCheck);
-        for (const [choice, detail] of steps) step(world, choice, detail);
-        settle(world);
-        if (world.issued.length > 0) assert.equal(world.stopped, true, "the entity stops after shutdown");
-        for (const id of world.issued) assert.equal(world.answers.get(id), 1, `call ${id} answered once`);
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.noBias(fc.tuple(fc.nat(1_000), fc.nat(1_000))), { minLength: 20, maxLength: 120 }),
+        (freshnessCheck, steps) => {
+          const world = new World(freshnessCheck);
+          for (const [choice, detail] of steps) step(world, choice, detail);
+          settle(world);
+          if (world.issued.length > 0) assert.equal(world.stopped, true, "the entity stops after shutdown");
+          for (const id of world.issued) assert.equal(world.answers.get(id), 1, `call ${id} answered once`);
+        },
+      ),
       { numRuns: 3_000 },
     );
   });

@@ -13,7 +13,14 @@ const addItem = any("type.googleapis.com/cart.AddItem", 1);
 const itemAdded = (n: number) => any("type.googleapis.com/cart.ItemAdded", n);
 const cartSnapshot = any("type.googleapis.com/cart.Cart", 9, 9);
 
-const config = { relayTimeoutMs: 60_000, passivationTimeoutMs: 30_000, queueCapacity: 2, replayPageSize: 2, maxEchoedTextLength: 200, freshnessCheck: false };
+const config = {
+  relayTimeoutMs: 60_000,
+  passivationTimeoutMs: 30_000,
+  queueCapacity: 2,
+  replayPageSize: 2,
+  maxEchoedTextLength: 200,
+  freshnessCheck: false,
+};
 const cart = entityId("cart-1");
 
 const command = (id: number, name = "AddItem", payload = addItem): EntityInput => ({
@@ -25,8 +32,7 @@ const command = (id: number, name = "AddItem", payload = addItem): EntityInput =
 const fromUserFunction = (message: StreamOut): EntityInput => ({ type: "user-function-message", message });
 const reply = (commandId: number, fields: Partial<Extract<StreamOut, { case: "reply" }>> = {}): EntityInput =>
   fromUserFunction({ case: "reply", commandId, payload: undefined, events: [], snapshot: undefined, ...fields });
-const failure = (commandId: number, description: string): EntityInput =>
-  fromUserFunction({ case: "failure", commandId, description });
+const failure = (commandId: number, description: string): EntityInput => fromUserFunction({ case: "failure", commandId, description });
 const streamEnded = (error?: string): EntityInput => ({ type: "user-function-stream-ended", error });
 const timer = (name: "relay" | "passivation" | "close"): EntityInput => ({ type: "timer-fired", timer: name });
 
@@ -88,11 +94,7 @@ describe("EntityStateMachine", () => {
   describe("recovery", () => {
     it("opens a stream on the first command, sends Init without snapshot, then the command with id 1", () => {
       const machine = new EntityStateMachine(cart, config);
-      expectOutputs(machine.handle(command(1)), [
-        { type: "open-stream" },
-        { type: "load-snapshot" },
-        startTimer("relay", 60_000),
-      ]);
+      expectOutputs(machine.handle(command(1)), [{ type: "open-stream" }, { type: "load-snapshot" }, startTimer("relay", 60_000)]);
       expectOutputs(machine.handle({ type: "snapshot-loaded", snapshot: undefined }), [
         { type: "send", message: { case: "init", entityId: cart, snapshot: undefined } },
         { type: "read-events", fromSequenceNumber: 1, max: 2 },
@@ -239,9 +241,7 @@ describe("EntityStateMachine", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(command(2));
       machine.handle(command(3));
-      expectOutputs(machine.handle(command(4)), [
-        failCall(4, "resource_exhausted", "entity cart-1 has 2 commands waiting (the limit)"),
-      ]);
+      expectOutputs(machine.handle(command(4)), [failCall(4, "resource_exhausted", "entity cart-1 has 2 commands waiting (the limit)")]);
     });
 
     it("counts commands waiting for recovery against the queue too, the first as the one in flight", () => {
@@ -249,9 +249,7 @@ describe("EntityStateMachine", () => {
       machine.handle(command(1));
       expectOutputs(machine.handle(command(2)), []);
       expectOutputs(machine.handle(command(3)), []);
-      expectOutputs(machine.handle(command(4)), [
-        failCall(4, "resource_exhausted", "entity cart-1 has 2 commands waiting (the limit)"),
-      ]);
+      expectOutputs(machine.handle(command(4)), [failCall(4, "resource_exhausted", "entity cart-1 has 2 commands waiting (the limit)")]);
     });
 
     it("answers a Failure with UNKNOWN and its description, persists nothing and carries on", () => {
@@ -270,11 +268,7 @@ describe("EntityStateMachine", () => {
       ["a reply with a wrong command id", reply(7), "a Reply to command 7 while command 1 is pending"],
       ["a failure with a wrong command id", failure(7, "x"), "a Failure for command 7 while command 1 is pending"],
       ["an empty oneof", fromUserFunction({ case: undefined }), "a message with no oneof case set"],
-      [
-        "a snapshot without events",
-        reply(1, { snapshot: cartSnapshot }),
-        "a Reply to command 1 with a snapshot but no events",
-      ],
+      ["a snapshot without events", reply(1, { snapshot: cartSnapshot }), "a Reply to command 1 with a snapshot but no events"],
       ["a Failure with id 0", failure(0, "entity broken"), "a Failure with command id 0"],
     ];
     for (const [name, input, what] of cases) {
@@ -291,7 +285,8 @@ describe("EntityStateMachine", () => {
     it("a reply with nothing pending", () => {
       const machine = runningWithCommandInFlight();
       machine.handle(reply(1));
-      const restarted = "entity cart-1 restarted after a protocol violation by the user function: a Reply to command 2 with no command pending";
+      const restarted =
+        "entity cart-1 restarted after a protocol violation by the user function: a Reply to command 2 with no command pending";
       expectOutputs(machine.handle(reply(2)), [
         { type: "log", level: "warn", message: restarted },
         cancelTimer("passivation"),
@@ -461,7 +456,12 @@ describe("EntityStateMachine", () => {
         startTimer("relay", 60_000),
       ]);
       machine.handle({ type: "snapshot-loaded", snapshot: { sequenceNumber: 2, payload: cartSnapshot } });
-      expectOutputs(machine.handle({ type: "events-read", events: [] }), [recovered(2), cancelTimer("relay"), sendCommand(1), startTimer("relay", 60_000)]);
+      expectOutputs(machine.handle({ type: "events-read", events: [] }), [
+        recovered(2),
+        cancelTimer("relay"),
+        sendCommand(1),
+        startTimer("relay", 60_000),
+      ]);
     });
 
     it("a retried command that succeeds completes its call once, and the queue runs on", () => {
@@ -510,7 +510,10 @@ describe("EntityStateMachine", () => {
       const outputs = machine.handle({ type: "journal-read-failed", error: StorageError.rejected("key out of range") });
       const failed = outputs.find((o) => o.type === "fail-call");
       assert.equal(failed?.type === "fail-call" ? failed.error.code : undefined, "failed_precondition");
-      assert.equal(failed?.type === "fail-call" ? failed.error.message : undefined, "cannot recover entity cart-1: the journal refused the read");
+      assert.equal(
+        failed?.type === "fail-call" ? failed.error.message : undefined,
+        "cannot recover entity cart-1: the journal refused the read",
+      );
     });
 
     it("fails the command in flight RESOURCE_EXHAUSTED when the link reports a message over its size limit", () => {
@@ -562,9 +565,17 @@ describe("EntityStateMachine", () => {
       // The freed place takes a new call (the queue holds 2).
       expectOutputs(machine.handle(command(4)), []);
       const afterReply = machine.handle(reply(1));
-      assert.deepEqual(afterReply.filter((o) => o.type === "send"), [sendCommand(2)], "call 3 goes next, as command 2");
+      assert.deepEqual(
+        afterReply.filter((o) => o.type === "send"),
+        [sendCommand(2)],
+        "call 3 goes next, as command 2",
+      );
       const sent = machine.handle(reply(2));
-      assert.deepEqual(sent.filter((o) => o.type === "send"), [sendCommand(3)], "then call 4, as command 3");
+      assert.deepEqual(
+        sent.filter((o) => o.type === "send"),
+        [sendCommand(3)],
+        "then call 4, as command 3",
+      );
     });
 
     it("drops the command at the head of the queue while the entity recovers", () => {
@@ -573,7 +584,11 @@ describe("EntityStateMachine", () => {
       machine.handle({ type: "client-gone", callId: callId(1) });
       machine.handle({ type: "snapshot-loaded", snapshot: undefined });
       const outputs = machine.handle({ type: "events-read", events: [] });
-      assert.deepEqual(outputs.filter((o) => o.type === "send"), [], "no command sent");
+      assert.deepEqual(
+        outputs.filter((o) => o.type === "send"),
+        [],
+        "no command sent",
+      );
     });
 
     it("lets the command in flight run on: its events are persisted and its reply dropped by the session", () => {
@@ -691,7 +706,12 @@ describe("EntityStateMachine with the freshness check (several replicas on one j
     const machine = new EntityStateMachine(cart, fresh);
     machine.handle(command(1));
     machine.handle({ type: "snapshot-loaded", snapshot: undefined });
-    expectOutputs(machine.handle({ type: "events-read", events: [] }), [recovered(0), cancelTimer("relay"), sendCommand(1), startTimer("relay", 60_000)]);
+    expectOutputs(machine.handle({ type: "events-read", events: [] }), [
+      recovered(0),
+      cancelTimer("relay"),
+      sendCommand(1),
+      startTimer("relay", 60_000),
+    ]);
   });
 
   it("checks the journal before a command on a cached entity, and runs it when nobody wrote since", () => {
@@ -768,12 +788,14 @@ describe("EntityStateMachine with the freshness check (several replicas on one j
     machine.handle(command(2));
     const message = "the journal did not answer the freshness check of entity cart-1 within 60000 ms";
     const outputs = machine.handle(timer("relay"));
-    assert.deepEqual(outputs[0] && outputs[0].type === "fail-call" ? [outputs[0].callId, outputs[0].error.code, outputs[0].error.message] : outputs[0], [
-      callId(2),
-      "deadline_exceeded",
-      message,
-    ]);
-    assert.ok(outputs.some((o) => o.type === "retire"), "the entity is retired");
+    assert.deepEqual(
+      outputs[0] && outputs[0].type === "fail-call" ? [outputs[0].callId, outputs[0].error.code, outputs[0].error.message] : outputs[0],
+      [callId(2), "deadline_exceeded", message],
+    );
+    assert.ok(
+      outputs.some((o) => o.type === "retire"),
+      "the entity is retired",
+    );
   });
 
   it("without the setting, a cached entity runs commands with no check (a single replica)", () => {

@@ -4,13 +4,7 @@ import type { EntityId } from "../ids.js";
 import type { PersistedEvent } from "../persistence/journal.js";
 import type { StoredSnapshot } from "../persistence/snapshot-store.js";
 import type { StorageError } from "../persistence/storage-error.js";
-import type {
-  CallId,
-  EntityInput,
-  EntityOutput,
-  EntityStateMachineConfig,
-  EntityTimer,
-} from "./entity-protocol.js";
+import type { CallId, EntityInput, EntityOutput, EntityStateMachineConfig, EntityTimer } from "./entity-protocol.js";
 
 type Phase =
   /** Created, no command seen yet. */
@@ -56,16 +50,23 @@ function storageFailure(error: StorageError, entity: string, writing: boolean): 
     case "conflict":
       return { code: "aborted", message: `another writer persisted events of entity ${entity} first` };
     case "unavailable":
-      return { code: "unavailable", message: writing ? `journal write failed for entity ${entity}` : `cannot recover entity ${entity}: the journal is unavailable` };
+      return {
+        code: "unavailable",
+        message: writing ? `journal write failed for entity ${entity}` : `cannot recover entity ${entity}: the journal is unavailable`,
+      };
     case "too-large":
       return {
         code: "resource_exhausted",
-        message: writing ? `the journal refused the events of this command as too large` : `cannot recover entity ${entity}: the journal refused the read as too large`,
+        message: writing
+          ? `the journal refused the events of this command as too large`
+          : `cannot recover entity ${entity}: the journal refused the read as too large`,
       };
     case "rejected":
       return {
         code: "failed_precondition",
-        message: writing ? `the journal refused the events of this command for entity ${entity}` : `cannot recover entity ${entity}: the journal refused the read`,
+        message: writing
+          ? `the journal refused the events of this command for entity ${entity}`
+          : `cannot recover entity ${entity}: the journal refused the read`,
       };
   }
 }
@@ -350,7 +351,11 @@ export class EntityStateMachine {
       if (appending.command.retried) {
         // Lost twice: this call fails ABORTED; the commands queued behind it run on the recovered entity.
         const failure = storageFailure(error, this.shownId, true);
-        this.emit({ type: "fail-call", callId: appending.callId, error: new BackendError(failure.code, failure.message, { detail: error.message }) });
+        this.emit({
+          type: "fail-call",
+          callId: appending.callId,
+          error: new BackendError(failure.code, failure.message, { detail: error.message }),
+        });
         this.restart("another writer persisted events first again; the command failed, recovering the entity", error.message);
         return;
       }
@@ -363,7 +368,11 @@ export class EntityStateMachine {
     // Either way this stream's state can no longer be trusted. Only this call fails for good (too large,
     // rejected): the commands queued behind it are new calls and fail UNAVAILABLE, to be retried.
     const failure = storageFailure(error, this.shownId, true);
-    this.emit({ type: "fail-call", callId: appending.callId, error: new BackendError(failure.code, failure.message, { detail: error.message }) });
+    this.emit({
+      type: "fail-call",
+      callId: appending.callId,
+      error: new BackendError(failure.code, failure.message, { detail: error.message }),
+    });
     if (this.phase === "running") this.retire(failure.message, { detail: error.message });
     else this.stopIfDone();
   }
@@ -381,7 +390,9 @@ export class EntityStateMachine {
       this.restart(`the journal moved past this replica's entity (${this.sequenceNumber} → ${highest}); recovering it first`);
       return;
     }
-    this.retire(`the journal of entity ${this.shownId} is at sequence number ${highest}, behind the ${this.sequenceNumber} this replica persisted or replayed`);
+    this.retire(
+      `the journal of entity ${this.shownId} is at sequence number ${highest}, behind the ${this.sequenceNumber} this replica persisted or replayed`,
+    );
   }
 
   private onFreshnessCheckFailed(error: StorageError): void {
@@ -392,7 +403,11 @@ export class EntityStateMachine {
     // The entity's state is still good: only this call fails, the next command checks again.
     const failure = storageFailure(error, this.shownId, false);
     const message = failure.message.replace(/^cannot recover/, "cannot check the freshness of");
-    this.emit({ type: "fail-call", callId: checking.callId, error: new BackendError(failure.code, message, { detail: echoClientText(error.message, maxDetailLength) }) });
+    this.emit({
+      type: "fail-call",
+      callId: checking.callId,
+      error: new BackendError(failure.code, message, { detail: echoClientText(error.message, maxDetailLength) }),
+    });
     this.dispatchNext();
   }
 

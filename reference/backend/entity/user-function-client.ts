@@ -46,7 +46,10 @@ export function createUserFunctionClient(
     // after a crash would stay unnoticed (health NOT_SERVING) that long.
     ...(maxReconnectBackoffMs === undefined
       ? {}
-      : { "grpc.max_reconnect_backoff_ms": maxReconnectBackoffMs, "grpc.initial_reconnect_backoff_ms": Math.min(1000, maxReconnectBackoffMs) }),
+      : {
+          "grpc.max_reconnect_backoff_ms": maxReconnectBackoffMs,
+          "grpc.initial_reconnect_backoff_ms": Math.min(1000, maxReconnectBackoffMs),
+        }),
   });
   return {
     openStream: () => client["handle"]!() as ClientDuplexStream<StreamIn, StreamOut>,

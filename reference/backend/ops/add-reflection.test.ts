@@ -67,7 +67,10 @@ describe("server reflection of the user's service", () => {
 
   it("lists the user's service and the health service", async () => {
     const response = await ask({ list_services: "*" });
-    assert.deepEqual(response.list_services_response?.service.map((s) => s.name), ["com.example.shoppingcart.ShoppingCart", "grpc.health.v1.Health"]);
+    assert.deepEqual(
+      response.list_services_response?.service.map((s) => s.name),
+      ["com.example.shoppingcart.ShoppingCart", "grpc.health.v1.Health"],
+    );
   });
 
   it("answers the user's file byte for byte, its entity_key options (extension 50002 of FieldOptions) intact", async () => {
@@ -79,7 +82,11 @@ describe("server reflection of the user's service", () => {
       message_type: { name: string; field: { name: string; options?: Record<string, unknown> }[] }[];
     };
     const userId = decoded.message_type.find((m) => m.name === "AddLineItem")?.field.find((f) => f.name === "user_id");
-    assert.equal(userId?.options?.[".lightbend.serverless.entity_key"], true, `user_id's options as a client decodes them: ${JSON.stringify(userId?.options)}`);
+    assert.equal(
+      userId?.options?.[".lightbend.serverless.entity_key"],
+      true,
+      `user_id's options as a client decodes them: ${JSON.stringify(userId?.options)}`,
+    );
   });
 
   it("describes the health service and the extension's file", async () => {
@@ -88,8 +95,13 @@ describe("server reflection of the user's service", () => {
     assert.ok(healthFile, `no health file: ${JSON.stringify(health.error_response)}`);
     const decoded = fileDescriptorType().decode(healthFile) as unknown as { name: string; service: { method: { name: string }[] }[] };
     assert.equal(decoded.name, "grpc/health/v1/health.proto");
-    assert.deepEqual(decoded.service[0]?.method.map((m) => m.name), ["Check", "Watch"]);
-    const extension = await ask({ file_containing_extension: { containing_type: "google.protobuf.FieldOptions", extension_number: 50002 } });
+    assert.deepEqual(
+      decoded.service[0]?.method.map((m) => m.name),
+      ["Check", "Watch"],
+    );
+    const extension = await ask({
+      file_containing_extension: { containing_type: "google.protobuf.FieldOptions", extension_number: 50002 },
+    });
     const [extensionFile] = extension.file_descriptor_response?.file_descriptor_proto ?? [];
     assert.ok(extensionFile, `no file for extension 50002: ${JSON.stringify(extension.error_response)}`);
     assert.equal((fileDescriptorType().decode(extensionFile) as unknown as { name: string }).name, "lightbend/serverless/entitykey.proto");
@@ -108,8 +120,14 @@ describe("server reflection of the user's service", () => {
     );
     const cart = files.find((f) => f.name === "shoppingcart/shoppingcart.proto");
     assert.ok(cart, `files: ${files.map((f) => f.name).join(", ")}`);
-    assert.deepEqual(cart.service[0]?.method.map((m) => m.name), ["AddItem", "RemoveItem", "GetCart"]);
-    assert.ok(files.some((f) => f.name === "google/protobuf/empty.proto"), "the Empty the methods return");
+    assert.deepEqual(
+      cart.service[0]?.method.map((m) => m.name),
+      ["AddItem", "RemoveItem", "GetCart"],
+    );
+    assert.ok(
+      files.some((f) => f.name === "google/protobuf/empty.proto"),
+      "the Empty the methods return",
+    );
   });
 
   it("answers a known import by file name", async () => {

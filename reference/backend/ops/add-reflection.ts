@@ -246,15 +246,25 @@ function answerBody(index: DescriptorIndex, request: ReflectionRequest): Record<
     return files(index.fileByName(request.file_by_filename), `file ${JSON.stringify(request.file_by_filename.slice(0, 200))}`);
   }
   if (request.file_containing_symbol !== undefined) {
-    return files(index.fileOfSymbol(request.file_containing_symbol), `symbol ${JSON.stringify(request.file_containing_symbol.slice(0, 200))}`);
+    return files(
+      index.fileOfSymbol(request.file_containing_symbol),
+      `symbol ${JSON.stringify(request.file_containing_symbol.slice(0, 200))}`,
+    );
   }
   if (request.file_containing_extension !== undefined) {
     const { containing_type = "", extension_number = 0 } = request.file_containing_extension;
-    return files(index.fileOfExtension(containing_type, extension_number), `extension ${extension_number} of ${JSON.stringify(containing_type.slice(0, 200))}`);
+    return files(
+      index.fileOfExtension(containing_type, extension_number),
+      `extension ${extension_number} of ${JSON.stringify(containing_type.slice(0, 200))}`,
+    );
   }
   if (request.all_extension_numbers_of_type !== undefined) {
     const numbers = index.extensionNumbersOf(request.all_extension_numbers_of_type);
-    if (!numbers) throw new ReflectionFailure(grpc.status.NOT_FOUND, `no extensions of ${JSON.stringify(request.all_extension_numbers_of_type.slice(0, 200))}`);
+    if (!numbers)
+      throw new ReflectionFailure(
+        grpc.status.NOT_FOUND,
+        `no extensions of ${JSON.stringify(request.all_extension_numbers_of_type.slice(0, 200))}`,
+      );
     return { all_extension_numbers_response: { base_type_name: request.all_extension_numbers_of_type, extension_number: numbers } };
   }
   if (request.list_services !== undefined) {
@@ -275,7 +285,8 @@ function reflectionDefinition(version: "v1" | "v1alpha"): grpc.ServiceDefinition
       originalName: "serverReflectionInfo",
       requestSerialize: (request: ReflectionRequest) => Buffer.from(requestType.encode(requestType.fromObject(request)).finish()),
       requestDeserialize: (bytes: Buffer) => requestType.toObject(requestType.decode(bytes)) as ReflectionRequest,
-      responseSerialize: (response: Record<string, unknown>) => Buffer.from(responseType.encode(responseType.fromObject(response)).finish()),
+      responseSerialize: (response: Record<string, unknown>) =>
+        Buffer.from(responseType.encode(responseType.fromObject(response)).finish()),
       responseDeserialize: (bytes: Buffer) => responseType.toObject(responseType.decode(bytes)),
     },
   };

@@ -4,7 +4,11 @@ import * as grpc from "@grpc/grpc-js";
 import { createHealthService, healthServiceDefinition, type HealthService, type ServingStatus } from "./health-service.js";
 
 type HealthClient = grpc.Client & {
-  Check(request: { service: string }, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: { status: ServingStatus }) => void): void;
+  Check(
+    request: { service: string },
+    options: grpc.CallOptions,
+    callback: (error: grpc.ServiceError | null, response?: { status: ServingStatus }) => void,
+  ): void;
   Watch(request: { service: string }, options: grpc.CallOptions): grpc.ClientReadableStream<{ status: ServingStatus }>;
 };
 
@@ -36,7 +40,9 @@ describe("gRPC health service", () => {
 
   const check = (service: string) =>
     new Promise<ServingStatus>((resolve, reject) =>
-      client.Check({ service }, { deadline: Date.now() + 5_000 }, (error, response) => (error ? reject(error) : resolve(response?.status ?? "UNKNOWN"))),
+      client.Check({ service }, { deadline: Date.now() + 5_000 }, (error, response) =>
+        error ? reject(error) : resolve(response?.status ?? "UNKNOWN"),
+      ),
     );
 
   /** Collects `count` Watch updates, then cancels the stream. */
@@ -92,7 +98,9 @@ describe("gRPC health service", () => {
     try {
       const identity = (b: Buffer) => b;
       const bytes = await new Promise<Buffer>((resolve, reject) =>
-        raw.makeUnaryRequest("/grpc.health.v1.Health/Check", identity, identity, Buffer.from([]), (e, r) => (e ? reject(e) : resolve(r ?? Buffer.alloc(0)))),
+        raw.makeUnaryRequest("/grpc.health.v1.Health/Check", identity, identity, Buffer.from([]), (e, r) =>
+          e ? reject(e) : resolve(r ?? Buffer.alloc(0)),
+        ),
       );
       assert.deepEqual([...bytes], [0x08, 0x01]);
     } finally {

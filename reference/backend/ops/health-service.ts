@@ -60,8 +60,7 @@ export function healthServiceDefinition(): grpc.ServiceDefinition {
     requestDeserialize: (bytes: Buffer): HealthRequest => ({
       service: (requestType.decode(bytes) as unknown as { service?: string }).service ?? "",
     }),
-    responseSerialize: (response: HealthResponse) =>
-      Buffer.from(responseType.encode({ status: statusNumbers[response.status] }).finish()),
+    responseSerialize: (response: HealthResponse) => Buffer.from(responseType.encode({ status: statusNumbers[response.status] }).finish()),
     responseDeserialize: (bytes: Buffer): HealthResponse => ({
       status: names[(responseType.decode(bytes) as unknown as { status?: number }).status ?? 0] ?? "UNKNOWN",
     }),

@@ -41,8 +41,16 @@ export function createBackendMetrics(options: BackendMetricsOptions = {}): Backe
       this.set(readActive());
     },
   });
-  const passivations = new Counter({ name: "backend_passivations_total", help: "Idle entities passivated (their stream completed).", registers });
-  const recoveries = new Counter({ name: "backend_recoveries_total", help: "Entity recoveries completed (snapshot and events sent, commands flowing).", registers });
+  const passivations = new Counter({
+    name: "backend_passivations_total",
+    help: "Idle entities passivated (their stream completed).",
+    registers,
+  });
+  const recoveries = new Counter({
+    name: "backend_recoveries_total",
+    help: "Entity recoveries completed (snapshot and events sent, commands flowing).",
+    registers,
+  });
   const recoveriesFromSnapshot = new Counter({
     name: "backend_recoveries_from_snapshot_total",
     help: "Entity recoveries that started from a snapshot.",

@@ -72,7 +72,10 @@ describe("watchJournalAvailability", () => {
     });
     const entity = freshEntity();
     await watched.journal.append(entity, 0, eventsNumbered(1, 1));
-    await assert.rejects(watched.journal.append(entity, 0, eventsNumbered(1, 1)), (e: unknown) => e instanceof StorageError && e.kind === "conflict");
+    await assert.rejects(
+      watched.journal.append(entity, 0, eventsNumbered(1, 1)),
+      (e: unknown) => e instanceof StorageError && e.kind === "conflict",
+    );
     assert.deepEqual(seen, []);
     watched.stop();
   });
@@ -81,7 +84,12 @@ describe("watchJournalAvailability", () => {
     const store = switchableJournal();
     const seen: boolean[] = [];
     // A delay far beyond this test: the failure is cleared by the next successful operation first.
-    const patient = watchJournalAvailability(store.journal, { probe: async () => {}, onChange: (a) => seen.push(a), probeEveryMs: 60_000, unavailableAfterMs: 600_000 });
+    const patient = watchJournalAvailability(store.journal, {
+      probe: async () => {},
+      onChange: (a) => seen.push(a),
+      probeEveryMs: 60_000,
+      unavailableAfterMs: 600_000,
+    });
     const entity = freshEntity();
     store.setDown(true);
     await assert.rejects(patient.journal.append(entity, 0, eventsNumbered(1, 1)));

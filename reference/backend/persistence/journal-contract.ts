@@ -3,16 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { AnyPayload } from "../../protocol/index.js";
 import type { EntityRef } from "../ids.js";
-import {
-  eventsNumbered,
-  everything,
-  freshEntity,
-  isConflict,
-  plain,
-  pseudoRandomBytes,
-  ref,
-  replayAll,
-} from "./contract-fixtures.js";
+import { eventsNumbered, everything, freshEntity, isConflict, plain, pseudoRandomBytes, ref, replayAll } from "./contract-fixtures.js";
 import type { Journal, ReplayRange } from "./journal.js";
 
 /** Optional behaviour an adapter may lack; absent flags mean "supported". */
@@ -32,11 +23,7 @@ export interface JournalUnderTest {
  * every case works on fresh, randomly named entities: an adapter may point at
  * a store that already holds data (a Cassandra keyspace from an earlier run).
  */
-export function journalContract(
-  name: string,
-  setup: () => Promise<JournalUnderTest>,
-  capabilities: JournalCapabilities = {},
-): void {
+export function journalContract(name: string, setup: () => Promise<JournalUnderTest>, capabilities: JournalCapabilities = {}): void {
   const largePayloadBytes = capabilities.largePayloadBytes ?? 1024 * 1024;
 
   describe(`Journal contract: ${name}`, () => {
@@ -74,8 +61,14 @@ export function journalContract(
       it("replays every event in order with sequence numbers from 1", async () => {
         const entity = await entityWithEvents(7);
         const events = await replayAll(journal(), entity, everything);
-        assert.deepEqual(events.map((e) => e.sequenceNumber), [1, 2, 3, 4, 5, 6, 7]);
-        assert.deepEqual(events.map((e) => plain(e.payload)), eventsNumbered(1, 7).map(plain));
+        assert.deepEqual(
+          events.map((e) => e.sequenceNumber),
+          [1, 2, 3, 4, 5, 6, 7],
+        );
+        assert.deepEqual(
+          events.map((e) => plain(e.payload)),
+          eventsNumbered(1, 7).map(plain),
+        );
         assert.equal(await journal().highestSequenceNumber(entity), 7);
       });
 
@@ -117,8 +110,14 @@ export function journalContract(
         await journal().append(entity, 2, eventsNumbered(3, 3));
         await journal().append(entity, 3, eventsNumbered(4, 6));
         const events = await replayAll(journal(), entity, everything);
-        assert.deepEqual(events.map((e) => e.sequenceNumber), [1, 2, 3, 4, 5, 6]);
-        assert.deepEqual(events.map((e) => plain(e.payload)), eventsNumbered(1, 6).map(plain));
+        assert.deepEqual(
+          events.map((e) => e.sequenceNumber),
+          [1, 2, 3, 4, 5, 6],
+        );
+        assert.deepEqual(
+          events.map((e) => plain(e.payload)),
+          eventsNumbered(1, 6).map(plain),
+        );
       });
 
       it("can stop a replay part way and replay again", async () => {
@@ -136,7 +135,10 @@ export function journalContract(
         await assert.rejects(journal().append(entity, 2, eventsNumbered(100, 102)), isConflict);
         await assert.rejects(journal().append(entity, 0, eventsNumbered(100, 101)), isConflict);
         assert.equal(await journal().highestSequenceNumber(entity), 3);
-        assert.deepEqual((await replayAll(journal(), entity, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 3).map(plain));
+        assert.deepEqual(
+          (await replayAll(journal(), entity, everything)).map((e) => plain(e.payload)),
+          eventsNumbered(1, 3).map(plain),
+        );
       });
 
       it("refuses a writer that expects more events than there are", async () => {
@@ -202,8 +204,14 @@ export function journalContract(
         const user = ref(`users-${shared}`, shared);
         await journal().append(cart, 0, eventsNumbered(1, 2, "cart"));
         await journal().append(user, 0, eventsNumbered(1, 1, "user"));
-        assert.deepEqual((await replayAll(journal(), cart, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 2, "cart").map(plain));
-        assert.deepEqual((await replayAll(journal(), user, everything)).map((e) => plain(e.payload)), eventsNumbered(1, 1, "user").map(plain));
+        assert.deepEqual(
+          (await replayAll(journal(), cart, everything)).map((e) => plain(e.payload)),
+          eventsNumbered(1, 2, "cart").map(plain),
+        );
+        assert.deepEqual(
+          (await replayAll(journal(), user, everything)).map((e) => plain(e.payload)),
+          eventsNumbered(1, 1, "user").map(plain),
+        );
       });
     });
 
@@ -219,7 +227,10 @@ export function journalContract(
         ];
         await journal().append(entity, 0, payloads);
         const replayed = await replayAll(journal(), entity, everything);
-        assert.deepEqual(replayed.map((e) => plain(e.payload)), payloads.map(plain));
+        assert.deepEqual(
+          replayed.map((e) => plain(e.payload)),
+          payloads.map(plain),
+        );
       });
 
       it(`stores and replays a ${largePayloadBytes}-byte payload exactly`, async () => {

@@ -30,11 +30,7 @@ interface Real {
  * Every adapter runs it, so they all agree with the model, hence with each other.
  * fast-check prints the seed and the shrunk command list when it fails.
  */
-export function journalModelProperty(
-  name: string,
-  setup: () => Promise<JournalUnderTest>,
-  options: JournalPropertyOptions = {},
-): void {
+export function journalModelProperty(name: string, setup: () => Promise<JournalUnderTest>, options: JournalPropertyOptions = {}): void {
   describe(`Journal model property: ${name}`, () => {
     let underTest: JournalUnderTest | undefined;
     before(async () => {
@@ -55,9 +51,14 @@ export function journalModelProperty(
       const commands = [
         append,
         append,
-        fc.record({ entity: entityIndex, from: fc.integer({ min: 0, max: 10 }), span: fc.integer({ min: -2, max: 12 }), max: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 5 })) }).map(
-          (c) => new ReplayCommand(c.entity, c.from, c.span, c.max),
-        ),
+        fc
+          .record({
+            entity: entityIndex,
+            from: fc.integer({ min: 0, max: 10 }),
+            span: fc.integer({ min: -2, max: 12 }),
+            max: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 5 })),
+          })
+          .map((c) => new ReplayCommand(c.entity, c.from, c.span, c.max)),
         entityIndex.map((entity) => new HighestCommand(entity)),
       ];
       await fc.assert(
@@ -134,7 +135,10 @@ class ReplayCommand implements fc.AsyncCommand<Model, Real> {
     const entity = real.entities[this.entity];
     assert.ok(entity);
     const got = await replayAll(real.journal, entity, { fromSequenceNumber, toSequenceNumber, max: this.max });
-    assert.deepEqual(got.map((e) => ({ sequenceNumber: e.sequenceNumber, payload: plain(e.payload) })), wanted);
+    assert.deepEqual(
+      got.map((e) => ({ sequenceNumber: e.sequenceNumber, payload: plain(e.payload) })),
+      wanted,
+    );
   }
   toString(): string {
     return `replay(entity ${this.entity}, from ${this.from}, span ${this.span}, max ${this.max})`;

@@ -1,12 +1,5 @@
 import { setMaxListeners } from "node:events";
-import type {
-  Server,
-  ServerDuplexStream,
-  ServerReadableStream,
-  ServerUnaryCall,
-  ServerWritableStream,
-  sendUnaryData,
-} from "@grpc/grpc-js";
+import type { Server, ServerDuplexStream, ServerReadableStream, ServerUnaryCall, ServerWritableStream, sendUnaryData } from "@grpc/grpc-js";
 import type { UserMethod, UserService } from "../discovery/index.js";
 import { BackendError, reportCallFailure } from "../errors/index.js";
 import type { Logger } from "../logger.js";

@@ -7,8 +7,13 @@ export async function healthStatus(address: string, timeoutMs = 5_000): Promise<
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   try {
     const reply = await new Promise<Buffer>((resolve, reject) =>
-      client.makeUnaryRequest("/grpc.health.v1.Health/Check", identity, identity, Buffer.alloc(0), { deadline: Date.now() + timeoutMs }, (e, r) =>
-        e ? reject(e) : resolve(r ?? Buffer.alloc(0)),
+      client.makeUnaryRequest(
+        "/grpc.health.v1.Health/Check",
+        identity,
+        identity,
+        Buffer.alloc(0),
+        { deadline: Date.now() + timeoutMs },
+        (e, r) => (e ? reject(e) : resolve(r ?? Buffer.alloc(0))),
       ),
     );
     // HealthCheckResponse { status = 1 (varint) }; absent means UNKNOWN (0).

@@ -57,4 +57,3 @@ export async function ensureExited(running: Running): Promise<void> {
     await running.exited;
   }
 }
-

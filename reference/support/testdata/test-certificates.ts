@@ -46,8 +46,21 @@ export function createTestPki(): TestPki {
     const keyPath = newKey(name);
     const certPath = join(dir, `${name}.pem`);
     openssl([
-      "req", "-x509", "-new", "-key", keyPath, "-subj", `/CN=${name}`, "-days", "1", "-out", certPath,
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      keyPath,
+      "-subj",
+      `/CN=${name}`,
+      "-days",
+      "1",
+      "-out",
+      certPath,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
     ]);
     return files(certPath, keyPath);
   };
@@ -64,8 +77,22 @@ export function createTestPki(): TestPki {
     const certPath = join(dir, `${name}.pem`);
     openssl(["req", "-new", "-key", keyPath, "-subj", `/CN=${name}`, "-out", csrPath]);
     openssl([
-      "x509", "-req", "-in", csrPath, "-CA", by.certPath, "-CAkey", by.keyPath, "-set_serial", `0x${randomBytes(8).toString("hex")}`,
-      "-days", "1", "-extfile", extPath, "-out", certPath,
+      "x509",
+      "-req",
+      "-in",
+      csrPath,
+      "-CA",
+      by.certPath,
+      "-CAkey",
+      by.keyPath,
+      "-set_serial",
+      `0x${randomBytes(8).toString("hex")}`,
+      "-days",
+      "1",
+      "-extfile",
+      extPath,
+      "-out",
+      certPath,
     ]);
     return files(certPath, keyPath);
   };

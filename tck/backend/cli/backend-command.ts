@@ -6,7 +6,11 @@ import { runBackendMode } from "../run/run-backend-mode.js";
 import { backendRerunCommand, backendUsage, parseBackendModeArgs } from "./backend-mode-config.js";
 
 /** `tck backend …`: exit code 0 when everything passed, 1 when something failed, 2 for a wrong command line. */
-export function runBackendCommand(args: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export function runBackendCommand(
+  args: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   return runModeCommand(
     {
       mode: "backend",
@@ -22,7 +26,11 @@ export function runBackendCommand(args: readonly string[], out: NodeJS.WritableS
             config.backend.kind === "command"
               ? createCommandBackendLauncher({ command: config.backend.command, durable: config.backend.durable })
               : createTargetBackendLauncher(config.backend.target),
-          settings: { passivationTimeoutMs: config.passivationTimeoutMs, relayTimeoutMs: config.relayTimeoutMs, relayBuffer: config.relayBuffer },
+          settings: {
+            passivationTimeoutMs: config.passivationTimeoutMs,
+            relayTimeoutMs: config.relayTimeoutMs,
+            relayBuffer: config.relayBuffer,
+          },
           timeoutMs: config.timeoutMs,
           startupTimeoutMs: config.startupTimeoutMs,
           lacks: config.lacks,

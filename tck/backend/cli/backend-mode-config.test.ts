@@ -26,7 +26,10 @@ describe("tck backend arguments", () => {
     if (config === "help") return assert.fail("help");
     assert.deepEqual(config.lacks, ["queue-bound", "passivation-timeout"]);
     assert.match(backendRerunCommand(config), / --lacks queue-bound,passivation-timeout/);
-    assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--lacks", "snapshots"]), /--lacks takes queue-bound, relay-timeout, passivation-timeout/);
+    assert.throws(
+      () => parseBackendModeArgs(["--backend-command", "x", "--lacks", "snapshots"]),
+      /--lacks takes queue-bound, relay-timeout, passivation-timeout/,
+    );
   });
 
   it("refuses contradictory or malformed command lines", () => {
@@ -35,21 +38,30 @@ describe("tck backend arguments", () => {
     assert.throws(() => parseBackendModeArgs(["--target", "no-port"]), UsageError);
     assert.throws(() => parseBackendModeArgs(["--target", "a:1", "--durable-journal"]), /needs --backend-command/);
     assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--relay-buffer", "0"]), /--relay-buffer/);
-    assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--report", "pdf:a.pdf"]), /report kind must be one of junit, json, html, cucumber-html/);
+    assert.throws(
+      () => parseBackendModeArgs(["--backend-command", "x", "--report", "pdf:a.pdf"]),
+      /report kind must be one of junit, json, html, cucumber-html/,
+    );
     assert.throws(() => parseBackendModeArgs(["--backend-command", "x", "--bogus"]), UsageError);
   });
 
   it("reads reports and answers help", () => {
     const config = parseBackendModeArgs(["--backend-command", "x", "--report", "junit:out/tck.xml,json:C:/r.json"]);
     assert.ok(config !== "help");
-    assert.deepEqual(config.reports, [{ kind: "junit", file: "out/tck.xml" }, { kind: "json", file: "C:/r.json" }]);
+    assert.deepEqual(config.reports, [
+      { kind: "junit", file: "out/tck.xml" },
+      { kind: "json", file: "C:/r.json" },
+    ]);
     assert.equal(parseBackendModeArgs(["--help"]), "help");
   });
 
   it("prints a rerun command that quotes the backend command", () => {
     const config = parseBackendModeArgs(["--backend-command", "it's {port}", "--durable-journal", "--tags", "@H5"]);
     assert.ok(config !== "help");
-    assert.equal(backendRerunCommand(config), `npx tck backend --backend-command 'it'\\''s {port}' --durable-journal --passivation-timeout 400 --relay-timeout 5000 --relay-buffer 20 --tags '@H5'`);
+    assert.equal(
+      backendRerunCommand(config),
+      `npx tck backend --backend-command 'it'\\''s {port}' --durable-journal --passivation-timeout 400 --relay-timeout 5000 --relay-buffer 20 --tags '@H5'`,
+    );
   });
 });
 

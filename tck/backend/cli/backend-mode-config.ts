@@ -1,12 +1,19 @@
 import { capabilities, isCapability, type Capability } from "../world/not-run-reason.js";
 import { parseArgs } from "node:util";
-import { expectedFailureFiles, expectedFailureOptions, expectedFailureUsage, type ExpectedFailureFiles } from "../../cli/expected-failure-flags.js";
+import {
+  expectedFailureFiles,
+  expectedFailureOptions,
+  expectedFailureUsage,
+  type ExpectedFailureFiles,
+} from "../../cli/expected-failure-flags.js";
 import { UsageError } from "../../cli/usage-error.js";
 import { type ReportKind, type ReportRequest, reportKinds, reportUsage } from "../../run/report-request.js";
 
 /** Backend mode's configuration, fully resolved and validated at the edge. */
 export interface BackendModeConfig extends ExpectedFailureFiles {
-  readonly backend: { readonly kind: "command"; readonly command: string; readonly durable: boolean } | { readonly kind: "target"; readonly target: string };
+  readonly backend:
+    | { readonly kind: "command"; readonly command: string; readonly durable: boolean }
+    | { readonly kind: "target"; readonly target: string };
   readonly userFunctionPort: number | undefined;
   readonly passivationTimeoutMs: number;
   /** Capabilities the backend declares it lacks (`--lacks a,b`). */
@@ -102,14 +109,17 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
   const command = text("backend-command");
   const target = text("target");
   if ((command === undefined) === (target === undefined)) throw new UsageError("give exactly one of --backend-command and --target");
-  if (target !== undefined && !/^[^\s:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(target)) throw new UsageError(`--target must be HOST:PORT, got ${JSON.stringify(target)}`);
-  if (target !== undefined && values["durable-journal"]) throw new UsageError("--durable-journal needs --backend-command (the kit must restart the backend)");
+  if (target !== undefined && !/^[^\s:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(target))
+    throw new UsageError(`--target must be HOST:PORT, got ${JSON.stringify(target)}`);
+  if (target !== undefined && values["durable-journal"])
+    throw new UsageError("--durable-journal needs --backend-command (the kit must restart the backend)");
   const reports = (text("report") ?? "")
     .split(",")
     .filter((r) => r !== "")
     .map((r) => {
       const [kind, ...file] = r.split(":");
-      if (!(reportKinds as readonly string[]).includes(kind ?? "")) throw new UsageError(`report kind must be one of ${reportKinds.join(", ")}, got ${JSON.stringify(kind)}`);
+      if (!(reportKinds as readonly string[]).includes(kind ?? ""))
+        throw new UsageError(`report kind must be one of ${reportKinds.join(", ")}, got ${JSON.stringify(kind)}`);
       if (file.length === 0 || file.join(":") === "") throw new UsageError(`report ${JSON.stringify(r)} needs a file: KIND:FILE`);
       return { kind: kind as ReportKind, file: file.join(":") };
     });
@@ -123,8 +133,12 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
   const seed = text("seed");
   const tags = text("tags");
   return {
-    backend: command !== undefined ? { kind: "command", command, durable: values["durable-journal"] === true } : { kind: "target", target: target! },
-    userFunctionPort: text("user-function-port") !== undefined ? number("user-function-port", 0, 1) : target !== undefined ? 8080 : undefined,
+    backend:
+      command !== undefined
+        ? { kind: "command", command, durable: values["durable-journal"] === true }
+        : { kind: "target", target: target! },
+    userFunctionPort:
+      text("user-function-port") !== undefined ? number("user-function-port", 0, 1) : target !== undefined ? 8080 : undefined,
     passivationTimeoutMs: number("passivation-timeout", 400, 1),
     lacks,
     relayTimeoutMs: number("relay-timeout", 5_000, 1),
@@ -142,6 +156,9 @@ export function parseBackendModeArgs(args: readonly string[]): BackendModeConfig
 /** The command line that reruns this configuration (printed with property counterexamples). */
 export function backendRerunCommand(config: BackendModeConfig): string {
   const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
-  const backend = config.backend.kind === "command" ? `--backend-command ${quote(config.backend.command)}${config.backend.durable ? " --durable-journal" : ""}` : `--target ${config.backend.target}`;
+  const backend =
+    config.backend.kind === "command"
+      ? `--backend-command ${quote(config.backend.command)}${config.backend.durable ? " --durable-journal" : ""}`
+      : `--target ${config.backend.target}`;
   return `npx tck backend ${backend} --passivation-timeout ${config.passivationTimeoutMs} --relay-timeout ${config.relayTimeoutMs} --relay-buffer ${config.relayBuffer}${config.lacks.length > 0 ? ` --lacks ${config.lacks.join(",")}` : ""}${config.tags ? ` --tags ${quote(config.tags)}` : ""}`;
 }

@@ -17,7 +17,11 @@ export interface CallOptions {
 export interface BackendClient {
   unary(path: string, request: Uint8Array, options: CallOptions): Promise<CallOutcome>;
   /** A client+server streaming call: sends every request, half-closes, collects the responses. */
-  bidi(path: string, requests: readonly Uint8Array[], options: CallOptions): Promise<{ readonly responses: Uint8Array[]; readonly outcome: CallOutcome }>;
+  bidi(
+    path: string,
+    requests: readonly Uint8Array[],
+    options: CallOptions,
+  ): Promise<{ readonly responses: Uint8Array[]; readonly outcome: CallOutcome }>;
   close(): void;
 }
 

@@ -128,7 +128,9 @@ export class BackendStage {
       return current.client;
     }
     if (!this.options.launcher.canRestart && (current || !sameSubject(subject, subjectOf("model")))) {
-      throw new NotRunnable(`needs the backend started on subject ${subject.name} (persistence id ${JSON.stringify(subject.spec.persistenceId)}); the kit cannot restart a backend it did not start`);
+      throw new NotRunnable(
+        `needs the backend started on subject ${subject.name} (persistence id ${JSON.stringify(subject.spec.persistenceId)}); the kit cannot restart a backend it did not start`,
+      );
     }
     if (!this.options.launcher.canRestart && !sameSettings(settings, this.options.settings)) {
       throw new NotRunnable("needs the backend started with other settings; the kit cannot restart a backend it did not start");
@@ -168,7 +170,8 @@ export class BackendStage {
   crashAndRestart(): Promise<BackendClient> {
     return this.#serialised(async () => {
       const current = this.#current;
-      if (!this.options.launcher.canRestart || !current?.launched.kill) throw new NotRunnable("needs a backend the kit started as a process, so it can kill -9 it (use --backend-command)");
+      if (!this.options.launcher.canRestart || !current?.launched.kill)
+        throw new NotRunnable("needs a backend the kit started as a process, so it can kill -9 it (use --backend-command)");
       this.#current = undefined;
       current.client.close();
       await current.launched.kill();
@@ -247,11 +250,16 @@ export class BackendStage {
         const left = deadline - Date.now();
         if (left <= 0) break;
         const opened = uf.traffic.streams.slice(streamsBefore);
-        if (opened.length > 0) return observed(false, `it serves the spec: it opened a handle stream (${opened[0]!.entityId === undefined ? "no Init yet" : `entity ${JSON.stringify(opened[0]!.entityId)}`})`);
+        if (opened.length > 0)
+          return observed(
+            false,
+            `it serves the spec: it opened a handle stream (${opened[0]!.entityId === undefined ? "no Init yet" : `entity ${JSON.stringify(opened[0]!.entityId)}`})`,
+          );
         const probeMs = Math.min(this.#probeTimeoutMs, left);
         const answers = await probeMethods(client, subject, probeMs);
         const served = answers.filter((a) => a.served);
-        if (served.length > 0) return observed(false, `it serves the spec: ${served.map((a) => `${a.method} (answered ${a.answer})`).join(", ")}`);
+        if (served.length > 0)
+          return observed(false, `it serves the spec: ${served.map((a) => `${a.method} (answered ${a.answer})`).join(", ")}`);
         if (exited !== undefined) break;
         const health = await checkHealth(client, probeMs);
         last = `health ${health === notOffered ? "not offered" : health}; ${answers.map((a) => `${a.method}: ${a.answer}`).join(", ")}`;
@@ -264,7 +272,10 @@ export class BackendStage {
         await Promise.race([exit, sleep(100)]);
       }
       if (exited !== undefined) return observed(true, exited);
-      return observed(false, `no clear refusal within ${waitMs} ms (--startup-timeout): it neither exited nor said NOT_SERVING with a message naming the problem (last probe: ${last}); not answering is not refusing`);
+      return observed(
+        false,
+        `no clear refusal within ${waitMs} ms (--startup-timeout): it neither exited nor said NOT_SERVING with a message naming the problem (last probe: ${last}); not answering is not refusing`,
+      );
     } finally {
       client.close();
       await launched.stop();
@@ -288,7 +299,14 @@ export class BackendStage {
     uf.serve(subject);
     const launchedAt = this.#launchTime();
     const launched = await this.options.launcher.launch({ userFunction: uf.address, settings });
-    const incarnation: Incarnation = { subject, settings, launched, client: createBackendClient(launched.target), serving: false, launchedAt };
+    const incarnation: Incarnation = {
+      subject,
+      settings,
+      launched,
+      client: createBackendClient(launched.target),
+      serving: false,
+      launchedAt,
+    };
     this.#current = incarnation;
     try {
       await this.#awaitServing(incarnation, this.options.startupTimeoutMs);
@@ -327,7 +345,11 @@ export class BackendStage {
         await untilTraffic(traffic, readyCalled, deadline - Date.now(), exit);
         continue;
       }
-      const outcome = await probe(incarnation.client, incarnation.subject, Math.max(1, Math.min(this.#probeTimeoutMs, deadline - Date.now())));
+      const outcome = await probe(
+        incarnation.client,
+        incarnation.subject,
+        Math.max(1, Math.min(this.#probeTimeoutMs, deadline - Date.now())),
+      );
       if (isGrpcAnswer(outcome)) {
         incarnation.serving = true;
         return;
@@ -336,7 +358,9 @@ export class BackendStage {
       // No event says "the port answers now": probe again after a pause.
       await Promise.race([exit, sleep(Math.min(100, Math.max(0, deadline - Date.now())))]);
     }
-    throw new BackendStartError(`the backend did not serve ${incarnation.subject.spec.serviceName} within ${timeoutMs} ms (--startup-timeout; last probe: ${last}); its output:\n${incarnation.launched.output()}`);
+    throw new BackendStartError(
+      `the backend did not serve ${incarnation.subject.spec.serviceName} within ${timeoutMs} ms (--startup-timeout; last probe: ${last}); its output:\n${incarnation.launched.output()}`,
+    );
   }
 }
 
@@ -363,7 +387,11 @@ function isGrpcAnswer(outcome: CallOutcome): boolean {
  * Every unary method of a subject the backend must refuse, sent without a key: any status
  * the backend itself sends, but UNIMPLEMENTED or UNAVAILABLE, means the method is served.
  */
-async function probeMethods(client: BackendClient, subject: Subject, timeoutMs: number): Promise<Array<{ method: string; answer: string; served: boolean }>> {
+async function probeMethods(
+  client: BackendClient,
+  subject: Subject,
+  timeoutMs: number,
+): Promise<Array<{ method: string; answer: string; served: boolean }>> {
   const methods = [...subject.inputTypes.keys()].filter((m) => m !== "ProcessStream");
   const services = [...new Set([modelServiceName, subject.spec.serviceName])];
   const probes = services.flatMap((service) => methods.map((method) => ({ service, method })));
@@ -371,7 +399,8 @@ async function probeMethods(client: BackendClient, subject: Subject, timeoutMs: 
     probes.map(async ({ service, method }) => {
       const outcome = await client.unary(`/${service}/${method}`, new Uint8Array(0), { timeoutMs });
       const answer = outcome.ok ? "OK" : outcome.codeName;
-      const served = outcome.ok || ![grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNIMPLEMENTED].includes(outcome.code);
+      const served =
+        outcome.ok || ![grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNIMPLEMENTED].includes(outcome.code);
       return { method: services.length > 1 ? `${service}/${method}` : method, answer, served };
     }),
   );

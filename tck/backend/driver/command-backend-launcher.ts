@@ -82,7 +82,11 @@ export function createCommandBackendLauncher(options: CommandBackendLauncherOpti
       // kit by default action and orphan the group. Once a handler exists, node runs it only after
       // this synchronous block, by which time the group is in liveGroups.
       installExitHooks();
-      const child = spawn("sh", ["-c", command], { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+      const child = spawn("sh", ["-c", command], {
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...options.env },
+      });
       if (child.pid !== undefined) liveGroups.add(child.pid);
       let output = `$ ${command}\n`;
       // Keep the tail only: a chatty backend must not grow the kit's memory without bound.

@@ -22,7 +22,9 @@ childProcess.spawn = ((...args: Parameters<typeof spawn>) => {
   return child;
 }) as typeof spawn;
 syncBuiltinESMExports();
-await createCommandBackendLauncher({ command: `${how === "SIGINT-at-spawn-slow-shell" ? "sleep 1; " : ""}sleep 300 & echo $! > ${pidFile}; wait` }).launch({ userFunction: "127.0.0.1:1", settings: defaultBackendSettings });
+await createCommandBackendLauncher({
+  command: `${how === "SIGINT-at-spawn-slow-shell" ? "sleep 1; " : ""}sleep 300 & echo $! > ${pidFile}; wait`,
+}).launch({ userFunction: "127.0.0.1:1", settings: defaultBackendSettings });
 if (how === "exit") {
   while (!existsSync(pidFile!)) await new Promise((r) => setTimeout(r, 20));
   process.exit(1);

@@ -58,5 +58,7 @@ export function cartRequest(method: "AddItem" | "RemoveItem" | "GetCart", value:
 
 export function decodeCart(bytes: Uint8Array): { items: { product_id: string; name: string; quantity: number }[] } {
   const type = cartTypes().lookupType(`${cartPackage}.Cart`);
-  return type.toObject(type.decode(bytes), { defaults: true, arrays: true }) as { items: { product_id: string; name: string; quantity: number }[] };
+  return type.toObject(type.decode(bytes), { defaults: true, arrays: true }) as {
+    items: { product_id: string; name: string; quantity: number }[];
+  };
 }

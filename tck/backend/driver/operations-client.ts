@@ -27,9 +27,14 @@ export async function checkHealth(client: BackendClient, timeoutMs: number): Pro
  * `list_services_response = 6 { repeated service = 1 { name = 1 } }`.
  */
 export async function listServices(client: BackendClient, timeoutMs: number): Promise<string[] | typeof notOffered> {
-  const request = protobuf.Writer.create().uint32((7 << 3) | 2).string("").finish();
+  const request = protobuf.Writer.create()
+    .uint32((7 << 3) | 2)
+    .string("")
+    .finish();
   for (const version of ["v1", "v1alpha"]) {
-    const { responses, outcome } = await client.bidi(`/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`, [request], { timeoutMs });
+    const { responses, outcome } = await client.bidi(`/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`, [request], {
+      timeoutMs,
+    });
     if (!outcome.ok && outcome.codeName === "UNIMPLEMENTED") continue;
     const names: string[] = [];
     for (const bytes of responses) {
@@ -64,7 +69,9 @@ export async function listServices(client: BackendClient, timeoutMs: number): Pr
 /** What server reflection answered to one request: the responses' bytes, or that it is not offered. */
 async function reflect(client: BackendClient, timeoutMs: number, request: Uint8Array): Promise<Uint8Array[] | typeof notOffered> {
   for (const version of ["v1", "v1alpha"]) {
-    const { responses, outcome } = await client.bidi(`/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`, [request], { timeoutMs });
+    const { responses, outcome } = await client.bidi(`/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`, [request], {
+      timeoutMs,
+    });
     if (!outcome.ok && outcome.codeName === "UNIMPLEMENTED") continue;
     return responses;
   }
@@ -81,8 +88,15 @@ export type SymbolAnswer =
  * `file_descriptor_response = 4 { repeated bytes file_descriptor_proto = 1 }` or
  * `error_response = 7 { int32 error_code = 1; string error_message = 2 }`.
  */
-export async function fileContainingSymbol(client: BackendClient, timeoutMs: number, symbol: string): Promise<SymbolAnswer | typeof notOffered> {
-  const request = protobuf.Writer.create().uint32((4 << 3) | 2).string(symbol).finish();
+export async function fileContainingSymbol(
+  client: BackendClient,
+  timeoutMs: number,
+  symbol: string,
+): Promise<SymbolAnswer | typeof notOffered> {
+  const request = protobuf.Writer.create()
+    .uint32((4 << 3) | 2)
+    .string(symbol)
+    .finish();
   const responses = await reflect(client, timeoutMs, request);
   if (responses === notOffered) return notOffered;
   for (const bytes of responses) {

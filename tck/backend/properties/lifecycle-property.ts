@@ -27,19 +27,26 @@ class ProcessCommand implements Command {
   async run(model: LifecycleModel, real: LifecycleReal): Promise<void> {
     const id = real.entityId(this.entity);
     const client = await real.ctx.stage.serve(subjectOf("model"));
-    const outcome = await client.unary(modelMethodPath("Process"), modelRequest(id, this.actions), { timeoutMs: real.ctx.stage.callDeadlineMs(real.ctx.timeoutMs) });
+    const outcome = await client.unary(modelMethodPath("Process"), modelRequest(id, this.actions), {
+      timeoutMs: real.ctx.stage.callDeadlineMs(real.ctx.timeoutMs),
+    });
     const before = model.states.get(this.entity) ?? "";
     const failure = this.actions.find((a): a is { fail: string } => "fail" in a);
     if (failure) {
       if (outcome.ok || outcome.codeName !== "UNKNOWN" || outcome.details !== failure.fail) {
-        throw new Error(`expected UNKNOWN ${JSON.stringify(failure.fail)}, got ${outcome.ok ? "success" : `${outcome.codeName}: ${outcome.details}`}`);
+        throw new Error(
+          `expected UNKNOWN ${JSON.stringify(failure.fail)}, got ${outcome.ok ? "success" : `${outcome.codeName}: ${outcome.details}`}`,
+        );
       }
       return;
     }
     if (!outcome.ok) throw new Error(`expected success, got ${outcome.codeName}: ${outcome.details}`);
     const expected = before + this.actions.map((a) => ("emit" in a ? a.emit : "")).join("");
     const state = decodeModelResponse(outcome.bytes).state;
-    if (state !== expected) throw new Error(`entity ${this.entity}: the model predicts state ${JSON.stringify(expected)}, the backend answered ${JSON.stringify(state)}`);
+    if (state !== expected)
+      throw new Error(
+        `entity ${this.entity}: the model predicts state ${JSON.stringify(expected)}, the backend answered ${JSON.stringify(state)}`,
+      );
     model.states.set(this.entity, expected);
   }
 
@@ -64,7 +71,11 @@ class PassivateCommand implements Command {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         unsubscribe();
-        reject(new Error(`entity ${this.entity} was not passivated within ${real.ctx.stage.settings.passivationTimeoutMs} ms of idleness (waited ${budgetMs} ms)`));
+        reject(
+          new Error(
+            `entity ${this.entity} was not passivated within ${real.ctx.stage.settings.passivationTimeoutMs} ms of idleness (waited ${budgetMs} ms)`,
+          ),
+        );
       }, budgetMs);
       const unsubscribe = traffic.onChange(() => {
         if (!passivated()) return;
@@ -94,7 +105,13 @@ class RestartCommand implements Command {
 
 const value = fc.stringMatching(/^[a-z]{1,3}$/);
 const actions: fc.Arbitrary<ModelAction[]> = fc.oneof(
-  { weight: 4, arbitrary: fc.array(value.map((emit): ModelAction => ({ emit })), { minLength: 0, maxLength: 3 }) },
+  {
+    weight: 4,
+    arbitrary: fc.array(
+      value.map((emit): ModelAction => ({ emit })),
+      { minLength: 0, maxLength: 3 },
+    ),
+  },
   { weight: 1, arbitrary: fc.tuple(value, value).map(([emit, fail]): ModelAction[] => [{ emit }, { fail: `no ${fail}` }]) },
 );
 
@@ -103,7 +120,10 @@ const actions: fc.Arbitrary<ModelAction[]> = fc.oneof(
  * entities are passivated, and with `restarts` the backend restarted, at
  * random points. A failure reports the seed and the shrunk command list.
  */
-export async function checkLifecycleProperty(ctx: PropertyContext, options: { readonly entities: number; readonly restarts: boolean }): Promise<PropertyOutcome> {
+export async function checkLifecycleProperty(
+  ctx: PropertyContext,
+  options: { readonly entities: number; readonly restarts: boolean },
+): Promise<PropertyOutcome> {
   const entity = fc.nat({ max: options.entities - 1 });
   const commands = [
     entity.chain((e) => actions.map((a) => new ProcessCommand(e, a))),

@@ -26,13 +26,20 @@ export async function checkSerialConsistencyProperty(ctx: PropertyContext): Prom
     const results = await Promise.all(
       ops.map(async (op, i) => {
         const actions: ModelAction[] = op.fails ? [{ emit: token(i) }, { fail: `refused ${i}` }] : [{ emit: token(i) }];
-        return { op, i, outcome: await client.unary(modelMethodPath("Process"), modelRequest(entityId(op.entity), actions), { timeoutMs: ctx.stage.callDeadlineMs(ctx.timeoutMs) }) };
+        return {
+          op,
+          i,
+          outcome: await client.unary(modelMethodPath("Process"), modelRequest(entityId(op.entity), actions), {
+            timeoutMs: ctx.stage.callDeadlineMs(ctx.timeoutMs),
+          }),
+        };
       }),
     );
     for (const entity of new Set(ops.map((o) => o.entity))) {
       const mine = results.filter((r) => r.op.entity === entity);
       for (const r of mine.filter((m) => m.op.fails)) {
-        if (r.outcome.ok || r.outcome.codeName !== "UNKNOWN") throw new Error(`call ${r.i} should fail UNKNOWN, got ${r.outcome.ok ? "success" : r.outcome.codeName}`);
+        if (r.outcome.ok || r.outcome.codeName !== "UNKNOWN")
+          throw new Error(`call ${r.i} should fail UNKNOWN, got ${r.outcome.ok ? "success" : r.outcome.codeName}`);
       }
       const replies = mine
         .filter((m) => !m.op.fails)
@@ -44,13 +51,18 @@ export async function checkSerialConsistencyProperty(ctx: PropertyContext): Prom
       let serial = "";
       for (const reply of replies) {
         if (reply.state !== serial + token(reply.i)) {
-          throw new Error(`e${entity}: no serial order explains the replies ${JSON.stringify(replies.map((r) => r.state))} (call ${reply.i} answered ${JSON.stringify(reply.state)} after ${JSON.stringify(serial)})`);
+          throw new Error(
+            `e${entity}: no serial order explains the replies ${JSON.stringify(replies.map((r) => r.state))} (call ${reply.i} answered ${JSON.stringify(reply.state)} after ${JSON.stringify(serial)})`,
+          );
         }
         serial = reply.state;
       }
-      const final = await client.unary(modelMethodPath("Process"), modelRequest(entityId(entity), []), { timeoutMs: ctx.stage.callDeadlineMs(ctx.timeoutMs) });
+      const final = await client.unary(modelMethodPath("Process"), modelRequest(entityId(entity), []), {
+        timeoutMs: ctx.stage.callDeadlineMs(ctx.timeoutMs),
+      });
       const finalState = final.ok ? decodeModelResponse(final.bytes).state : `${final.codeName}: ${final.details}`;
-      if (finalState !== serial) throw new Error(`e${entity}: final state ${JSON.stringify(finalState)}, but the replies end at ${JSON.stringify(serial)}`);
+      if (finalState !== serial)
+        throw new Error(`e${entity}: final state ${JSON.stringify(finalState)}, but the replies end at ${JSON.stringify(serial)}`);
     }
   });
   const details = await fc.check(property, { numRuns: ctx.runs, ...(ctx.seed === undefined ? {} : { seed: ctx.seed }) });

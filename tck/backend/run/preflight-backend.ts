@@ -17,7 +17,9 @@ export async function preflightBackendTarget(target: string, timeoutMs: number):
     const process = modelMethodPath("Process");
     const served = await client.unary(process, new Uint8Array(0), { timeoutMs });
     if (!served.ok && served.code === grpc.status.UNAVAILABLE) {
-      throw new PreflightError(`cannot reach a backend at ${target}: ${process} failed UNAVAILABLE (${served.details}); is it running, on that port?`);
+      throw new PreflightError(
+        `cannot reach a backend at ${target}: ${process} failed UNAVAILABLE (${served.details}); is it running, on that port?`,
+      );
     }
     if (!served.ok && served.code === grpc.status.DEADLINE_EXCEEDED) {
       throw new PreflightError(`no answer from a backend at ${target} within ${timeoutMs} ms (--timeout): ${process} got no status`);

@@ -33,21 +33,23 @@ const tckDir = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const featuresDir = join(packageRoot(import.meta.url), "features/backend");
 /** The step definitions are .ts from source and .js in the build. */
 const ext = moduleExtension(import.meta.url);
-const features = createFeatureRunner([
-  "world/backend-hooks",
-  "world/backend-parameter-types",
-  "steps/calls.steps",
-  "steps/concurrency.steps",
-  "steps/crash.steps",
-  "steps/discovery.steps",
-  "steps/entity-keys.steps",
-  "steps/misbehaviour.steps",
-  "steps/operations.steps",
-  "steps/properties.steps",
-  "steps/shopping-cart.steps",
-  "steps/storage.steps",
-  "steps/traffic.steps",
-].map((file) => join(tckDir, "backend", file + ext)));
+const features = createFeatureRunner(
+  [
+    "world/backend-hooks",
+    "world/backend-parameter-types",
+    "steps/calls.steps",
+    "steps/concurrency.steps",
+    "steps/crash.steps",
+    "steps/discovery.steps",
+    "steps/entity-keys.steps",
+    "steps/misbehaviour.steps",
+    "steps/operations.steps",
+    "steps/properties.steps",
+    "steps/shopping-cart.steps",
+    "steps/storage.steps",
+    "steps/traffic.steps",
+  ].map((file) => join(tckDir, "backend", file + ext)),
+);
 
 /**
  * Runs backend mode: starts the kit's instrumented user function, starts (or
@@ -103,7 +105,10 @@ export async function runBackendMode(options: BackendModeOptions): Promise<Backe
         "backend (the kit plays the client and the user function)",
         [
           ["backend", options.launcher.description],
-          ["settings", `passivation timeout ${s.passivationTimeoutMs} ms, relay timeout ${s.relayTimeoutMs} ms, relay buffer ${s.relayBuffer}`],
+          [
+            "settings",
+            `passivation timeout ${s.passivationTimeoutMs} ms, relay timeout ${s.relayTimeoutMs} ms, relay buffer ${s.relayBuffer}`,
+          ],
           ["restartable", options.launcher.canRestart ? "yes" : "no"],
           ["durable journal", options.launcher.durable ? "yes" : "no"],
           ["run id", runId],

@@ -13,9 +13,23 @@ import { ReflectionService } from "@grpc/reflection";
 import { createReferenceBackendLauncher } from "./reference-backend-launcher.js";
 
 /** Runs the scenarios of one item against a broken backend; the run must fail on exactly that item. */
-async function expectCaught(launcher: BackendLauncher, tags: string, item: string, evidence: RegExp, property: { runs: number; seed?: number } = { runs: 5 }) {
+async function expectCaught(
+  launcher: BackendLauncher,
+  tags: string,
+  item: string,
+  evidence: RegExp,
+  property: { runs: number; seed?: number } = { runs: 5 },
+) {
   const out = captureOutput();
-  const summary = await runBackendMode({ launcher, settings: defaultBackendSettings, tags, timeoutMs: 5_000, startupTimeoutMs: 20_000, out, ...property });
+  const summary = await runBackendMode({
+    launcher,
+    settings: defaultBackendSettings,
+    tags,
+    timeoutMs: 5_000,
+    startupTimeoutMs: 20_000,
+    out,
+    ...property,
+  });
   assert.equal(summary.success, false, `the kit passed a broken backend:\n${out.text}`);
   const failed = summary.verdicts.filter((v) => v.kind === "failed");
   assert.ok(failed.length > 0, out.text);
@@ -30,7 +44,10 @@ async function expectCaught(launcher: BackendLauncher, tags: string, item: strin
 describe("backend mode catches broken backends, naming the behaviour", { timeout: 120_000 }, () => {
   it("a backend that replies before persisting fails E2", async () => {
     await expectCaught(
-      createReferenceBackendLauncher({ description: "reference backend on a write-behind journal", journal: (j) => writeBehindJournal(j, 1_000) }),
+      createReferenceBackendLauncher({
+        description: "reference backend on a write-behind journal",
+        journal: (j) => writeBehindJournal(j, 1_000),
+      }),
       "@E2",
       "E2",
       // Issue 9, item 8: the verdict names the lost event, not only the wrong state.
@@ -41,9 +58,14 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
   it("a backend whose reflection re-encodes the user's file (options lost) and lists only the user's service fails L1", async () => {
     // @grpc/reflection decodes and re-encodes the descriptors with its own types: the entity_key option
     // is dropped, and only the services given are listed (the reference backend's first reflection did this).
-    const libraryReflection = (server: import("@grpc/grpc-js").Server, service: import("../../../reference/backend/discovery/index.js").UserService) => {
+    const libraryReflection = (
+      server: import("@grpc/grpc-js").Server,
+      service: import("../../../reference/backend/discovery/index.js").UserService,
+    ) => {
       const definition = { [service.name]: { fileDescriptorProtos: service.fileDescriptors.map((bytes) => Buffer.from(bytes)) } };
-      new ReflectionService(definition as unknown as ConstructorParameters<typeof ReflectionService>[0], { services: [service.name] }).addToServer(server);
+      new ReflectionService(definition as unknown as ConstructorParameters<typeof ReflectionService>[0], {
+        services: [service.name],
+      }).addToServer(server);
     };
     const out = captureOutput();
     const summary = await runBackendMode({
@@ -55,15 +77,25 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       out,
       runs: 5,
     });
-    const failed = summary.verdicts.filter((v) => v.kind === "failed").map((v) => v.name).sort();
-    assert.deepEqual(failed, ["L1 server reflection lists the health service too", "L1 server reflection serves the user's file with its options intact"], out.text);
+    const failed = summary.verdicts
+      .filter((v) => v.kind === "failed")
+      .map((v) => v.name)
+      .sort();
+    assert.deepEqual(
+      failed,
+      ["L1 server reflection lists the health service too", "L1 server reflection serves the user's file with its options intact"],
+      out.text,
+    );
     assert.match(out.text, /the file reflection serves \(tck\/model\.proto\) marks no field with entity_key/);
     assert.match(out.text, /expected: reflection to list grpc\.health\.v1\.Health/);
   });
 
   it("a backend that replays from the wrong sequence fails C6", async () => {
     await expectCaught(
-      createReferenceBackendLauncher({ description: "reference backend whose journal skips the first event", journal: skipFirstEventJournal }),
+      createReferenceBackendLauncher({
+        description: "reference backend whose journal skips the first event",
+        journal: skipFirstEventJournal,
+      }),
       "@C6",
       "C6",
       // Either the backend notices the gap and fails the call, or it replays from 2: both are caught.
@@ -73,7 +105,10 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
 
   it("a backend that replies before persisting breaks H7, shown as a seed and a shrunk counterexample", async () => {
     await expectCaught(
-      createReferenceBackendLauncher({ description: "reference backend on a write-behind journal", journal: (j) => writeBehindJournal(j, 1_000) }),
+      createReferenceBackendLauncher({
+        description: "reference backend on a write-behind journal",
+        journal: (j) => writeBehindJournal(j, 1_000),
+      }),
       "@H7 and not @restart",
       "H7",
       /seed: -?\d+, path: "[\d:]+"[\s\S]*Counterexample: \[[\s\S]*passivate\(e\d\)[\s\S]*rerun: .* --seed=-?\d+/,
@@ -92,7 +127,12 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
   });
 
   it("a backend without a relay timeout fails G6 (the client's own deadline does not pass for it)", async () => {
-    await expectCaught(createRawFakeBackendLauncher("has-no-relay-timeout"), "@G6", "G6", /the call ended after \d+ ms: the client's own deadline, not the backend's/);
+    await expectCaught(
+      createRawFakeBackendLauncher("has-no-relay-timeout"),
+      "@G6",
+      "G6",
+      /the call ended after \d+ ms: the client's own deadline, not the backend's/,
+    );
   });
 
   for (const offBy of [1, -1]) {
@@ -109,7 +149,12 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
   // Issue 9, item 3: the stream's Init carries another id than the key, so before the fix the
   // after-scenario check never looked at it and G1 passed.
   it("a backend whose Init id differs from the key is caught by B2 on every stream", async () => {
-    await expectCaught(createRawFakeBackendLauncher("init-id-differs"), "@G1 and not @shopping-cart", "G1", /B2 every Command carries the stream's entity id: expected g1-[0-9a-f]{8}!, got g1-[0-9a-f]{8}/);
+    await expectCaught(
+      createRawFakeBackendLauncher("init-id-differs"),
+      "@G1 and not @shopping-cart",
+      "G1",
+      /B2 every Command carries the stream's entity id: expected g1-[0-9a-f]{8}!, got g1-[0-9a-f]{8}/,
+    );
   });
 
   // Issue 9, item 7 (J4): before, only the readiness probe's empty request happened to show this defect.
@@ -194,7 +239,10 @@ describe("backend mode catches broken backends, naming the behaviour", { timeout
       err as unknown as NodeJS.WritableStream,
     );
     assert.equal(code, 1, `${out.text}\n${err.text}`);
-    assert.match(out.text, /✘ I4 [\s\S]*actual:\s+two streams for one entity were live at the same time: s\d+ opened with an Init for it while s\d+ \(/);
+    assert.match(
+      out.text,
+      /✘ I4 [\s\S]*actual:\s+two streams for one entity were live at the same time: s\d+ opened with an Init for it while s\d+ \(/,
+    );
     assert.match(out.text, /\n0 passed, 1 failed, 0 not run\n$/);
   });
 

@@ -80,7 +80,9 @@ describe("backend mode on a machine whose every core is busy", () => {
       await stopAll(load);
     }
     const counts = (s: BackendRunSummary) => `${s.passed} passed, ${s.failed} failed, ${s.notRun.length} not run`;
-    process.stdout.write(`# contention: idle run ${idle.ms} ms (${counts(idle.summary)}), loaded run with ${load.length} busy loops ${loaded.ms} ms (${counts(loaded.summary)})\n`);
+    process.stdout.write(
+      `# contention: idle run ${idle.ms} ms (${counts(idle.summary)}), loaded run with ${load.length} busy loops ${loaded.ms} ms (${counts(loaded.summary)})\n`,
+    );
     assert.deepEqual(verdicts(loaded.summary), verdicts(idle.summary), `verdicts under load differ from idle:\n${loaded.text}`);
     assert.equal(loaded.summary.failed, 0, loaded.text);
   });

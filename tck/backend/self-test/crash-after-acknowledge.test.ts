@@ -32,7 +32,10 @@ describe("H8 crash after acknowledge, with the backend as a process the kit kill
   it("a backend whose appends are written before it replies keeps every acknowledged event", async () => {
     const { code, text } = await judge("durable", "");
     assert.equal(code, 0, text);
-    assert.match(text, /✔ H8 a backend killed \(kill -9\) right after its replies arrive keeps every acknowledged event[^\n]*\n\s+H8: 5 trials, 120 acknowledged events, 0 lost\n/);
+    assert.match(
+      text,
+      /✔ H8 a backend killed \(kill -9\) right after its replies arrive keeps every acknowledged event[^\n]*\n\s+H8: 5 trials, 120 acknowledged events, 0 lost\n/,
+    );
   });
 
   // The fake writes what is pending on SIGTERM: H5's graceful restart (all the kit had before) passes it.

@@ -43,7 +43,11 @@ const backend = createBackend(
   {
     port: number("port"),
     userFunction,
-    entity: { passivationTimeoutMs: number("passivation-timeout"), relayTimeoutMs: number("relay-timeout"), queueCapacity: number("relay-buffer") },
+    entity: {
+      passivationTimeoutMs: number("passivation-timeout"),
+      relayTimeoutMs: number("relay-timeout"),
+      queueCapacity: number("relay-buffer"),
+    },
     shutdownGraceMs: 5_000,
   },
   {
@@ -62,7 +66,14 @@ const backend = createBackend(
   },
 );
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => void backend.stop().then(() => journal.close()).then(() => process.exit(0)));
+  process.once(
+    signal,
+    () =>
+      void backend
+        .stop()
+        .then(() => journal.close())
+        .then(() => process.exit(0)),
+  );
 }
 await backend.start();
 backend.serving.catch((error: unknown) => {

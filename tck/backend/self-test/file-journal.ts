@@ -24,7 +24,11 @@ export function createFileJournal(path: string): Journal {
       const entity: EntityRef = { persistenceId: persistenceId(record.p), entityId: entityId(record.e) };
       const key = JSON.stringify([record.p, record.e]);
       const at = highest.get(key) ?? 0;
-      await memory.append(entity, at, record.events.map((ev) => ({ typeUrl: ev.t, value: Buffer.from(ev.v, "base64") })));
+      await memory.append(
+        entity,
+        at,
+        record.events.map((ev) => ({ typeUrl: ev.t, value: Buffer.from(ev.v, "base64") })),
+      );
       highest.set(key, at + record.events.length);
     }
   })();
@@ -33,7 +37,11 @@ export function createFileJournal(path: string): Journal {
       await loaded;
       await memory.append(entity, expectedSequenceNumber, events);
       if (events.length === 0) return;
-      const line = JSON.stringify({ p: entity.persistenceId, e: entity.entityId, events: events.map((ev) => ({ t: ev.typeUrl, v: Buffer.from(ev.value).toString("base64") })) });
+      const line = JSON.stringify({
+        p: entity.persistenceId,
+        e: entity.entityId,
+        events: events.map((ev) => ({ t: ev.typeUrl, v: Buffer.from(ev.value).toString("base64") })),
+      });
       appendFileSync(path, line + "\n");
     },
     async *replay(entity, range) {

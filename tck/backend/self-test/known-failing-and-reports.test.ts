@@ -55,7 +55,10 @@ describe("backend mode: known-failing list and reports", { timeout: 60_000 }, ()
       assert.equal(summary.success, true, out.text);
       assert.match(await readFile(join(dir, "tck.xml"), "utf8"), /<testcase[^>]*name="J4 an empty key gives INVALID_ARGUMENT/);
       const json = JSON.parse(await readFile(join(dir, "tck.json"), "utf8")) as Array<{ elements: Array<{ name: string }> }>;
-      assert.deepEqual(json.flatMap((feature) => feature.elements.map((e) => e.name)), [j4]);
+      assert.deepEqual(
+        json.flatMap((feature) => feature.elements.map((e) => e.name)),
+        [j4],
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -16,7 +16,8 @@ const { values } = parseArgs({
     "relay-buffer": { type: "string" },
   },
 });
-const required = (name: keyof typeof values) => values[name] ?? (process.stderr.write(`raw fake backend: --${name} is required\n`), process.exit(2));
+const required = (name: keyof typeof values) =>
+  values[name] ?? (process.stderr.write(`raw fake backend: --${name} is required\n`), process.exit(2));
 const number = (text: string | undefined, fallback: number) => (text === undefined ? fallback : Number.parseInt(text, 10));
 const launched = await createRawFakeBackendLauncher(required("defect") as FakeBackendDefect).launch({
   userFunction: required("user-function"),

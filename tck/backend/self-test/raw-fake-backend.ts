@@ -1,5 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type AnyPayload, type EntitySpec, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import {
+  entityServiceDefinition,
+  type AnyPayload,
+  type EntitySpec,
+  type StreamIn,
+  type StreamOut,
+} from "../../../reference/protocol/index.js";
 import { modelPackage, modelTypes } from "../../instrumented-user-function/index.js";
 import type { BackendLauncher, LaunchedBackend, LaunchRequest } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
@@ -51,7 +57,11 @@ interface EntityStream {
  * right enough to pass most scenarios, with exactly one defect.
  */
 export function createRawFakeBackendLauncher(defect: FakeBackendDefect): BackendLauncher {
-  return createInProcessBackendLauncher({ description: `raw fake backend that ${defect.replace(/-/g, " ")}`, durable: false, launch: (request) => launchFake(request, defect) });
+  return createInProcessBackendLauncher({
+    description: `raw fake backend that ${defect.replace(/-/g, " ")}`,
+    durable: false,
+    launch: (request) => launchFake(request, defect),
+  });
 }
 
 async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Promise<LaunchedBackend> {
@@ -65,7 +75,9 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     close(): void;
   };
   const askReady = () =>
-    new Promise<void>((resolve, reject) => userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())),
+    );
   // silent-decisions-absent retries ready() while the user function is down (A5), so its run fails only for the decisions.
   for (;;) {
     try {
@@ -89,7 +101,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
     ProcessComposite: (bytes: Buffer) => {
       // protobufjs sets own properties only for the fields on the wire; the rest come from the prototype's defaults.
       const message = compositeType.decode(bytes) as unknown as Record<string, unknown>;
-      const part = (field: string) => (defect === "keys-from-present-fields" && !Object.hasOwn(message, field) ? "" : String(message[field]));
+      const part = (field: string) =>
+        defect === "keys-from-present-fields" && !Object.hasOwn(message, field) ? "" : String(message[field]);
       if (String(message["part_a"] ?? "") === "") return "";
       return [escape(String(message["part_a"])), part("part_b"), part("part_c"), part("part_d")].join("-");
     },
@@ -144,7 +157,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   const process = (name: keyof typeof keyOf) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const id = keyOf[name](call.request);
     // serves-unkeyed-method (A3) is lenient throughout: no empty-key check either, so the probe of Process gets no INVALID_ARGUMENT.
-    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method" && defect !== "silent-decisions-absent") return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
+    if (!id && defect !== "accepts-empty-keys" && defect !== "serves-unkeyed-method" && defect !== "silent-decisions-absent")
+      return callback({ code: grpc.status.INVALID_ARGUMENT, details: "no entity key" });
     const entity = open(id);
     clearTimeout(entity.idle);
     entity.queue = entity.queue.then(
@@ -180,14 +194,28 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
               : undefined;
           entity.waiting.push(waiter);
           const commandId = defect === "reuses-command-ids" ? 1 : entity.nextId++;
-          entity.call.write({ case: "command", entityId: wireId(id), id: commandId, name, payload: { typeUrl: `type.googleapis.com/${modelPackage}.${name === "ProcessComposite" ? "CompositeRequest" : "Request"}`, value: call.request } });
+          entity.call.write({
+            case: "command",
+            entityId: wireId(id),
+            id: commandId,
+            name,
+            payload: {
+              typeUrl: `type.googleapis.com/${modelPackage}.${name === "ProcessComposite" ? "CompositeRequest" : "Request"}`,
+              value: call.request,
+            },
+          });
         }),
     );
   };
 
   const server = new grpc.Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
   const identity = (bytes: Buffer) => bytes;
-  for (const method of ["Process", "ProcessEmpty", "ProcessComposite", ...(defect === "serves-unkeyed-method" ? (["ProcessUnkeyed"] as const) : [])] as const) {
+  for (const method of [
+    "Process",
+    "ProcessEmpty",
+    "ProcessComposite",
+    ...(defect === "serves-unkeyed-method" ? (["ProcessUnkeyed"] as const) : []),
+  ] as const) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");
   }
   const port = await new Promise<number>((resolve, reject) =>
@@ -195,7 +223,8 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   );
   return {
     target: `127.0.0.1:${port}`,
-    output: () => `raw fake backend (${defect})${defect === "serves-unkeyed-method" ? "\nWARN method ProcessUnkeyed has no key field: serving it anyway" : ""}`,
+    output: () =>
+      `raw fake backend (${defect})${defect === "serves-unkeyed-method" ? "\nWARN method ProcessUnkeyed has no key field: serving it anyway" : ""}`,
     exited: new Promise<string>(() => {}),
     stop: async () => {
       for (const [id, entity] of entities) close(id, entity);

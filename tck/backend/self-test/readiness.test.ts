@@ -31,7 +31,10 @@ describe("backend readiness depends on nothing under test", { timeout: 60_000 },
     const { out, summary } = await judgeFake("accepts-empty-keys", "@D1");
     assert.doesNotMatch(out.text, /did not serve/, out.text);
     assert.equal(summary.success, true, out.text);
-    assert.ok(summary.verdicts.some((v) => v.kind === "passed"), out.text);
+    assert.ok(
+      summary.verdicts.some((v) => v.kind === "passed"),
+      out.text,
+    );
   });
 
   // Issue 9, item 2: ids with odd characters belong to J5 only. Before the fix the kit's
@@ -39,7 +42,10 @@ describe("backend readiness depends on nothing under test", { timeout: 60_000 },
   it("a backend that URL-encodes entity ids is judged outside J5 (D1 passes)", async () => {
     const { out, summary } = await judgeFake("url-encodes-ids", "@D1");
     assert.equal(summary.success, true, out.text);
-    assert.ok(summary.verdicts.some((v) => v.kind === "passed"), out.text);
+    assert.ok(
+      summary.verdicts.some((v) => v.kind === "passed"),
+      out.text,
+    );
   });
 });
 
@@ -64,7 +70,11 @@ describe("capability declarations", { timeout: 60_000 }, () => {
   it("--lacks passivation-timeout reports the held-open I4 scenario as not run, and B1 still runs", async () => {
     const { out, summary } = await judgeFake("never-passivates", "@I4", { lacks: ["passivation-timeout"] });
     assert.equal(summary.failed, 0, out.text);
-    assert.deepEqual(summary.notRun.map((n) => n.name.split(" ")[0]), ["I4"], out.text);
+    assert.deepEqual(
+      summary.notRun.map((n) => n.name.split(" ")[0]),
+      ["I4"],
+      out.text,
+    );
     assert.equal(summary.passed, 1, out.text);
   });
 });

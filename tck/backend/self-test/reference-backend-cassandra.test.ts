@@ -34,7 +34,10 @@ describe("backend mode against the reference backend on Cassandra", { skip }, ()
     try {
       const out = captureOutput();
       const summary = await runBackendMode({
-        launcher: createReferenceBackendLauncher({ stores, description: `reference backend in process (Cassandra keyspace ${settings.keyspace})` }),
+        launcher: createReferenceBackendLauncher({
+          stores,
+          description: `reference backend in process (Cassandra keyspace ${settings.keyspace})`,
+        }),
         settings: defaultBackendSettings,
         timeoutMs: 20_000,
         startupTimeoutMs: 30_000,
@@ -50,28 +53,37 @@ describe("backend mode against the reference backend on Cassandra", { skip }, ()
     }
   });
 
-  it("as a process with --journal cassandra: restarts, kill -9 included, keep every acknowledged event (H5, H8, A7, H7)", { timeout: 300_000 }, async () => {
-    if ("skipped" in cassandra) return;
-    const keyspace = uniqueKeyspace("tck_backend_cmd");
-    keyspaces.push(keyspace);
-    const mainTs = resolve(dirname(fileURLToPath(import.meta.url)), "../../../reference/backend/main.ts");
-    const command =
-      `${process.execPath} --import tsx ${mainTs} --port {port} --user-function {userFunction} ` +
-      "--passivation-timeout {passivationTimeoutMs}ms --relay-timeout {relayTimeoutMs}ms --relay-buffer {relayBuffer} " +
-      `--journal cassandra --cassandra-contact-points ${cassandra.contactPoints.join(",")} ` +
-      `--cassandra-local-dc ${cassandra.localDataCenter} --cassandra-keyspace ${keyspace}` +
-      (cassandra.credentials ? ` --cassandra-username ${cassandra.credentials.username} --cassandra-password ${cassandra.credentials.password}` : "");
-    const out = captureOutput();
-    const err = captureOutput();
-    const code = await runBackendCommand(
-      ["--backend-command", command, "--durable-journal", "--tags", "@H5 or @H8 or @A7 or @H7", "--runs", "3", "--timeout", "20000"],
-      out as unknown as NodeJS.WritableStream,
-      err as unknown as NodeJS.WritableStream,
-    );
-    assert.equal(code, 0, `${out.text}\n${err.text}`);
-    assert.match(out.text, /✔ H5 after a backend restart every acknowledged event is still there/);
-    assert.match(out.text, /✔ H8 a backend killed \(kill -9\) right after its replies arrive keeps every acknowledged event[^\n]*\n\s+H8: 5 trials, 120 acknowledged events, 0 lost\n/);
-    assert.match(out.text, /✔ H7 backend restarts inserted at random points never change what a client sees/);
-    assert.match(out.text, /\n\d+ passed, 0 failed, 0 not run\n$/);
-  });
+  it(
+    "as a process with --journal cassandra: restarts, kill -9 included, keep every acknowledged event (H5, H8, A7, H7)",
+    { timeout: 300_000 },
+    async () => {
+      if ("skipped" in cassandra) return;
+      const keyspace = uniqueKeyspace("tck_backend_cmd");
+      keyspaces.push(keyspace);
+      const mainTs = resolve(dirname(fileURLToPath(import.meta.url)), "../../../reference/backend/main.ts");
+      const command =
+        `${process.execPath} --import tsx ${mainTs} --port {port} --user-function {userFunction} ` +
+        "--passivation-timeout {passivationTimeoutMs}ms --relay-timeout {relayTimeoutMs}ms --relay-buffer {relayBuffer} " +
+        `--journal cassandra --cassandra-contact-points ${cassandra.contactPoints.join(",")} ` +
+        `--cassandra-local-dc ${cassandra.localDataCenter} --cassandra-keyspace ${keyspace}` +
+        (cassandra.credentials
+          ? ` --cassandra-username ${cassandra.credentials.username} --cassandra-password ${cassandra.credentials.password}`
+          : "");
+      const out = captureOutput();
+      const err = captureOutput();
+      const code = await runBackendCommand(
+        ["--backend-command", command, "--durable-journal", "--tags", "@H5 or @H8 or @A7 or @H7", "--runs", "3", "--timeout", "20000"],
+        out as unknown as NodeJS.WritableStream,
+        err as unknown as NodeJS.WritableStream,
+      );
+      assert.equal(code, 0, `${out.text}\n${err.text}`);
+      assert.match(out.text, /✔ H5 after a backend restart every acknowledged event is still there/);
+      assert.match(
+        out.text,
+        /✔ H8 a backend killed \(kill -9\) right after its replies arrive keeps every acknowledged event[^\n]*\n\s+H8: 5 trials, 120 acknowledged events, 0 lost\n/,
+      );
+      assert.match(out.text, /✔ H7 backend restarts inserted at random points never change what a client sees/);
+      assert.match(out.text, /\n\d+ passed, 0 failed, 0 not run\n$/);
+    },
+  );
 });

@@ -4,7 +4,12 @@ import { discoverUserService, type UserService } from "../../../reference/backen
 import type { Server } from "@grpc/grpc-js";
 import { createLogger } from "../../../reference/backend/logger.js";
 import { addReflection, createHealthService } from "../../../reference/backend/ops/index.js";
-import { createInMemoryJournal, createInMemorySnapshotStore, type Journal, type SnapshotStore } from "../../../reference/backend/persistence/index.js";
+import {
+  createInMemoryJournal,
+  createInMemorySnapshotStore,
+  type Journal,
+  type SnapshotStore,
+} from "../../../reference/backend/persistence/index.js";
 import { createStorageFaultSwitch } from "./storage-fault-switch.js";
 import type { BackendLauncher } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
@@ -35,7 +40,9 @@ export interface ReferenceBackendLauncherOptions {
 export function createReferenceBackendLauncher(options: ReferenceBackendLauncherOptions = {}): BackendLauncher {
   const faults = createStorageFaultSwitch();
   const journal = faults.journal((options.journal ?? ((j) => j))(options.stores?.journal ?? createInMemoryJournal()));
-  const snapshotStore = faults.snapshotStore((options.snapshotStore ?? ((s) => s))(options.stores?.snapshotStore ?? createInMemorySnapshotStore()));
+  const snapshotStore = faults.snapshotStore(
+    (options.snapshotStore ?? ((s) => s))(options.stores?.snapshotStore ?? createInMemorySnapshotStore()),
+  );
   return createInProcessBackendLauncher({
     description: options.description ?? "reference backend in process (in-memory journal)",
     durable: true,
@@ -64,7 +71,12 @@ export function createReferenceBackendLauncher(options: ReferenceBackendLauncher
             : {
                 discover: async (signal: AbortSignal) => {
                   await delay(options.readyOnceAfterMs, undefined, { signal });
-                  return discoverUserService({ target: request.userFunction, logger, signal, backoff: { initialMs: 3_600_000, maxMs: 3_600_000 } });
+                  return discoverUserService({
+                    target: request.userFunction,
+                    logger,
+                    signal,
+                    backoff: { initialMs: 3_600_000, maxMs: 3_600_000 },
+                  });
                 },
               }),
           operations: {

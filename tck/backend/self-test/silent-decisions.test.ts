@@ -49,8 +49,17 @@ describe("a backend without the seed-silent decisions is judged", { timeout: 300
     );
     // Each verdict names the deviation.
     assert.equal(out.text.match(/actual:\s+the backend accepted the empty key: the call succeeded/g)?.length, 2, out.text);
-    assert.equal(out.text.match(/expected: an entity id starting "[^"]+" \(part_a, field 1, escaped\)[^\n]*\n\s+actual:\s+"[^"]+-42-true-2"/g)?.length, 3, out.text);
-    assert.ok(listed("not run (never counted as passed):").includes("I5 a burst beyond the per-entity queue fails RESOURCE_EXHAUSTED, not silently: the backend declares no per-entity queue bound (--relay-buffer)"), out.text);
+    assert.equal(
+      out.text.match(/expected: an entity id starting "[^"]+" \(part_a, field 1, escaped\)[^\n]*\n\s+actual:\s+"[^"]+-42-true-2"/g)?.length,
+      3,
+      out.text,
+    );
+    assert.ok(
+      listed("not run (never counted as passed):").includes(
+        "I5 a burst beyond the per-entity queue fails RESOURCE_EXHAUSTED, not silently: the backend declares no per-entity queue bound (--relay-buffer)",
+      ),
+      out.text,
+    );
     assert.match(out.text, /\n[1-9]\d* passed, 5 failed, \d+ not run\n$/);
   });
 });

@@ -12,7 +12,15 @@ import { createReferenceBackendLauncher } from "./reference-backend-launcher.js"
 
 async function judge(launcher: BackendLauncher, tags: string, startupTimeoutMs = 8_000) {
   const out = captureOutput();
-  const summary = await runBackendMode({ launcher, settings: defaultBackendSettings, tags, timeoutMs: 5_000, startupTimeoutMs, out, runs: 5 });
+  const summary = await runBackendMode({
+    launcher,
+    settings: defaultBackendSettings,
+    tags,
+    timeoutMs: 5_000,
+    startupTimeoutMs,
+    out,
+    runs: 5,
+  });
   return { out, summary };
 }
 
@@ -21,7 +29,8 @@ function assertCaught({ out, summary }: Awaited<ReturnType<typeof judge>>, item:
   assert.equal(summary.success, false, `the kit passed a broken backend:\n${out.text}`);
   const failed = summary.verdicts.filter((v) => v.kind === "failed");
   assert.ok(failed.length > 0, out.text);
-  for (const verdict of failed) assert.ok(verdict.name.startsWith(`${item} `), `a failure should name ${item}: ${verdict.name}\n${out.text}`);
+  for (const verdict of failed)
+    assert.ok(verdict.name.startsWith(`${item} `), `a failure should name ${item}: ${verdict.name}\n${out.text}`);
   assert.match(out.text, evidence);
 }
 
@@ -37,12 +46,22 @@ describe("start-up checks (A5, A3)", { timeout: 120_000 }, () => {
   // came later never met it down, and one that asks once was never caught.
   it("a backend that starts slowly and calls ready() once fails A5, named as not retrying", async () => {
     const judged = await judge(
-      createReferenceBackendLauncher({ description: "reference backend that calls ready() once, 3 s after it listens", readyOnceAfterMs: 3_000 }),
+      createReferenceBackendLauncher({
+        description: "reference backend that calls ready() once, 3 s after it listens",
+        readyOnceAfterMs: 3_000,
+      }),
       "@A5 or @D1",
     );
     // A5 is judged first; its failure must not cascade: D1 gets a backend of its own and passes.
-    assert.ok(judged.summary.verdicts.some((v) => v.kind === "passed" && v.name.startsWith("D1 ")), judged.out.text);
-    assertCaught(judged, "A5", /expected: the backend to call ready\(\) again after the user function refused it \(A5: retry while the user function is down\)[\s\S]*actual:\s+1 ready\(\) attempt\(s\) \(\+\d+ ms\)/);
+    assert.ok(
+      judged.summary.verdicts.some((v) => v.kind === "passed" && v.name.startsWith("D1 ")),
+      judged.out.text,
+    );
+    assertCaught(
+      judged,
+      "A5",
+      /expected: the backend to call ready\(\) again after the user function refused it \(A5: retry while the user function is down\)[\s\S]*actual:\s+1 ready\(\) attempt\(s\) \(\+\d+ ms\)/,
+    );
   });
 
   it("the same backend started as a command (the mode the README documents) fails A5", async () => {
@@ -91,7 +110,16 @@ describe("the startup refusal window follows --startup-timeout", { timeout: 60_0
     const out = captureOutput();
     const err = captureOutput();
     const code = await runBackendCommand(
-      ["--backend-command", "sleep 12; echo 'method ProcessUnkeyed has no key field: refusing the spec' >&2; exit 1", "--tags", "@A3", "--timeout", "5000", "--startup-timeout", "30000"],
+      [
+        "--backend-command",
+        "sleep 12; echo 'method ProcessUnkeyed has no key field: refusing the spec' >&2; exit 1",
+        "--tags",
+        "@A3",
+        "--timeout",
+        "5000",
+        "--startup-timeout",
+        "30000",
+      ],
       out as unknown as NodeJS.WritableStream,
       err as unknown as NodeJS.WritableStream,
     );

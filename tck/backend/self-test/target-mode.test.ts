@@ -11,7 +11,10 @@ describe("backend mode against a backend started by hand (--target)", () => {
   it("runs what it can and reports scenarios needing a restart or another subject as not run", { timeout: 60_000 }, async () => {
     // "By hand": a backend already running, pointed at the port the kit's user function will take.
     const userFunctionPort = await freePort("127.0.0.1");
-    const byHand = await createReferenceBackendLauncher().launch({ userFunction: `127.0.0.1:${userFunctionPort}`, settings: defaultBackendSettings });
+    const byHand = await createReferenceBackendLauncher().launch({
+      userFunction: `127.0.0.1:${userFunctionPort}`,
+      settings: defaultBackendSettings,
+    });
     try {
       const out = captureOutput();
       const summary = await runBackendMode({

@@ -24,20 +24,23 @@ When(
   },
 );
 
-Then("the call fails with DEADLINE_EXCEEDED from the backend's relay timeout, before the client's own deadline", function (this: BackendWorld) {
-  this.expectFailure(this.lastCall(), "DEADLINE_EXCEEDED");
-  const timing = this.memory.get("client deadline") as { clientDeadlineMs: number; elapsedMs: number } | undefined;
-  if (!timing) throw new Error("no call waited past the relay timeout");
-  const { relayTimeoutMs } = this.settings;
-  // Half-way between the relay timeout and the client deadline: past it, only the client's deadline can have fired.
-  const latestMs = relayTimeoutMs + (timing.clientDeadlineMs - relayTimeoutMs) / 2;
-  if (timing.elapsedMs >= latestMs) {
-    this.fail(
-      `the backend to end the call at its relay timeout (${relayTimeoutMs} ms), before the client's deadline (${timing.clientDeadlineMs} ms)`,
-      `the call ended after ${Math.round(timing.elapsedMs)} ms: the client's own deadline, not the backend's`,
-    );
-  }
-});
+Then(
+  "the call fails with DEADLINE_EXCEEDED from the backend's relay timeout, before the client's own deadline",
+  function (this: BackendWorld) {
+    this.expectFailure(this.lastCall(), "DEADLINE_EXCEEDED");
+    const timing = this.memory.get("client deadline") as { clientDeadlineMs: number; elapsedMs: number } | undefined;
+    if (!timing) throw new Error("no call waited past the relay timeout");
+    const { relayTimeoutMs } = this.settings;
+    // Half-way between the relay timeout and the client deadline: past it, only the client's deadline can have fired.
+    const latestMs = relayTimeoutMs + (timing.clientDeadlineMs - relayTimeoutMs) / 2;
+    if (timing.elapsedMs >= latestMs) {
+      this.fail(
+        `the backend to end the call at its relay timeout (${relayTimeoutMs} ms), before the client's deadline (${timing.clientDeadlineMs} ms)`,
+        `the call ended after ${Math.round(timing.elapsedMs)} ms: the client's own deadline, not the backend's`,
+      );
+    }
+  },
+);
 
 When(
   "the client processes {actions} on entity {string} with a {int} ms deadline",
@@ -68,12 +71,25 @@ When(
 Then("the backend refused the empty key with INVALID_ARGUMENT, and nothing reached the user function", function (this: BackendWorld) {
   const last = this.lastCall();
   const field = this.memory.get("empty key field") as string;
-  const reached = this.uf.traffic.streams.filter((s) => s.received.some((m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(last.request))));
+  const reached = this.uf.traffic.streams.filter((s) =>
+    s.received.some(
+      (m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(last.request)),
+    ),
+  );
   const forwarded = reached.map((s) => `stream ${s.streamId} (Init for ${JSON.stringify(s.entityId)})`).join(", ");
   const expected = `the backend to refuse a request whose key field ${field} is empty with INVALID_ARGUMENT, before it reaches the user function`;
-  if (last.outcome.ok) this.fail(expected, `the backend accepted the empty key: the call succeeded${reached.length > 0 ? `, and the request reached the user function as a Command on ${forwarded}` : ""}`);
-  if (reached.length > 0) this.fail(expected, `the request reached the user function as a Command on ${forwarded} (the call then failed ${last.outcome.codeName})`);
-  if (last.outcome.codeName !== "INVALID_ARGUMENT") this.fail(expected, `the call failed ${last.outcome.codeName}: ${last.outcome.details}`);
+  if (last.outcome.ok)
+    this.fail(
+      expected,
+      `the backend accepted the empty key: the call succeeded${reached.length > 0 ? `, and the request reached the user function as a Command on ${forwarded}` : ""}`,
+    );
+  if (reached.length > 0)
+    this.fail(
+      expected,
+      `the request reached the user function as a Command on ${forwarded} (the call then failed ${last.outcome.codeName})`,
+    );
+  if (last.outcome.codeName !== "INVALID_ARGUMENT")
+    this.fail(expected, `the call failed ${last.outcome.codeName}: ${last.outcome.details}`);
 });
 
 When("the client calls the method {string} of the model entity", async function (this: BackendWorld, method: string) {
@@ -85,8 +101,12 @@ When(
   "the client appends {int} events to entity {string}, {int} per command",
   async function (this: BackendWorld, total: number, name: string, perCommand: number) {
     for (let done = 0; done < total; done += perCommand) {
-      const record = await this.process(name, Array.from({ length: Math.min(perCommand, total - done) }, () => ({ emit: "e" })));
-      if (!record.outcome.ok) this.fail(`appending events ${done + 1}.. to succeed`, `${record.outcome.codeName}: ${record.outcome.details}`);
+      const record = await this.process(
+        name,
+        Array.from({ length: Math.min(perCommand, total - done) }, () => ({ emit: "e" })),
+      );
+      if (!record.outcome.ok)
+        this.fail(`appending events ${done + 1}.. to succeed`, `${record.outcome.codeName}: ${record.outcome.details}`);
     }
   },
 );
@@ -108,12 +128,17 @@ Then("that call succeeded with state {string}", async function (this: BackendWor
 Then("the reply state is {string}", function (this: BackendWorld, state: string) {
   const actual = this.lastResponse().state;
   // The state alone is a symptom; how the entity's stream was recovered names the cause (a lost or skipped event, a wrong snapshot).
-  if (actual !== state) this.fail(`reply state ${JSON.stringify(state)}`, `reply state ${JSON.stringify(actual)}; ${this.recoveryOf(this.lastCall().entityId)}`);
+  if (actual !== state)
+    this.fail(
+      `reply state ${JSON.stringify(state)}`,
+      `reply state ${JSON.stringify(actual)}; ${this.recoveryOf(this.lastCall().entityId)}`,
+    );
 });
 
 Then("the reply state is {string} or {string}", function (this: BackendWorld, one: string, other: string) {
   const actual = this.lastResponse().state;
-  if (actual !== one && actual !== other) this.fail(`reply state ${JSON.stringify(one)} or ${JSON.stringify(other)}`, JSON.stringify(actual));
+  if (actual !== one && actual !== other)
+    this.fail(`reply state ${JSON.stringify(one)} or ${JSON.stringify(other)}`, JSON.stringify(actual));
   this.memory.set("state", actual);
 });
 
@@ -125,7 +150,11 @@ Then("the reply state is {int} characters long", function (this: BackendWorld, l
 Then("the reply state is {int} events long plus {string}", function (this: BackendWorld, events: number, tail: string) {
   const actual = this.lastResponse().state;
   const expected = "e".repeat(events) + tail;
-  if (actual !== expected) this.fail(`a state of ${events} "e"s then ${JSON.stringify(tail)}`, `${actual.length} characters ending ${JSON.stringify(actual.slice(-10))}`);
+  if (actual !== expected)
+    this.fail(
+      `a state of ${events} "e"s then ${JSON.stringify(tail)}`,
+      `${actual.length} characters ending ${JSON.stringify(actual.slice(-10))}`,
+    );
 });
 
 const violations: Record<string, string> = {
@@ -141,7 +170,8 @@ Then(
   function (this: BackendWorld, violation: string) {
     const last = this.lastCall();
     const expected = `the backend to treat ${violations[violation]} as a protocol violation: the call fails INTERNAL`;
-    if (last.outcome.ok) this.fail(expected, `the backend accepted it as the answer: the call succeeded; ${this.recoveryOf(last.entityId)}`);
+    if (last.outcome.ok)
+      this.fail(expected, `the backend accepted it as the answer: the call succeeded; ${this.recoveryOf(last.entityId)}`);
     if (last.outcome.codeName !== "INTERNAL") this.fail(expected, `the call failed ${last.outcome.codeName}: ${last.outcome.details}`);
   },
 );
@@ -153,7 +183,8 @@ Then("the call fails with {status}", function (this: BackendWorld, code: string)
 Then("the call fails with {status} and the description {string}", function (this: BackendWorld, code: string, description: string) {
   const last = this.lastCall();
   this.expectFailure(last, code);
-  if (!last.outcome.ok && last.outcome.details !== description) this.fail(`description ${JSON.stringify(description)}`, JSON.stringify(last.outcome.details));
+  if (!last.outcome.ok && last.outcome.details !== description)
+    this.fail(`description ${JSON.stringify(description)}`, JSON.stringify(last.outcome.details));
 });
 
 Then("the call succeeded with an empty message", function (this: BackendWorld) {
@@ -169,4 +200,3 @@ Then("after entity {string} is passivated it answers with the same state", async
   const after = this.lastResponse().state;
   if (after !== before) this.fail(`the state ${JSON.stringify(before)} the entity answered before passivation`, JSON.stringify(after));
 });
-

@@ -29,11 +29,20 @@ When(
   },
 );
 
-When("{int} clients each process emit of their own letter on entity {string} at once", async function (this: BackendWorld, count: number, name: string) {
-  await this.client();
-  await settle(this, letters.slice(0, count).split("").map((letter) => this.process(name, [{ emit: letter }])));
-  this.memory.set("letters", letters.slice(0, count));
-});
+When(
+  "{int} clients each process emit of their own letter on entity {string} at once",
+  async function (this: BackendWorld, count: number, name: string) {
+    await this.client();
+    await settle(
+      this,
+      letters
+        .slice(0, count)
+        .split("")
+        .map((letter) => this.process(name, [{ emit: letter }])),
+    );
+    this.memory.set("letters", letters.slice(0, count));
+  },
+);
 
 When(
   "{int} entities named {string} each process emit of their own letter {int} times, all at once",
@@ -58,7 +67,11 @@ When(
     const reached = this.uf.traffic.commandsOf(entityId).length;
     const first = this.process(name, [{ emit: value }]);
     this.inFlight.push(first);
-    await this.eventually(() => this.uf.traffic.commandsOf(entityId).length > reached, "the first command to reach the user function", () => "it did not");
+    await this.eventually(
+      () => this.uf.traffic.commandsOf(entityId).length > reached,
+      "the first command to reach the user function",
+      () => "it did not",
+    );
     const burst = Array.from({ length: this.settings.relayBuffer + extra }, () => this.process(name, [{ emit: value }]));
     await settle(this, [first, ...burst]);
   },
@@ -72,27 +85,37 @@ When(
     const first = this.process(name, actions);
     this.inFlight.push(first);
     // The queued calls must arrive while the first one is with the user function (its answer is delayed).
-    await this.eventually(() => this.uf.traffic.commandsOf(entityId).length > reached, "the first command to reach the user function", () => "it did not");
+    await this.eventually(
+      () => this.uf.traffic.commandsOf(entityId).length > reached,
+      "the first command to reach the user function",
+      () => "it did not",
+    );
     await settle(this, [first, ...Array.from({ length: queued }, () => this.process(name, [{ emit: value }]))]);
   },
 );
 
-Then("the first of those calls failed with {status} and the {int} queued ones with {status}", function (this: BackendWorld, first: string, queued: number, rest: string) {
-  const [head, ...tail] = batch(this);
-  if (!head || tail.length !== queued) throw new Error(`expected ${queued + 1} calls in the batch, have ${batch(this).length}`);
-  const describe = (r: CallRecord) => (r.outcome.ok ? "OK" : r.outcome.codeName);
-  if (describe(head) !== first) {
-    this.fail(`the call in flight to fail ${first}`, `${head.outcome.ok ? "it succeeded" : `${head.outcome.codeName}: ${head.outcome.details}`}; ${this.recoveryOf(head.entityId)}`);
-  }
-  const wrong = tail.filter((r) => describe(r) !== rest);
-  if (wrong.length > 0) {
-    const served = wrong.filter((r) => r.outcome.ok).length;
-    this.fail(
-      `all ${queued} queued calls to fail ${rest}`,
-      `${tail.map(describe).join(", ")}${served > 0 ? `: the backend served ${served} queued call(s) after the stream failed` : ""}; ${this.recoveryOf(head.entityId)}`,
-    );
-  }
-});
+Then(
+  "the first of those calls failed with {status} and the {int} queued ones with {status}",
+  function (this: BackendWorld, first: string, queued: number, rest: string) {
+    const [head, ...tail] = batch(this);
+    if (!head || tail.length !== queued) throw new Error(`expected ${queued + 1} calls in the batch, have ${batch(this).length}`);
+    const describe = (r: CallRecord) => (r.outcome.ok ? "OK" : r.outcome.codeName);
+    if (describe(head) !== first) {
+      this.fail(
+        `the call in flight to fail ${first}`,
+        `${head.outcome.ok ? "it succeeded" : `${head.outcome.codeName}: ${head.outcome.details}`}; ${this.recoveryOf(head.entityId)}`,
+      );
+    }
+    const wrong = tail.filter((r) => describe(r) !== rest);
+    if (wrong.length > 0) {
+      const served = wrong.filter((r) => r.outcome.ok).length;
+      this.fail(
+        `all ${queued} queued calls to fail ${rest}`,
+        `${tail.map(describe).join(", ")}${served > 0 ? `: the backend served ${served} queued call(s) after the stream failed` : ""}; ${this.recoveryOf(head.entityId)}`,
+      );
+    }
+  },
+);
 
 Then("every one of those calls succeeded", function (this: BackendWorld) {
   const failed = batch(this).filter((r) => !r.outcome.ok);
@@ -134,7 +157,10 @@ Then("the state of entity {string} holds each of those letters exactly once", as
   if ([...state].sort().join("") !== [...expected].sort().join("")) {
     const lost = [...expected].filter((c) => !state.includes(c));
     const repeated = [...new Set([...state].filter((c, i) => state.indexOf(c) !== i))];
-    const why = [...(lost.length > 0 ? [`${lost.join("")} lost`] : []), ...(repeated.length > 0 ? [`${repeated.join("")} applied more than once`] : [])];
+    const why = [
+      ...(lost.length > 0 ? [`${lost.join("")} lost`] : []),
+      ...(repeated.length > 0 ? [`${repeated.join("")} applied more than once`] : []),
+    ];
     this.fail(`each of ${JSON.stringify(expected)} exactly once`, `${JSON.stringify(state)}${why.length > 0 ? `: ${why.join(", ")}` : ""}`);
   }
 });
@@ -146,7 +172,8 @@ Then("each of those replies showed a state the next one extends", function (this
   states.forEach((state, i) => {
     if (state.length !== i + 1) this.fail(`reply states of lengths 1..${states.length} (one command at a time)`, JSON.stringify(states));
     const next = states[i + 1];
-    if (next !== undefined && !next.startsWith(state)) this.fail(`${JSON.stringify(next)} to extend ${JSON.stringify(state)} (a serial order)`, "it does not");
+    if (next !== undefined && !next.startsWith(state))
+      this.fail(`${JSON.stringify(next)} to extend ${JSON.stringify(state)} (a serial order)`, "it does not");
   });
 });
 
@@ -165,27 +192,37 @@ Then("each of those entities holds only its own letter, {int} times", function (
   });
 });
 
-Then("exactly {int} of those calls failed with RESOURCE_EXHAUSTED and every other one succeeded", function (this: BackendWorld, refused: number) {
-  const records = batch(this);
-  const exhausted = records.filter((r) => !r.outcome.ok && r.outcome.codeName === "RESOURCE_EXHAUSTED").length;
-  const others = records.filter((r) => !r.outcome.ok && r.outcome.codeName !== "RESOURCE_EXHAUSTED");
-  if (others.length > 0) {
-    const first = others[0]!.outcome;
-    this.fail("every call not refused to succeed", `${others.length} failed otherwise, e.g. ${first.ok ? "" : `${first.codeName}: ${first.details}`}`);
-  }
-  // One call in flight plus relayBuffer queued are accepted; everything beyond is refused.
-  if (exhausted !== refused) {
-    this.fail(
-      `exactly ${refused} of ${records.length} calls to fail RESOURCE_EXHAUSTED (1 in flight + relay buffer ${this.settings.relayBuffer} accepted)`,
-      `${exhausted} did: the backend ${exhausted === 0 ? "has no per-entity queue bound (or a larger one)" : `accepted ${records.length - exhausted}, so its queue holds ${records.length - exhausted - 1} behind the call in flight, not ${this.settings.relayBuffer}`}`,
-    );
-  }
-  this.memory.set("successes", records.filter((r) => r.outcome.ok).length);
-});
+Then(
+  "exactly {int} of those calls failed with RESOURCE_EXHAUSTED and every other one succeeded",
+  function (this: BackendWorld, refused: number) {
+    const records = batch(this);
+    const exhausted = records.filter((r) => !r.outcome.ok && r.outcome.codeName === "RESOURCE_EXHAUSTED").length;
+    const others = records.filter((r) => !r.outcome.ok && r.outcome.codeName !== "RESOURCE_EXHAUSTED");
+    if (others.length > 0) {
+      const first = others[0]!.outcome;
+      this.fail(
+        "every call not refused to succeed",
+        `${others.length} failed otherwise, e.g. ${first.ok ? "" : `${first.codeName}: ${first.details}`}`,
+      );
+    }
+    // One call in flight plus relayBuffer queued are accepted; everything beyond is refused.
+    if (exhausted !== refused) {
+      this.fail(
+        `exactly ${refused} of ${records.length} calls to fail RESOURCE_EXHAUSTED (1 in flight + relay buffer ${this.settings.relayBuffer} accepted)`,
+        `${exhausted} did: the backend ${exhausted === 0 ? "has no per-entity queue bound (or a larger one)" : `accepted ${records.length - exhausted}, so its queue holds ${records.length - exhausted - 1} behind the call in flight, not ${this.settings.relayBuffer}`}`,
+      );
+    }
+    this.memory.set("successes", records.filter((r) => r.outcome.ok).length);
+  },
+);
 
-Then("the state of entity {string} has one {string} per call that succeeded", async function (this: BackendWorld, name: string, value: string) {
-  const successes = this.memory.get("successes") as number;
-  await this.process(name, []);
-  const state = this.lastResponse().state;
-  if (state !== value.repeat(successes)) this.fail(`${successes} × ${JSON.stringify(value)}`, `${JSON.stringify(state)} (${state.length / value.length})`);
-});
+Then(
+  "the state of entity {string} has one {string} per call that succeeded",
+  async function (this: BackendWorld, name: string, value: string) {
+    const successes = this.memory.get("successes") as number;
+    await this.process(name, []);
+    const state = this.lastResponse().state;
+    if (state !== value.repeat(successes))
+      this.fail(`${successes} × ${JSON.stringify(value)}`, `${JSON.stringify(state)} (${state.length / value.length})`);
+  },
+);

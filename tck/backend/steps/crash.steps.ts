@@ -7,7 +7,12 @@ interface CrashTrial {
   readonly trial: number;
   readonly acknowledged: number;
   /** Per entity that lost some: what its replies acknowledged, and what the restarted backend recovered. */
-  readonly losses: ReadonlyArray<{ readonly entityId: string; readonly acknowledged: string; readonly recovered: string; readonly lost: number }>;
+  readonly losses: ReadonlyArray<{
+    readonly entityId: string;
+    readonly acknowledged: string;
+    readonly recovered: string;
+    readonly lost: number;
+  }>;
 }
 
 const entitiesPerTrial = 4;
@@ -29,7 +34,10 @@ When(
             const letter = String.fromCharCode(97 + call);
             const record = await this.process(name, [{ emit: letter }]);
             if (!record.outcome.ok) {
-              this.fail(`call ${call + 1} of ${callsPerEntity} to ${record.entityId} to succeed before the kill (trial ${trial})`, `${record.outcome.codeName}: ${record.outcome.details}`);
+              this.fail(
+                `call ${call + 1} of ${callsPerEntity} to ${record.entityId} to succeed before the kill (trial ${trial})`,
+                `${record.outcome.codeName}: ${record.outcome.details}`,
+              );
             }
             state += letter;
           }
@@ -61,7 +69,10 @@ Then("every event acknowledged before a kill -9 was there after the restart", fu
   const faulty = results.filter((t) => t.losses.length > 0);
   if (faulty.length === 0) return;
   const detail = faulty
-    .map((t) => `trial ${t.trial}: ${t.losses.map((l) => `${l.entityId} acknowledged ${JSON.stringify(l.acknowledged)}, recovered ${JSON.stringify(l.recovered)}`).join("; ")}`)
+    .map(
+      (t) =>
+        `trial ${t.trial}: ${t.losses.map((l) => `${l.entityId} acknowledged ${JSON.stringify(l.acknowledged)}, recovered ${JSON.stringify(l.recovered)}`).join("; ")}`,
+    )
     .join("\n");
   this.fail(
     "every event whose reply reached the client to survive a kill -9 of the backend right after (H8: a reply only once its events are durable)",

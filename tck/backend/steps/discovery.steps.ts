@@ -4,7 +4,6 @@ import { loosely } from "../driver/backend-stage.js";
 import { modelMethodPath, modelRequest } from "../driver/model-requests.js";
 import type { BackendWorld } from "../world/backend-world.js";
 
-
 Given("the backend serves the model entity", async function (this: BackendWorld) {
   this.subject = subjectOf("model");
   await this.client();
@@ -32,7 +31,10 @@ Given("the backend serves the model entity with its composite key fields declare
 
 // A stream that ends within this scenario's waits (each bounded by --timeout) was not passivated (G3, D9).
 Given("the backend runs with a passivation timeout longer than every wait of this scenario", async function (this: BackendWorld) {
-  this.settingsOverride = { ...this.stage.settings, passivationTimeoutMs: Math.max(this.stage.settings.passivationTimeoutMs, 3 * this.timeoutMs) };
+  this.settingsOverride = {
+    ...this.stage.settings,
+    passivationTimeoutMs: Math.max(this.stage.settings.passivationTimeoutMs, 3 * this.timeoutMs),
+  };
   await this.client();
 });
 
@@ -49,32 +51,37 @@ Given("the backend starts while the user function is down", async function (this
  * twice, so a backend that asks once and gives up is caught however slowly it starts.
  * One call per refused attempt shows that nothing is served meanwhile.
  */
-Then("the backend retries ready\\() while the user function is down, and calls to the model entity fail meanwhile", async function (this: BackendWorld) {
-  const since = this.memory.get("backend started at") as number;
-  const exited = this.memory.get("backend exited") as () => string | undefined;
-  const client = await this.stage.currentClient();
-  const entityId = this.entityId(`early-${this.scenarioTag}`);
-  const startupTimeoutMs = this.stage.options.startupTimeoutMs;
-  const until = since + startupTimeoutMs;
-  const attempts = () => this.uf.traffic.refusedReadyCalls.filter((t) => t >= since);
-  const expected = `the backend to call ready() again after the user function refused it (A5: retry while the user function is down), within ${startupTimeoutMs} ms of its start (--startup-timeout)`;
-  const seen = () => {
-    const times = attempts().map((t) => `+${t - since} ms`);
-    return `${times.length} ready() attempt(s)${times.length > 0 ? ` (${times.join(", ")})` : ""}${exited() === undefined ? "" : `, then the backend stopped (${exited()})`}`;
-  };
-  for (let answered = -1; attempts().length < 2; ) {
-    if (exited() !== undefined) this.fail(expected, seen());
-    if (attempts().length > answered) {
-      answered = attempts().length;
-      const outcome = await client.unary(modelMethodPath("Process"), modelRequest(entityId, [{ emit: "too early" }]), { timeoutMs: this.timeoutMs });
-      if (outcome.ok) this.fail("calls to fail while the user function is down", "a call succeeded");
-      continue;
+Then(
+  "the backend retries ready\\() while the user function is down, and calls to the model entity fail meanwhile",
+  async function (this: BackendWorld) {
+    const since = this.memory.get("backend started at") as number;
+    const exited = this.memory.get("backend exited") as () => string | undefined;
+    const client = await this.stage.currentClient();
+    const entityId = this.entityId(`early-${this.scenarioTag}`);
+    const startupTimeoutMs = this.stage.options.startupTimeoutMs;
+    const until = since + startupTimeoutMs;
+    const attempts = () => this.uf.traffic.refusedReadyCalls.filter((t) => t >= since);
+    const expected = `the backend to call ready() again after the user function refused it (A5: retry while the user function is down), within ${startupTimeoutMs} ms of its start (--startup-timeout)`;
+    const seen = () => {
+      const times = attempts().map((t) => `+${t - since} ms`);
+      return `${times.length} ready() attempt(s)${times.length > 0 ? ` (${times.join(", ")})` : ""}${exited() === undefined ? "" : `, then the backend stopped (${exited()})`}`;
+    };
+    for (let answered = -1; attempts().length < 2;) {
+      if (exited() !== undefined) this.fail(expected, seen());
+      if (attempts().length > answered) {
+        answered = attempts().length;
+        const outcome = await client.unary(modelMethodPath("Process"), modelRequest(entityId, [{ emit: "too early" }]), {
+          timeoutMs: this.timeoutMs,
+        });
+        if (outcome.ok) this.fail("calls to fail while the user function is down", "a call succeeded");
+        continue;
+      }
+      const left = until - Date.now();
+      if (left <= 0) this.fail(expected, seen());
+      await this.eventually(() => attempts().length > answered || exited() !== undefined, expected, seen, left);
     }
-    const left = until - Date.now();
-    if (left <= 0) this.fail(expected, seen());
-    await this.eventually(() => attempts().length > answered || exited() !== undefined, expected, seen, left);
-  }
-});
+  },
+);
 
 When("the user function comes up", async function (this: BackendWorld) {
   await this.uf.comeUp();
@@ -83,9 +90,11 @@ When("the user function comes up", async function (this: BackendWorld) {
 Then("the backend eventually serves the model entity", async function (this: BackendWorld) {
   await this.stage.awaitServing();
   const record = await this.process(`up-${this.scenarioTag}`, [{ emit: "a" }]);
-  if (!record.outcome.ok) this.fail("the backend to serve once the user function is up", `${record.outcome.codeName}: ${record.outcome.details}`);
+  if (!record.outcome.ok)
+    this.fail("the backend to serve once the user function is up", `${record.outcome.codeName}: ${record.outcome.details}`);
   // The call made while the user function was down must not have reached it.
-  if (this.lastResponse().state !== "a") this.fail('state "a" (nothing from before the user function was up)', JSON.stringify(this.lastResponse().state));
+  if (this.lastResponse().state !== "a")
+    this.fail('state "a" (nothing from before the user function was up)', JSON.stringify(this.lastResponse().state));
 });
 
 Then("ready\\() was called before any handle stream was opened", function (this: BackendWorld) {
@@ -93,7 +102,8 @@ Then("ready\\() was called before any handle stream was opened", function (this:
   const firstReady = this.uf.traffic.readyCalls.find((t) => t >= since);
   const firstStream = this.uf.traffic.streams.find((s) => s.openedAt >= since);
   if (firstReady === undefined) return this.fail("a ready() call", "none");
-  if (firstStream && firstStream.openedAt < firstReady) this.fail("ready() before any handle stream", `stream ${firstStream.streamId} opened first`);
+  if (firstStream && firstStream.openedAt < firstReady)
+    this.fail("ready() before any handle stream", `stream ${firstStream.streamId} opened first`);
   const refused = this.uf.traffic.refusedHandles.filter((t) => t >= since).length;
   if (refused > 0) this.fail("no handle stream while the user function refused ready()", `${refused} handle stream(s) were opened then`);
 });

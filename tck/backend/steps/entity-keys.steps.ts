@@ -10,7 +10,9 @@ When(
   async function (this: BackendWorld, actionsText: string, partA: string, partB: string, partC: string, partD: keyof typeof kinds) {
     const actions = parseModelActions(actionsText);
     const key = { partA: `${partA}_${this.parameters.runId}`, partB: Number(partB), partC: partC === "true", partD: kinds[partD] };
-    await compositeCall(this, key.partA, `(${JSON.stringify(partA)}, ${partB}, ${partC}, ${partD}) written out`, () => this.processComposite(key, actions));
+    await compositeCall(this, key.partA, `(${JSON.stringify(partA)}, ${partB}, ${partC}, ${partD}) written out`, () =>
+      this.processComposite(key, actions),
+    );
   },
 );
 
@@ -19,7 +21,9 @@ When(
   async function (this: BackendWorld, actionsText: string, partA: string) {
     const actions = parseModelActions(actionsText);
     const full = `${partA}_${this.parameters.runId}`;
-    await compositeCall(this, full, `(${JSON.stringify(partA)}) with the number, bool and enum key fields absent`, () => this.processCompositeWithDefaultsAbsent(full, actions));
+    await compositeCall(this, full, `(${JSON.stringify(partA)}) with the number, bool and enum key fields absent`, () =>
+      this.processCompositeWithDefaultsAbsent(full, actions),
+    );
   },
 );
 
@@ -33,8 +37,15 @@ async function compositeCall(world: BackendWorld, partA: string, form: string, c
   const before = world.uf.traffic.streams.length;
   const record = await call();
   // The entity id is the backend's join: learn it from the traffic, for the transcript and the invariant checks.
-  for (const stream of world.uf.traffic.streams.slice(before)) if (stream.entityId?.startsWith(escapePart(partA))) world.touched.add(stream.entityId);
-  const stream = [...world.uf.traffic.streams].reverse().find((s) => s.received.some((m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(record.request))));
+  for (const stream of world.uf.traffic.streams.slice(before))
+    if (stream.entityId?.startsWith(escapePart(partA))) world.touched.add(stream.entityId);
+  const stream = [...world.uf.traffic.streams]
+    .reverse()
+    .find((s) =>
+      s.received.some(
+        (m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(record.request)),
+      ),
+    );
   const calls = (world.memory.get("composite calls") as CompositeCall[] | undefined) ?? [];
   world.memory.set("composite calls", [...calls, { form, entityId: stream?.entityId }]);
   world.memory.set("composite part a", partA);
@@ -45,7 +56,8 @@ Then("both forms of the key reached the same entity, and the reply state is {str
   const calls = (this.memory.get("composite calls") as CompositeCall[] | undefined) ?? [];
   if (calls.length < 2) throw new Error("needs two ProcessComposite calls before it");
   const [first, second] = calls.slice(-2) as [CompositeCall, CompositeCall];
-  const where = (c: CompositeCall) => `key ${c.form} reached entity ${c.entityId === undefined ? "(no Command seen)" : JSON.stringify(c.entityId)}`;
+  const where = (c: CompositeCall) =>
+    `key ${c.form} reached entity ${c.entityId === undefined ? "(no Command seen)" : JSON.stringify(c.entityId)}`;
   const expected = `key ${second.form} to reach the same entity as key ${first.form} (an absent number, bool or enum key is its default), reply state ${JSON.stringify(state)}`;
   if (first.entityId !== second.entityId) this.fail(expected, `the backend told them apart: ${where(first)}, ${where(second)}`);
   const actual = this.lastResponse().state;
@@ -87,7 +99,9 @@ Then(
     const id = ids.at(-1);
     if (id === undefined) this.fail(expected, recent === undefined ? "no stream" : JSON.stringify(recent));
     const parts = splitJoinedKey(id);
-    if (parts === undefined) this.fail(`${expected}, every "\\" escaping "\\" or "-"`, `${JSON.stringify(id)}: a backslash escaping something else`);
-    if (parts.length !== others + 1 || parts[0] !== first) this.fail(expected, `${JSON.stringify(id)}: ${parts.length} parts ${JSON.stringify(parts)}`);
+    if (parts === undefined)
+      this.fail(`${expected}, every "\\" escaping "\\" or "-"`, `${JSON.stringify(id)}: a backslash escaping something else`);
+    if (parts.length !== others + 1 || parts[0] !== first)
+      this.fail(expected, `${JSON.stringify(id)}: ${parts.length} parts ${JSON.stringify(parts)}`);
   },
 );

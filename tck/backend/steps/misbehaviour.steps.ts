@@ -17,9 +17,12 @@ Given(
   },
 );
 
-Given("the user function answers the next command of entity {string} after {int} ms", function (this: BackendWorld, name: string, delayMs: number) {
-  this.uf.instruct(this.entityId(name), { kind: "slow", delayMs });
-});
+Given(
+  "the user function answers the next command of entity {string} after {int} ms",
+  function (this: BackendWorld, name: string, delayMs: number) {
+    this.uf.instruct(this.entityId(name), { kind: "slow", delayMs });
+  },
+);
 
 Given(
   "the user function answers the next command of entity {string} after {int} passivation timeouts",
@@ -42,9 +45,12 @@ When(
   },
 );
 
-When(/^the user function (completes|fails) the stream of entity "([^"]*)" on its next command$/, function (this: BackendWorld, how: string, name: string) {
-  this.uf.instruct(this.entityId(name), { kind: how === "completes" ? "end-stream" : "error-stream" });
-});
+When(
+  /^the user function (completes|fails) the stream of entity "([^"]*)" on its next command$/,
+  function (this: BackendWorld, how: string, name: string) {
+    this.uf.instruct(this.entityId(name), { kind: how === "completes" ? "end-stream" : "error-stream" });
+  },
+);
 
 When("the user function ends the stream of entity {string} with an error on its next command", function (this: BackendWorld, name: string) {
   this.uf.instruct(this.entityId(name), { kind: "error-stream" });

@@ -36,7 +36,8 @@ Then("server reflection, if offered, also lists the health service when health i
   const names = await listServices(client, this.timeoutMs);
   if (names === notOffered) return notOfferedNote(this, "server reflection");
   if ((await checkHealth(client, this.timeoutMs)) === notOffered) return notOfferedNote(this, "gRPC health");
-  if (!names.includes("grpc.health.v1.Health")) this.fail("reflection to list grpc.health.v1.Health (the backend serves it)", `it lists ${names.join(", ") || "nothing"}`);
+  if (!names.includes("grpc.health.v1.Health"))
+    this.fail("reflection to list grpc.health.v1.Health (the backend serves it)", `it lists ${names.join(", ") || "nothing"}`);
   return undefined;
 });
 
@@ -55,36 +56,49 @@ function keyFields(file: DescriptorShape): string[] {
   );
 }
 
-Then("server reflection, if offered, serves the user's file for {string} with its entity_key options", async function (this: BackendWorld, service: string) {
-  const answer = await fileContainingSymbol(await this.client(), this.timeoutMs, service);
-  if (answer === notOffered) return notOfferedNote(this, "server reflection");
-  if (answer.kind !== "files") {
-    this.fail(`the file defining ${service}`, answer.kind === "error" ? `error ${answer.code}: ${answer.message}` : "no answer to file_containing_symbol");
-  }
-  const type = fileDescriptorProtoType();
-  const decode = (bytes: Uint8Array) => type.toObject(type.decode(bytes), { defaults: false }) as DescriptorShape;
-  const sent = decode(this.subject.spec.proto);
-  const files = answer.files.map(decode);
-  const served = files.find((f) => (f.service ?? []).some((s) => `${f.package ? `${f.package}.` : ""}${s.name}` === service));
-  if (!served) this.fail(`among the files served, one defining ${service}`, `files ${files.map((f) => f.name).join(", ") || "none"}`);
-  const expected = keyFields(sent).sort();
-  if (expected.length === 0) throw new Error(`the kit's own descriptor for ${service} shows no entity_key field: a kit bug`);
-  const actual = keyFields(served).sort();
-  if (expected.join(",") !== actual.join(",")) {
-    this.fail(
-      `the user's file as its ready() sent it, options intact: entity_key on ${expected.join(", ")}`,
-      `the file reflection serves (${served.name}) marks ${actual.length === 0 ? "no field" : actual.join(", ")} with entity_key`,
-    );
-  }
-  return undefined;
-});
+Then(
+  "server reflection, if offered, serves the user's file for {string} with its entity_key options",
+  async function (this: BackendWorld, service: string) {
+    const answer = await fileContainingSymbol(await this.client(), this.timeoutMs, service);
+    if (answer === notOffered) return notOfferedNote(this, "server reflection");
+    if (answer.kind !== "files") {
+      this.fail(
+        `the file defining ${service}`,
+        answer.kind === "error" ? `error ${answer.code}: ${answer.message}` : "no answer to file_containing_symbol",
+      );
+    }
+    const type = fileDescriptorProtoType();
+    const decode = (bytes: Uint8Array) => type.toObject(type.decode(bytes), { defaults: false }) as DescriptorShape;
+    const sent = decode(this.subject.spec.proto);
+    const files = answer.files.map(decode);
+    const served = files.find((f) => (f.service ?? []).some((s) => `${f.package ? `${f.package}.` : ""}${s.name}` === service));
+    if (!served) this.fail(`among the files served, one defining ${service}`, `files ${files.map((f) => f.name).join(", ") || "none"}`);
+    const expected = keyFields(sent).sort();
+    if (expected.length === 0) throw new Error(`the kit's own descriptor for ${service} shows no entity_key field: a kit bug`);
+    const actual = keyFields(served).sort();
+    if (expected.join(",") !== actual.join(",")) {
+      this.fail(
+        `the user's file as its ready() sent it, options intact: entity_key on ${expected.join(", ")}`,
+        `the file reflection serves (${served.name}) marks ${actual.length === 0 ? "no field" : actual.join(", ")} with entity_key`,
+      );
+    }
+    return undefined;
+  },
+);
 
 Then("server reflection, if offered, answers an unknown symbol with NOT_FOUND", async function (this: BackendWorld) {
   const answer = await fileContainingSymbol(await this.client(), this.timeoutMs, "no.such.Symbol");
   if (answer === notOffered) return notOfferedNote(this, "server reflection");
   // gRPC status code NOT_FOUND = 5, in the reflection protocol's ErrorResponse.
   if (answer.kind !== "error" || answer.code !== 5) {
-    this.fail("an error_response with code 5 (NOT_FOUND) for no.such.Symbol", answer.kind === "error" ? `error code ${answer.code}: ${answer.message}` : answer.kind === "files" ? `${answer.files.length} file(s)` : "no answer");
+    this.fail(
+      "an error_response with code 5 (NOT_FOUND) for no.such.Symbol",
+      answer.kind === "error"
+        ? `error code ${answer.code}: ${answer.message}`
+        : answer.kind === "files"
+          ? `${answer.files.length} file(s)`
+          : "no answer",
+    );
   }
   return undefined;
 });

@@ -26,13 +26,25 @@ Then(/^the cart of "([^"]*)" holds (.+)$/, async function (this: BackendWorld, u
   const record = await this.call(userId, cartMethodPath("GetCart"), cartRequest("GetCart", { user_id: userId }));
   if (!record.outcome.ok) return this.fail("GetCart to succeed", `${record.outcome.codeName}: ${record.outcome.details}`);
   const expected = [...itemsText.matchAll(/(\d+) "([^"]*)"/g)].map(([, quantity, name]) => `${quantity} ${name}`).sort();
-  const actual = decodeCart(record.outcome.bytes).items.map((i) => `${i.quantity} ${i.name}`).sort();
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) this.fail(`a cart holding ${expected.join(", ")}`, `${actual.join(", ") || "an empty cart"}; ${this.recoveryOf(userId)}`);
+  const actual = decodeCart(record.outcome.bytes)
+    .items.map((i) => `${i.quantity} ${i.name}`)
+    .sort();
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    this.fail(`a cart holding ${expected.join(", ")}`, `${actual.join(", ") || "an empty cart"}; ${this.recoveryOf(userId)}`);
 });
 
-Then("the latest stream of cart {string} began with a snapshot at sequence {int}", function (this: BackendWorld, user: string, sequence: number) {
-  const stream = this.latestStream(user);
-  const init = stream.received[0];
-  if (init?.case !== "init") return this.fail("Init first", describeStream(stream));
-  if (init.snapshot?.sequence !== sequence) this.fail(`Init offering the latest snapshot, at sequence ${sequence}`, init.snapshot ? `the Init offered the snapshot at sequence ${init.snapshot.sequence}` : "the Init offered no snapshot, although the user function sent one");
-});
+Then(
+  "the latest stream of cart {string} began with a snapshot at sequence {int}",
+  function (this: BackendWorld, user: string, sequence: number) {
+    const stream = this.latestStream(user);
+    const init = stream.received[0];
+    if (init?.case !== "init") return this.fail("Init first", describeStream(stream));
+    if (init.snapshot?.sequence !== sequence)
+      this.fail(
+        `Init offering the latest snapshot, at sequence ${sequence}`,
+        init.snapshot
+          ? `the Init offered the snapshot at sequence ${init.snapshot.sequence}`
+          : "the Init offered no snapshot, although the user function sent one",
+      );
+  },
+);

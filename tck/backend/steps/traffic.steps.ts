@@ -23,7 +23,10 @@ Then("the stream of entity {string} ended cleanly", function (this: BackendWorld
 Then("the user function saw {int} stream(s) for entity {string}", function (this: BackendWorld, count: number, name: string) {
   const streams = this.streamsOf(name);
   if (streams.length !== count) {
-    const seen = streams.length === 0 ? `none; ${this.streamsOfScenario()}` : `the backend opened ${streams.length}: ${streams.map(describeStream).join("; ")}`;
+    const seen =
+      streams.length === 0
+        ? `none; ${this.streamsOfScenario()}`
+        : `the backend opened ${streams.length}: ${streams.map(describeStream).join("; ")}`;
     this.fail(`${count} handle stream(s) for entity ${this.entityId(name)}`, seen);
   }
 });
@@ -52,7 +55,10 @@ Then(
   function (this: BackendWorld, name: string, a: number, b: number, c: number, d: number, e: number) {
     const streams = this.streamsOf(name);
     const ids = streams.map((s) => s.received.flatMap((m) => (m.case === "command" ? [m.id] : [])));
-    const expected = [[a, b, c], [d, e]];
+    const expected = [
+      [a, b, c],
+      [d, e],
+    ];
     if (JSON.stringify(ids) !== JSON.stringify(expected)) {
       // Name the first broken rule: ids start at 1 on every stream, then increase by one.
       const why = ids.flatMap((list, i) => {
@@ -60,9 +66,16 @@ Then(
         if (list.length > 0 && list[0] !== 1) return [`stream ${stream} began at command id ${list[0]}, not 1`];
         const at = list.findIndex((id, k) => k > 0 && id !== list[k - 1]! + 1);
         if (at <= 0) return [];
-        return [list[at]! <= list[at - 1]! ? `stream ${stream} reused command id ${list[at]} after ${list[at - 1]}` : `stream ${stream} skipped from command id ${list[at - 1]} to ${list[at]}`];
+        return [
+          list[at]! <= list[at - 1]!
+            ? `stream ${stream} reused command id ${list[at]} after ${list[at - 1]}`
+            : `stream ${stream} skipped from command id ${list[at - 1]} to ${list[at]}`,
+        ];
       });
-      this.fail(`command ids per stream ${JSON.stringify(expected)}`, `${JSON.stringify(ids)}${why.length > 0 ? `: ${why[0]}` : ` (${streams.length} stream(s))`}`);
+      this.fail(
+        `command ids per stream ${JSON.stringify(expected)}`,
+        `${JSON.stringify(ids)}${why.length > 0 ? `: ${why[0]}` : ` (${streams.length} stream(s))`}`,
+      );
     }
   },
 );
@@ -83,7 +96,11 @@ Then("the latest stream of entity {string} began with Init without a snapshot", 
   const stream = this.latestStream(name);
   const init = stream.received[0];
   if (init?.case !== "init") return this.fail("Init first", describeStream(stream));
-  if (init.snapshot !== undefined) this.fail("an Init without a snapshot (the entity never snapshotted)", `the Init offered a snapshot at sequence ${init.snapshot.sequence} that the user function never sent`);
+  if (init.snapshot !== undefined)
+    this.fail(
+      "an Init without a snapshot (the entity never snapshotted)",
+      `the Init offered a snapshot at sequence ${init.snapshot.sequence} that the user function never sent`,
+    );
 });
 
 Then(
@@ -93,11 +110,21 @@ Then(
     const init = stream.received[0];
     const expected = `Init offering the latest snapshot, ${JSON.stringify(state)} at sequence ${sequence}`;
     if (init?.case !== "init") return this.fail(expected, describeStream(stream));
-    if (!init.snapshot) return this.fail(expected, `the Init offered no snapshot, although the user function sent one on an earlier stream`);
+    if (!init.snapshot)
+      return this.fail(expected, `the Init offered no snapshot, although the user function sent one on an earlier stream`);
     const offered = stateOf(init.snapshot.payload);
-    if (init.snapshot.sequence < sequence) this.fail(expected, `the Init offered an older snapshot, ${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}`);
-    if (init.snapshot.sequence !== sequence) this.fail(expected, `the Init offered ${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}: stored at another sequence than the last event of the reply that carried it`);
-    if (offered !== state) this.fail(expected, `the Init offered ${JSON.stringify(offered)} at sequence ${sequence}: another snapshot's payload than the one sent with that sequence`);
+    if (init.snapshot.sequence < sequence)
+      this.fail(expected, `the Init offered an older snapshot, ${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}`);
+    if (init.snapshot.sequence !== sequence)
+      this.fail(
+        expected,
+        `the Init offered ${JSON.stringify(offered)} at sequence ${init.snapshot.sequence}: stored at another sequence than the last event of the reply that carried it`,
+      );
+    if (offered !== state)
+      this.fail(
+        expected,
+        `the Init offered ${JSON.stringify(offered)} at sequence ${sequence}: another snapshot's payload than the one sent with that sequence`,
+      );
   },
 );
 
@@ -108,10 +135,14 @@ Then(
     const sent = sentSnapshots.at(-1);
     if (!sent) return this.fail("the user function to have sent a snapshot", "none was sent");
     const init = this.latestStream(name).received[0];
-    if (init?.case !== "init" || !init.snapshot?.payload) return this.fail(`Init offering a snapshot at ${sequence}`, "no snapshot offered");
+    if (init?.case !== "init" || !init.snapshot?.payload)
+      return this.fail(`Init offering a snapshot at ${sequence}`, "no snapshot offered");
     if (init.snapshot.sequence !== sequence) this.fail(`snapshot sequence ${sequence}`, `${init.snapshot.sequence}`);
     if (init.snapshot.payload.typeUrl !== sent.typeUrl || !sameBytes(init.snapshot.payload.value, sent.value)) {
-      this.fail(`the snapshot as sent (${sent.typeUrl}, ${sent.value.length} bytes)`, `${init.snapshot.payload.typeUrl}, ${init.snapshot.payload.value.length} bytes, different`);
+      this.fail(
+        `the snapshot as sent (${sent.typeUrl}, ${sent.value.length} bytes)`,
+        `${init.snapshot.payload.typeUrl}, ${init.snapshot.payload.value.length} bytes, different`,
+      );
     }
   },
 );
@@ -143,7 +174,8 @@ function whatWentWrong(sequences: readonly number[], snapshot: number | undefine
   if (first === undefined || last === undefined) return `the backend replayed no events, and ${offer}`;
   const fault = replayFault(sequences, snapshot);
   if (fault !== undefined) return fault;
-  if (first !== from) return `replay started at ${first}, not ${from}, because ${offer}${from > 1 ? ` (the latest snapshot is at ${from - 1})` : ""}`;
+  if (first !== from)
+    return `replay started at ${first}, not ${from}, because ${offer}${from > 1 ? ` (the latest snapshot is at ${from - 1})` : ""}`;
   if (last < to) return `replay stopped at ${last}, short of event ${to}`;
   return `replay went on to ${last}, past event ${to}, the last persisted`;
 }
@@ -163,7 +195,10 @@ Then(
     emitted.forEach((event, i) => {
       const back = replayed[i]?.payload;
       if (!back || back.typeUrl !== event.typeUrl || !sameBytes(back.value, event.value)) {
-        this.fail(`event ${i + 1} as emitted (${event.typeUrl}, ${event.value.length} bytes)`, back ? `${back.typeUrl}, ${back.value.length} bytes, different` : "missing");
+        this.fail(
+          `event ${i + 1} as emitted (${event.typeUrl}, ${event.value.length} bytes)`,
+          back ? `${back.typeUrl}, ${back.value.length} bytes, different` : "missing",
+        );
       }
     });
   },
@@ -175,21 +210,27 @@ Then("entity {string} is on a new stream", function (this: BackendWorld, name: s
     const [only] = streams;
     this.fail(
       `entity ${this.entityId(name)} recovered on a new stream (the backend closes the stream it failed)`,
-      only ? `every command went to stream ${describeStream(only)}: the backend kept the stream of the failed entity` : `no stream; ${this.streamsOfScenario()}`,
+      only
+        ? `every command went to stream ${describeStream(only)}: the backend kept the stream of the failed entity`
+        : `no stream; ${this.streamsOfScenario()}`,
     );
   }
 });
 
-Then("the backend closes the stream of entity {string} for the answer with nothing pending, long before it could passivate it", async function (this: BackendWorld, name: string) {
-  const stream = this.latestStream(name);
-  const { passivationTimeoutMs } = this.settings;
-  if (passivationTimeoutMs <= this.timeoutMs) throw new Error("needs a passivation timeout longer than --timeout");
-  await this.eventually(
-    () => stream.ended !== undefined,
-    `the backend to fail entity ${this.entityId(name)} for the answer with nothing pending (a protocol violation, D9): close stream ${stream.streamId} within ${this.timeoutMs} ms (--timeout), long before its passivation timeout of ${passivationTimeoutMs} ms`,
-    () => `the backend ignored the answer with nothing pending: stream ${stream.streamId} is still open, with ${stream.sent.length} answers to ${stream.received.filter((m) => m.case === "command").length} command(s)`,
-  );
-});
+Then(
+  "the backend closes the stream of entity {string} for the answer with nothing pending, long before it could passivate it",
+  async function (this: BackendWorld, name: string) {
+    const stream = this.latestStream(name);
+    const { passivationTimeoutMs } = this.settings;
+    if (passivationTimeoutMs <= this.timeoutMs) throw new Error("needs a passivation timeout longer than --timeout");
+    await this.eventually(
+      () => stream.ended !== undefined,
+      `the backend to fail entity ${this.entityId(name)} for the answer with nothing pending (a protocol violation, D9): close stream ${stream.streamId} within ${this.timeoutMs} ms (--timeout), long before its passivation timeout of ${passivationTimeoutMs} ms`,
+      () =>
+        `the backend ignored the answer with nothing pending: stream ${stream.streamId} is still open, with ${stream.sent.length} answers to ${stream.received.filter((m) => m.case === "command").length} command(s)`,
+    );
+  },
+);
 
 Then("entity {string} answered every command on the stream it began on, with no second Init", function (this: BackendWorld, name: string) {
   const streams = this.streamsOf(name);
@@ -200,7 +241,10 @@ Then("entity {string} answered every command on the stream it began on, with no 
   const how = `after the Failure${failure?.case === "failure" ? ` of command ${failure.commandId}` : ""}`;
   if (next) {
     const replayed = this.replayedEvents(next).length;
-    this.fail(expected, `the backend ended stream ${first.streamId} (${first.ended ?? "still open"}) ${how} and opened stream ${next.streamId} with a new Init, replaying ${replayed} event(s), for the next command`);
+    this.fail(
+      expected,
+      `the backend ended stream ${first.streamId} (${first.ended ?? "still open"}) ${how} and opened stream ${next.streamId} with a new Init, replaying ${replayed} event(s), for the next command`,
+    );
   }
   if (first.ended !== undefined) this.fail(expected, `the backend ended stream ${first.streamId} (${first.ended}) ${how}`);
 });
@@ -237,15 +281,18 @@ Then("the client received the reply bytes the user function sent", function (thi
   }
 });
 
-When("the backend completes the stream of entity {string} while the user function keeps its side open", async function (this: BackendWorld, name: string) {
-  const stream = this.latestStream(name);
-  await this.eventually(
-    () => stream.backendCompleted,
-    `the backend to passivate entity ${this.entityId(name)} (complete its side of stream ${stream.streamId}) within ${this.settings.passivationTimeoutMs} ms of idleness`,
-    () => `stream ${describeStream(stream)}`,
-    this.settings.passivationTimeoutMs + this.timeoutMs,
-  );
-});
+When(
+  "the backend completes the stream of entity {string} while the user function keeps its side open",
+  async function (this: BackendWorld, name: string) {
+    const stream = this.latestStream(name);
+    await this.eventually(
+      () => stream.backendCompleted,
+      `the backend to passivate entity ${this.entityId(name)} (complete its side of stream ${stream.streamId}) within ${this.settings.passivationTimeoutMs} ms of idleness`,
+      () => `stream ${describeStream(stream)}`,
+      this.settings.passivationTimeoutMs + this.timeoutMs,
+    );
+  },
+);
 
 // The user function completes a held stream after half the relay timeout; a backend may cancel it sooner. Either way the call has that long, and --timeout more.
 When(
@@ -265,5 +312,6 @@ Then("no two streams of entity {string} were live at the same time", function (t
     );
   }
   const streams = this.streamsOf(name);
-  if (streams.length < 2) this.fail(`the second call on a new stream of entity ${id}, after the first was passivated`, this.streamsOfScenario());
+  if (streams.length < 2)
+    this.fail(`the second call on a new stream of entity ${id}, after the first was passivated`, this.streamsOfScenario());
 });

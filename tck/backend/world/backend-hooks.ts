@@ -13,7 +13,12 @@ Before(function (this: BackendWorld, { pickle }) {
   // Scenarios run one at a time: every stream opened from here on is this scenario's (issue 9, item 3).
   this.streamsAtStart = this.stage.userFunction.traffic.streams.length;
   const tags = pickle.tags.map((t) => t.name);
-  const reason = notRunReason(tags, { canRestart: this.stage.canRestart, durable: this.stage.durable, storageFaults: this.stage.storageFaults !== undefined, lacks: this.parameters.lacks ?? [] });
+  const reason = notRunReason(tags, {
+    canRestart: this.stage.canRestart,
+    durable: this.stage.durable,
+    storageFaults: this.stage.storageFaults !== undefined,
+    lacks: this.parameters.lacks ?? [],
+  });
   if (reason === undefined) return undefined;
   this.attach(`not run: ${reason}`, { mediaType: notRunMediaType });
   return "skipped";
@@ -32,8 +37,12 @@ After(async function (this: BackendWorld, { result }) {
         ...uf.traffic.streams.filter((s) => s.entityId !== undefined && this.touched.has(s.entityId)).map((s) => s.streamId),
         ...uf.traffic.streams.slice(this.streamsAtStart).map((s) => s.streamId),
       ]);
-      const unacknowledged = new Set(uf.traffic.streams.filter((s) => s.entityId !== undefined && this.unacknowledged.has(s.entityId)).map((s) => s.streamId));
-      const violations = uf.traffic.violations.filter((v) => streams.has(v.streamId) && !(v.item === "C4" && unacknowledged.has(v.streamId)));
+      const unacknowledged = new Set(
+        uf.traffic.streams.filter((s) => s.entityId !== undefined && this.unacknowledged.has(s.entityId)).map((s) => s.streamId),
+      );
+      const violations = uf.traffic.violations.filter(
+        (v) => streams.has(v.streamId) && !(v.item === "C4" && unacknowledged.has(v.streamId)),
+      );
       if (violations.length > 0) {
         this.attach(this.transcript(), { mediaType: "text/plain", fileName: "transcript.txt" });
         this.attach(JSON.stringify(this.transcriptSequence()), { mediaType: sequenceMediaType });

@@ -135,7 +135,8 @@ export class BackendWorld extends World<BackendModeParameters> {
 
   /** The state in a successful call's Response, failing the scenario otherwise. */
   decodeState(record: CallRecord): string {
-    if (!record.outcome.ok) return this.fail(`the call to ${record.entityId} to succeed`, `${record.outcome.codeName}: ${record.outcome.details}`);
+    if (!record.outcome.ok)
+      return this.fail(`the call to ${record.entityId} to succeed`, `${record.outcome.codeName}: ${record.outcome.details}`);
     return decodeModelResponse(record.outcome.bytes).state;
   }
 
@@ -156,7 +157,11 @@ export class BackendWorld extends World<BackendModeParameters> {
   latestStream(name: string): RecordedStream {
     const streams = this.streamsOf(name);
     const latest = streams.at(-1);
-    if (!latest) return this.fail(`a handle stream whose Init names entity ${JSON.stringify(this.entityId(name))}`, `no stream began with an Init for it; ${this.streamsOfScenario()}`);
+    if (!latest)
+      return this.fail(
+        `a handle stream whose Init names entity ${JSON.stringify(this.entityId(name))}`,
+        `no stream began with an Init for it; ${this.streamsOfScenario()}`,
+      );
     return latest;
   }
 
@@ -238,7 +243,8 @@ export class BackendWorld extends World<BackendModeParameters> {
     await this.eventually(
       () => stream.backendCompleted && stream.ended !== undefined,
       `the backend to passivate entity ${this.entityId(name)} (complete its stream) within ${this.settings.passivationTimeoutMs} ms of idleness`,
-      () => `stream ${stream.streamId}: ${stream.backendCompleted ? "completed by the backend" : "not completed"}, ${stream.ended ?? "still open"}`,
+      () =>
+        `stream ${stream.streamId}: ${stream.backendCompleted ? "completed by the backend" : "not completed"}, ${stream.ended ?? "still open"}`,
       budget,
     );
     return stream;
@@ -261,14 +267,24 @@ export class BackendWorld extends World<BackendModeParameters> {
 export const grpcStatus = grpc.status;
 
 const messageName = (m: StreamIn | undefined) =>
-  m === undefined ? "nothing" : m.case === "init" ? "an Init" : m.case === "event" ? `an Event (sequence ${m.sequence})` : m.case === "command" ? `a Command (id ${m.id})` : "an empty message";
+  m === undefined
+    ? "nothing"
+    : m.case === "init"
+      ? "an Init"
+      : m.case === "event"
+        ? `an Event (sequence ${m.sequence})`
+        : m.case === "command"
+          ? `a Command (id ${m.id})`
+          : "an empty message";
 
 /** One stream in a line: its first message (Init or not), snapshot, replayed events, commands, and how it ended. */
 export function describeStream(stream: RecordedStream): string {
   const [first] = stream.received;
   const parts: string[] = [];
   if (first?.case === "init") {
-    parts.push(`Init for ${JSON.stringify(first.entityId)} ${first.snapshot ? `offering a snapshot at ${first.snapshot.sequence}` : "without a snapshot"}`);
+    parts.push(
+      `Init for ${JSON.stringify(first.entityId)} ${first.snapshot ? `offering a snapshot at ${first.snapshot.sequence}` : "without a snapshot"}`,
+    );
   } else {
     parts.push(`the first message on the stream was ${messageName(first)}, not Init`);
   }
@@ -277,13 +293,16 @@ export function describeStream(stream: RecordedStream): string {
   const commands = stream.received.filter((m) => m.case === "command").length;
   parts.push(`${commands} command(s), ${stream.sent.length} answer(s)`);
   parts.push(stream.ended ?? (stream.backendCompleted ? "completed by the backend, still open" : "still open"));
-  if (stream.heldOpenMs !== undefined) parts.push(`the user function held its side open ${stream.heldOpenMs} ms after the backend completed it`);
+  if (stream.heldOpenMs !== undefined)
+    parts.push(`the user function held its side open ${stream.heldOpenMs} ms after the backend completed it`);
   return `${stream.streamId} (${parts.join(", ")})`;
 }
 
 function replayedBeforeFirstCommand(stream: RecordedStream): number[] {
   const firstCommand = stream.received.findIndex((m) => m.case === "command");
-  return (firstCommand < 0 ? stream.received : stream.received.slice(0, firstCommand)).flatMap((m) => (m.case === "event" ? [m.sequence] : []));
+  return (firstCommand < 0 ? stream.received : stream.received.slice(0, firstCommand)).flatMap((m) =>
+    m.case === "event" ? [m.sequence] : [],
+  );
 }
 
 /** A replay that breaks C4 on its own terms (start after the snapshot offered, contiguous), named; undefined if none does. */
@@ -292,8 +311,10 @@ export function replayFault(sequences: readonly number[], snapshot: number | und
   if (first === undefined) return undefined;
   if (snapshot !== undefined && first <= snapshot) return `replay started at ${first} although a snapshot at ${snapshot} was offered`;
   if (snapshot === undefined && first !== 1) return `replay started at ${first} although no snapshot was offered (the first event is 1)`;
-  if (snapshot !== undefined && first !== snapshot + 1) return `replay started at ${first}, skipping the events after the snapshot at ${snapshot}`;
-  if (sequences.some((s, i) => i > 0 && s !== sequences[i - 1]! + 1)) return `the replay is not contiguous (${describeSequences(sequences)})`;
+  if (snapshot !== undefined && first !== snapshot + 1)
+    return `replay started at ${first}, skipping the events after the snapshot at ${snapshot}`;
+  if (sequences.some((s, i) => i > 0 && s !== sequences[i - 1]! + 1))
+    return `the replay is not contiguous (${describeSequences(sequences)})`;
   return undefined;
 }
 

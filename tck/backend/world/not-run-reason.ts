@@ -5,7 +5,10 @@
 export const capabilities = {
   "queue-bound": { needs: ["@I5"], what: "per-entity queue bound (--relay-buffer)" },
   "relay-timeout": { needs: ["@G6"], what: "configurable relay timeout (--relay-timeout)" },
-  "passivation-timeout": { needs: ["@H1", "@long-passivation", "@passivates"], what: "configurable passivation timeout (--passivation-timeout)" },
+  "passivation-timeout": {
+    needs: ["@H1", "@long-passivation", "@passivates"],
+    what: "configurable passivation timeout (--passivation-timeout)",
+  },
 } as const;
 
 export type Capability = keyof typeof capabilities;
@@ -17,7 +20,12 @@ export function isCapability(name: string): name is Capability {
 /** Why a scenario cannot run against this backend, from its tags; undefined when it can. */
 export function notRunReason(
   tags: readonly string[],
-  backend: { readonly canRestart: boolean; readonly durable: boolean; readonly storageFaults: boolean; readonly lacks?: readonly Capability[] },
+  backend: {
+    readonly canRestart: boolean;
+    readonly durable: boolean;
+    readonly storageFaults: boolean;
+    readonly lacks?: readonly Capability[];
+  },
 ): string | undefined {
   for (const lacked of backend.lacks ?? []) {
     if (capabilities[lacked].needs.some((tag) => tags.includes(tag))) return `the backend declares no ${capabilities[lacked].what}`;

@@ -21,7 +21,11 @@ export class HandleStream {
   #end: Observation | undefined;
   #halfClosed = false;
 
-  constructor(readonly label: string, call: ClientDuplexStream<StreamIn, StreamOut>, transcript: Transcript) {
+  constructor(
+    readonly label: string,
+    call: ClientDuplexStream<StreamIn, StreamOut>,
+    transcript: Transcript,
+  ) {
     this.#call = call;
     this.#transcript = transcript;
     transcript.record({ stream: label, kind: "opened" });

@@ -62,7 +62,10 @@ describe("the user-function driver", { timeout: 30_000 }, () => {
       stream.send({ case: "command", entityId: "echo", id: 1, name: "Hello", payload: undefined });
       const next = await stream.next(1000);
       assert.deepEqual(next, { kind: "message", message: { case: "failure", commandId: 1, description: "echo Hello" } });
-      assert.deepEqual(driver.transcript.entries.map((e) => e.kind), ["opened", "sent", "sent", "received"]);
+      assert.deepEqual(
+        driver.transcript.entries.map((e) => e.kind),
+        ["opened", "sent", "sent", "received"],
+      );
     }));
 
   it("receives an answer larger than grpc's 4 MiB default receive limit", () =>

@@ -4,8 +4,7 @@ import { HandleStream } from "./handle-stream.js";
 import { Transcript } from "./transcript.js";
 
 export type ReadyResult =
-  | { readonly ok: true; readonly spec: EntitySpec }
-  | { readonly ok: false; readonly code: number; readonly details: string };
+  { readonly ok: true; readonly spec: EntitySpec } | { readonly ok: false; readonly code: number; readonly details: string };
 
 export interface UserFunctionDriverOptions {
   /** `host:port` of the user function under test. */

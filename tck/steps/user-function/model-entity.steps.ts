@@ -13,9 +13,12 @@ Given("entity {entity} is started with events {values}", function (this: TckWorl
   this.model.start(entity, { events });
 });
 
-Given("entity {entity} is started from snapshot {string} at sequence {int}", function (this: TckWorld, entity: string, state: string, sequence: number) {
-  this.model.start(entity, { snapshot: { state, sequence } });
-});
+Given(
+  "entity {entity} is started from snapshot {string} at sequence {int}",
+  function (this: TckWorld, entity: string, state: string, sequence: number) {
+    this.model.start(entity, { snapshot: { state, sequence } });
+  },
+);
 
 Given(
   "entity {entity} is started from snapshot {string} at sequence {int} followed by events {values}",
@@ -51,9 +54,12 @@ When("entity {entity} processes {actions}", async function (this: TckWorld, enti
   await this.model.process(entity, actions);
 });
 
-When("entity {entity} processes {actions} through {method}", async function (this: TckWorld, entity: string, actions: ModelAction[], method: ModelMethod) {
-  await this.model.process(entity, actions, method);
-});
+When(
+  "entity {entity} processes {actions} through {method}",
+  async function (this: TckWorld, entity: string, actions: ModelAction[], method: ModelMethod) {
+    await this.model.process(entity, actions, method);
+  },
+);
 
 // C9: the catalogue asks for "well within the timeouts" of a backend (60 s relay), not the kit's per-step bound.
 const longReplayAllowanceMs = 30_000;
@@ -62,9 +68,12 @@ When("entity {entity} processes {actions} after the long replay", async function
   await this.model.process(entity, actions, "Process", Math.max(this.timeoutMs, longReplayAllowanceMs));
 });
 
-When("entity {entity} processes {actions} {int} times", async function (this: TckWorld, entity: string, actions: ModelAction[], times: number) {
-  for (let i = 0; i < times; i++) await this.model.process(entity, actions);
-});
+When(
+  "entity {entity} processes {actions} {int} times",
+  async function (this: TckWorld, entity: string, actions: ModelAction[], times: number) {
+    for (let i = 0; i < times; i++) await this.model.process(entity, actions);
+  },
+);
 
 When("entity {entity} processes {int} commands one after another", async function (this: TckWorld, entity: string, count: number) {
   for (let i = 1; i <= count; i++) {

@@ -6,13 +6,19 @@ Given("an empty cart for user {user}", function (this: TckWorld, user: string) {
   this.cart.start(user);
 });
 
-Given("the cart of user {user} is restored from a snapshot at sequence {int} holding", function (this: TckWorld, user: string, sequence: number, table: DataTable) {
-  this.cart.start(user, { snapshot: { items: itemsOf(table), sequence } });
-});
+Given(
+  "the cart of user {user} is restored from a snapshot at sequence {int} holding",
+  function (this: TckWorld, user: string, sequence: number, table: DataTable) {
+    this.cart.start(user, { snapshot: { items: itemsOf(table), sequence } });
+  },
+);
 
-Given("the cart of user {user} is restored from a snapshot one before a snapshot point holding", function (this: TckWorld, user: string, table: DataTable) {
-  this.cart.start(user, { snapshot: { items: itemsOf(table), sequence: 2 * this.snapshotEvery - 1 } });
-});
+Given(
+  "the cart of user {user} is restored from a snapshot one before a snapshot point holding",
+  function (this: TckWorld, user: string, table: DataTable) {
+    this.cart.start(user, { snapshot: { items: itemsOf(table), sequence: 2 * this.snapshotEvery - 1 } });
+  },
+);
 
 Given("the cart of user {user} has replayed these events", function (this: TckWorld, user: string, table: DataTable) {
   this.cart.start(user, { events: eventsOf(table) });
@@ -22,12 +28,16 @@ Given("the cart of user {user} then replays these events", function (this: TckWo
   this.cart.replay(user, eventsOf(table));
 });
 
-When("{user} adds {int} {string} with product id {string}", async function (this: TckWorld, user: string, quantity: number, name: string, productId: string) {
-  await this.cart.send(user, { kind: "AddItem", item: { productId, name, quantity } });
-});
+When(
+  "{user} adds {int} {string} with product id {string}",
+  async function (this: TckWorld, user: string, quantity: number, name: string, productId: string) {
+    await this.cart.send(user, { kind: "AddItem", item: { productId, name, quantity } });
+  },
+);
 
 When("{user} adds {int} different products one by one", async function (this: TckWorld, user: string, count: number) {
-  for (let i = 1; i <= count; i++) await this.cart.send(user, { kind: "AddItem", item: { productId: `p${i}`, name: `Product ${i}`, quantity: i } });
+  for (let i = 1; i <= count; i++)
+    await this.cart.send(user, { kind: "AddItem", item: { productId: `p${i}`, name: `Product ${i}`, quantity: i } });
 });
 
 When("{user} removes product {string}", async function (this: TckWorld, user: string, productId: string) {
@@ -38,9 +48,12 @@ When("{user} asks for the cart", async function (this: TckWorld, user: string) {
   await this.cart.send(user, { kind: "GetCart" });
 });
 
-Then("the reply carries the event ItemAdded for {int} {string} with product id {string}", function (this: TckWorld, quantity: number, name: string, productId: string) {
-  this.cart.expectEvents([{ type: "ItemAdded", item: { productId, name, quantity } }]);
-});
+Then(
+  "the reply carries the event ItemAdded for {int} {string} with product id {string}",
+  function (this: TckWorld, quantity: number, name: string, productId: string) {
+    this.cart.expectEvents([{ type: "ItemAdded", item: { productId, name, quantity } }]);
+  },
+);
 
 Then("the reply carries the event ItemRemoved for product {string}", function (this: TckWorld, productId: string) {
   this.cart.expectEvents([{ type: "ItemRemoved", productId }]);
@@ -70,7 +83,9 @@ Then(
 );
 
 function itemsOf(table: DataTable): LineItem[] {
-  return table.hashes().map((row) => ({ productId: row["product"] ?? "", name: row["name"] ?? "", quantity: Number(row["quantity"] ?? 0) }));
+  return table
+    .hashes()
+    .map((row) => ({ productId: row["product"] ?? "", name: row["name"] ?? "", quantity: Number(row["quantity"] ?? 0) }));
 }
 
 function eventsOf(table: DataTable): CartEvent[] {

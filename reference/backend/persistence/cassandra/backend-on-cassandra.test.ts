@@ -84,7 +84,10 @@ if ("skipped" in cassandra) {
       assert.equal(after.items.find((item) => item.productId === "big")?.name, bigName);
       await second.client.addItem(user, "p7", "product 7", 7);
       const events = await replayAll(second.stores.journal, ref(user), everything);
-      assert.deepEqual(events.map((e) => e.sequenceNumber), [1, 2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(
+        events.map((e) => e.sequenceNumber),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
       await second.stop();
     });
 
@@ -93,13 +96,22 @@ if ("skipped" in cassandra) {
       // Limits raised so the request and the reply pass: Cassandra's own frame limit (16 MiB) is what refuses.
       const replica = await startReplica({ maxRequestBytes: 20 * 1024 * 1024, maxUserFunctionMessageBytes: 40 * 1024 * 1024 });
       await replica.client.addItem(user, "p1", "one", 1);
-      await assert.rejects(replica.client.addItem(user, "huge", "x".repeat(16 * 1024 * 1024), 1), (error: { code: status; message: string }) => {
-        assert.equal(status[error.code], "RESOURCE_EXHAUSTED", `status (${error.message})`);
-        assert.match(error.message, /^RESOURCE_EXHAUSTED: the journal refused the events of this command as too large \(error id [0-9a-f]{12}\)$/);
-        return true;
-      });
+      await assert.rejects(
+        replica.client.addItem(user, "huge", "x".repeat(16 * 1024 * 1024), 1),
+        (error: { code: status; message: string }) => {
+          assert.equal(status[error.code], "RESOURCE_EXHAUSTED", `status (${error.message})`);
+          assert.match(
+            error.message,
+            /^RESOURCE_EXHAUSTED: the journal refused the events of this command as too large \(error id [0-9a-f]{12}\)$/,
+          );
+          return true;
+        },
+      );
       await replica.client.addItem(user, "p2", "two", 2);
-      assert.deepEqual((await replica.client.getCart(user)).items.map((item) => item.productId), ["p1", "p2"]);
+      assert.deepEqual(
+        (await replica.client.getCart(user)).items.map((item) => item.productId),
+        ["p1", "p2"],
+      );
       await replica.stop();
     });
 
@@ -118,7 +130,10 @@ if ("skipped" in cassandra) {
         ["p3", 3],
       ]);
       const events = await replayAll(b.stores.journal, ref(user), everything);
-      assert.deepEqual(events.map((e) => e.sequenceNumber), [1, 2, 3]);
+      assert.deepEqual(
+        events.map((e) => e.sequenceNumber),
+        [1, 2, 3],
+      );
       await a.stop();
       await b.stop();
     });
@@ -130,10 +145,14 @@ if ("skipped" in cassandra) {
       await a.client.addItem(user, "p1", "one", 1); // cached on a at 1
       await b.client.addItem(user, "p2", "two", 2);
       const items = (await a.client.getCart(user)).items.map((item) => [item.productId, item.quantity]);
-      assert.deepEqual(items, [
-        ["p1", 1],
-        ["p2", 2],
-      ], "a's cached cart caught up with the journal before GetCart ran");
+      assert.deepEqual(
+        items,
+        [
+          ["p1", 1],
+          ["p2", 2],
+        ],
+        "a's cached cart caught up with the journal before GetCart ran",
+      );
       await a.stop();
       await b.stop();
     });

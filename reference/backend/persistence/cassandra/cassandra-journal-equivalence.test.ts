@@ -38,7 +38,13 @@ const range: fc.Arbitrary<ReplayRange> = fc
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant("append" as const), entity: entityIndex, offset, count: fc.integer({ min: 0, max: 4 }), seed: fc.nat(255) }),
+    arbitrary: fc.record({
+      kind: fc.constant("append" as const),
+      entity: entityIndex,
+      offset,
+      count: fc.integer({ min: 0, max: 4 }),
+      seed: fc.nat(255),
+    }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("replay" as const), entity: entityIndex, range }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("highest" as const), entity: entityIndex }) },

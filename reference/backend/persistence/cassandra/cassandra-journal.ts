@@ -149,7 +149,15 @@ class CassandraJournal implements Journal {
       for (const [index, payload] of events.entries()) {
         commit.push({
           query: this.cql.insertEntry,
-          params: [entity.persistenceId, entity.entityId, toLong(authority), toLong(first + index), attemptId, payload.typeUrl, bufferOf(payload)],
+          params: [
+            entity.persistenceId,
+            entity.entityId,
+            toLong(authority),
+            toLong(first + index),
+            attemptId,
+            payload.typeUrl,
+            bufferOf(payload),
+          ],
         });
       }
     } else {
@@ -203,7 +211,7 @@ class CassandraJournal implements Journal {
       let delivered = 0;
       const missing = (read: number) =>
         StorageError.unavailable(`journal of ${describeEntity(entity)} misses committed event ${next} (read ${read})`);
-      for (let partition = start.partition; partition <= located.partition && next <= upper; ) {
+      for (let partition = start.partition; partition <= located.partition && next <= upper;) {
         const low = partition === start.partition ? start.sequenceNumber : next;
         const rows = pagedRows(
           this.client,
@@ -284,12 +292,15 @@ class CassandraJournal implements Journal {
    * A partition's highest; undefined when empty. SERIAL by default (sees every commit acknowledged
    * so far and finishes one in flight); `consistency` when the caller may miss one in flight.
    */
-  private async readPartitionHighest(entity: EntityRef, partition: number, consistency = this.serialConsistency): Promise<number | undefined> {
-    const result = await this.client.execute(
-      this.cql.selectHighest,
-      [entity.persistenceId, entity.entityId, toLong(partition)],
-      { prepare: true, consistency },
-    );
+  private async readPartitionHighest(
+    entity: EntityRef,
+    partition: number,
+    consistency = this.serialConsistency,
+  ): Promise<number | undefined> {
+    const result = await this.client.execute(this.cql.selectHighest, [entity.persistenceId, entity.entityId, toLong(partition)], {
+      prepare: true,
+      consistency,
+    });
     const value: unknown = result.first()?.get("highest_sequence_nr");
     return value === null || value === undefined ? undefined : fromLong(value, "highest_sequence_nr");
   }
@@ -346,11 +357,12 @@ class CassandraJournal implements Journal {
   }
 
   private async rollForward(entity: EntityRef, partition: number, highest: number): Promise<void> {
-    await this.client.execute(
-      this.cql.rollForward,
-      [toLong(highest), entity.persistenceId, entity.entityId, toLong(partition)],
-      { prepare: true, consistency: this.consistency, serialConsistency: this.serialConsistency, retry: noRetry },
-    );
+    await this.client.execute(this.cql.rollForward, [toLong(highest), entity.persistenceId, entity.entityId, toLong(partition)], {
+      prepare: true,
+      consistency: this.consistency,
+      serialConsistency: this.serialConsistency,
+      retry: noRetry,
+    });
   }
 
   /**
@@ -388,12 +400,7 @@ class CassandraJournal implements Journal {
     return { partition: 0, sequenceNumber: 1 };
   }
 
-  private async writeStaged(
-    entity: EntityRef,
-    first: number,
-    attemptId: types.Uuid,
-    events: readonly AnyPayload[],
-  ): Promise<void> {
+  private async writeStaged(entity: EntityRef, first: number, attemptId: types.Uuid, events: readonly AnyPayload[]): Promise<void> {
     let batch: { query: string; params: unknown[] }[] = [];
     let batchBytes = 0;
     let batchPartition = this.partitionOf(first);
@@ -417,7 +424,15 @@ class CassandraJournal implements Journal {
       }
       batch.push({
         query: this.cql.insertStaged,
-        params: [entity.persistenceId, entity.entityId, toLong(partition), toLong(sequenceNumber), attemptId, payload.typeUrl, bufferOf(payload)],
+        params: [
+          entity.persistenceId,
+          entity.entityId,
+          toLong(partition),
+          toLong(sequenceNumber),
+          attemptId,
+          payload.typeUrl,
+          bufferOf(payload),
+        ],
       });
       batchBytes += bytes;
     }
@@ -484,12 +499,10 @@ function statements(keyspace: string) {
       `INSERT INTO ${entries} (persistence_id, entity_id, partition_nr, sequence_nr, attempt_id, type_url, payload) ` +
       `VALUES (?, ?, ?, ?, ?, ?, ?)`,
     insertMarker:
-      `INSERT INTO ${entries} (persistence_id, entity_id, partition_nr, sequence_nr, attempt_id, staged_to) ` +
-      `VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${entries} (persistence_id, entity_id, partition_nr, sequence_nr, attempt_id, staged_to) ` + `VALUES (?, ?, ?, ?, ?, ?)`,
     selectHighest: `SELECT highest_sequence_nr FROM ${entries} WHERE ${entity} LIMIT 1`,
     selectAttemptAt: `SELECT attempt_id FROM ${entries} WHERE ${entity} AND sequence_nr = ?`,
-    selectEntryAtOrBefore:
-      `SELECT sequence_nr FROM ${entries} WHERE ${entity} AND sequence_nr <= ? ORDER BY sequence_nr DESC LIMIT 1`,
+    selectEntryAtOrBefore: `SELECT sequence_nr FROM ${entries} WHERE ${entity} AND sequence_nr <= ? ORDER BY sequence_nr DESC LIMIT 1`,
     selectEntries:
       `SELECT sequence_nr, attempt_id, type_url, payload, staged_to FROM ${entries} ` +
       `WHERE ${entity} AND sequence_nr >= ? AND sequence_nr <= ?`,
@@ -498,8 +511,7 @@ function statements(keyspace: string) {
       `VALUES (?, ?, ?, ?, ?, ?, ?)`,
     deleteStaged: `DELETE FROM ${staged} WHERE ${entity} AND sequence_nr = ? AND attempt_id = ?`,
     selectStaged:
-      `SELECT sequence_nr, attempt_id, type_url, payload FROM ${staged} ` +
-      `WHERE ${entity} AND sequence_nr >= ? AND sequence_nr <= ?`,
+      `SELECT sequence_nr, attempt_id, type_url, payload FROM ${staged} ` + `WHERE ${entity} AND sequence_nr >= ? AND sequence_nr <= ?`,
   };
 }
 

@@ -64,7 +64,10 @@ if (cannotRun !== undefined) {
       await node.start();
       await eventually(() => stores.journal.append(entity, 3, eventsNumbered(4, 4)), 60_000);
       const history = await replayAll(stores.journal, entity, everything);
-      assert.deepEqual(history.map((e) => plain(e.payload)), eventsNumbered(1, 4).map(plain));
+      assert.deepEqual(
+        history.map((e) => plain(e.payload)),
+        eventsNumbered(1, 4).map(plain),
+      );
       assert.equal((await stores.snapshotStore.latest(entity))?.sequenceNumber, 3);
     });
   });

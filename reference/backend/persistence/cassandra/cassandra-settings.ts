@@ -1,16 +1,7 @@
 import { readFileSync } from "node:fs";
 
 /** Everything the Cassandra stores need, resolved and validated once at the edge. */
-export type CassandraConsistency =
-  | "ANY"
-  | "ONE"
-  | "TWO"
-  | "THREE"
-  | "QUORUM"
-  | "ALL"
-  | "LOCAL_QUORUM"
-  | "EACH_QUORUM"
-  | "LOCAL_ONE";
+export type CassandraConsistency = "ANY" | "ONE" | "TWO" | "THREE" | "QUORUM" | "ALL" | "LOCAL_QUORUM" | "EACH_QUORUM" | "LOCAL_ONE";
 
 export type CassandraSerialConsistency = "SERIAL" | "LOCAL_SERIAL";
 

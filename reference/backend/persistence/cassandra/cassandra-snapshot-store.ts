@@ -72,9 +72,7 @@ class CassandraSnapshotStore implements SnapshotStore {
     try {
       const result = await this.options.client.execute(
         bounded ? this.selectLatestAtOrBelow : this.selectLatest,
-        bounded
-          ? [entity.persistenceId, entity.entityId, toLong(Math.floor(maxSequenceNumber))]
-          : [entity.persistenceId, entity.entityId],
+        bounded ? [entity.persistenceId, entity.entityId, toLong(Math.floor(maxSequenceNumber))] : [entity.persistenceId, entity.entityId],
         { prepare: true, consistency: this.consistency },
       );
       const row = result.first();

@@ -36,13 +36,17 @@ describe("Cassandra TLS settings", () => {
   });
 
   it("refuses TLS files without CASSANDRA_TLS, half a client pair, an unreadable file and a bad flag, all in one message", () => {
-    assert.throws(() => cassandraSettingsFromEnv({ CASSANDRA_TLS_CA: "/x.pem", CASSANDRA_TLS: "yes" }), (error: Error) => {
-      assert.match(error.message, /CASSANDRA_TLS must be true or false, got "yes"/);
-      assert.match(error.message, /CASSANDRA_TLS_CA is set but CASSANDRA_TLS is not true/);
-      return true;
-    });
     assert.throws(
-      () => cassandraSettingsFromEnv({ CASSANDRA_TLS: "true", CASSANDRA_TLS_CERT: pki.ca.certPath, CASSANDRA_TLS_CA: `${pki.dir}/none.pem` }),
+      () => cassandraSettingsFromEnv({ CASSANDRA_TLS_CA: "/x.pem", CASSANDRA_TLS: "yes" }),
+      (error: Error) => {
+        assert.match(error.message, /CASSANDRA_TLS must be true or false, got "yes"/);
+        assert.match(error.message, /CASSANDRA_TLS_CA is set but CASSANDRA_TLS is not true/);
+        return true;
+      },
+    );
+    assert.throws(
+      () =>
+        cassandraSettingsFromEnv({ CASSANDRA_TLS: "true", CASSANDRA_TLS_CERT: pki.ca.certPath, CASSANDRA_TLS_CA: `${pki.dir}/none.pem` }),
       (error: Error) => {
         assert.match(error.message, /CASSANDRA_TLS_CA: cannot read ".*none\.pem" \(ENOENT\)/);
         assert.match(error.message, /CASSANDRA_TLS_CERT and CASSANDRA_TLS_KEY come together/);

@@ -35,7 +35,10 @@ describe("storageErrorFromDriver", () => {
   });
 
   it("makes server errors unavailable, and says a timed-out write may have happened", () => {
-    const writeTimeout = storageErrorFromDriver(new errors.ResponseError(types.responseErrorCodes.writeTimeout, "CAS timeout"), "committing");
+    const writeTimeout = storageErrorFromDriver(
+      new errors.ResponseError(types.responseErrorCodes.writeTimeout, "CAS timeout"),
+      "committing",
+    );
     assert.equal(writeTimeout.kind, "unavailable");
     assert.match(writeTimeout.message, /may or may not have happened/);
     const tooFew = storageErrorFromDriver(new errors.ResponseError(types.responseErrorCodes.unavailableException, "1 required"), "x");
@@ -47,7 +50,10 @@ describe("storageErrorFromDriver", () => {
 
   it("makes a request Cassandra refuses for its size too-large, not unavailable", () => {
     const tooBig = storageErrorFromDriver(
-      new errors.ResponseError(types.responseErrorCodes.protocolError, "Request is too big: length 16777300 exceeds maximum allowed length 16777216."),
+      new errors.ResponseError(
+        types.responseErrorCodes.protocolError,
+        "Request is too big: length 16777300 exceeds maximum allowed length 16777216.",
+      ),
       "appending",
     );
     assert.equal(tooBig.kind, "too-large");
@@ -59,7 +65,10 @@ describe("storageErrorFromDriver", () => {
   });
 
   it("makes a value the driver cannot encode rejected, not unavailable", () => {
-    const range = storageErrorFromDriver(new RangeError('The value of "value" is out of range. It must be >= 0 and <= 65535. Received 70000'), "appending");
+    const range = storageErrorFromDriver(
+      new RangeError('The value of "value" is out of range. It must be >= 0 and <= 65535. Received 70000'),
+      "appending",
+    );
     assert.equal(range.kind, "rejected");
     assert.match(range.message, /cannot encode the request while appending/);
   });

@@ -77,7 +77,8 @@ export interface LogEntry {
 export function capturingLogger(): { logger: Logger; entries: LogEntry[] } {
   const entries: LogEntry[] = [];
   const make = (base: LogFields): Logger => {
-    const at = (level: LogLevel) => (message: string, fields?: LogFields) => void entries.push({ level, message, fields: { ...base, ...fields } });
+    const at = (level: LogLevel) => (message: string, fields?: LogFields) =>
+      void entries.push({ level, message, fields: { ...base, ...fields } });
     return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: (fields) => make({ ...base, ...fields }) };
   };
   return { logger: make({}), entries };
@@ -89,8 +90,7 @@ export const thingRef = (id: string): EntityRef => ({
 });
 
 export const appendRequest = (id: string, value: string): Uint8Array => RequestType.encode({ id, value }).finish();
-export const compositeRequest = (a: string, b: string, value: string): Uint8Array =>
-  CompositeRequestType.encode({ a, b, value }).finish();
+export const compositeRequest = (a: string, b: string, value: string): Uint8Array => CompositeRequestType.encode({ a, b, value }).finish();
 
 const identity = (bytes: Buffer): Buffer => bytes;
 export const pathOf = (method: string): string => `/${testPackage}.Things/${method}`;
@@ -105,7 +105,11 @@ export function callUnary(client: Client, path: string, request: Uint8Array, opt
 }
 
 /** A bidirectional call: writes every request, then collects the responses until the status. */
-export function callBidi(client: Client, path: string, requests: readonly Uint8Array[]): Promise<{ replies: Buffer[]; error?: ServiceError }> {
+export function callBidi(
+  client: Client,
+  path: string,
+  requests: readonly Uint8Array[],
+): Promise<{ replies: Buffer[]; error?: ServiceError }> {
   return new Promise((resolve) => {
     const call = client.makeBidiStreamRequest(path, identity, identity);
     const replies: Buffer[] = [];

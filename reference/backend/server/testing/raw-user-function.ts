@@ -1,19 +1,6 @@
-import {
-  Server,
-  ServerCredentials,
-  status,
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type sendUnaryData,
-} from "@grpc/grpc-js";
+import { Server, ServerCredentials, status, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import protobuf from "protobufjs";
-import {
-  entityServiceDefinition,
-  type AnyPayload,
-  type EntitySpec,
-  type StreamIn,
-  type StreamOut,
-} from "../../../protocol/index.js";
+import { entityServiceDefinition, type AnyPayload, type EntitySpec, type StreamIn, type StreamOut } from "../../../protocol/index.js";
 // The snake_case descriptor type (proto-loader, loaded with reflection, swaps in a camelCase one by path).
 import { fileDescriptorType } from "../../discovery/index.js";
 
@@ -209,9 +196,10 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
           const context: CommandContext = { command: message, state: entityState, sequence, send, sendBytes, end, fail };
           if (uf.misbehave?.(context) === "handled") return;
           const request = RequestType.decode(message.payload?.value ?? new Uint8Array(0)) as unknown as { value?: string };
-          const value = message.name === "AppendComposite"
-            ? (CompositeRequestType.decode(message.payload?.value ?? new Uint8Array(0)) as unknown as { value?: string }).value
-            : request.value;
+          const value =
+            message.name === "AppendComposite"
+              ? (CompositeRequestType.decode(message.payload?.value ?? new Uint8Array(0)) as unknown as { value?: string }).value
+              : request.value;
           if (value?.startsWith("fail:")) {
             send({ case: "failure", commandId: message.id, description: value.slice("fail:".length) });
             return;
@@ -270,7 +258,8 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
     ...entityServiceDefinition,
     handle: {
       ...entityServiceDefinition.handle,
-      responseSerialize: (message: StreamOut | Buffer) => (Buffer.isBuffer(message) ? message : entityServiceDefinition.handle.responseSerialize(message)),
+      responseSerialize: (message: StreamOut | Buffer) =>
+        Buffer.isBuffer(message) ? message : entityServiceDefinition.handle.responseSerialize(message),
     },
   };
   server.addService(definition, { handle, ready });
