@@ -21,7 +21,10 @@ import type { SnapshotStore } from "./persistence/snapshot-store.js";
 import { timeJournal, timeSnapshotStore, type StoreTiming } from "./persistence/timed-stores.js";
 import { createCommandDispatcher, type CommandDispatcher } from "./server/command-dispatcher.js";
 import { createOperationalSurface } from "./server/create-operational-surface.js";
+import type { OperationalSurface } from "./server/operational-surface.js";
 import { registerUserService } from "./server/register-user-service.js";
+
+export type { OperationalSurface };
 
 export interface BackendOptions {
   /** Where clients call the user's service (default 127.0.0.1). */
@@ -63,18 +66,6 @@ export const defaultBackendLimits: BackendLimits = {
   maxKeyBytes: 4 * 1024,
   maxEchoedTextLength: 200,
 };
-
-/**
- * Health and reflection, supplied by `ops/`: attached before the server
- * listens, told when the user service is served and when the backend stops.
- */
-export interface OperationalSurface {
-  attach(server: Server): void;
-  serving(server: Server, service: UserService): void;
-  stopping(): void;
-  /** The user function has been unreachable for longer than allowed (false), or answers again (true). */
-  userFunctionAvailable?(available: boolean): void;
-}
 
 /** What the backend reports for metrics (ops/metrics.ts); each member optional, none may throw. */
 export interface BackendObserver {

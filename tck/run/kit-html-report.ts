@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Envelope } from "@cucumber/messages";
 import { packageRoot } from "../../reference/protocol/index.js";
-import { expectedFailureText, nowPassesText } from "./report-writer.js";
+import { expectedFailureText, nowPassesText } from "./verdict-text.js";
 import type { ScenarioVerdict } from "./scenario-verdict.js";
 import { sequenceMediaType, type Sequence, type SequenceEntry } from "./sequence-entry.js";
 import { notRunMediaType } from "./verdict-collector.js";

@@ -1,4 +1,4 @@
-import { expectedFailureText } from "./report-writer.js";
+import { expectedFailureText } from "./verdict-text.js";
 import type { NotRun, RunSummary, ScenarioVerdict } from "./scenario-verdict.js";
 
 /** Where the readable run goes: stdout in the CLI, a buffer in tests. */

@@ -5,6 +5,7 @@ import { CucumberHtmlStream } from "@cucumber/html-formatter";
 import { JUnitXmlPrinter } from "@cucumber/junit-xml-formatter";
 import type { Envelope, GherkinDocument, TestStepResult } from "@cucumber/messages";
 import { NamingStrategyExampleName, NamingStrategyFeatureName, NamingStrategyLength, namingStrategy } from "@cucumber/query";
+import { expectedFailureText, nowPassesText } from "./verdict-text.js";
 import { createScenarioGatherer, type KitReportRun, readCatalogue, renderKitReport } from "./kit-html-report.js";
 import type { ReportRequest } from "./report-request.js";
 import type { ScenarioVerdict } from "./scenario-verdict.js";
@@ -141,17 +142,6 @@ export function createReportWriter(reports: readonly ReportRequest[], run: KitRe
       }
     },
   };
-}
-
-export function expectedFailureText(verdict: ScenarioVerdict): string {
-  const k = verdict.knownFailure;
-  return k?.flaky
-    ? `known flaky, failed this time (not counted; known-flaky list, line ${k.line}): ${k.reason}`
-    : `expected failure (known-failing list, line ${k?.line}): ${k?.reason}`;
-}
-
-export function nowPassesText(verdict: ScenarioVerdict): string {
-  return `NOW PASSES but is on the known-failing list (line ${verdict.knownFailure?.line}, "${verdict.knownFailure?.reason}"): remove it from the list`;
 }
 
 /** One test case's envelopes, their step results rewritten to say what the verdict says. */

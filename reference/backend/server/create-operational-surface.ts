@@ -1,5 +1,5 @@
 import type { Server } from "@grpc/grpc-js";
-import type { OperationalSurface } from "../backend.js";
+import type { OperationalSurface } from "./operational-surface.js";
 import type { UserService } from "../discovery/index.js";
 // Not ops/index.js: that loads the reflection service, which in-process users (the TCK) may not want in their process.
 import { createHealthService, type HealthService } from "../ops/health-service.js";
