@@ -20,7 +20,7 @@ Feature: Concurrency and isolation
   Scenario: I5 a burst beyond the per-entity queue fails RESOURCE_EXHAUSTED, not silently
     # Warmed up first: a running entity, not one recovering, meets the burst.
     When the client processes nothing on entity "i5"
-    And the user function answers the next command of entity "i5" after 1500 ms
+    And the user function answers the next command of entity "i5" once the calls behind it are queued
     And the client sends 10 more commands than the relay buffer holds to entity "i5" at once, each emitting "x"
     Then exactly 10 of those calls failed with RESOURCE_EXHAUSTED and every other one succeeded
     And the state of entity "i5" has one "x" per call that succeeded

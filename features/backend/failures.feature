@@ -61,7 +61,7 @@ Feature: Failures and protocol violations
   @D9 @queued
   Scenario: D9 a protocol violation fails the call in flight INTERNAL and the calls queued behind it UNAVAILABLE; the entity recovers unchanged
     When the client processes emit "a" on entity "d9-queued"
-    And the user function answers the next command of entity "d9-queued" with a wrong command id after 1500 ms
+    And the user function answers the next command of entity "d9-queued" with a wrong command id once the calls behind it are queued
     And the client sends emit "b" to entity "d9-queued" with 2 more calls emitting "c" queued behind it
     Then the first of those calls failed with INTERNAL and the 2 queued ones with UNAVAILABLE
     When the client processes nothing on entity "d9-queued"
@@ -85,7 +85,7 @@ Feature: Failures and protocol violations
   @G5 @queued
   Scenario Outline: G5 the user function's stream <ending> with a command pending and two queued fails all three UNAVAILABLE; the entity recovers unchanged
     When the client processes emit "a" on entity "<entity>"
-    And the user function <ending> the stream of entity "<entity>" on its next command after 1500 ms
+    And the user function <ending> the stream of entity "<entity>" on its next command once the calls behind it are queued
     And the client sends emit "b" to entity "<entity>" with 2 more calls emitting "c" queued behind it
     Then the first of those calls failed with UNAVAILABLE and the 2 queued ones with UNAVAILABLE
     When the client processes nothing on entity "<entity>"

@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { entityServiceDefinition, typeUrlOf, type EntitySpec, type StreamIn, type StreamOut } from "../../reference/protocol/index.js";
 import { createCartEntityBehaviour } from "./cart-entity-behaviour.js";
 import type { EntityBehaviour } from "./entity-behaviour.js";
-import type { Misbehaviour } from "./misbehaviour.js";
+import type { Hold, Misbehaviour } from "./misbehaviour.js";
 import { freePort } from "./free-port.js";
 import { createModelEntityBehaviour } from "./model-entity-behaviour.js";
 import { subjectOf, type Subject } from "./subject.js";
@@ -215,6 +215,10 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
         }, ms);
         timers.add(timer);
       });
+    const hold = async (h: Hold) => {
+      if (h.until) await Promise.race([h.until, ...(h.afterMs !== undefined ? [delay(h.afterMs)] : [])]);
+      else if (h.afterMs !== undefined) await delay(h.afterMs);
+    };
 
     const onCommand = async (command: Extract<StreamIn, { case: "command" }>, entity: EntityBehaviour) => {
       const expectedType = subject.inputTypes.get(command.name);
@@ -253,18 +257,18 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
         case "large-events":
           return send(answer);
         case "slow":
-          await delay(misbehaviour.delayMs);
+          await hold({ afterMs: misbehaviour.delayMs, ...(misbehaviour.until && { until: misbehaviour.until }) });
           return send(answer);
         case "wrong-command-id":
-          if (misbehaviour.afterMs !== undefined) await delay(misbehaviour.afterMs);
+          await hold(misbehaviour);
           return send({ ...answer, commandId: command.id + 1000 });
         case "never-answer":
           return;
         case "end-stream":
-          if (misbehaviour.afterMs !== undefined) await delay(misbehaviour.afterMs);
+          await hold(misbehaviour);
           return complete();
         case "error-stream":
-          if (misbehaviour.afterMs !== undefined) await delay(misbehaviour.afterMs);
+          await hold(misbehaviour);
           return endWithError("instructed to fail the stream mid-command");
         case "snapshot-without-events":
           return send({

@@ -73,6 +73,7 @@ When(
       () => "it did not",
     );
     const burst = Array.from({ length: this.settings.relayBuffer + extra }, () => this.process(name, [{ emit: value }]));
+    await this.callsQueued(entityId);
     await settle(this, [first, ...burst]);
   },
 );
@@ -90,7 +91,9 @@ When(
       "the first command to reach the user function",
       () => "it did not",
     );
-    await settle(this, [first, ...Array.from({ length: queued }, () => this.process(name, [{ emit: value }]))]);
+    const behind = Array.from({ length: queued }, () => this.process(name, [{ emit: value }]));
+    await this.callsQueued(entityId);
+    await settle(this, [first, ...behind]);
   },
 );
 

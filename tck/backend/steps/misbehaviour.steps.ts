@@ -31,17 +31,33 @@ Given(
   },
 );
 
+// "once the calls behind it are queued": the answer waits for the step that sends those calls to see
+// them in the backend (BackendWorld.callsQueued), at most --timeout; never for a fixed time.
 Given(
-  "the user function answers the next command of entity {string} with a wrong command id after {int} ms",
-  function (this: BackendWorld, name: string, afterMs: number) {
-    this.uf.instruct(this.entityId(name), { kind: "wrong-command-id", afterMs });
+  "the user function answers the next command of entity {string} once the calls behind it are queued",
+  function (this: BackendWorld, name: string) {
+    const entityId = this.entityId(name);
+    this.uf.instruct(entityId, { kind: "slow", delayMs: this.timeoutMs, until: this.queuedBehind(entityId) });
+  },
+);
+
+Given(
+  "the user function answers the next command of entity {string} with a wrong command id once the calls behind it are queued",
+  function (this: BackendWorld, name: string) {
+    const entityId = this.entityId(name);
+    this.uf.instruct(entityId, { kind: "wrong-command-id", afterMs: this.timeoutMs, until: this.queuedBehind(entityId) });
   },
 );
 
 When(
-  /^the user function (completes|fails) the stream of entity "([^"]*)" on its next command after (\d+) ms$/,
-  function (this: BackendWorld, how: string, name: string, afterMs: string) {
-    this.uf.instruct(this.entityId(name), { kind: how === "completes" ? "end-stream" : "error-stream", afterMs: Number(afterMs) });
+  /^the user function (completes|fails) the stream of entity "([^"]*)" on its next command once the calls behind it are queued$/,
+  function (this: BackendWorld, how: string, name: string) {
+    const entityId = this.entityId(name);
+    this.uf.instruct(entityId, {
+      kind: how === "completes" ? "end-stream" : "error-stream",
+      afterMs: this.timeoutMs,
+      until: this.queuedBehind(entityId),
+    });
   },
 );
 

@@ -54,6 +54,8 @@ export class BackendWorld extends World<BackendModeParameters> {
   readonly unacknowledged = new Set<string>();
   /** Distinguishes this scenario's entities from another scenario's that use the same step. */
   readonly scenarioTag = randomBytes(3).toString("hex");
+  /** Held answers waiting for "the calls behind it are queued", by entity id (see `queuedBehind`). */
+  readonly #queuedReleases = new Map<string, () => void>();
   /** Values steps remember between them (e.g. a state before passivation). */
   readonly memory = new Map<string, unknown>();
 
@@ -111,6 +113,36 @@ export class BackendWorld extends World<BackendModeParameters> {
   process(name: string, actions: readonly ModelAction[], method: ModelMethod = "Process", timeoutMs?: number): Promise<CallRecord> {
     const entityId = this.entityId(name);
     return this.call(entityId, modelMethodPath(method), modelRequest(entityId, actions), timeoutMs);
+  }
+
+  /**
+   * Settles when the calls a later step sends to `entityId` are in the backend's queue (`callsQueued`),
+   * or after --timeout if no step says so: a held answer that waits for it instead of a fixed time
+   * judges the same on an idle and on a saturated machine.
+   */
+  queuedBehind(entityId: string): Promise<void> {
+    return new Promise<void>((resolve) => this.#queuedReleases.set(entityId, resolve));
+  }
+
+  /**
+   * The calls just sent to `entityId` have reached the backend: a probe sent after them on the same
+   * connection (a call to an entity of its own, through the backend to the user function and back)
+   * has been answered. HTTP/2 delivers a connection's streams in order, so the backend took the calls
+   * in before the probe, and the probe's whole round trip (dispatch, the user function, the reply) is
+   * more work than queueing a call: the wait scales with the machine rather than with a constant.
+   * Then a held answer for `entityId` is released.
+   */
+  async callsQueued(entityId: string): Promise<void> {
+    const release = this.#queuedReleases.get(entityId);
+    if (!release) return;
+    try {
+      const client = await this.client();
+      const probe = this.entityId(`probe-${this.scenarioTag}`);
+      await client.unary(modelMethodPath("Process"), modelRequest(probe, []), { timeoutMs: this.callDeadlineMs });
+    } finally {
+      this.#queuedReleases.delete(entityId);
+      release();
+    }
   }
 
   processComposite(key: CompositeKey, actions: readonly ModelAction[]): Promise<CallRecord> {
