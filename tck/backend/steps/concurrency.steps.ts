@@ -3,7 +3,6 @@ import type { ModelAction } from "../driver/model-requests.js";
 import type { BackendWorld, CallRecord } from "../world/backend-world.js";
 
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function batch(world: BackendWorld): CallRecord[] {
   return (world.memory.get("batch") as CallRecord[] | undefined) ?? [];
@@ -22,8 +21,10 @@ When(
     const calls: Array<Promise<CallRecord>> = [];
     for (let i = 1; i <= count; i++) {
       calls.push(this.process(name, [{ emit: String(i) }]));
-      // Spaced so their arrival order at the backend is the order sent.
-      await sleep(40);
+      // Their arrival order at the backend is the order sent: the next goes once a probe sent after
+      // this one has come back through the backend (a fixed gap of 40 ms was this before: a loaded
+      // machine outran it).
+      if (i < count) await this.probeBackend();
     }
     await settle(this, calls);
   },

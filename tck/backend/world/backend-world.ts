@@ -136,13 +136,22 @@ export class BackendWorld extends World<BackendModeParameters> {
     const release = this.#queuedReleases.get(entityId);
     if (!release) return;
     try {
-      const client = await this.client();
-      const probe = this.entityId(`probe-${this.scenarioTag}`);
-      await client.unary(modelMethodPath("Process"), modelRequest(probe, []), { timeoutMs: this.callDeadlineMs });
+      await this.probeBackend();
     } finally {
       this.#queuedReleases.delete(entityId);
       release();
     }
+  }
+
+  /**
+   * A call to an entity of the kit's own, sent after every call started so far on the same connection,
+   * through the backend to the user function and back: once it has answered, the backend has taken in
+   * the calls sent before it (see `callsQueued`). Not recorded as the scenario's last call.
+   */
+  async probeBackend(): Promise<void> {
+    const client = await this.client();
+    const probe = this.entityId(`probe-${this.scenarioTag}`);
+    await client.unary(modelMethodPath("Process"), modelRequest(probe, []), { timeoutMs: this.callDeadlineMs });
   }
 
   processComposite(key: CompositeKey, actions: readonly ModelAction[]): Promise<CallRecord> {
