@@ -20,7 +20,7 @@ When(
     const clientDeadlineMs = this.settings.relayTimeoutMs * 2 + this.timeoutMs;
     const started = performance.now();
     await this.process(name, actions, "Process", clientDeadlineMs);
-    this.memory.set("client deadline", { clientDeadlineMs, elapsedMs: performance.now() - started });
+    this.remembered.clientDeadline = { clientDeadlineMs, elapsedMs: performance.now() - started };
   },
 );
 
@@ -28,7 +28,7 @@ Then(
   "the call fails with DEADLINE_EXCEEDED from the backend's relay timeout, before the client's own deadline",
   function (this: BackendWorld) {
     this.expectFailure(this.lastCall(), "DEADLINE_EXCEEDED");
-    const timing = this.memory.get("client deadline") as { clientDeadlineMs: number; elapsedMs: number } | undefined;
+    const timing = this.remembered.clientDeadline;
     if (!timing) throw new Error("no call waited past the relay timeout");
     const { relayTimeoutMs } = this.settings;
     // Half-way between the relay timeout and the client deadline: past it, only the client's deadline can have fired.
@@ -54,14 +54,14 @@ When("the client processes an event of {int} MiB on entity {string}", async func
 });
 
 When("the client processes emit {string} with an empty key", async function (this: BackendWorld, value: string) {
-  this.memory.set("empty key field", "id (Request's only key field)");
+  this.remembered.emptyKeyField = "id (Request's only key field)";
   await this.call("", modelMethodPath("Process"), modelRequest("", [{ emit: value }]));
 });
 
 When(
   /^the client processes emit "([^"]*)" through ProcessComposite with an empty string key part and (-?\d+), (true|false), (KIND_ONE|KIND_TWO)$/,
   async function (this: BackendWorld, value: string, partB: string, partC: string, partD: string) {
-    this.memory.set("empty key field", "part_a (CompositeRequest's string key field; the other key fields are set)");
+    this.remembered.emptyKeyField = "part_a (CompositeRequest's string key field; the other key fields are set)";
     const key = { partA: "", partB: Number(partB), partC: partC === "true", partD: partD === "KIND_ONE" ? 1 : 2 } as const;
     await this.call("", modelMethodPath("ProcessComposite"), compositeRequest(key, [{ emit: value }]));
   },
@@ -70,7 +70,7 @@ When(
 // docs/protocol.md: an empty string or bytes key is no key: INVALID_ARGUMENT, and nothing reaches the user function.
 Then("the backend refused the empty key with INVALID_ARGUMENT, and nothing reached the user function", function (this: BackendWorld) {
   const last = this.lastCall();
-  const field = this.memory.get("empty key field") as string;
+  const field = this.remembered.emptyKeyField;
   const reached = this.uf.traffic.streams.filter((s) =>
     s.received.some(
       (m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(last.request)),
@@ -114,12 +114,12 @@ When(
 When("the client starts processing {actions} on entity {string}", function (this: BackendWorld, actions: ModelAction[], name: string) {
   const call = this.process(name, actions);
   this.inFlight.push(call);
-  this.memory.set("started call", call);
-  this.memory.set("started entity", this.entityId(name));
+  this.remembered.startedCall = call;
+  this.remembered.startedEntity = this.entityId(name);
 });
 
 Then("that call succeeded with state {string}", async function (this: BackendWorld, state: string) {
-  const call = this.memory.get("started call") as Promise<unknown> | undefined;
+  const call = this.remembered.startedCall;
   if (!call) throw new Error("no call was started");
   await call;
   if (this.lastResponse().state !== state) this.fail(`state ${JSON.stringify(state)}`, JSON.stringify(this.lastResponse().state));
@@ -139,7 +139,7 @@ Then("the reply state is {string} or {string}", function (this: BackendWorld, on
   const actual = this.lastResponse().state;
   if (actual !== one && actual !== other)
     this.fail(`reply state ${JSON.stringify(one)} or ${JSON.stringify(other)}`, JSON.stringify(actual));
-  this.memory.set("state", actual);
+  this.remembered.state = actual;
 });
 
 Then("the reply state is {int} characters long", function (this: BackendWorld, length: number) {
@@ -194,7 +194,7 @@ Then("the call succeeded with an empty message", function (this: BackendWorld) {
 });
 
 Then("after entity {string} is passivated it answers with the same state", async function (this: BackendWorld, name: string) {
-  const before = this.memory.get("state");
+  const before = this.remembered.state;
   await this.passivated(name);
   await this.process(name, []);
   const after = this.lastResponse().state;

@@ -5,13 +5,13 @@ import type { BackendWorld, CallRecord } from "../world/backend-world.js";
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 function batch(world: BackendWorld): CallRecord[] {
-  return (world.memory.get("batch") as CallRecord[] | undefined) ?? [];
+  return world.remembered.batch ?? [];
 }
 
 async function settle(world: BackendWorld, calls: Array<Promise<CallRecord>>): Promise<CallRecord[]> {
   world.inFlight.push(...calls);
   const records = await Promise.all(calls);
-  world.memory.set("batch", records);
+  world.remembered.batch = records;
   return records;
 }
 
@@ -41,7 +41,7 @@ When(
         .split("")
         .map((letter) => this.process(name, [{ emit: letter }])),
     );
-    this.memory.set("letters", letters.slice(0, count));
+    this.remembered.letters = letters.slice(0, count);
   },
 );
 
@@ -55,8 +55,8 @@ When(
       return records;
     };
     const all = await Promise.all(Array.from({ length: count }, (_, i) => perEntity(i)));
-    this.memory.set("batch", all.flat());
-    this.memory.set("entities", all);
+    this.remembered.batch = all.flat();
+    this.remembered.entities = all;
   },
 );
 
@@ -157,7 +157,7 @@ Then("each of those replies showed the state after its own command", function (t
 Then("the state of entity {string} holds each of those letters exactly once", async function (this: BackendWorld, name: string) {
   await this.process(name, []);
   const state = this.lastResponse().state;
-  const expected = String(this.memory.get("letters"));
+  const expected = String(this.remembered.letters);
   if ([...state].sort().join("") !== [...expected].sort().join("")) {
     const lost = [...expected].filter((c) => !state.includes(c));
     const repeated = [...new Set([...state].filter((c, i) => state.indexOf(c) !== i))];
@@ -182,7 +182,7 @@ Then("each of those replies showed a state the next one extends", function (this
 });
 
 Then("each of those entities holds only its own letter, {int} times", function (this: BackendWorld, times: number) {
-  const entities = this.memory.get("entities") as CallRecord[][];
+  const entities = this.recall("entities");
   entities.forEach((records, i) => {
     const state = this.decodeState(records.at(-1)!);
     const expected = letters[i]!.repeat(times);
@@ -216,14 +216,14 @@ Then(
         `${exhausted} did: the backend ${exhausted === 0 ? "has no per-entity queue bound (or a larger one)" : `accepted ${records.length - exhausted}, so its queue holds ${records.length - exhausted - 1} behind the call in flight, not ${this.settings.relayBuffer}`}`,
       );
     }
-    this.memory.set("successes", records.filter((r) => r.outcome.ok).length);
+    this.remembered.successes = records.filter((r) => r.outcome.ok).length;
   },
 );
 
 Then(
   "the state of entity {string} has one {string} per call that succeeded",
   async function (this: BackendWorld, name: string, value: string) {
-    const successes = this.memory.get("successes") as number;
+    const successes = this.recall("successes");
     await this.process(name, []);
     const state = this.lastResponse().state;
     if (state !== value.repeat(successes))

@@ -1,19 +1,7 @@
 import { Then, When } from "@cucumber/cucumber";
 import { noteMediaType } from "../../run/verdict-collector.js";
 import type { BackendWorld } from "../world/backend-world.js";
-
-/** What one kill -9 and restart kept of the replies acknowledged just before it (H8). */
-interface CrashTrial {
-  readonly trial: number;
-  readonly acknowledged: number;
-  /** Per entity that lost some: what its replies acknowledged, and what the restarted backend recovered. */
-  readonly losses: ReadonlyArray<{
-    readonly entityId: string;
-    readonly acknowledged: string;
-    readonly recovered: string;
-    readonly lost: number;
-  }>;
-}
+import type { CrashTrial } from "../world/step-memory.js";
 
 const entitiesPerTrial = 4;
 const callsPerEntity = 6;
@@ -56,12 +44,12 @@ When(
       }
       results.push({ trial, acknowledged: acknowledged.length * callsPerEntity, losses });
     }
-    this.memory.set("crash trials", results);
+    this.remembered.crashTrials = results;
   },
 );
 
 Then("every event acknowledged before a kill -9 was there after the restart", function (this: BackendWorld) {
-  const results = this.memory.get("crash trials") as CrashTrial[];
+  const results = this.recall("crashTrials");
   const acknowledged = results.reduce((sum, t) => sum + t.acknowledged, 0);
   const lost = results.reduce((sum, t) => sum + t.losses.reduce((s, l) => s + l.lost, 0), 0);
   const summary = `H8: ${results.length} trials, ${acknowledged} acknowledged events, ${lost} lost`;

@@ -40,10 +40,10 @@ Given("the backend runs with a passivation timeout longer than every wait of thi
 
 Given("the backend starts while the user function is down", async function (this: BackendWorld) {
   const { launched, launchedAt } = await this.stage.startWhileUserFunctionDown(subjectOf("model"));
-  this.memory.set("backend started at", launchedAt);
+  this.remembered.backendStartedAt = launchedAt;
   let exited: string | undefined;
   void launched.exited.then((how) => (exited = how));
-  this.memory.set("backend exited", () => exited);
+  this.remembered.backendExited = () => exited;
 });
 
 /**
@@ -54,8 +54,8 @@ Given("the backend starts while the user function is down", async function (this
 Then(
   "the backend retries ready\\() while the user function is down, and calls to the model entity fail meanwhile",
   async function (this: BackendWorld) {
-    const since = this.memory.get("backend started at") as number;
-    const exited = this.memory.get("backend exited") as () => string | undefined;
+    const since = this.recall("backendStartedAt");
+    const exited = this.recall("backendExited");
     const client = await this.stage.currentClient();
     const entityId = this.entityId(`early-${this.scenarioTag}`);
     const startupTimeoutMs = this.stage.options.startupTimeoutMs;
@@ -98,7 +98,7 @@ Then("the backend eventually serves the model entity", async function (this: Bac
 });
 
 Then("ready\\() was called before any handle stream was opened", function (this: BackendWorld) {
-  const since = this.memory.get("backend started at") as number;
+  const since = this.recall("backendStartedAt");
   const firstReady = this.uf.traffic.readyCalls.find((t) => t >= since);
   const firstStream = this.uf.traffic.streams.find((s) => s.openedAt >= since);
   if (firstReady === undefined) return this.fail("a ready() call", "none");
@@ -111,13 +111,13 @@ Then("ready\\() was called before any handle stream was opened", function (this:
 // The start happens in the Then step: the kit ends its wait early once the backend refused
 // clearly, and a clear refusal names the words the Then step gives.
 When("the backend starts on the spec {string}", function (this: BackendWorld, name: string) {
-  this.memory.set("refusal spec", name);
+  this.remembered.refusalSpec = name;
 });
 
 Then("it refuses to serve it with a startup error mentioning {string}", async function (this: BackendWorld, words: string) {
-  const name = this.memory.get("refusal spec") as SubjectName | undefined;
+  const name = this.remembered.refusalSpec;
   if (name === undefined) throw new Error("no spec to refuse was given");
-  const observation = await this.stage.launchExpectingRefusal(subjectOf(name), words);
+  const observation = await this.stage.launchExpectingRefusal(subjectOf(name as SubjectName), words);
   const expected = `a startup error mentioning ${JSON.stringify(words)} (an exit, or NOT_SERVING, and none of the spec's methods served)`;
   const tail = () => observation.output.split("\n").slice(-10).join("\n");
   if (!observation.refused) this.fail(expected, `${observation.how}; its output:\n${tail()}`);
@@ -131,7 +131,7 @@ When("the backend is restarted", async function (this: BackendWorld) {
 });
 
 When("the backend is stopped while that call is in flight", async function (this: BackendWorld) {
-  const entityId = this.memory.get("started entity") as string;
+  const entityId = this.recall("startedEntity");
   await this.eventually(
     () => this.uf.traffic.commandsOf(entityId).length > 0,
     "the command to reach the user function",

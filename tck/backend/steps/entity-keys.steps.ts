@@ -1,6 +1,7 @@
 import { Then, When } from "@cucumber/cucumber";
 import { parseModelActions } from "../../world/parse-model-actions.js";
 import type { BackendWorld, CallRecord } from "../world/backend-world.js";
+import type { CompositeCall } from "../world/step-memory.js";
 
 const kinds = { KIND_UNSPECIFIED: 0, KIND_ONE: 1, KIND_TWO: 2 } as const;
 const escapePart = (part: string) => part.replace(/\\/g, "\\\\").replace(/-/g, "\\-");
@@ -27,12 +28,6 @@ When(
   },
 );
 
-/** One ProcessComposite call, remembered with the entity id the backend gave it (learnt from the traffic). */
-interface CompositeCall {
-  readonly form: string;
-  readonly entityId: string | undefined;
-}
-
 async function compositeCall(world: BackendWorld, partA: string, form: string, call: () => Promise<CallRecord>): Promise<void> {
   const before = world.uf.traffic.streams.length;
   const record = await call();
@@ -46,14 +41,14 @@ async function compositeCall(world: BackendWorld, partA: string, form: string, c
         (m) => m.case === "command" && m.payload !== undefined && Buffer.from(m.payload.value).equals(Buffer.from(record.request)),
       ),
     );
-  const calls = (world.memory.get("composite calls") as CompositeCall[] | undefined) ?? [];
-  world.memory.set("composite calls", [...calls, { form, entityId: stream?.entityId }]);
-  world.memory.set("composite part a", partA);
+  const calls = world.remembered.compositeCalls ?? [];
+  world.remembered.compositeCalls = [...calls, { form, entityId: stream?.entityId }];
+  world.remembered.compositePartA = partA;
 }
 
 // docs/protocol.md: a number, bool or enum key that is absent is its default value; proto3 cannot tell the two apart.
 Then("both forms of the key reached the same entity, and the reply state is {string}", function (this: BackendWorld, state: string) {
-  const calls = (this.memory.get("composite calls") as CompositeCall[] | undefined) ?? [];
+  const calls = this.remembered.compositeCalls ?? [];
   if (calls.length < 2) throw new Error("needs two ProcessComposite calls before it");
   const [first, second] = calls.slice(-2) as [CompositeCall, CompositeCall];
   const where = (c: CompositeCall) =>
@@ -91,7 +86,7 @@ function splitJoinedKey(id: string): string[] | undefined {
 Then(
   'the entity id is {string} escaped, then the other {int} key fields, joined with "-"',
   function (this: BackendWorld, _partA: string, others: number) {
-    const partA = this.memory.get("composite part a") as string;
+    const partA = this.recall("compositePartA");
     const first = escapePart(partA);
     const ids = this.uf.traffic.streams.flatMap((s) => (s.entityId?.startsWith(`${first}-`) ? [s.entityId] : []));
     const recent = this.uf.traffic.streams.at(-1)?.entityId;

@@ -21,14 +21,10 @@ import {
 import { BackendExpectationFailure } from "../verdict/backend-expectation-failure.js";
 import type { BackendModeParameters } from "./backend-mode-parameters.js";
 import { currentBackendStage } from "./stage-registry.js";
+import type { CallRecord, StepMemory } from "./step-memory.js";
 import type { Sequence } from "../../run/sequence-entry.js";
 
-/** The last call a scenario made, for the Then steps that judge it. */
-export interface CallRecord {
-  readonly entityId: string;
-  readonly request: Uint8Array;
-  readonly outcome: CallOutcome;
-}
+export type { CallRecord };
 
 /**
  * One backend-mode scenario: the shared stage (backend under test + the kit's
@@ -56,8 +52,16 @@ export class BackendWorld extends World<BackendModeParameters> {
   readonly scenarioTag = randomBytes(3).toString("hex");
   /** Held answers waiting for "the calls behind it are queued", by entity id (see `queuedBehind`). */
   readonly #queuedReleases = new Map<string, () => void>();
-  /** Values steps remember between them (e.g. a state before passivation). */
-  readonly memory = new Map<string, unknown>();
+  /** What steps hand to the steps after them, typed by name (step-memory.ts). */
+  readonly remembered: StepMemory = {};
+
+  /** What an earlier step of the scenario remembered; a feature whose steps are out of order gets a clear error. */
+  recall<K extends keyof StepMemory>(key: K): NonNullable<StepMemory[K]> {
+    const value = this.remembered[key];
+    if (value === undefined)
+      throw new Error(`this step reads "${key}", which no earlier step of the scenario set: the feature's steps are out of order`);
+    return value as NonNullable<StepMemory[K]>;
+  }
 
   constructor(options: IWorldOptions<BackendModeParameters>) {
     super(options);
