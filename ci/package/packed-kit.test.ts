@@ -68,7 +68,7 @@ describe("the packed kit, installed from its tarball in an empty folder", { time
     const sources = all.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"));
     assert.deepEqual(sources, [], "TypeScript source in the package");
     for (const needed of [
-      "dist/tck/cli/run-main.js",
+      "dist/tck/run-main.js",
       "dist/reference/backend/main.js",
       "features/backend",
       "proto/lightbend/serverless/protocol.proto",

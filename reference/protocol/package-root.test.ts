@@ -10,10 +10,10 @@ test("packageRoot finds the nearest package.json from source depth and from buil
   const root = mkdtempSync(join(tmpdir(), "package-root-"));
   try {
     writeFileSync(join(root, "package.json"), "{}");
-    mkdirSync(join(root, "tck/cli"), { recursive: true });
-    mkdirSync(join(root, "dist/tck/cli"), { recursive: true });
-    assert.equal(packageRoot(pathToFileURL(join(root, "tck/cli/main.ts")).href), root);
-    assert.equal(packageRoot(pathToFileURL(join(root, "dist/tck/cli/main.js")).href), root);
+    mkdirSync(join(root, "tck/kit/run"), { recursive: true });
+    mkdirSync(join(root, "dist/tck/kit/run"), { recursive: true });
+    assert.equal(packageRoot(pathToFileURL(join(root, "tck/kit/run/kit-version.ts")).href), root);
+    assert.equal(packageRoot(pathToFileURL(join(root, "dist/tck/kit/run/kit-version.js")).href), root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -24,6 +24,6 @@ test("packageRoot of this very module is the project's root", () => {
 });
 
 test("moduleExtension tells source from build", () => {
-  assert.equal(moduleExtension("file:///p/tck/run/x.ts"), ".ts");
-  assert.equal(moduleExtension("file:///p/dist/tck/run/x.js"), ".js");
+  assert.equal(moduleExtension("file:///p/tck/kit/run/x.ts"), ".ts");
+  assert.equal(moduleExtension("file:///p/dist/tck/kit/run/x.js"), ".js");
 });

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 
 /**
  * The folder of the project's package.json, found from a module's URL by walking up. The same
- * module runs from source (tck/cli/main.ts: two folders down) and from the build
- * (dist/tck/cli/main.js: three folders down, in a checkout or in an installed package); the
+ * module runs from source (tck/kit/run/kit-version.ts: three folders down) and from the build
+ * (dist/tck/kit/run/kit-version.js: four folders down, in a checkout or in an installed package); the
  * package's data folders (features/, proto/) sit beside package.json in both.
  */
 export function packageRoot(moduleUrl: string): string {

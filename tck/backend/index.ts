@@ -7,5 +7,5 @@ export { commandPlaceholders, createCommandBackendLauncher, expandCommand } from
 export { createInProcessBackendLauncher } from "./driver/in-process-backend-launcher.js";
 export { createTargetBackendLauncher } from "./driver/target-backend-launcher.js";
 export { checkLifecycleProperty, checkSerialConsistencyProperty, type PropertyContext, type PropertyOutcome } from "./properties/index.js";
-export type { NotRun } from "../run/scenario-verdict.js";
+export type { NotRun } from "../kit/run/scenario-verdict.js";
 export { runBackendMode, type BackendModeOptions, type BackendRunSummary } from "./run/run-backend-mode.js";

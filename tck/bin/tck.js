@@ -4,11 +4,11 @@
 // loader. In an installed package there is no source and no tsx: the built JavaScript in dist/ runs.
 import { existsSync } from "node:fs";
 
-const source = new URL("../cli/run-main.ts", import.meta.url);
+const source = new URL("../run-main.ts", import.meta.url);
 if (existsSync(source)) {
   const { register } = await import("tsx/esm/api");
   register();
   await import(source.href);
 } else {
-  await import(new URL("../../dist/tck/cli/run-main.js", import.meta.url).href);
+  await import(new URL("../../dist/tck/run-main.js", import.meta.url).href);
 }

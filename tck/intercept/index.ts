@@ -1,13 +1,24 @@
-export { interceptUsage, runInterceptCommand, untilSignal, type InterceptCommandIo } from "./intercept-command.js";
+export { interceptUsage, runInterceptCommand, untilSignal, type InterceptCommandIo } from "./cli/intercept-command.js";
 export {
   startInterceptor,
   type InterceptorOptions,
   type InterceptorSummary,
   type RunningInterceptor,
   type ViolationReport,
-} from "./interceptor.js";
-export { createProtocolInvariants, type InvariantViolation, type ProtocolInvariants, type StreamEnd } from "./protocol-invariants.js";
-export { formatTranscript, streamInJson, streamOutJson, type StreamOutcome, type TranscriptEntry } from "./transcript-entry.js";
+} from "./driver/interceptor.js";
+export {
+  createProtocolInvariants,
+  type InvariantViolation,
+  type ProtocolInvariants,
+  type StreamEnd,
+} from "../kit/protocol/protocol-invariants.js";
+export {
+  formatTranscript,
+  streamInJson,
+  streamOutJson,
+  type StreamOutcome,
+  type TranscriptEntry,
+} from "../kit/transcript/transcript-entry.js";
 export {
   FaultSpecError,
   faultKinds,
@@ -18,6 +29,6 @@ export {
   type FaultKind,
   type FaultPlan,
   type NamedFault,
-} from "./fault-spec.js";
-export { createFaultInjector, describeFault, type AppliedFault, type FaultInjector, type StreamFaults } from "./faults.js";
-export { createFaultOracle, definedCallCodes, type ClientCallOutcome, type FaultOracle } from "./fault-oracle.js";
+} from "./faults/fault-spec.js";
+export { createFaultInjector, describeFault, type AppliedFault, type FaultInjector, type StreamFaults } from "./faults/faults.js";
+export { createFaultOracle, definedCallCodes, type ClientCallOutcome, type FaultOracle } from "./faults/fault-oracle.js";

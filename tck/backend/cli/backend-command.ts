@@ -1,4 +1,4 @@
-import { runModeCommand } from "../../cli/run-mode-command.js";
+import { runModeCommand } from "../../kit/cli/run-mode-command.js";
 import { createCommandBackendLauncher } from "../driver/command-backend-launcher.js";
 import { createTargetBackendLauncher } from "../driver/target-backend-launcher.js";
 import { preflightBackendTarget } from "../run/preflight-backend.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { UsageError } from "../../cli/usage-error.js";
+import { UsageError } from "../../kit/cli/usage-error.js";
 import { backendRerunCommand, parseBackendModeArgs } from "./backend-mode-config.js";
 
 describe("tck backend arguments", () => {

@@ -5,9 +5,9 @@ import {
   expectedFailureOptions,
   expectedFailureUsage,
   type ExpectedFailureFiles,
-} from "../../cli/expected-failure-flags.js";
-import { UsageError } from "../../cli/usage-error.js";
-import { type ReportKind, type ReportRequest, reportKinds, reportUsage } from "../../run/report-request.js";
+} from "../../kit/cli/expected-failure-flags.js";
+import { UsageError } from "../../kit/cli/usage-error.js";
+import { type ReportKind, type ReportRequest, reportKinds, reportUsage } from "../../kit/run/report-request.js";
 
 /** Backend mode's configuration, fully resolved and validated at the edge. */
 export interface BackendModeConfig extends ExpectedFailureFiles {

@@ -6,7 +6,7 @@ import {
   type InstrumentedUserFunction,
   type Subject,
   type TrafficLog,
-} from "../../instrumented-user-function/index.js";
+} from "../../kit/doubles/instrumented-user-function/index.js";
 import { createBackendClient, type BackendClient, type CallOutcome } from "./backend-client.js";
 import type { BackendLauncher, LaunchedBackend, StorageFaults } from "./backend-launcher.js";
 import type { BackendSettings } from "./backend-settings.js";

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { freePort } from "../../instrumented-user-function/free-port.js";
+import { freePort } from "../../kit/doubles/instrumented-user-function/free-port.js";
 import type { BackendLauncher, LaunchedBackend, LaunchRequest } from "./backend-launcher.js";
 
 export interface CommandBackendLauncherOptions {

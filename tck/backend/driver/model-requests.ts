@@ -1,8 +1,8 @@
-import { cartPackage, cartTypes, modelPackage, modelTypes } from "../../instrumented-user-function/index.js";
-import type { CompositeKey, ModelAction, ModelResponse } from "../../subjects/model-entity-subject.js";
+import { cartPackage, cartTypes, modelPackage, modelTypes } from "../../kit/doubles/instrumented-user-function/index.js";
+import type { CompositeKey, ModelAction, ModelResponse } from "../../kit/subjects/model-entity-subject.js";
 
 // The model entity's messages as data are one thing for both modes (proto/tck/model.proto).
-export type { CompositeKey, ModelAction, ModelResponse } from "../../subjects/model-entity-subject.js";
+export type { CompositeKey, ModelAction, ModelResponse } from "../../kit/subjects/model-entity-subject.js";
 
 export type ModelMethod = "Process" | "ProcessEmpty" | "ProcessComposite" | "ProcessStream";
 

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { subjectOf } from "../../instrumented-user-function/index.js";
+import { subjectOf } from "../../kit/doubles/instrumented-user-function/index.js";
 import { decodeModelResponse, modelMethodPath, modelRequest, type ModelAction } from "../driver/model-requests.js";
 import type { PropertyContext, PropertyOutcome } from "./property-context.js";
 import { propertyReport } from "./property-report.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { startRawModelEntity } from "../../instrumented/index.js";
+import { startRawModelEntity } from "../../kit/doubles/raw-subjects/index.js";
 import { runBackendCommand } from "../cli/backend-command.js";
 import { captureOutput } from "../self-test/capture-output.js";
 

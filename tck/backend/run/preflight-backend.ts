@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { readyPath } from "../../../reference/protocol/index.js";
-import { PreflightError } from "../../run/preflight.js";
+import { PreflightError } from "../../kit/run/preflight-error.js";
 import { createBackendClient } from "../driver/backend-client.js";
 import { BackendStartError } from "../driver/backend-stage.js";
 import { modelMethodPath } from "../driver/model-requests.js";

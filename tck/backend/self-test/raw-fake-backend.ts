@@ -6,7 +6,7 @@ import {
   type StreamIn,
   type StreamOut,
 } from "../../../reference/protocol/index.js";
-import { modelPackage, modelTypes } from "../../instrumented-user-function/index.js";
+import { modelPackage, modelTypes } from "../../kit/doubles/instrumented-user-function/index.js";
 import type { BackendLauncher, LaunchedBackend, LaunchRequest } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { freePort } from "../../instrumented-user-function/index.js";
+import { freePort } from "../../kit/doubles/instrumented-user-function/index.js";
 import { defaultBackendSettings } from "../driver/backend-settings.js";
 import { createTargetBackendLauncher } from "../driver/target-backend-launcher.js";
 import { runBackendMode } from "../run/run-backend-mode.js";

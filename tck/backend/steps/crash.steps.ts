@@ -1,5 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
-import { noteMediaType } from "../../run/verdict-collector.js";
+import { noteMediaType } from "../../kit/run/verdict-collector.js";
 import type { BackendWorld } from "../world/backend-world.js";
 import type { CrashTrial } from "../world/step-memory.js";
 

@@ -1,5 +1,5 @@
 import { Given, Then, When } from "@cucumber/cucumber";
-import { subjectOf, type SubjectName } from "../../instrumented-user-function/index.js";
+import { subjectOf, type InstrumentedSubjectName } from "../../kit/doubles/instrumented-user-function/index.js";
 import { loosely } from "../driver/backend-stage.js";
 import { modelMethodPath, modelRequest } from "../driver/model-requests.js";
 import type { BackendWorld } from "../world/backend-world.js";
@@ -117,7 +117,7 @@ When("the backend starts on the spec {string}", function (this: BackendWorld, na
 Then("it refuses to serve it with a startup error mentioning {string}", async function (this: BackendWorld, words: string) {
   const name = this.remembered.refusalSpec;
   if (name === undefined) throw new Error("no spec to refuse was given");
-  const observation = await this.stage.launchExpectingRefusal(subjectOf(name as SubjectName), words);
+  const observation = await this.stage.launchExpectingRefusal(subjectOf(name as InstrumentedSubjectName), words);
   const expected = `a startup error mentioning ${JSON.stringify(words)} (an exit, or NOT_SERVING, and none of the spec's methods served)`;
   const tail = () => observation.output.split("\n").slice(-10).join("\n");
   if (!observation.refused) this.fail(expected, `${observation.how}; its output:\n${tail()}`);

@@ -1,5 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
-import { parseModelActions } from "../../world/parse-model-actions.js";
+import { parseModelActions } from "../../kit/subjects/parse-model-actions.js";
 import type { BackendWorld, CallRecord } from "../world/backend-world.js";
 import type { CompositeCall } from "../world/step-memory.js";
 

@@ -1,5 +1,5 @@
 import { Given, When } from "@cucumber/cucumber";
-import type { Misbehaviour } from "../../instrumented-user-function/index.js";
+import type { Misbehaviour } from "../../kit/doubles/instrumented-user-function/index.js";
 import type { BackendWorld } from "../world/backend-world.js";
 
 const violations: Record<string, Misbehaviour> = {

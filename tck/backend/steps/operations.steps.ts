@@ -1,5 +1,5 @@
 import { Then } from "@cucumber/cucumber";
-import { notRunMediaType } from "../../run/verdict-collector.js";
+import { notRunMediaType } from "../../kit/run/verdict-collector.js";
 import { fileDescriptorProtoType } from "../../../reference/protocol/index.js";
 import { checkHealth, fileContainingSymbol, listServices, notOffered } from "../driver/operations-client.js";
 import type { BackendWorld } from "../world/backend-world.js";

@@ -1,6 +1,6 @@
 import { Then, When } from "@cucumber/cucumber";
 import type { AnyPayload } from "../../../reference/protocol/index.js";
-import { modelTypes } from "../../instrumented-user-function/index.js";
+import { modelTypes } from "../../kit/doubles/instrumented-user-function/index.js";
 import { describeSequences, describeStream, replayFault, type BackendWorld } from "../world/backend-world.js";
 import type { ModelAction } from "../driver/model-requests.js";
 

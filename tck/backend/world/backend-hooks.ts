@@ -1,8 +1,8 @@
 import { After, Before, Status, setDefaultTimeout, setWorldConstructor } from "@cucumber/cucumber";
-import { notRunMediaType } from "../../run/verdict-collector.js";
+import { notRunMediaType } from "../../kit/run/verdict-collector.js";
 import { BackendWorld } from "./backend-world.js";
 import { notRunReason } from "./not-run-reason.js";
-import { sequenceMediaType } from "../../run/sequence-entry.js";
+import { sequenceMediaType } from "../../kit/run/sequence-entry.js";
 
 setWorldConstructor(BackendWorld);
 

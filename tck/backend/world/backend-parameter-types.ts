@@ -1,5 +1,5 @@
 import { defineParameterType } from "@cucumber/cucumber";
-import { defineSharedParameterTypes } from "../../world/define-shared-parameter-types.js";
+import { defineSharedParameterTypes } from "../../kit/world/define-shared-parameter-types.js";
 
 defineSharedParameterTypes();
 

@@ -2,8 +2,13 @@ import { randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { World, type IWorldOptions } from "@cucumber/cucumber";
 import type { StreamIn, StreamOut } from "../../../reference/protocol/index.js";
-import { subjectOf, type InstrumentedUserFunction, type RecordedStream, type Subject } from "../../instrumented-user-function/index.js";
-import { TeardownStack } from "../../world/teardown-stack.js";
+import {
+  subjectOf,
+  type InstrumentedUserFunction,
+  type RecordedStream,
+  type Subject,
+} from "../../kit/doubles/instrumented-user-function/index.js";
+import { TeardownStack } from "../../kit/world/teardown-stack.js";
 import type { BackendClient, CallOutcome } from "../driver/backend-client.js";
 import type { BackendSettings } from "../driver/backend-settings.js";
 import type { BackendStage } from "../driver/backend-stage.js";
@@ -22,7 +27,7 @@ import { BackendExpectationFailure } from "../verdict/backend-expectation-failur
 import type { BackendModeParameters } from "./backend-mode-parameters.js";
 import { currentBackendStage } from "./stage-registry.js";
 import type { CallRecord, StepMemory } from "./step-memory.js";
-import type { Sequence } from "../../run/sequence-entry.js";
+import type { Sequence } from "../../kit/run/sequence-entry.js";
 
 export type { CallRecord };
 
