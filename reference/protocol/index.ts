@@ -16,6 +16,7 @@ export {
   typeUrlOf,
   typeUrlPrefix,
 } from "./codec.js";
+export { createEntityClient, type EntityClient, type EntityClientOptions, readyOf } from "./entity-client.js";
 export { entityServiceDefinition, entityServiceName, handlePath, readyPath } from "./entity-service.js";
 export { moduleExtension, packageRoot } from "./package-root.js";
 export { type LoadProtosOptions, loadProtos, protoDir, protocolProtos } from "./proto-root.js";
