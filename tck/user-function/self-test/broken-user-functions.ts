@@ -1,4 +1,4 @@
-import type { UserFunctionFaults } from "../../kit/doubles/raw-subjects/raw-user-function.js";
+import type { UserFunctionFaults } from "../../kit/doubles/instrumented-user-function/index.js";
 
 /**
  * The self-tests' broken user functions: the raw-protocol model entity with

@@ -9,6 +9,11 @@ import { fileDescriptorType } from "../../discovery/index.js";
  * whose state is a string; `Append { id, value }` emits one event per
  * character group (`value` split on `+`) and replies the new state. Every
  * stream is recorded, and a test can take over any command to misbehave.
+ *
+ * Kept apart from the TCK's raw-protocol user function (tck/kit/doubles/instrumented-user-function/)
+ * on purpose: the reference backend is certified by the TCK, so its own tests depend on nothing of
+ * the TCK; and this entity has method shapes the backend's unit tests need that the TCK's model
+ * entity lacks (a client-streaming AppendAll, a server-streaming Watch).
  */
 
 export const testPackage = "test.backend";

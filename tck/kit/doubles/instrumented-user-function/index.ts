@@ -5,6 +5,7 @@ export {
   type InstrumentedUserFunction,
   type InstrumentedUserFunctionOptions,
 } from "./instrumented-user-function.js";
+export type { UserFunctionFaults } from "./faults.js";
 export type { Hold, Misbehaviour, MisbehaviourKind } from "./misbehaviour.js";
 export { modelFileDescriptor, modelPackage, modelPersistenceId, modelServiceName, type ModelDescriptorShape } from "./model-descriptor.js";
 export { UnusablePayloadError, type CommandOutcome, type EntityBehaviour } from "./entity-behaviour.js";

@@ -1,16 +1,17 @@
 import * as grpc from "@grpc/grpc-js";
 import {
   entityServiceDefinition,
+  typeNameOf,
   typeUrlOf,
+  type AnyPayload,
   type EntitySpec,
   type StreamIn,
   type StreamOut,
 } from "../../../../reference/protocol/index.js";
-import { createCartEntityBehaviour } from "./cart-entity-behaviour.js";
 import type { EntityBehaviour } from "./entity-behaviour.js";
+import type { UserFunctionFaults } from "./faults.js";
 import type { Hold, Misbehaviour } from "./misbehaviour.js";
 import { freePort } from "./free-port.js";
-import { createModelEntityBehaviour } from "./model-entity-behaviour.js";
 import { subjectOf, type Subject } from "./subject.js";
 import { cancelledByBackend, TrafficLog, type RecordedStream } from "./traffic-log.js";
 
@@ -23,6 +24,14 @@ export interface InstrumentedUserFunctionOptions {
   readonly snapshotEvery?: number;
   /** Reserve the port but do not listen until `comeUp()` (A5). */
   readonly startDown?: boolean;
+  /** Defects of the whole user function (the self-tests' broken user functions); none by default. */
+  readonly faults?: UserFunctionFaults;
+  /**
+   * Ends a stream with an error on a Command for another entity or with a command id that does not
+   * increase (B8), as a careful support library does. Off in backend mode, where the traffic log
+   * records such a Command as the backend's violation and the entity answers it.
+   */
+  readonly rejectsForeignCommands?: boolean;
 }
 
 /**
@@ -65,7 +74,10 @@ export interface InstrumentedUserFunction {
 export async function startInstrumentedUserFunction(options: InstrumentedUserFunctionOptions = {}): Promise<InstrumentedUserFunction> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort(host);
-  const uf = new InstrumentedUserFunctionImpl(host, port, options.subject ?? subjectOf("model"), options.snapshotEvery ?? 5);
+  const uf = new InstrumentedUserFunctionImpl(host, port, options.subject ?? subjectOf("model"), options.snapshotEvery ?? 5, {
+    faults: options.faults ?? {},
+    rejectsForeignCommands: options.rejectsForeignCommands ?? false,
+  });
   if (!options.startDown) await uf.comeUp();
   return uf;
 }
@@ -88,6 +100,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
     readonly port: number,
     subject: Subject,
     private readonly snapshotEvery: number,
+    private readonly session: { readonly faults: UserFunctionFaults; readonly rejectsForeignCommands: boolean },
   ) {
     this.address = `${host}:${port}`;
     this.#subject = subject;
@@ -136,7 +149,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
           return;
         }
         this.traffic.readyCalled();
-        callback(null, this.#subject.spec);
+        callback(null, { ...this.#subject.spec, ...this.session.faults.describesItselfAs });
       },
       handle: (call: grpc.ServerDuplexStream<StreamIn, StreamOut>) => {
         if (!this.#refusing) return this.#handle(call);
@@ -181,9 +194,15 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
   #handle(call: grpc.ServerDuplexStream<StreamIn, StreamOut>): void {
     const stream = this.traffic.opened();
     const subject = this.#subject;
+    const { faults, rejectsForeignCommands } = this.session;
     const timers = new Set<NodeJS.Timeout>();
     let behaviour: EntityBehaviour | undefined;
+    let entityId = "";
     let sequence = 0;
+    let lastCommandId = 0;
+    let emittedOnStream = 0;
+    let hung = false;
+    let endOnNextMessage = false;
     let finished = false;
     // Messages are handled one after another, also when an answer is delayed.
     let queue: Promise<void> = Promise.resolve();
@@ -200,13 +219,18 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
       if (finished) return;
       this.traffic.sent(stream, message);
       call.write(message);
+      if (faults.answersTwice) call.write(message);
     };
-    const endWithError = (details: string) => {
+    const endWithStatus = (code: grpc.status, details: string) => {
       if (finished) return;
       this.traffic.ended(stream, `user function ended it: ${details}`);
       cleanup();
-      call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details });
+      call.emit("error", { code, details });
     };
+    const endWithError = (details: string) => endWithStatus(grpc.status.FAILED_PRECONDITION, details);
+    const wireAny = (payload: AnyPayload): AnyPayload =>
+      faults.typeUrlsWithoutPrefix ? { ...payload, typeUrl: typeNameOf(payload.typeUrl) } : payload;
+    const answerId = (commandId: number) => (faults.wrongCommandIds ? commandId + 1 : commandId);
     const complete = () => {
       if (finished) return;
       this.traffic.ended(stream, "completed by both sides");
@@ -227,6 +251,25 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
     };
 
     const onCommand = async (command: Extract<StreamIn, { case: "command" }>, entity: EntityBehaviour) => {
+      if (rejectsForeignCommands && !faults.acceptsForeignCommands) {
+        if (command.entityId !== entityId)
+          return endWithError(`Command for entity ${JSON.stringify(command.entityId)} on the stream of ${JSON.stringify(entityId)}`);
+        if (command.id <= lastCommandId) return endWithError(`command id ${command.id} does not increase (previous ${lastCommandId})`);
+      }
+      lastCommandId = command.id;
+      if (command.id === faults.crashesOnCommandId) return this.goDown();
+      if (command.id === faults.closesStreamOnCommandId) return complete();
+      if (faults.endsStreamOnUnknownCommand && !subject.inputTypes.has(command.name)) return complete();
+      if (hung || (faults.hangsOnCommandId !== undefined && command.id >= faults.hangsOnCommandId)) {
+        hung = true;
+        return;
+      }
+      const fail = (description: string) => {
+        if (faults.endsStreamInsteadOfFailureWith !== undefined) return endWithStatus(faults.endsStreamInsteadOfFailureWith, description);
+        send({ case: "failure", commandId: answerId(command.id), description });
+        if (faults.endsStreamAfterThrowFailure && description.startsWith("handler threw")) endOnNextMessage = true;
+      };
+      if (faults.failsEveryCommandWith !== undefined) return fail(faults.failsEveryCommandWith);
       const expectedType = subject.inputTypes.get(command.name);
       if (expectedType !== undefined && command.payload?.typeUrl !== typeUrlOf(expectedType)) {
         this.traffic.violated(stream, {
@@ -242,21 +285,28 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
       const outcome = entity.decide(command.name, command.payload, misbehaviour?.kind === "large-events" ? misbehaviour.bytes : 0);
       let answer: StreamOut;
       if (outcome.kind === "failure") {
+        if (misbehaviour === undefined) return fail(outcome.description);
         answer = { case: "failure", commandId: command.id, description: outcome.description };
       } else {
+        const before = faults.doesNotApplyOwnEvents ? entity.snapshot() : undefined;
         for (const event of outcome.events) entity.apply(event);
-        const first = sequence + 1;
+        // Snapshot points count from the entity's sequence (or, broken, from this stream's own events).
+        const counted = faults.snapshotPointsFromStreamStart ? emittedOnStream : sequence;
         sequence += outcome.events.length;
+        emittedOnStream += outcome.events.length;
         const every = this.#snapshotEvery.get(command.entityId) ?? this.snapshotEvery;
-        let snapshotDue = false;
-        if (Number.isFinite(every)) for (let s = first; s <= sequence; s++) if (s % every === 0) snapshotDue = true;
+        let snapshotDue = faults.snapshotsEveryReply === true;
+        if (Number.isFinite(every))
+          for (let s = counted + 1; s <= counted + outcome.events.length; s++) if (s % every === 0) snapshotDue = true;
         answer = {
           case: "reply",
-          commandId: command.id,
+          commandId: answerId(command.id),
           payload: outcome.payload,
-          events: outcome.events,
-          snapshot: snapshotDue ? entity.snapshot() : undefined,
+          events: outcome.events.map(wireAny),
+          snapshot: snapshotDue ? wireAny(entity.snapshot()) : undefined,
         };
+        // Replies (and snapshots) as if it applied its events, then goes back.
+        if (before !== undefined) entity.restore(before);
       }
       switch (misbehaviour?.kind) {
         case undefined:
@@ -296,10 +346,12 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
 
     const onMessage = async (message: StreamIn) => {
       if (finished) return;
+      if (endOnNextMessage) return endWithError("ended after the Failure for a throwing handler");
       switch (message.case) {
         case "init": {
           if (behaviour) return endWithError("second Init on one stream");
-          behaviour = subject.entity === "model" ? createModelEntityBehaviour() : createCartEntityBehaviour();
+          behaviour = subject.createBehaviour();
+          entityId = message.entityId;
           if (message.snapshot) {
             sequence = message.snapshot.sequence;
             if (!message.snapshot.payload) return endWithError("snapshot offer without a payload");
@@ -308,6 +360,8 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
             } catch (error) {
               return endWithError(`unusable snapshot: ${(error as Error).message}`);
             }
+            // Checked like any snapshot, then forgotten.
+            if (faults.ignoresSnapshot) behaviour = subject.createBehaviour();
           }
           return;
         }
@@ -317,6 +371,7 @@ class InstrumentedUserFunctionImpl implements InstrumentedUserFunction {
           if (!message.payload) return endWithError(`Event ${message.sequence} without a payload`);
           try {
             behaviour.apply(message.payload);
+            if (faults.appliesReplayedEventsTwice) behaviour.apply(message.payload);
           } catch (error) {
             return endWithError(`unusable event ${message.sequence}: ${(error as Error).message}`);
           }

@@ -2,6 +2,9 @@ import type { EntitySpec } from "../../../../reference/protocol/index.js";
 import { cartFileDescriptor, cartPersistenceId, cartServiceName } from "./cart-descriptor.js";
 import { encodeFileDescriptor, type FileDescriptorData } from "./file-descriptor-data.js";
 import { modelFileDescriptor, modelPersistenceId, modelServiceName } from "./model-descriptor.js";
+import { createCartEntityBehaviour } from "./cart-entity-behaviour.js";
+import type { EntityBehaviour } from "./entity-behaviour.js";
+import { createModelEntityBehaviour } from "./model-entity-behaviour.js";
 
 /**
  * What the instrumented user function serves: the model entity or the shopping cart
@@ -29,9 +32,12 @@ export const instrumentedSubjectNames: readonly InstrumentedSubjectName[] = [
 ];
 
 export interface Subject {
-  readonly name: InstrumentedSubjectName;
-  /** Which entity behaviour answers `handle` streams. */
+  /** A subjectOf() name, or the name of a subject built elsewhere (the raw subjects of the self-tests). */
+  readonly name: InstrumentedSubjectName | "raw-model-entity" | "raw-shopping-cart";
+  /** Which entity it serves (the model entity's or the cart's methods). */
   readonly entity: "model" | "cart";
+  /** A fresh entity for a `handle` stream. */
+  createBehaviour(): EntityBehaviour;
   readonly spec: EntitySpec;
   /** For a malformed spec: what a backend must complain about. */
   readonly defect: string | undefined;
@@ -51,6 +57,7 @@ export function subjectOf(name: InstrumentedSubjectName, options: SubjectOptions
   const model = (proto: Uint8Array, overrides: Partial<EntitySpec> = {}, defect?: string): Subject => ({
     name,
     entity: "model",
+    createBehaviour: createModelEntityBehaviour,
     spec: { proto, serviceName: modelServiceName, persistenceId: options.persistenceId ?? modelPersistenceId, ...overrides },
     defect,
     inputTypes: inputTypesOf(modelFileDescriptor("method-without-key")),
@@ -67,6 +74,7 @@ export function subjectOf(name: InstrumentedSubjectName, options: SubjectOptions
       return {
         name,
         entity: "cart",
+        createBehaviour: createCartEntityBehaviour,
         spec: {
           proto: encodeFileDescriptor(cartFileDescriptor()),
           serviceName: cartServiceName,

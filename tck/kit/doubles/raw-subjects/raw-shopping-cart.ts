@@ -1,13 +1,18 @@
 import { typeNameOf, typeUrlOf, type AnyPayload } from "../../../../reference/protocol/index.js";
-import { UnusablePayloadError, type CommandOutcome, type EntityBehaviour } from "../instrumented-user-function/index.js";
+import {
+  UnusablePayloadError,
+  type CommandOutcome,
+  type EntityBehaviour,
+  type InstrumentedUserFunction,
+} from "../instrumented-user-function/index.js";
 import { ShoppingCartSubject } from "../../subjects/shopping-cart-subject.js";
 import { fileDescriptorOf } from "./file-descriptor-of.js";
-import { startRawUserFunction, type RawUserFunctionOptions, type RunningUserFunction } from "./raw-user-function.js";
+import { inputTypesOf, startRawSubject, type RawSubjectOptions } from "./raw-subject.js";
 
 const api = "com.example.shoppingcart";
 const domain = "com.example.shoppingcart.persistence";
 
-export interface RawShoppingCartOptions extends RawUserFunctionOptions {
+export interface RawShoppingCartOptions extends RawSubjectOptions {
   /**
    * Whether AddItem refuses a quantity below 1 (the kit's rule set `@rule-quantity`).
    * Without it the cart does what the seed's cart does: it adds the line as given.
@@ -93,11 +98,14 @@ function createShoppingCartBehaviour(subject: ShoppingCartSubject, quantityRule:
 }
 
 /** The shopping cart on the raw protocol, with optional faults and with or without the quantity rule. */
-export function startRawShoppingCart(options: RawShoppingCartOptions = {}): Promise<RunningUserFunction> {
+export function startRawShoppingCart(options: RawShoppingCartOptions = {}): Promise<InstrumentedUserFunction> {
   const subject = new ShoppingCartSubject();
   const quantityRule = options.quantityRule ?? true;
-  return startRawUserFunction(
+  return startRawSubject(
     {
+      name: "raw-shopping-cart",
+      entity: "cart",
+      createBehaviour: () => createShoppingCartBehaviour(subject, quantityRule),
       spec: {
         proto: fileDescriptorOf(subject.root, "shoppingcart/shoppingcart.proto", [
           "google/protobuf/empty.proto",
@@ -106,8 +114,8 @@ export function startRawShoppingCart(options: RawShoppingCartOptions = {}): Prom
         serviceName: subject.serviceName,
         persistenceId: subject.persistenceId,
       },
-      commandNames: ["AddItem", "RemoveItem", "GetCart"],
-      createBehaviour: () => createShoppingCartBehaviour(subject, quantityRule),
+      defect: undefined,
+      inputTypes: inputTypesOf(subject.root, subject.serviceName),
     },
     options,
   );
