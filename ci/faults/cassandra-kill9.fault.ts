@@ -12,6 +12,7 @@ import { type PrivateCassandra, privateCassandraUnavailable, startPrivateCassand
 import { entityId, persistenceId } from "../../reference/backend/ids.js";
 import { silentLogger } from "../../reference/backend/logger.js";
 import { openStores, type Stores } from "../../reference/backend/open-stores.js";
+import { defaultCassandraSettings } from "../../reference/backend/persistence/cassandra/index.js";
 import { eventsNumbered, everything, replayAll } from "../../reference/backend/persistence/contract-fixtures.js";
 import { healthStatus } from "../../reference/backend/testing/health-status.js";
 import { ensureExited, runMain } from "../../reference/backend/testing/run-main.js";
@@ -46,12 +47,14 @@ if (cannotRun !== undefined) {
       stores = openStores(
         {
           kind: "cassandra",
-          contactPoints: [`${host}:${port}`],
-          keyspace: "kill9",
-          localDataCenter: node.localDataCenter,
-          credentials: undefined,
+          cassandra: {
+            ...defaultCassandraSettings,
+            contactPoints: [`${host}:${port}`],
+            keyspace: "kill9",
+            localDataCenter: node.localDataCenter,
+          },
         },
-        { env: {}, logger: silentLogger, probeEveryMs: 200 },
+        { logger: silentLogger, probeEveryMs: 200 },
       );
       stores.onAvailability((available) => {
         availability.push(available);

@@ -12,7 +12,7 @@ import { after, before, describe, it, test } from "node:test";
 import { type PrivateCassandra, privateCassandraUnavailable, startPrivateCassandra } from "../cassandra-private-node.js";
 import { entityId, persistenceId } from "../../reference/backend/ids.js";
 import { silentLogger } from "../../reference/backend/logger.js";
-import { cassandraSettingsFromEnv } from "../../reference/backend/persistence/cassandra/cassandra-settings.js";
+import { cassandraSettingsFromEnv } from "../../reference/backend/config/parse-cassandra-settings.js";
 import { createCassandraStores } from "../../reference/backend/persistence/cassandra/create-cassandra-stores.js";
 import { eventsNumbered, everything, replayAll } from "../../reference/backend/persistence/contract-fixtures.js";
 import { StorageError } from "../../reference/backend/persistence/storage-error.js";

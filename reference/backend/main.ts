@@ -4,7 +4,7 @@ import { ConfigError, parseBackendConfig, type BackendConfig } from "./config/in
 import { discoverUserService } from "./discovery/index.js";
 import { userFunctionCredentials } from "./entity/index.js";
 import { createLogger } from "./logger.js";
-import { openStores, type Stores } from "./open-stores.js";
+import { openStores } from "./open-stores.js";
 import { addReflection, createBackendMetrics, startAdminServer, toggleDebugOnSignal, type AdminServer } from "./ops/index.js";
 import { createOperationalSurface } from "./server/index.js";
 
@@ -30,14 +30,8 @@ async function main(): Promise<void> {
   if (!parsed) return;
   const { config, options } = parsed;
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  let stores: Stores;
-  try {
-    stores = openStores(config.journal, { env: process.env, logger, unavailableAfterMs: config.journalUnhealthyAfterMs });
-  } catch (error) {
-    logger.error("cannot open the journal", { journal: config.journal.kind, error });
-    process.exitCode = 2;
-    return;
-  }
+  // The journal's settings were all checked by parseConfig(); connecting to Cassandra is stores.ready().
+  const stores = openStores(config.journal, { logger, unavailableAfterMs: config.journalUnhealthyAfterMs });
   const operations = createOperationalSurface({ addReflection });
   // Health follows the journal: NOT_SERVING while it cannot be written, SERVING once it can again.
   stores.onAvailability((available) => operations.storageAvailable(available));

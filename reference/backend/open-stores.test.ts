@@ -5,6 +5,7 @@ import { dropTestKeyspaces } from "../../ci/cassandra-test-settings.js";
 import { entityId, persistenceId } from "./ids.js";
 import { createLogger, type LogFields } from "./logger.js";
 import { openStores } from "./open-stores.js";
+import { defaultCassandraSettings } from "./persistence/cassandra/index.js";
 import { StorageError } from "./persistence/index.js";
 
 const entity = { persistenceId: persistenceId("p"), entityId: entityId("e") };
@@ -25,7 +26,7 @@ function recordingLogger() {
 
 describe("openStores", () => {
   it("memory: ready at once, and the stores work", async () => {
-    const stores = openStores({ kind: "memory" }, { env: {}, logger: recordingLogger().logger });
+    const stores = openStores({ kind: "memory" }, { logger: recordingLogger().logger });
     await stores.ready(new AbortController().signal);
     await stores.journal.append(entity, 0, [event]);
     assert.equal(await stores.journal.highestSequenceNumber(entity), 1);
@@ -35,8 +36,8 @@ describe("openStores", () => {
   it("cassandra unreachable: keeps retrying with a clear log line, calls fail unavailable, abort stops it", async () => {
     const { logger, entries } = recordingLogger();
     const stores = openStores(
-      { kind: "cassandra", contactPoints: ["127.0.0.1:1"], keyspace: "nowhere", localDataCenter: "datacenter1", credentials: undefined },
-      { env: {}, logger, retry: { initialMs: 20, maxMs: 40 } },
+      { kind: "cassandra", cassandra: { ...defaultCassandraSettings, contactPoints: ["127.0.0.1:1"], keyspace: "nowhere" } },
+      { logger, retry: { initialMs: 20, maxMs: 40 } },
     );
     const abort = new AbortController();
     const ready = stores.ready(abort.signal);
@@ -60,17 +61,6 @@ describe("openStores", () => {
     await assert.rejects(ready, /stop/);
     await stores.close();
   });
-
-  it("refuses invalid Cassandra settings from the environment at once", () => {
-    assert.throws(
-      () =>
-        openStores(
-          { kind: "cassandra", contactPoints: ["127.0.0.1"], keyspace: "k", localDataCenter: "datacenter1", credentials: undefined },
-          { env: { CASSANDRA_PARTITION_SIZE: "zero" }, logger: recordingLogger().logger },
-        ),
-      /CASSANDRA_PARTITION_SIZE/,
-    );
-  });
 });
 
 const cassandra = await acquireCassandra();
@@ -88,12 +78,15 @@ describe("openStores on a real Cassandra", { skip: "skipped" in cassandra ? cass
     const stores = openStores(
       {
         kind: "cassandra",
-        contactPoints: cassandra.contactPoints,
-        keyspace,
-        localDataCenter: cassandra.localDataCenter,
-        credentials: cassandra.credentials,
+        cassandra: {
+          ...defaultCassandraSettings,
+          contactPoints: cassandra.contactPoints,
+          keyspace,
+          localDataCenter: cassandra.localDataCenter,
+          ...(cassandra.credentials && { credentials: cassandra.credentials }),
+        },
       },
-      { env: {}, logger: recordingLogger().logger },
+      { logger: recordingLogger().logger },
     );
     await stores.ready(new AbortController().signal);
     await stores.journal.append(entity, 0, [event, event]);

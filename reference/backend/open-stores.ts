@@ -9,7 +9,7 @@ import {
   type SnapshotStore,
   watchJournalAvailability,
 } from "./persistence/index.js";
-import { cassandraSettingsFromEnv, createCassandraStores, type CassandraStores } from "./persistence/cassandra/index.js";
+import { createCassandraStores, type CassandraSettings, type CassandraStores } from "./persistence/cassandra/index.js";
 
 /** The journal and snapshot store a configuration asks for. */
 export interface Stores {
@@ -31,8 +31,6 @@ export interface Stores {
 }
 
 export interface OpenStoresOptions {
-  /** The environment, for the Cassandra settings that have no flag (partition size, consistency, …). */
-  readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
   /** Waits between connection attempts: doubling from `initialMs` up to `maxMs`. */
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
@@ -42,7 +40,7 @@ export interface OpenStoresOptions {
   readonly unavailableAfterMs?: number;
 }
 
-/** Opens the stores of `settings`; throws (a settings problem) only when they can never work. */
+/** Opens the stores of `settings` (validated already: config/ parsed them); for Cassandra, connecting is `ready()`. */
 export function openStores(settings: JournalSettings, options: OpenStoresOptions): Stores {
   switch (settings.kind) {
     case "memory": {
@@ -57,18 +55,11 @@ export function openStores(settings: JournalSettings, options: OpenStoresOptions
       };
     }
     case "cassandra":
-      return openCassandraStores(settings, options);
+      return openCassandraStores(settings.cassandra, options);
   }
 }
 
-function openCassandraStores(settings: Extract<JournalSettings, { kind: "cassandra" }>, options: OpenStoresOptions): Stores {
-  const cassandraSettings = {
-    ...cassandraSettingsFromEnv(options.env),
-    contactPoints: settings.contactPoints,
-    keyspace: settings.keyspace,
-    localDataCenter: settings.localDataCenter,
-    ...(settings.credentials ? { credentials: settings.credentials } : {}),
-  };
+function openCassandraStores(settings: CassandraSettings, options: OpenStoresOptions): Stores {
   const { initialMs, maxMs } = options.retry ?? { initialMs: 500, maxMs: 10_000 };
   const where = settings.contactPoints.join(",");
   let connected: CassandraStores | undefined;
@@ -115,7 +106,7 @@ function openCassandraStores(settings: Extract<JournalSettings, { kind: "cassand
     for (let attempt = 1; !connected; attempt++) {
       signal.throwIfAborted();
       try {
-        const opened = await createCassandraStores(cassandraSettings, options.logger);
+        const opened = await createCassandraStores(settings, options.logger);
         if (closed || signal.aborted) {
           await opened.close();
           signal.throwIfAborted();

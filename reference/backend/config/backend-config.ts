@@ -1,14 +1,8 @@
 import type { LogFormat, LogLevel } from "../logger.js";
+import type { CassandraSettings } from "../persistence/cassandra/cassandra-settings.js";
 
-export interface CassandraSettings {
-  readonly contactPoints: readonly string[];
-  readonly keyspace: string;
-  readonly localDataCenter: string;
-  /** Username and password come together or not at all. */
-  readonly credentials: { readonly username: string; readonly password: string } | undefined;
-}
-
-export type JournalSettings = { readonly kind: "memory" } | ({ readonly kind: "cassandra" } & CassandraSettings);
+/** The Cassandra journal carries its settings whole: what create-cassandra-stores needs, nothing left to read. */
+export type JournalSettings = { readonly kind: "memory" } | { readonly kind: "cassandra"; readonly cassandra: CassandraSettings };
 
 /** The backend's settings, fully resolved and validated (durations in milliseconds). */
 export interface BackendConfig {

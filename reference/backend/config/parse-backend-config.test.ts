@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { defaultCassandraSettings } from "../persistence/cassandra/cassandra-settings.js";
 import type { BackendConfig } from "./backend-config.js";
 import { ConfigError } from "./config-error.js";
 import { parseBackendConfig } from "./parse-backend-config.js";
@@ -116,10 +117,13 @@ describe("parseBackendConfig", () => {
       relayBuffer: 7,
       journal: {
         kind: "cassandra",
-        contactPoints: ["c1", "c2:9043"],
-        keyspace: "carts_test",
-        localDataCenter: "dc2",
-        credentials: { username: "alice", password: "s3cr=t" },
+        cassandra: {
+          ...defaultCassandraSettings,
+          contactPoints: ["c1", "c2:9043"],
+          keyspace: "carts_test",
+          localDataCenter: "dc2",
+          credentials: { username: "alice", password: "s3cr=t" },
+        },
       },
       freshnessCheck: true,
       logLevel: "debug",
@@ -168,10 +172,13 @@ describe("parseBackendConfig", () => {
     assert.equal(config.relayBuffer, 3);
     assert.deepEqual(config.journal, {
       kind: "cassandra",
-      contactPoints: ["10.0.0.1", "10.0.0.2"],
-      keyspace: "ks",
-      localDataCenter: "east",
-      credentials: { username: "u", password: "p" },
+      cassandra: {
+        ...defaultCassandraSettings,
+        contactPoints: ["10.0.0.1", "10.0.0.2"],
+        keyspace: "ks",
+        localDataCenter: "east",
+        credentials: { username: "u", password: "p" },
+      },
     });
     assert.equal(config.logLevel, "warn");
     assert.equal(config.logFormat, "json");
@@ -201,13 +208,42 @@ describe("parseBackendConfig", () => {
   });
 
   it("uses the Cassandra defaults when only the journal kind is chosen, without credentials", () => {
-    assert.deepEqual(configOf(["--journal", "cassandra"]).journal, {
+    const journal = configOf(["--journal", "cassandra"]).journal;
+    assert.deepEqual(journal, { kind: "cassandra", cassandra: defaultCassandraSettings });
+    assert.ok(journal.kind === "cassandra");
+    assert.deepEqual(journal.cassandra.contactPoints, ["127.0.0.1"]);
+    assert.equal(journal.cassandra.keyspace, "serverless");
+    assert.equal(journal.cassandra.localDataCenter, "datacenter1");
+  });
+
+  it("reads the Cassandra variables without a flag in the same pass: one settings object, nothing read later", () => {
+    const journal = configOf(["--journal", "cassandra", "--cassandra-keyspace", "carts"], {
+      CASSANDRA_PARTITION_SIZE: "100",
+      CASSANDRA_JOURNAL_CONSISTENCY: "local_quorum",
+      CASSANDRA_REPLICATION_DATACENTERS: "east:3",
+      CASSANDRA_CREATE_SCHEMA: "false",
+    }).journal;
+    assert.deepEqual(journal, {
       kind: "cassandra",
-      contactPoints: ["127.0.0.1"],
-      keyspace: "serverless",
-      localDataCenter: "datacenter1",
-      credentials: undefined,
+      cassandra: {
+        ...defaultCassandraSettings,
+        keyspace: "carts",
+        partitionSize: 100,
+        journalConsistency: "LOCAL_QUORUM",
+        replication: { class: "NetworkTopologyStrategy", dataCenters: { east: 3 } },
+        createSchema: false,
+      },
     });
+  });
+
+  it("lets a Cassandra flag win over its variable, which is then not checked", () => {
+    const journal = configOf(["--journal", "cassandra", "--cassandra-keyspace=good", "--cassandra-contact-points", "c1:9043"], {
+      CASSANDRA_KEYSPACE: "not-a-keyspace",
+      CASSANDRA_CONTACT_POINTS: "host:port",
+    }).journal;
+    assert.ok(journal.kind === "cassandra");
+    assert.equal(journal.cassandra.keyspace, "good");
+    assert.deepEqual(journal.cassandra.contactPoints, ["c1:9043"]);
   });
 
   it("checks freshness by default on Cassandra (replicas may share it), not in memory; --freshness-check on|off overrides", () => {
@@ -301,6 +337,30 @@ describe("parseBackendConfig", () => {
       /--cassandra-contact-points: "a,,b" is not a comma-separated list of hosts/,
     );
     refused(["--journal", "cassandra"], { CASSANDRA_USERNAME: "u" }, /need both CASSANDRA_USERNAME and CASSANDRA_PASSWORD/);
+    refused(
+      ["--journal", "cassandra", "--cassandra-contact-points", "c1,host:port"],
+      {},
+      /--cassandra-contact-points: "c1,host:port" is not a comma-separated list of hosts \("host:port" is not host or host:port\)/,
+    );
+    refused(["--journal", "cassandra", "--cassandra-local-dc="], {}, /--cassandra-local-dc must not be empty/);
+    assert.equal(configOf([], { CASSANDRA_PARTITION_SIZE: "zero" }).journal.kind, "memory");
+  });
+
+  it("refuses the Cassandra variables without a flag when they are wrong, all in one message, before anything starts", () => {
+    refused(
+      ["--journal", "cassandra", "--cassandra-keyspace", "a-b"],
+      { CASSANDRA_PARTITION_SIZE: "zero", CASSANDRA_SERIAL_CONSISTENCY: "QUORUM", CASSANDRA_TLS_CA: "/ca.pem" },
+      new RegExp(
+        [
+          /^invalid Cassandra settings: --cassandra-keyspace: "a-b" is not a Cassandra keyspace name/,
+          /CASSANDRA_PARTITION_SIZE must be a positive integer, got "zero"/,
+          /CASSANDRA_SERIAL_CONSISTENCY must be one of SERIAL, LOCAL_SERIAL, got "QUORUM"/,
+          /CASSANDRA_TLS_CA is set but CASSANDRA_TLS is not true$/,
+        ]
+          .map((part) => part.source)
+          .join(".*; "),
+      ),
+    );
   });
 
   it("refuses a bad admin port and a bad unhealthy-after duration, naming the setting", () => {

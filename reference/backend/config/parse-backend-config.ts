@@ -1,6 +1,13 @@
 import type { LogFormat, LogLevel } from "../logger.js";
+import { defaultCassandraSettings } from "../persistence/cassandra/cassandra-settings.js";
 import type { BackendConfig, JournalSettings } from "./backend-config.js";
 import { ConfigError } from "./config-error.js";
+import {
+  type CassandraSettingReader,
+  type CassandraVariable,
+  fromEnvironment,
+  parseCassandraSettings,
+} from "./parse-cassandra-settings.js";
 import { parseByteSize } from "./parse-byte-size.js";
 import { parseDuration } from "./parse-duration.js";
 
@@ -54,13 +61,13 @@ const settings = {
   cassandraContactPoints: {
     flag: "--cassandra-contact-points",
     env: "CASSANDRA_CONTACT_POINTS",
-    defaultValue: "127.0.0.1",
+    defaultValue: defaultCassandraSettings.contactPoints.join(","),
     description: "comma-separated Cassandra hosts (host or host:port)",
   },
   cassandraKeyspace: {
     flag: "--cassandra-keyspace",
     env: "CASSANDRA_KEYSPACE",
-    defaultValue: "serverless",
+    defaultValue: defaultCassandraSettings.keyspace,
     description: "Cassandra keyspace",
   },
   cassandraUsername: {
@@ -78,7 +85,7 @@ const settings = {
   cassandraLocalDc: {
     flag: "--cassandra-local-dc",
     env: "CASSANDRA_LOCAL_DC",
-    defaultValue: "datacenter1",
+    defaultValue: defaultCassandraSettings.localDataCenter,
     description: "Cassandra local data centre",
   },
   logLevel: { flag: "--log-level", env: "LOG_LEVEL", defaultValue: "info", description: "debug | info | warn | error" },
@@ -181,12 +188,15 @@ type SettingName = keyof typeof settings;
 const byFlag = new Map<string, SettingName>(
   (Object.entries(settings) as [SettingName, Setting][]).map(([name, setting]) => [setting.flag, name]),
 );
+const byEnv = new Map<string, SettingName>(
+  (Object.entries(settings) as [SettingName, Setting][]).map(([name, setting]) => [setting.env, name]),
+);
 
 /**
  * Reads the backend's settings from command-line arguments (without node and
  * the script) and the environment, once, at the edge. An empty environment
  * variable counts as unset. Throws ConfigError naming the flag or variable
- * at fault.
+ * at fault. With `--journal cassandra` it also reads the CASSANDRA_TLS_* files.
  */
 export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
   const flags = new Map<SettingName, string>();
@@ -333,29 +343,16 @@ export function parseBackendConfig(argv: readonly string[], env: NodeJS.ProcessE
     };
   }
 
+  /** Cassandra settings only for the Cassandra journal: all of them, flag over environment, in one pass. */
   function journalSettings(kind: "memory" | "cassandra"): JournalSettings {
     if (kind === "memory") return { kind };
-    const contactPoints = text("cassandraContactPoints")
-      .split(",")
-      .map((p) => p.trim());
-    if (contactPoints.some((p) => p === "")) fail("cassandraContactPoints", "a comma-separated list of hosts");
-    const keyspace = text("cassandraKeyspace");
-    // The keyspace is written into CQL statements, so only plain identifiers pass.
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) fail("cassandraKeyspace", "a Cassandra keyspace name (letters, digits, _)");
-    const username = optionalText("cassandraUsername");
-    const password = optionalText("cassandraPassword");
-    if ((username === undefined) !== (password === undefined)) {
-      throw new ConfigError(
-        `Cassandra credentials need both ${settings.cassandraUsername.env} and ${settings.cassandraPassword.env} (or their flags), or neither`,
-      );
-    }
-    return {
-      kind,
-      contactPoints,
-      keyspace,
-      localDataCenter: text("cassandraLocalDc"),
-      credentials: username !== undefined && password !== undefined ? { username, password } : undefined,
+    const environment = fromEnvironment(env);
+    const read: CassandraSettingReader = (variable: CassandraVariable) => {
+      const name = byEnv.get(variable);
+      const flagValue = name === undefined ? undefined : flags.get(name);
+      return name !== undefined && flagValue !== undefined ? { value: flagValue, source: settings[name].flag } : environment(variable);
     };
+    return { kind, cassandra: parseCassandraSettings(read) };
   }
 }
 
@@ -394,6 +391,9 @@ export function helpText(): string {
     line(header),
     ...rows.map(line),
     "  --help, -h" + " ".repeat(Math.max(2, (widths[0] ?? 0) - 8)) + "show this text",
+    "",
+    "With --journal cassandra, more CASSANDRA_* environment variables (no flags) set replication, partition",
+    "size, consistency levels, schema creation and TLS: see reference/backend/persistence/cassandra/README.md.",
     "",
     "SIGTERM or SIGINT stops gracefully; SIGUSR2 toggles debug logging without a restart (so does",
     "PUT /log-level on the admin server, which also serves GET /metrics; see reference/backend/README.md).",

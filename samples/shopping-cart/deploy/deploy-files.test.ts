@@ -14,7 +14,7 @@ const read = (path: string) => readFileSync(join(root, path), "utf8");
 
 /** Sources that read configuration from the environment, by container. */
 const readers = {
-  backend: ["reference/backend/config/parse-backend-config.ts", "reference/backend/persistence/cassandra/cassandra-settings.ts"],
+  backend: ["reference/backend/config/parse-backend-config.ts", "reference/backend/config/parse-cassandra-settings.ts"],
   "user-function": ["reference/support/listen-options.ts"],
 } as const;
 

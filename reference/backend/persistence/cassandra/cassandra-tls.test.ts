@@ -5,7 +5,7 @@ import { cassandraTestSettings, dropTestKeyspaces } from "../../../../ci/cassand
 import { createTestPki, type TestPki } from "../../../support/testdata/test-certificates.js";
 import { silentLogger } from "../../logger.js";
 import { StorageError } from "../storage-error.js";
-import { cassandraSettingsFromEnv } from "./cassandra-settings.js";
+import { cassandraSettingsFromEnv } from "../../config/parse-cassandra-settings.js";
 import { createCassandraStores } from "./create-cassandra-stores.js";
 
 // TLS and authentication to Cassandra: the settings reach the driver's sslOptions and credentials.

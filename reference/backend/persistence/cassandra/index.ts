@@ -3,7 +3,7 @@ export {
   type CassandraReplication,
   type CassandraSerialConsistency,
   type CassandraSettings,
-  cassandraSettingsFromEnv,
+  type CassandraTls,
   defaultCassandraSettings,
 } from "./cassandra-settings.js";
 export { type CassandraStores, createCassandraStores } from "./create-cassandra-stores.js";

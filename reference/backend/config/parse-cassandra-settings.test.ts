@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cassandraSettingsFromEnv, defaultCassandraSettings } from "./cassandra-settings.js";
+import { defaultCassandraSettings } from "../persistence/cassandra/cassandra-settings.js";
+import { ConfigError } from "./config-error.js";
+import { cassandraSettingsFromEnv } from "./parse-cassandra-settings.js";
 
-describe("cassandraSettingsFromEnv", () => {
+describe("cassandraSettingsFromEnv (parseCassandraSettings reading the environment alone)", () => {
   it("gives the seed's defaults for an empty environment", () => {
     const settings = cassandraSettingsFromEnv({});
     assert.deepEqual(settings, defaultCassandraSettings);
@@ -65,7 +67,8 @@ describe("cassandraSettingsFromEnv", () => {
           CASSANDRA_CONTACT_POINTS: "host:port",
         }),
       (error: unknown) => {
-        assert.ok(error instanceof Error);
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^invalid Cassandra settings: /);
         for (const name of [
           "CASSANDRA_KEYSPACE",
           "CASSANDRA_PARTITION_SIZE",
@@ -83,11 +86,24 @@ describe("cassandraSettingsFromEnv", () => {
     );
   });
 
-  it("accepts an empty password (some clusters use one) but not a password alone", () => {
-    assert.deepEqual(cassandraSettingsFromEnv({ CASSANDRA_USERNAME: "app", CASSANDRA_PASSWORD: "" }).credentials, {
+  it("takes credentials as given (untrimmed), and refuses one without the other; empty counts as unset", () => {
+    assert.deepEqual(cassandraSettingsFromEnv({ CASSANDRA_USERNAME: "app", CASSANDRA_PASSWORD: " s3cret " }).credentials, {
       username: "app",
-      password: "",
+      password: " s3cret ",
     });
-    assert.throws(() => cassandraSettingsFromEnv({ CASSANDRA_PASSWORD: "secret" }), /CASSANDRA_USERNAME/);
+    assert.throws(() => cassandraSettingsFromEnv({ CASSANDRA_PASSWORD: "secret" }), /need both CASSANDRA_USERNAME and CASSANDRA_PASSWORD/);
+    assert.throws(() => cassandraSettingsFromEnv({ CASSANDRA_USERNAME: "app", CASSANDRA_PASSWORD: "" }), /need both/);
+  });
+
+  it("refuses an empty contact point and a blank value, naming the variable", () => {
+    assert.throws(
+      () => cassandraSettingsFromEnv({ CASSANDRA_CONTACT_POINTS: "a,,b", CASSANDRA_LOCAL_DC: "  " }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /CASSANDRA_CONTACT_POINTS: "a,,b" is not a comma-separated list of hosts \(an entry is empty\)/);
+        assert.match(error.message, /CASSANDRA_LOCAL_DC must not be empty/);
+        return true;
+      },
+    );
   });
 });
