@@ -17,8 +17,8 @@ export {
   streamInJson,
   streamOutJson,
   type StreamOutcome,
-  type TranscriptEntry,
-} from "../kit/transcript/transcript-entry.js";
+  type InterceptTranscriptEntry,
+} from "../kit/transcript/intercept-transcript.js";
 export {
   FaultSpecError,
   faultKinds,

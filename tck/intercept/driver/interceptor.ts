@@ -18,7 +18,7 @@ import { createProtocolInvariants, type InvariantViolation } from "../../kit/pro
 import { ReadOnlyReplies } from "./read-only-replies.js";
 import { judgeReadyAnswer } from "./ready-check.js";
 import { StreamEndTracker } from "./stream-end.js";
-import { formatTranscript, streamInJson, streamOutJson, type TranscriptEntry } from "../../kit/transcript/transcript-entry.js";
+import { formatTranscript, streamInJson, streamOutJson, type InterceptTranscriptEntry } from "../../kit/transcript/intercept-transcript.js";
 
 export interface InterceptorOptions {
   /** Where the backend connects, e.g. "127.0.0.1:0". */
@@ -43,7 +43,7 @@ export interface ViolationReport {
   readonly stream: string;
   readonly entityId: string | undefined;
   readonly violation: InvariantViolation;
-  readonly transcript: readonly TranscriptEntry[];
+  readonly transcript: readonly InterceptTranscriptEntry[];
 }
 
 export interface InterceptorSummary {
@@ -133,11 +133,11 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
 
   const handle = (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
     const streamId = `s${++streamCount}`;
-    const transcript: TranscriptEntry[] = [];
+    const transcript: InterceptTranscriptEntry[] = [];
     const file: WriteStream | undefined = options.transcriptDir
       ? createWriteStream(join(options.transcriptDir, `${streamId}.jsonl`))
       : undefined;
-    const record = (entry: TranscriptEntry) => {
+    const record = (entry: InterceptTranscriptEntry) => {
       transcript.push(entry);
       file?.write(JSON.stringify(entry) + "\n");
     };
@@ -295,11 +295,11 @@ export async function startInterceptor(options: InterceptorOptions): Promise<Run
   };
 
   // ready() answers are recorded in ready.jsonl and judged (A1–A3), each distinct answer once.
-  const readyTranscript: TranscriptEntry[] = [];
+  const readyTranscript: InterceptTranscriptEntry[] = [];
   let readyFile: WriteStream | undefined;
   const judgedSpecs = new Set<string>();
   const readyViolations: InvariantViolation[] = [];
-  const recordReady = (entry: TranscriptEntry) => {
+  const recordReady = (entry: InterceptTranscriptEntry) => {
     readyTranscript.push(entry);
     if (options.transcriptDir) {
       readyFile ??= createWriteStream(join(options.transcriptDir, "ready.jsonl"));
@@ -446,7 +446,7 @@ function prepareTranscriptDir(dir: string): void {
   }
 }
 
-function undecodable(stream: string, from: string, bytes: Buffer, error: unknown): TranscriptEntry {
+function undecodable(stream: string, from: string, bytes: Buffer, error: unknown): InterceptTranscriptEntry {
   return {
     time: new Date().toISOString(),
     stream,

@@ -1,6 +1,6 @@
 import { status as grpcStatus } from "@grpc/grpc-js";
 import type { StreamEnd } from "../../kit/protocol/protocol-invariants.js";
-import type { StreamOutcome } from "../../kit/transcript/transcript-entry.js";
+import type { StreamOutcome } from "../../kit/transcript/intercept-transcript.js";
 
 /** A status as the user function's side of a call reports it. */
 export interface EndStatus {

@@ -14,7 +14,7 @@ import { parseFaultSpec } from "./fault-spec.js";
 import type { InvariantViolation } from "../../kit/protocol/protocol-invariants.js";
 import { describeFault, type FaultInjector } from "./faults.js";
 import { startInterceptor, type ViolationReport } from "../driver/interceptor.js";
-import { formatTranscript } from "../../kit/transcript/transcript-entry.js";
+import { formatTranscript } from "../../kit/transcript/intercept-transcript.js";
 
 /**
  * A fault run of the sample end to end (for the tests):

@@ -15,7 +15,7 @@ import { createShoppingCartClient, type ShoppingCartClient } from "../../../samp
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { startRawShoppingCart } from "../../kit/doubles/raw-subjects/raw-shopping-cart.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "../driver/interceptor.js";
-import { formatTranscript } from "../../kit/transcript/transcript-entry.js";
+import { formatTranscript } from "../../kit/transcript/intercept-transcript.js";
 
 /**
  * Intercept mode's live checks on real pairs with one side broken on purpose:

@@ -10,7 +10,7 @@ import { createShoppingCartClient, runSeedSession, type ShoppingCartClient } fro
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import type { RunningUserFunction } from "../../../reference/support/index.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "../driver/interceptor.js";
-import { formatTranscript } from "../../kit/transcript/transcript-entry.js";
+import { formatTranscript } from "../../kit/transcript/intercept-transcript.js";
 
 /**
  * The sample end to end with the kit in the middle:

@@ -19,7 +19,7 @@ import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import type { RunningUserFunction } from "../../../reference/support/index.js";
 import { createStorageFaultSwitch } from "../../backend/self-test/storage-fault-switch.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "../driver/interceptor.js";
-import { formatTranscript, type TranscriptEntry } from "../../kit/transcript/transcript-entry.js";
+import { formatTranscript, type InterceptTranscriptEntry } from "../../kit/transcript/intercept-transcript.js";
 
 /**
  * A correct backend whose journal append fails once, through the interceptor:
@@ -108,7 +108,7 @@ describe("intercept mode: a failed journal append is no violation", () => {
     const first = readFileSync(join(dir, "s1.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as TranscriptEntry);
+      .map((l) => JSON.parse(l) as InterceptTranscriptEntry);
     const end = first.at(-1);
     assert.equal(end?.kind, "end", `the first stream's transcript ends with its end entry; got ${JSON.stringify(end)}`);
     assert.equal(end.kind === "end" ? end.outcome : undefined, "cancelled-by-backend", `the first stream's end: ${JSON.stringify(end)}`);
@@ -116,7 +116,7 @@ describe("intercept mode: a failed journal append is no violation", () => {
     const second = readFileSync(join(dir, "s2.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as TranscriptEntry);
+      .map((l) => JSON.parse(l) as InterceptTranscriptEntry);
     assert.equal(
       second.filter((e) => e.kind === "to-user-function" && "event" in (e.message as object)).length,
       2,

@@ -8,7 +8,7 @@ import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../..
 import type { RunningUserFunction } from "../../../reference/support/index.js";
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { runInterceptCommand } from "../cli/intercept-command.js";
-import type { TranscriptEntry } from "../../kit/transcript/transcript-entry.js";
+import type { InterceptTranscriptEntry } from "../../kit/transcript/intercept-transcript.js";
 
 const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
 type EntityClient = InstanceType<typeof EntityClient> & Record<string, any>;
@@ -143,7 +143,7 @@ describe("tck intercept --faults transcripts", () => {
     const entries = readFileSync(join(transcripts, "s1.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as TranscriptEntry);
+      .map((l) => JSON.parse(l) as InterceptTranscriptEntry);
     const fault = entries.find((e) => e.kind === "fault");
     assert.match(
       fault?.kind === "fault" ? fault.text : "",

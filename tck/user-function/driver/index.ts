@@ -1,4 +1,4 @@
-export { type CommandOutcome, EntitySession } from "./entity-session.js";
+export { type CommandOutcome, DrivenEntity } from "./driven-entity.js";
 export { HandleStream, type Observation } from "./handle-stream.js";
 export {
   abbreviate,

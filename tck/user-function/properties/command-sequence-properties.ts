@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { CommandOutcome } from "../driver/entity-session.js";
+import type { CommandOutcome } from "../driver/driven-entity.js";
 import { snapshotDue } from "../../kit/subjects/model-entity-model.js";
 import { describeOutcome } from "../verdict/describe-outcome.js";
 import { ExpectationFailure } from "../verdict/expectation-failure.js";

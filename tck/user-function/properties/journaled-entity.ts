@@ -1,5 +1,5 @@
 import type { AnyPayload } from "../../../reference/protocol/index.js";
-import { EntitySession, type CommandOutcome } from "../driver/entity-session.js";
+import { DrivenEntity, type CommandOutcome } from "../driver/driven-entity.js";
 import type { UserFunctionDriver } from "../driver/user-function-driver.js";
 import { transportCodes } from "../world/stream-expectations.js";
 
@@ -11,7 +11,7 @@ export class JournaledEntity {
   readonly journal: AnyPayload[] = [];
   /** Snapshots the user function emitted, by the sequence number they were stored at. */
   readonly snapshots = new Map<number, AnyPayload>();
-  #session: EntitySession | undefined;
+  #session: DrivenEntity | undefined;
   #streams = 0;
   #endMayFollow = false;
 
@@ -24,7 +24,7 @@ export class JournaledEntity {
   open(from?: { readonly sequence: number; readonly payload: AnyPayload }): void {
     this.#session?.stream.halfClose();
     this.#streams++;
-    const session = new EntitySession(
+    const session = new DrivenEntity(
       this.driver.openStream(this.#streams === 1 ? this.entityId : `${this.entityId}#${this.#streams}`),
       this.entityId,
       this.driver.timeoutMs,

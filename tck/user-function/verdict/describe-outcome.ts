@@ -1,5 +1,5 @@
 import type { AnyPayload } from "../../../reference/protocol/index.js";
-import type { CommandOutcome } from "../driver/entity-session.js";
+import type { CommandOutcome } from "../driver/driven-entity.js";
 import { formatOut, grpcCodeName, type PayloadDescriber } from "../../kit/transcript/transcript.js";
 
 /** The "actual" half of a verdict: what the user function did with a command. */

@@ -1,6 +1,6 @@
 import type { AnyPayload, StreamIn } from "../../../reference/protocol/index.js";
-import type { CommandOutcome } from "../driver/entity-session.js";
-import { EntitySession } from "../driver/entity-session.js";
+import type { CommandOutcome } from "../driver/driven-entity.js";
+import { DrivenEntity } from "../driver/driven-entity.js";
 import type { HandleStream } from "../driver/handle-stream.js";
 import { grpcCodeName } from "../../kit/transcript/transcript.js";
 import { describeActions, predictModelEntity, snapshotDue, type ModelPrediction } from "../../kit/subjects/model-entity-model.js";
@@ -13,7 +13,7 @@ import { expectAnswerTo, expectEndsWithError, transportCodes } from "./stream-ex
 export type ModelMethod = "Process" | "ProcessEmpty" | "ProcessComposite" | "ProcessStream";
 
 interface ModelEntityRecord {
-  session: EntitySession;
+  session: DrivenEntity;
   streams: number;
   /** The state the kit's model says the entity has. */
   expectedState: string;
@@ -78,7 +78,7 @@ export class ModelEntityBackend implements ProtocolBackend {
     previous?.session.stream.cancel();
     const streams = (previous?.streams ?? 0) + 1;
     const stream = this.kit.driver().openStream(streams === 1 ? name : `${name}#${streams}`);
-    const session = new EntitySession(stream, name, this.kit.timeoutMs);
+    const session = new DrivenEntity(stream, name, this.kit.timeoutMs);
     session.init(snapshot);
     session.replay(journal);
     this.#entities.set(name, { session, streams, expectedState, snapshot, journal: [...journal], endMayFollow: false });
@@ -87,7 +87,7 @@ export class ModelEntityBackend implements ProtocolBackend {
   /** A stream on which the kit sends whatever the scenario says, Init or not. */
   openRaw(name: string): HandleStream {
     const stream = this.kit.driver().openStream(name);
-    const session = new EntitySession(stream, name, this.kit.timeoutMs);
+    const session = new DrivenEntity(stream, name, this.kit.timeoutMs);
     this.#entities.set(name, { session, streams: 1, expectedState: "", snapshot: undefined, journal: [], endMayFollow: false });
     return stream;
   }

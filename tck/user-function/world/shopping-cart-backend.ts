@@ -1,5 +1,5 @@
 import type { AnyPayload, StreamIn } from "../../../reference/protocol/index.js";
-import { EntitySession, type CommandOutcome } from "../driver/entity-session.js";
+import { DrivenEntity, type CommandOutcome } from "../driver/driven-entity.js";
 import { snapshotDue } from "../../kit/subjects/model-entity-model.js";
 import {
   applyCartEvent,
@@ -20,7 +20,7 @@ import type { ProtocolBackend, WireCommand } from "./protocol-backend.js";
 import { expectAnswerTo, expectEndsWithError } from "./stream-expectations.js";
 
 interface CartRecord {
-  session: EntitySession;
+  session: DrivenEntity;
   streams: number;
   expectedItems: readonly LineItem[];
   snapshot: { sequence: number; payload: AnyPayload } | undefined;
@@ -83,7 +83,7 @@ export class ShoppingCartBackend implements ProtocolBackend {
     const previous = this.#carts.get(user);
     previous?.session.stream.cancel();
     const streams = (previous?.streams ?? 0) + 1;
-    const session = new EntitySession(this.kit.driver().openStream(streams === 1 ? user : `${user}#${streams}`), user, this.kit.timeoutMs);
+    const session = new DrivenEntity(this.kit.driver().openStream(streams === 1 ? user : `${user}#${streams}`), user, this.kit.timeoutMs);
     session.init(snapshot);
     session.replay(journal);
     this.#carts.set(user, { session, streams, expectedItems, snapshot, journal: [...journal] });
@@ -131,7 +131,7 @@ export class ShoppingCartBackend implements ProtocolBackend {
   }
 
   openRaw(user: string): void {
-    const session = new EntitySession(this.kit.driver().openStream(user), user, this.kit.timeoutMs);
+    const session = new DrivenEntity(this.kit.driver().openStream(user), user, this.kit.timeoutMs);
     this.#carts.set(user, { session, streams: 1, expectedItems: [], snapshot: undefined, journal: [] });
   }
 

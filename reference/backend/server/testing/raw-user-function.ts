@@ -88,7 +88,7 @@ export function thingsSpec(): EntitySpec {
 }
 
 /** One `handle` stream as the user function saw it. */
-export interface RecordedStream {
+export interface ThingsStreamRecord {
   readonly received: StreamIn[];
   readonly sent: StreamOut[];
   /** Set when the backend completed (half-closed) the stream. */
@@ -111,19 +111,19 @@ export interface CommandContext {
   /** Ends the stream with an error status. */
   fail(details: string): void;
 }
-export type Misbehaviour = (context: CommandContext) => "handled" | "normal";
+export type CommandTakeover = (context: CommandContext) => "handled" | "normal";
 
 export interface RawUserFunction {
   readonly target: string;
   readonly port: number;
-  readonly streams: RecordedStream[];
+  readonly streams: ThingsStreamRecord[];
   /** Snapshot every N events (absolute sequence numbers); default 3. */
   snapshotEvery: number;
   /** How long the user function takes to complete its side after the backend completed the stream. */
   endDelayMs: number;
   /** `open <n>` and `closed <n>` for stream n (from 1), in the order they happened. */
   readonly lifecycle: string[];
-  misbehave: Misbehaviour | undefined;
+  misbehave: CommandTakeover | undefined;
   close(): Promise<void>;
 }
 
@@ -152,7 +152,7 @@ export async function startRawUserFunction(port = 0): Promise<RawUserFunction> {
 
   const handle = (call: ServerDuplexStream<StreamIn, StreamOut>): void => {
     live.add(call);
-    const recorded: RecordedStream = { received: [], sent: [], completedByBackend: false, cancelled: false };
+    const recorded: ThingsStreamRecord = { received: [], sent: [], completedByBackend: false, cancelled: false };
     uf.streams.push(recorded);
     const streamNumber = uf.streams.length;
     uf.lifecycle.push(`open ${streamNumber}`);

@@ -5,8 +5,8 @@ import {
   streamInJson,
   streamOutJson,
   transcriptSequenceEntry,
-  type TranscriptEntry,
-} from "../../transcript/transcript-entry.js";
+  type InterceptTranscriptEntry,
+} from "../../transcript/intercept-transcript.js";
 import type { Sequence } from "../../run/sequence-entry.js";
 
 /** One `handle` stream as the instrumented user function saw it. */
@@ -62,7 +62,7 @@ export class TrafficLog {
   /** Set when a `handle` stream opened before any `ready` (A5). */
   handleBeforeReady = false;
   // Entries are built when a transcript is asked for: a 10,000-event replay must not wait on JSON.
-  readonly #transcript: Array<{ readonly stream: string; readonly build: () => TranscriptEntry }> = [];
+  readonly #transcript: Array<{ readonly stream: string; readonly build: () => InterceptTranscriptEntry }> = [];
   #invariants: ProtocolInvariants = createProtocolInvariants();
   #nextStream = 1;
   readonly #listeners = new Set<() => void>();
@@ -227,7 +227,7 @@ export class TrafficLog {
     this.#entry(stream.streamId, (time) => ({ kind: "violation", time, stream: stream.streamId, ...violation }));
   }
 
-  #entry(stream: string, build: (time: string) => TranscriptEntry): void {
+  #entry(stream: string, build: (time: string) => InterceptTranscriptEntry): void {
     const at = Date.now();
     this.#transcript.push({ stream, build: () => build(new Date(at).toISOString()) });
   }

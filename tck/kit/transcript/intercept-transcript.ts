@@ -20,7 +20,7 @@ export type StreamOutcome =
   | "reset-by-fault";
 
 /** One line of an intercepted stream's JSONL transcript. */
-export type TranscriptEntry =
+export type InterceptTranscriptEntry =
   | { readonly time: string; readonly stream: string; readonly kind: "open" }
   | { readonly time: string; readonly stream: string; readonly kind: "to-user-function"; readonly message: unknown }
   | { readonly time: string; readonly stream: string; readonly kind: "to-backend"; readonly message: unknown }
@@ -100,12 +100,12 @@ export function streamOutJson(message: StreamOut): unknown {
 }
 
 /** A transcript as a person reads it: one line per entry. */
-export function formatTranscript(entries: readonly TranscriptEntry[]): string {
+export function formatTranscript(entries: readonly InterceptTranscriptEntry[]): string {
   return entries.map((e) => `${e.time} [${e.stream}] ${describeTranscriptEntry(e)}`).join("\n");
 }
 
 /** One entry as its transcript line says it, without the time and stream. */
-export function describeTranscriptEntry(e: TranscriptEntry): string {
+export function describeTranscriptEntry(e: InterceptTranscriptEntry): string {
   switch (e.kind) {
     case "open":
       return "stream opened";
@@ -131,7 +131,7 @@ export function describeTranscriptEntry(e: TranscriptEntry): string {
 }
 
 /** The parties and arrow of an entry in a sequence diagram: a message, or a note when it is neither way. */
-export function transcriptSequenceEntry(e: TranscriptEntry, backend: string, userFunction: string): SequenceEntry {
+export function transcriptSequenceEntry(e: InterceptTranscriptEntry, backend: string, userFunction: string): SequenceEntry {
   const base = { time: e.time, stream: e.stream };
   switch (e.kind) {
     case "to-user-function":

@@ -22,7 +22,7 @@ export type CommandOutcome =
  * One entity's stream driven the way a backend drives it: Init, replayed
  * events with contiguous sequence numbers, then commands with ids 1, 2, …
  */
-export class EntitySession {
+export class DrivenEntity {
   #nextCommandId = 1;
   #sequence = 0;
 
