@@ -5,7 +5,7 @@ Feature: Commands through the backend
 
   @D4
   Scenario: D4 one command in flight per entity; the rest wait and are answered in arrival order
-    Given the user function answers the next command of entity "d4" after 600 ms
+    Given the user function answers the next command of entity "d4" once the calls behind it are queued
     When the client sends 5 commands to entity "d4" one after another without waiting, each emitting its number
     Then every one of those calls succeeded
     And the user function received those commands one at a time, in the order they were sent

@@ -109,7 +109,7 @@ Feature: Failures and protocol violations
   @G7
   Scenario: G7 a client whose deadline passes mid-command does not corrupt the entity
     When the client processes emit "a" on entity "g7"
-    And the user function answers the next command of entity "g7" after 600 ms
+    And the user function answers the next command of entity "g7" once the client's call has ended
     And the client processes emit "b" on entity "g7" with a 150 ms deadline
     Then the call fails with DEADLINE_EXCEEDED
     When the client processes nothing on entity "g7"

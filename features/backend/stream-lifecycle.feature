@@ -5,7 +5,7 @@ Feature: Stream lifecycle, passivation and recovery
 
   @B1 @I4
   Scenario: B1 one stream per active entity, and its first message is Init
-    Given the user function answers the next command of entity "b1" after 300 ms
+    Given the user function answers the next command of entity "b1" once the calls behind it are queued
     When the client sends 3 commands to entity "b1" one after another without waiting, each emitting its number
     Then the user function saw 1 stream for entity "b1"
     And every stream of entity "b1" began with Init
@@ -27,10 +27,10 @@ Feature: Stream lifecycle, passivation and recovery
 
   @D1 @H3
   Scenario: D1 command ids start at 1 on every stream and increase
-    Given the user function answers the next command of entity "d1" after 300 ms
+    Given the user function answers the next command of entity "d1" once the calls behind it are queued
     When the client sends 3 commands to entity "d1" one after another without waiting, each emitting its number
     And entity "d1" is passivated
-    And the user function answers the next command of entity "d1" after 300 ms
+    And the user function answers the next command of entity "d1" once the calls behind it are queued
     And the client sends 2 commands to entity "d1" one after another without waiting, each emitting its number
     Then the command ids of entity "d1" were 1, 2, 3 on its first stream and 1, 2 on its second
 

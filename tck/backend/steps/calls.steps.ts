@@ -45,7 +45,11 @@ Then(
 When(
   "the client processes {actions} on entity {string} with a {int} ms deadline",
   async function (this: BackendWorld, actions: ModelAction[], name: string, deadlineMs: number) {
-    await this.process(name, actions, "Process", deadlineMs);
+    try {
+      await this.process(name, actions, "Process", deadlineMs);
+    } finally {
+      this.clientCallEnded(this.entityId(name));
+    }
   },
 );
 

@@ -26,6 +26,8 @@ When(
       // machine outran it).
       if (i < count) await this.probeBackend();
     }
+    // An answer held "once the calls behind it are queued" goes now.
+    await this.callsQueued(this.entityId(name));
     await settle(this, calls);
   },
 );

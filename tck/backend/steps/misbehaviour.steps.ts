@@ -42,6 +42,14 @@ Given(
 );
 
 Given(
+  "the user function answers the next command of entity {string} once the client's call has ended",
+  function (this: BackendWorld, name: string) {
+    const entityId = this.entityId(name);
+    this.uf.instruct(entityId, { kind: "slow", delayMs: this.timeoutMs, until: this.afterClientCallEnds(entityId) });
+  },
+);
+
+Given(
   "the user function answers the next command of entity {string} with a wrong command id once the calls behind it are queued",
   function (this: BackendWorld, name: string) {
     const entityId = this.entityId(name);

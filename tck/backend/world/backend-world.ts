@@ -57,6 +57,8 @@ export class BackendWorld extends World<BackendModeParameters> {
   readonly scenarioTag = randomBytes(3).toString("hex");
   /** Held answers waiting for "the calls behind it are queued", by entity id (see `queuedBehind`). */
   readonly #queuedReleases = new Map<string, () => void>();
+  /** Held answers waiting for the client's next call to an entity to end, by entity id (see `afterClientCallEnds`). */
+  readonly #callEndReleases = new Map<string, () => void>();
   /** What steps hand to the steps after them, typed by name (step-memory.ts). */
   readonly remembered: StepMemory = {};
 
@@ -150,6 +152,21 @@ export class BackendWorld extends World<BackendModeParameters> {
       this.#queuedReleases.delete(entityId);
       release();
     }
+  }
+
+  /**
+   * Settles when the client's next call to `entityId` (sent by a step that says so, `clientCallEnded`)
+   * has ended, or after --timeout if none does: an answer held past a client's deadline without a
+   * fixed time.
+   */
+  afterClientCallEnds(entityId: string): Promise<void> {
+    return new Promise<void>((resolve) => this.#callEndReleases.set(entityId, resolve));
+  }
+
+  /** The client's call to `entityId` has ended: an answer held for it (`afterClientCallEnds`) goes. */
+  clientCallEnded(entityId: string): void {
+    this.#callEndReleases.get(entityId)?.();
+    this.#callEndReleases.delete(entityId);
   }
 
   /**
