@@ -9,6 +9,7 @@ import { StorageError } from "../persistence/storage-error.js";
 import {
   callId,
   type CallId,
+  type ClientGoneSignal,
   type EntityInput,
   type EntityOutput,
   type EntityStateMachineConfig,
@@ -85,7 +86,7 @@ export class EntitySession {
    * Runs a command against the entity; resolves with the reply bytes or rejects with a BackendError.
    * `clientGone` aborts when the caller has gone: a command still queued is then dropped.
    */
-  command(name: string, payload: AnyPayload, clientGone?: AbortSignal): Promise<Uint8Array> {
+  command(name: string, payload: AnyPayload, clientGone?: ClientGoneSignal): Promise<Uint8Array> {
     if (clientGone?.aborted) return Promise.reject(new BackendError("cancelled", "the client went away before the command was queued"));
     return new Promise((resolve, reject) => {
       const id = callId(this.nextCallId++);

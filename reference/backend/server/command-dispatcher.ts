@@ -1,6 +1,7 @@
 import { typeUrlOf } from "../../protocol/index.js";
 import { EntityKeyError, type UserMethod, type UserService } from "../discovery/index.js";
 import type { BackendLimits } from "../config/backend-config.js";
+import type { ClientGoneSignal } from "../entity/entity-protocol.js";
 import type { EntityRegistry } from "../entity/entity-registry.js";
 import { BackendError } from "../errors/index.js";
 import type { EntityId } from "../ids.js";
@@ -9,7 +10,7 @@ import type { EntityId } from "../ids.js";
  * Runs one request of a user method as a command on its entity; resolves with the reply bytes.
  * `clientGone` aborts when the call's client has gone (cancelled, deadline passed).
  */
-export type CommandDispatcher = (method: UserMethod, request: Uint8Array, clientGone?: AbortSignal) => Promise<Uint8Array>;
+export type CommandDispatcher = (method: UserMethod, request: Uint8Array, clientGone?: ClientGoneSignal) => Promise<Uint8Array>;
 
 /**
  * Routes a request by its entity key, refusing a key over `maxKeyBytes` before
