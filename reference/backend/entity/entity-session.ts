@@ -42,6 +42,17 @@ interface PendingCall {
 type EntityStream = ClientDuplexStream<StreamIn, StreamOut>;
 
 /**
+ * One of the machine's timers, kept across its starts: the machine starts and cancels two per
+ * command (relay, passivation), and refreshing a kept Node timer costs less than clearing one and
+ * making another. A cancelled one is left to run out unreferenced and does nothing when it does.
+ */
+interface SessionTimer {
+  readonly handle: NodeJS.Timeout;
+  readonly ms: number;
+  armed: boolean;
+}
+
+/**
  * The IO shell around one entity's state machine: it owns the `handle`
  * stream, the timers and the storage calls, turns their results into inputs
  * and carries out the machine's outputs. It decides nothing itself.
@@ -52,7 +63,7 @@ export class EntitySession {
 
   private readonly machine: EntityStateMachine;
   private readonly calls = new Map<CallId, PendingCall>();
-  private readonly timers = new Map<EntityTimer, NodeJS.Timeout>();
+  private readonly timers = new Map<EntityTimer, SessionTimer>();
   private readonly snapshotSaves = new Set<Promise<void>>();
   private readonly inputs: EntityInput[] = [];
   private feeding = false;
@@ -256,26 +267,18 @@ export class EntitySession {
       case "fail-call":
         this.takeCall(output.callId)?.reject(output.error);
         return;
-      case "start-timer": {
-        const timer = output.timer;
-        this.clearTimer(timer);
-        this.timers.set(
-          timer,
-          setTimeout(() => {
-            this.timers.delete(timer);
-            this.feed({ type: "timer-fired", timer });
-          }, output.ms),
-        );
+      case "start-timer":
+        this.startTimer(output.timer, output.ms);
         return;
-      }
       case "cancel-timer":
-        this.clearTimer(output.timer);
+        this.cancelTimer(output.timer);
         return;
       case "retire":
         this.options.onRetire();
         return;
       case "stopped":
-        for (const timer of [...this.timers.keys()]) this.clearTimer(timer);
+        for (const { handle } of this.timers.values()) clearTimeout(handle);
+        this.timers.clear();
         void Promise.allSettled(this.snapshotSaves).then(() => this.markStopped());
         return;
       case "log":
@@ -371,10 +374,33 @@ export class EntitySession {
     return call;
   }
 
-  private clearTimer(timer: EntityTimer): void {
-    const handle = this.timers.get(timer);
-    if (handle) clearTimeout(handle);
-    this.timers.delete(timer);
+  /** Fires `ms` from now (a timer already running starts over), as a new setTimeout would. */
+  private startTimer(timer: EntityTimer, ms: number): void {
+    const kept = this.timers.get(timer);
+    if (kept?.ms === ms) {
+      kept.armed = true;
+      kept.handle.ref().refresh();
+      return;
+    }
+    if (kept) clearTimeout(kept.handle);
+    const entry: SessionTimer = {
+      ms,
+      armed: true,
+      handle: setTimeout(() => {
+        if (!entry.armed) return; // cancelled since it was last started
+        entry.armed = false;
+        this.feed({ type: "timer-fired", timer });
+      }, ms),
+    };
+    this.timers.set(timer, entry);
+  }
+
+  private cancelTimer(timer: EntityTimer): void {
+    const kept = this.timers.get(timer);
+    if (!kept?.armed) return;
+    kept.armed = false;
+    // Unreferenced, a cancelled timer holds the process open no more than a cleared one would.
+    kept.handle.unref();
   }
 }
 
