@@ -37,6 +37,9 @@ export interface EntitySessionOptions {
 interface PendingCall {
   readonly resolve: (reply: Uint8Array) => void;
   readonly reject: (error: BackendError) => void;
+  /** Listening on `clientGone` until the call is taken. */
+  readonly clientGone: ClientGoneSignal | undefined;
+  readonly onGone: (() => void) | undefined;
 }
 
 type EntityStream = ClientDuplexStream<StreamIn, StreamOut>;
@@ -99,17 +102,19 @@ export class EntitySession {
    */
   command(name: string, payload: AnyPayload, clientGone?: ClientGoneSignal): Promise<Uint8Array> {
     if (clientGone?.aborted) return Promise.reject(new BackendError("cancelled", "the client went away before the command was queued"));
+    // No closures held in named constants here: under tsx (esbuild's keepNames) each one costs a
+    // defineProperty per command.
     return new Promise((resolve, reject) => {
       const id = callId(this.nextCallId++);
-      const onGone = () => this.feed({ type: "client-gone", callId: id });
-      clientGone?.addEventListener("abort", onGone, { once: true });
-      const settled = () => clientGone?.removeEventListener("abort", onGone);
-      this.calls.set(id, {
-        resolve: (reply) => (settled(), resolve(reply)),
-        reject: (error) => (settled(), reject(error)),
-      });
+      const onGone = clientGone ? this.goneListener(id) : undefined;
+      if (onGone) clientGone?.addEventListener("abort", onGone, { once: true });
+      this.calls.set(id, { resolve, reject, clientGone, onGone });
       this.feed({ type: "client-command", callId: id, name, payload });
     });
+  }
+
+  private goneListener(id: CallId): () => void {
+    return () => this.feed({ type: "client-gone", callId: id });
   }
 
   /** Finish what is queued, then complete the stream. */
@@ -361,9 +366,12 @@ export class EntitySession {
     return events;
   }
 
+  /** The call, no longer listening for its client's going. */
   private takeCall(id: CallId): PendingCall | undefined {
     const call = this.calls.get(id);
+    if (!call) return undefined;
     this.calls.delete(id);
+    if (call.onGone) call.clientGone?.removeEventListener("abort", call.onGone);
     return call;
   }
 
