@@ -314,15 +314,25 @@ describe("passivation and recovery", () => {
 });
 
 describe("storage failures", () => {
-  /** The in-memory journal, with appends that fail while `failing` says so (fault injection, not a mock). */
-  function flakyJournal(failing: () => StorageError | undefined): Journal {
+  /**
+   * The in-memory journal, with appends that fail while `failing` says so (fault injection, not a mock):
+   * by rejecting, or with `throwing` by throwing before any promise, as a careless adapter may.
+   */
+  function flakyJournal(failing: () => StorageError | undefined, throwing = false): Journal {
     const journal = createInMemoryJournal();
+    const fallible = async (entity: EntityRef, expected: number, events: readonly AnyPayload[]) => {
+      const error = failing();
+      if (error) throw error;
+      return journal.append(entity, expected, events);
+    };
     return {
-      append: async (entity: EntityRef, expected: number, events: readonly AnyPayload[]) => {
-        const error = failing();
-        if (error) throw error;
-        return journal.append(entity, expected, events);
-      },
+      append: throwing
+        ? (entity, expected, events) => {
+            const error = failing();
+            if (error) throw error;
+            return journal.append(entity, expected, events);
+          }
+        : fallible,
       replay: (entity, range) => journal.replay(entity, range),
       highestSequenceNumber: (entity) => journal.highestSequenceNumber(entity),
       close: () => journal.close(),
@@ -352,6 +362,24 @@ describe("storage failures", () => {
       assert.equal(await append(env, "j1", "c"), "ac");
       assert.equal(uf.streams.length, 2);
       await eventually(() => uf.streams[0]!.cancelled, 5_000, "the first stream cancelled");
+    } finally {
+      await env.close();
+      await uf.close();
+    }
+  });
+
+  it("fails the call UNAVAILABLE when the journal adapter throws instead of rejecting, and recovers", async () => {
+    const uf = await startRawUserFunction();
+    let fail: StorageError | undefined;
+    const env = await startBackendUnderTest(uf.target, { journal: flakyJournal(() => fail, true) });
+    try {
+      assert.equal(await append(env, "t1", "a"), "a");
+      fail = StorageError.unavailable("thrown, not rejected");
+      // With a deadline: a throw that escaped would leave the call unanswered.
+      const call = callUnary(env.client, pathOf("Append"), appendRequest("t1", "b"), { deadline: Date.now() + 5_000 });
+      await rejectsWith(call, status.UNAVAILABLE, /^journal write failed for entity t1 \(error id [0-9a-f]{12}\)$/);
+      fail = undefined;
+      assert.equal(await append(env, "t1", "c"), "ac");
     } finally {
       await env.close();
       await uf.close();

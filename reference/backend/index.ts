@@ -20,6 +20,7 @@ export {
 } from "./errors/index.js";
 export {
   type CallId,
+  type ClientGoneSignal,
   type EntityInput,
   type EntityOutput,
   type EntityStateMachineConfig,

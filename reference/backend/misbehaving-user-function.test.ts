@@ -116,6 +116,24 @@ describe("a misbehaving user function", () => {
     await assertRecovers("a");
   });
 
+  it("no reply to a command sent after the previous command's relay period ran out: DEADLINE_EXCEEDED still", async () => {
+    assert.equal(await append("a"), "ok a");
+    // The session keeps its relay timer across commands (refreshed, not made anew). This waits out the
+    // period "a" started it with (a timer of the same process set later for longer fires after that
+    // one), so the timer has run out before the next command starts it again.
+    await new Promise((resolve) => setTimeout(resolve, relayTimeoutMs + 50));
+    uf.misbehave = (context) =>
+      Buffer.from(context.command.payload?.value ?? [])
+        .toString()
+        .includes("silent")
+        ? "handled"
+        : "normal";
+    const silent = outcome(callUnary(env.client, pathOf("Append"), appendRequest(id, "silent"), { deadline: Date.now() + 5_000 }));
+    assert.equal(await silent, `DEADLINE_EXCEEDED no reply from the user function within ${relayTimeoutMs} ms`);
+    uf.misbehave = undefined;
+    await assertRecovers("a");
+  });
+
   it("the stream ended mid-command: UNAVAILABLE for the pending and queued calls", async () => {
     assert.equal(await append("a"), "ok a");
     onceOn("quit", (c) => c.end());

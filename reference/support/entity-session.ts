@@ -144,22 +144,21 @@ class EntitySessionImpl<State> implements EntitySession {
   private async command(commandId: number, name: string, payload: AnyPayload | undefined): Promise<StreamOut> {
     if (this.phase === "awaiting-init") throw new ProtocolViolation("failed-precondition", "a Command before Init");
     this.phase = "handling-commands";
-    const failure = (description: string): StreamOut => ({ case: "failure", commandId, description });
     const method = this.entity.methods.get(name);
-    if (!method) return failure(`Unknown command ${name} for ${this.entity.serviceName}`);
+    if (!method) return failureOf(commandId, `Unknown command ${name} for ${this.entity.serviceName}`);
     const before = this.current();
     let handler;
     try {
       handler = ownHandler(this.entity.behavior(before).commandHandlers, name);
     } catch (error) {
-      return failure(`${name} failed: ${messageOf(error)}`);
+      return failureOf(commandId, `${name} failed: ${messageOf(error)}`);
     }
-    if (!handler) return failure(`No handler for command ${name} in the entity's current behavior`);
+    if (!handler) return failureOf(commandId, `No handler for command ${name} in the entity's current behavior`);
     let command: ProtoObject;
     try {
       command = method.decodeCommand(payload);
     } catch (error) {
-      return failure(`Cannot decode the ${name} payload as ${method.inputType}: ${messageOf(error)}`);
+      return failureOf(commandId, `Cannot decode the ${name} payload as ${method.inputType}: ${messageOf(error)}`);
     }
     const context = new CommandContextImpl(this.entity, this.id ?? "", commandId, name, before, this);
     let reply: StreamOut;
@@ -175,8 +174,8 @@ class EntitySessionImpl<State> implements EntitySession {
       };
     } catch (error) {
       context.close();
-      if (error instanceof CommandFailure) return failure(error.description);
-      return failure(`${name} failed: ${messageOf(error)}`);
+      if (error instanceof CommandFailure) return failureOf(commandId, error.description);
+      return failureOf(commandId, `${name} failed: ${messageOf(error)}`);
     }
     // Only a command that succeeded moves the entity on.
     this.state = context.state;
@@ -264,6 +263,11 @@ class MissingEventHandler extends Error {
 /** Only the handler object's own entries count (a method named `toString` must not find Object's). */
 function ownHandler<H>(handlers: Readonly<Record<string, H>>, key: string): H | undefined {
   return Object.hasOwn(handlers, key) ? handlers[key] : undefined;
+}
+
+/** A module function, not a closure per command (under tsx each named closure costs a defineProperty). */
+function failureOf(commandId: number, description: string): StreamOut {
+  return { case: "failure", commandId, description };
 }
 
 function messageOf(error: unknown): string {

@@ -4,7 +4,7 @@ import type { EntityId, EntityRef, PersistenceId } from "../ids.js";
 import type { Logger } from "../logger.js";
 import type { Journal } from "../persistence/journal.js";
 import type { SnapshotStore } from "../persistence/snapshot-store.js";
-import type { EntityStateMachineConfig } from "./entity-protocol.js";
+import type { ClientGoneSignal, EntityStateMachineConfig } from "./entity-protocol.js";
 import type { EntityObserver } from "./entity-observer.js";
 import { EntitySession } from "./entity-session.js";
 import type { OpenEntityStream } from "./user-function-client.js";
@@ -22,7 +22,7 @@ export interface EntityRegistryOptions {
 /** Routes commands to the one active session of each entity. */
 export interface EntityRegistry {
   /** Runs a command on the entity; resolves with the reply bytes, rejects with a BackendError. `clientGone`: see EntitySession. */
-  command(entity: EntityRef, name: string, payload: AnyPayload, clientGone?: AbortSignal): Promise<Uint8Array>;
+  command(entity: EntityRef, name: string, payload: AnyPayload, clientGone?: ClientGoneSignal): Promise<Uint8Array>;
   /** Entities with a session taking commands. */
   readonly activeEntities: number;
   /** Refuses new commands, lets queued ones finish, completes every stream. */
@@ -70,7 +70,7 @@ class EntityRegistryImpl implements EntityRegistry {
     return this.activeCount;
   }
 
-  command(entity: EntityRef, name: string, payload: AnyPayload, clientGone?: AbortSignal): Promise<Uint8Array> {
+  command(entity: EntityRef, name: string, payload: AnyPayload, clientGone?: ClientGoneSignal): Promise<Uint8Array> {
     if (this.shuttingDown) return Promise.reject(new BackendError("unavailable", "backend is shutting down"));
     return (this.active.get(entity) ?? this.startSession(entity)).command(name, payload, clientGone);
   }

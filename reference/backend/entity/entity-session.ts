@@ -9,6 +9,7 @@ import { StorageError } from "../persistence/storage-error.js";
 import {
   callId,
   type CallId,
+  type ClientGoneSignal,
   type EntityInput,
   type EntityOutput,
   type EntityStateMachineConfig,
@@ -36,9 +37,23 @@ export interface EntitySessionOptions {
 interface PendingCall {
   readonly resolve: (reply: Uint8Array) => void;
   readonly reject: (error: BackendError) => void;
+  /** Listening on `clientGone` until the call is taken. */
+  readonly clientGone: ClientGoneSignal | undefined;
+  readonly onGone: (() => void) | undefined;
 }
 
 type EntityStream = ClientDuplexStream<StreamIn, StreamOut>;
+
+/**
+ * One of the machine's timers, kept across its starts: the machine starts and cancels two per
+ * command (relay, passivation), and refreshing a kept Node timer costs less than clearing one and
+ * making another. A cancelled one is left to run out unreferenced and does nothing when it does.
+ */
+interface SessionTimer {
+  readonly handle: NodeJS.Timeout;
+  readonly ms: number;
+  armed: boolean;
+}
 
 /**
  * The IO shell around one entity's state machine: it owns the `handle`
@@ -51,7 +66,7 @@ export class EntitySession {
 
   private readonly machine: EntityStateMachine;
   private readonly calls = new Map<CallId, PendingCall>();
-  private readonly timers = new Map<EntityTimer, NodeJS.Timeout>();
+  private readonly timers = new Map<EntityTimer, SessionTimer>();
   private readonly snapshotSaves = new Set<Promise<void>>();
   private readonly inputs: EntityInput[] = [];
   private feeding = false;
@@ -85,19 +100,21 @@ export class EntitySession {
    * Runs a command against the entity; resolves with the reply bytes or rejects with a BackendError.
    * `clientGone` aborts when the caller has gone: a command still queued is then dropped.
    */
-  command(name: string, payload: AnyPayload, clientGone?: AbortSignal): Promise<Uint8Array> {
+  command(name: string, payload: AnyPayload, clientGone?: ClientGoneSignal): Promise<Uint8Array> {
     if (clientGone?.aborted) return Promise.reject(new BackendError("cancelled", "the client went away before the command was queued"));
+    // No closures held in named constants here: under tsx (esbuild's keepNames) each one costs a
+    // defineProperty per command.
     return new Promise((resolve, reject) => {
       const id = callId(this.nextCallId++);
-      const onGone = () => this.feed({ type: "client-gone", callId: id });
-      clientGone?.addEventListener("abort", onGone, { once: true });
-      const settled = () => clientGone?.removeEventListener("abort", onGone);
-      this.calls.set(id, {
-        resolve: (reply) => (settled(), resolve(reply)),
-        reject: (error) => (settled(), reject(error)),
-      });
+      const onGone = clientGone ? this.goneListener(id) : undefined;
+      if (onGone) clientGone?.addEventListener("abort", onGone, { once: true });
+      this.calls.set(id, { resolve, reject, clientGone, onGone });
       this.feed({ type: "client-command", callId: id, name, payload });
     });
+  }
+
+  private goneListener(id: CallId): () => void {
+    return () => this.feed({ type: "client-gone", callId: id });
   }
 
   /** Finish what is queued, then complete the stream. */
@@ -219,32 +236,25 @@ export class EntitySession {
         return;
       }
       case "check-freshness":
-        void Promise.resolve()
-          .then(() => this.options.journal.highestSequenceNumber(this.options.entity))
-          .then(
-            (highestSequenceNumber) => this.feed({ type: "freshness-checked", highestSequenceNumber }),
-            (error: unknown) => this.feed({ type: "freshness-check-failed", error: StorageError.from(error) }),
-          );
+        void storeCall(() => this.options.journal.highestSequenceNumber(this.options.entity)).then(
+          (highestSequenceNumber) => this.feed({ type: "freshness-checked", highestSequenceNumber }),
+          (error: unknown) => this.feed({ type: "freshness-check-failed", error: StorageError.from(error) }),
+        );
         return;
       case "append":
-        // Through a then: an adapter that throws synchronously still ends up as a failed append.
-        void Promise.resolve()
-          .then(() => this.options.journal.append(this.options.entity, output.expectedSequenceNumber, output.events))
-          .then(
-            () => this.feed({ type: "journal-appended" }),
-            (error: unknown) => this.feed({ type: "journal-append-failed", error: StorageError.from(error) }),
-          );
+        void storeCall(() => this.options.journal.append(this.options.entity, output.expectedSequenceNumber, output.events)).then(
+          () => this.feed({ type: "journal-appended" }),
+          (error: unknown) => this.feed({ type: "journal-append-failed", error: StorageError.from(error) }),
+        );
         return;
       case "save-snapshot": {
         const { snapshot } = output;
-        const save = Promise.resolve()
-          .then(() => this.options.snapshotStore.save(this.options.entity, snapshot))
-          .then(
-            () => undefined,
-            // A lost snapshot costs a longer replay, never correctness: the call has already succeeded.
-            (error: unknown) =>
-              this.logger.warn("snapshot write failed", { sequenceNumber: snapshot.sequenceNumber, error: StorageError.from(error) }),
-          );
+        const save = storeCall(() => this.options.snapshotStore.save(this.options.entity, snapshot)).then(
+          () => undefined,
+          // A lost snapshot costs a longer replay, never correctness: the call has already succeeded.
+          (error: unknown) =>
+            this.logger.warn("snapshot write failed", { sequenceNumber: snapshot.sequenceNumber, error: StorageError.from(error) }),
+        );
         this.snapshotSaves.add(save);
         void save.then(() => this.snapshotSaves.delete(save));
         return;
@@ -255,26 +265,18 @@ export class EntitySession {
       case "fail-call":
         this.takeCall(output.callId)?.reject(output.error);
         return;
-      case "start-timer": {
-        const timer = output.timer;
-        this.clearTimer(timer);
-        this.timers.set(
-          timer,
-          setTimeout(() => {
-            this.timers.delete(timer);
-            this.feed({ type: "timer-fired", timer });
-          }, output.ms),
-        );
+      case "start-timer":
+        this.startTimer(output.timer, output.ms);
         return;
-      }
       case "cancel-timer":
-        this.clearTimer(output.timer);
+        this.cancelTimer(output.timer);
         return;
       case "retire":
         this.options.onRetire();
         return;
       case "stopped":
-        for (const timer of [...this.timers.keys()]) this.clearTimer(timer);
+        for (const { handle } of this.timers.values()) clearTimeout(handle);
+        this.timers.clear();
         void Promise.allSettled(this.snapshotSaves).then(() => this.markStopped());
         return;
       case "log":
@@ -364,16 +366,54 @@ export class EntitySession {
     return events;
   }
 
+  /** The call, no longer listening for its client's going. */
   private takeCall(id: CallId): PendingCall | undefined {
     const call = this.calls.get(id);
+    if (!call) return undefined;
     this.calls.delete(id);
+    if (call.onGone) call.clientGone?.removeEventListener("abort", call.onGone);
     return call;
   }
 
-  private clearTimer(timer: EntityTimer): void {
-    const handle = this.timers.get(timer);
-    if (handle) clearTimeout(handle);
-    this.timers.delete(timer);
+  /** Fires `ms` from now (a timer already running starts over), as a new setTimeout would. */
+  private startTimer(timer: EntityTimer, ms: number): void {
+    const kept = this.timers.get(timer);
+    if (kept?.ms === ms) {
+      kept.armed = true;
+      kept.handle.ref().refresh();
+      return;
+    }
+    if (kept) clearTimeout(kept.handle);
+    const entry: SessionTimer = {
+      ms,
+      armed: true,
+      handle: setTimeout(() => {
+        if (!entry.armed) return; // cancelled since it was last started
+        entry.armed = false;
+        this.feed({ type: "timer-fired", timer });
+      }, ms),
+    };
+    this.timers.set(timer, entry);
+  }
+
+  private cancelTimer(timer: EntityTimer): void {
+    const kept = this.timers.get(timer);
+    if (!kept?.armed) return;
+    kept.armed = false;
+    // Unreferenced, a cancelled timer holds the process open no more than a cleared one would.
+    kept.handle.unref();
+  }
+}
+
+/**
+ * A store call's promise; an adapter that throws instead of rejecting still ends up as a failure.
+ * Called at once rather than from a `then` (a promise and two hops fewer per command).
+ */
+function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error as Error);
   }
 }
 

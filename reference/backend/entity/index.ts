@@ -1,5 +1,6 @@
 export {
   type CallId,
+  type ClientGoneSignal,
   type EntityInput,
   type EntityOutput,
   type EntityStateMachineConfig,

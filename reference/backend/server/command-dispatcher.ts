@@ -1,6 +1,7 @@
 import { typeUrlOf } from "../../protocol/index.js";
 import { EntityKeyError, type UserMethod, type UserService } from "../discovery/index.js";
 import type { BackendLimits } from "../config/backend-config.js";
+import type { ClientGoneSignal } from "../entity/entity-protocol.js";
 import type { EntityRegistry } from "../entity/entity-registry.js";
 import { BackendError } from "../errors/index.js";
 import type { EntityId } from "../ids.js";
@@ -9,7 +10,7 @@ import type { EntityId } from "../ids.js";
  * Runs one request of a user method as a command on its entity; resolves with the reply bytes.
  * `clientGone` aborts when the call's client has gone (cancelled, deadline passed).
  */
-export type CommandDispatcher = (method: UserMethod, request: Uint8Array, clientGone?: AbortSignal) => Promise<Uint8Array>;
+export type CommandDispatcher = (method: UserMethod, request: Uint8Array, clientGone?: ClientGoneSignal) => Promise<Uint8Array>;
 
 /**
  * Routes a request by its entity key, refusing a key over `maxKeyBytes` before
@@ -21,23 +22,30 @@ export function createCommandDispatcher(
   registry: EntityRegistry,
   limits: Pick<BackendLimits, "maxKeyBytes">,
 ): CommandDispatcher {
-  return async (method, request, clientGone) => {
+  // Not async: the registry's promise is handed back as it is, without an async function's extra hops.
+  return (method, request, clientGone) => {
     let entityId: EntityId;
     try {
       entityId = method.entityIdOf(request);
     } catch (error) {
-      if (error instanceof EntityKeyError) throw new BackendError("invalid_argument", error.message, { cause: error });
-      throw BackendError.from(error);
+      if (error instanceof EntityKeyError) return Promise.reject(new BackendError("invalid_argument", error.message, { cause: error }));
+      return Promise.reject(BackendError.from(error));
     }
     const keyBytes = Buffer.byteLength(entityId, "utf8");
     if (keyBytes > limits.maxKeyBytes) {
-      throw new BackendError("invalid_argument", `the entity key is ${keyBytes} bytes, over the limit of ${limits.maxKeyBytes}`);
+      return Promise.reject(
+        new BackendError("invalid_argument", `the entity key is ${keyBytes} bytes, over the limit of ${limits.maxKeyBytes}`),
+      );
     }
-    return registry.command(
-      { persistenceId: service.persistenceId, entityId },
-      method.name,
-      { typeUrl: typeUrlOf(method.inputType), value: request },
-      clientGone,
-    );
+    try {
+      return registry.command(
+        { persistenceId: service.persistenceId, entityId },
+        method.name,
+        { typeUrl: typeUrlOf(method.inputType), value: request },
+        clientGone,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
