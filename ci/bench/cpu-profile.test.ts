@@ -12,8 +12,8 @@ describe("CPU profile summary (bench --profile)", () => {
     assert.equal(categoryOf("write", "file:///repo/node_modules/@grpc/grpc-js/build/src/stream-decoder.js", root), "transport");
     assert.equal(categoryOf("read", "file:///repo/node_modules/protobufjs/src/reader.js", root), "protobuf");
     assert.equal(categoryOf("Reply$decode", "", root), "protobuf");
-    assert.equal(categoryOf("command", "file:///repo/dist/reference/backend/entity/entity-session.js", root), "project");
-    assert.equal(categoryOf("command", "file:///repo/reference/backend/entity/entity-session.ts", root), "project");
+    assert.equal(categoryOf("command", "file:///repo/dist/reference/backend/entity/entity-shell.js", root), "project");
+    assert.equal(categoryOf("command", "file:///repo/reference/backend/entity/entity-shell.ts", root), "project");
     assert.equal(categoryOf("emit", "node:events", root), "node");
     assert.equal(categoryOf("x", "file:///elsewhere/lib.js", root), "other");
     assert.equal(categoryOf("x", "file:///repo/node_modules/pino/lib.js", root), "other");

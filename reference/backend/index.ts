@@ -30,7 +30,7 @@ export {
   type EntityRegistryOptions,
   type OpenEntityStream,
   type UserFunctionClient,
-  EntitySession,
+  EntityShell,
   EntityStateMachine,
   callId,
   createEntityRegistry,

@@ -6,7 +6,7 @@ import type { Journal } from "../persistence/journal.js";
 import type { SnapshotStore } from "../persistence/snapshot-store.js";
 import type { ClientGoneSignal, EntityStateMachineConfig } from "./entity-protocol.js";
 import type { EntityObserver } from "./entity-observer.js";
-import { EntitySession } from "./entity-session.js";
+import { EntityShell } from "./entity-shell.js";
 import type { OpenEntityStream } from "./user-function-client.js";
 
 export interface EntityRegistryOptions {
@@ -21,7 +21,7 @@ export interface EntityRegistryOptions {
 
 /** Routes commands to the one active session of each entity. */
 export interface EntityRegistry {
-  /** Runs a command on the entity; resolves with the reply bytes, rejects with a BackendError. `clientGone`: see EntitySession. */
+  /** Runs a command on the entity; resolves with the reply bytes, rejects with a BackendError. `clientGone`: see EntityShell. */
   command(entity: EntityRef, name: string, payload: AnyPayload, clientGone?: ClientGoneSignal): Promise<Uint8Array>;
   /** Entities with a session taking commands. */
   readonly activeEntities: number;
@@ -58,9 +58,9 @@ class EntityTable<T> {
 }
 
 class EntityRegistryImpl implements EntityRegistry {
-  private readonly active = new EntityTable<EntitySession>();
+  private readonly active = new EntityTable<EntityShell>();
   /** The last retired session of an entity, until it has stopped: its successor waits for it. */
-  private readonly retiring = new EntityTable<EntitySession>();
+  private readonly retiring = new EntityTable<EntityShell>();
   private activeCount = 0;
   private shuttingDown = false;
 
@@ -87,9 +87,9 @@ class EntityRegistryImpl implements EntityRegistry {
     for (const session of [...this.active.values(), ...this.retiring.values()]) session.abort();
   }
 
-  private startSession(entity: EntityRef): EntitySession {
+  private startSession(entity: EntityRef): EntityShell {
     const previous = this.retiring.get(entity)?.stopped;
-    const session: EntitySession = new EntitySession({
+    const session: EntityShell = new EntityShell({
       entity,
       config: this.options.config,
       journal: this.options.journal,
@@ -105,7 +105,7 @@ class EntityRegistryImpl implements EntityRegistry {
     return session;
   }
 
-  private retire(entity: EntityRef, session: EntitySession): void {
+  private retire(entity: EntityRef, session: EntityShell): void {
     if (this.active.get(entity) !== session) return;
     this.active.delete(entity);
     this.activeCount--;

@@ -73,7 +73,7 @@ function storageFailure(error: StorageError, entity: string, writing: boolean): 
 
 /**
  * One entity's protocol logic without IO: `handle` takes what happened and
- * returns what to do. The session shell (entity-session.ts) owns the stream,
+ * returns what to do. The session shell (entity-shell.ts) owns the stream,
  * the timers and the storage, and feeds their results back in.
  *
  * Life: new → recovering (Init, events) → running (one command in flight, the

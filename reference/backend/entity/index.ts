@@ -10,7 +10,7 @@ export {
   defaultEntityConfig,
 } from "./entity-protocol.js";
 export { EntityStateMachine } from "./entity-state-machine.js";
-export { EntitySession, type EntitySessionOptions } from "./entity-session.js";
+export { EntityShell, type EntityShellOptions } from "./entity-shell.js";
 export { type EntityRegistry, type EntityRegistryOptions, createEntityRegistry } from "./entity-registry.js";
 export { type EntityObserver, type PassivationReport, type RecoveryReport, combineObservers } from "./entity-observer.js";
 export { type LifecycleLogOptions, createLifecycleLog } from "./lifecycle-log.js";

@@ -19,7 +19,7 @@ import type { EntityObserver } from "./entity-observer.js";
 import { EntityStateMachine } from "./entity-state-machine.js";
 import type { OpenEntityStream } from "./user-function-client.js";
 
-export interface EntitySessionOptions {
+export interface EntityShellOptions {
   readonly entity: EntityRef;
   readonly config: EntityStateMachineConfig;
   readonly journal: Journal;
@@ -60,7 +60,7 @@ interface SessionTimer {
  * stream, the timers and the storage calls, turns their results into inputs
  * and carries out the machine's outputs. It decides nothing itself.
  */
-export class EntitySession {
+export class EntityShell {
   /** Settles when the stream has ended and no storage write is outstanding. */
   readonly stopped: Promise<void>;
 
@@ -90,7 +90,7 @@ export class EntitySession {
   private recoveryReported = false;
   private waitingReported = 0;
 
-  constructor(private readonly options: EntitySessionOptions) {
+  constructor(private readonly options: EntityShellOptions) {
     this.machine = new EntityStateMachine(options.entity.entityId, options.config);
     this.logger = options.logger.child({ persistenceId: options.entity.persistenceId, entityId: options.entity.entityId });
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
