@@ -44,7 +44,7 @@ async function unpackedKit(): Promise<string> {
 
 async function run(): Promise<void> {
   const dir = await unpackedKit();
-  const entry = join(dir, "kit", "node_modules", "stateful-serverless-tck", "dist", "tck", "cli", "run-main.js");
+  const entry = join(dir, "kit", "node_modules", "stateful-serverless-tck", "dist", "tck", "run-main.js");
   // import() from a module on disk (the SEA's own main script may only require built-ins).
   const load = createRequire(join(dir, "load.cjs"))("./load.cjs") as (url: string) => Promise<unknown>;
   await load(pathToFileURL(entry).href);

@@ -110,7 +110,9 @@ describe("interceptor", () => {
         violations.push(r);
         violated();
       },
-      answerTimeoutMs: 200,
+      // Short only where a test waits for the D3 report (a command never answered); elsewhere a loaded
+      // machine moving 5 MiB must not count as a late answer.
+      answerTimeoutMs: behaviour?.hangOn === undefined ? 60_000 : 200,
     });
     const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure(), {
       "grpc.max_receive_message_length": -1,
@@ -141,7 +143,10 @@ describe("interceptor", () => {
       );
       assert.equal(status.code, grpc.status.OK);
       assert.deepEqual(answers, [{ case: "reply", commandId: 1, payload: any("R", 1), events: [any("E", 1)], snapshot: undefined }]);
-      assert.equal(violations.length, 0);
+      assert.deepEqual(
+        violations.map((v) => v.violation.cause),
+        [],
+      );
       assert.equal(interceptor.summary().streams, 1);
       const files = readdirSync(transcriptDir)
         .filter((f) => f.startsWith("s"))
@@ -267,7 +272,10 @@ describe("interceptor", () => {
       assert.equal(answers.length, 1);
       const answer = answers[0]!;
       assert.equal(answer.case === "reply" ? answer.payload?.value.length : 0, 5 * 1024 * 1024);
-      assert.equal(violations.length, 0);
+      assert.deepEqual(
+        violations.map((v) => v.violation.cause),
+        [],
+      );
     });
   });
 
