@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { createEntityClient, readyOf, type AnyPayload, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { modelPackage, modelTypes } from "../../kit/doubles/instrumented-user-function/index.js";
 import type { BackendLauncher, LaunchedBackend, LaunchRequest } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
@@ -202,17 +203,15 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   ] as const) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");
   }
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
+  const listening = await listenAndDrain(server);
   return {
-    target: `127.0.0.1:${port}`,
+    target: listening.address,
     output: () =>
       `raw fake backend (${defect})${defect === "serves-unkeyed-method" ? "\nWARN method ProcessUnkeyed has no key field: serving it anyway" : ""}`,
     exited: new Promise<string>(() => {}),
     stop: async () => {
       for (const [id, entity] of entities) close(id, entity);
-      server.forceShutdown();
+      await listening.close(0);
       userFunction.close();
     },
   };

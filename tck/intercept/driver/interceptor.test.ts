@@ -13,6 +13,7 @@ import {
   type StreamIn,
   type StreamOut,
 } from "../../../reference/protocol/index.js";
+import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "./interceptor.js";
 
 const any = (name: string, ...bytes: number[]) => ({ typeUrl: `type.googleapis.com/${name}`, value: Uint8Array.from(bytes) });
@@ -64,10 +65,7 @@ async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStream
       call.on("end", () => call.end());
     },
   } as grpc.UntypedServiceImplementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-  );
-  return { address: `127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.tryShutdown(() => r())) };
+  return listenAndDrain(server);
 }
 
 /** Plays the backend: sends messages on one stream and collects what comes back until the stream ends. */
