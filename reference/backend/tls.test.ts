@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type EntitySpec } from "../protocol/index.js";
+import { createEntityClient, type EntitySpec, readyOf } from "../protocol/index.js";
 import { startShoppingCart } from "../../samples/shopping-cart/index.js";
 import { runSeedSession } from "../../samples/shopping-cart-client/run-seed-session.js";
 import { createShoppingCartClient, type ShoppingCartClient } from "../../samples/shopping-cart-client/shopping-cart-client.js";
@@ -18,18 +18,10 @@ import { seedSessionTranscript } from "../../samples/shopping-cart-client/seed-s
 // Both links encrypted: client → backend over TLS, backend → user function over mutual TLS. The
 // certificates are made at test time (keys with node:crypto, X.509 with the machine's openssl).
 
-const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-
 /** ready() on the user function with these credentials: the spec, or the gRPC error. */
 function ready(address: string, channelCredentials: grpc.ChannelCredentials): Promise<EntitySpec> {
-  const client = new EntityClient(address, channelCredentials);
-  return new Promise<EntitySpec>((resolve, reject) => {
-    (client as unknown as { ready(r: object, o: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
-      {},
-      { deadline: Date.now() + 5_000 },
-      (error, spec) => (error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec)),
-    );
-  }).finally(() => client.close());
+  const client = createEntityClient(address, { credentials: channelCredentials });
+  return readyOf(client, 5_000).finally(() => client.close());
 }
 
 async function refused(promise: Promise<unknown>, what: string): Promise<grpc.ServiceError> {

@@ -5,9 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import * as grpc from "@grpc/grpc-js";
 import ts from "typescript";
-import { entityServiceDefinition, type EntitySpec, loadProtos, type StreamIn, type StreamOut, typeUrlOf } from "../protocol/index.js";
+import { createEntityClient, type EntityClient, loadProtos, readyOf, type StreamIn, type StreamOut, typeUrlOf } from "../protocol/index.js";
 
 /**
  * The README's plain-JavaScript example, run for real: the library is
@@ -68,7 +67,7 @@ function waitForAddress(child: ChildProcess): Promise<string> {
 describe("README plain-JavaScript example", () => {
   let dir: string;
   let child: ChildProcess;
-  let client: grpc.Client;
+  let client: EntityClient;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "support-readme-"));
@@ -76,8 +75,7 @@ describe("README plain-JavaScript example", () => {
     writeFileSync(join(dir, "cart.mjs"), readmeExample());
     child = spawn(process.execPath, ["cart.mjs"], { cwd: dir, env: { ...process.env, PORT: "0", DEBUG: "" } });
     const address = await waitForAddress(child);
-    const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-    client = new EntityClient(address, grpc.credentials.createInsecure());
+    client = createEntityClient(address);
   });
 
   after(async () => {
@@ -93,13 +91,7 @@ describe("README plain-JavaScript example", () => {
   });
 
   it("answers ready() with the cart's spec", async () => {
-    const spec = await new Promise<EntitySpec>((resolveSpec, reject) => {
-      (client as unknown as { ready(r: object, o: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
-        {},
-        { deadline: Date.now() + 5000 },
-        (error, value) => (error || !value ? reject(error ?? new Error("no spec")) : resolveSpec(value)),
-      );
-    });
+    const spec = await readyOf(client, 5000);
     assert.equal(spec.serviceName, "com.example.shoppingcart.ShoppingCart");
     assert.equal(spec.persistenceId, "shopping-cart");
   });
@@ -112,9 +104,7 @@ describe("README plain-JavaScript example", () => {
     };
     const received = await new Promise<StreamOut[]>((resolveAll, reject) => {
       const out: StreamOut[] = [];
-      const call = (client as unknown as { handle(o: grpc.CallOptions): grpc.ClientDuplexStream<StreamIn, StreamOut> }).handle({
-        deadline: Date.now() + 5000,
-      });
+      const call = client.handle({ deadline: Date.now() + 5000 });
       call.on("data", (m: StreamOut) => out.push(m));
       call.on("error", reject);
       call.on("end", () => resolveAll(out));

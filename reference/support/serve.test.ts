@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type EntitySpec, type StreamIn, type StreamOut } from "../protocol/index.js";
+import { createEntityClient, type EntityClient, readyOf, type StreamIn, type StreamOut } from "../protocol/index.js";
 import { serve, type RunningUserFunction } from "./index.js";
 import { createAppendEntity, modelPackage } from "./testdata/append-entity.js";
 import { command, init, reply } from "./testdata/transcript.js";
-
-const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-type Duplex = grpc.ClientDuplexStream<StreamIn, StreamOut>;
 
 interface StreamResult {
   readonly received: StreamOut[];
@@ -15,10 +12,10 @@ interface StreamResult {
 }
 
 /** Sends the messages, half-closes if asked, and collects everything until the status arrives. */
-function exchange(client: grpc.Client, messages: StreamIn[], halfClose: boolean): Promise<StreamResult> {
+function exchange(client: EntityClient, messages: StreamIn[], halfClose: boolean): Promise<StreamResult> {
   return new Promise((resolve, reject) => {
     const received: StreamOut[] = [];
-    const call = (client as unknown as { handle(options: grpc.CallOptions): Duplex }).handle({ deadline: Date.now() + 5000 });
+    const call = client.handle({ deadline: Date.now() + 5000 });
     const timeout = setTimeout(() => reject(new Error("no status within 5 s")), 5000);
     call.on("data", (message: StreamOut) => received.push(message));
     call.on("error", () => {}); // the status event carries the outcome
@@ -31,24 +28,14 @@ function exchange(client: grpc.Client, messages: StreamIn[], halfClose: boolean)
   });
 }
 
-function ready(client: grpc.Client): Promise<EntitySpec> {
-  return new Promise((resolve, reject) => {
-    (client as unknown as { ready(request: object, options: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
-      {},
-      { deadline: Date.now() + 5000 },
-      (error, spec) => (error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec)),
-    );
-  });
-}
-
 describe("serve", () => {
   const logLines: string[] = [];
   let running: RunningUserFunction;
-  let client: grpc.Client;
+  let client: EntityClient;
 
   before(async () => {
     running = await serve(createAppendEntity(5), { host: "127.0.0.1", port: 0, debug: true, writeLog: (l) => logLines.push(l) });
-    client = new EntityClient(running.address, grpc.credentials.createInsecure());
+    client = createEntityClient(running.address);
   });
 
   after(async () => {
@@ -62,8 +49,8 @@ describe("serve", () => {
   });
 
   it("answers ready() with the same complete spec every time (A1, A4)", async () => {
-    const first = await ready(client);
-    const second = await ready(client);
+    const first = await readyOf(client, 5000);
+    const second = await readyOf(client, 5000);
     assert.equal(first.serviceName, `${modelPackage}.ModelEntity`);
     assert.equal(first.persistenceId, "append-test");
     assert.ok(first.proto.length > 0);
@@ -85,9 +72,7 @@ describe("serve", () => {
 
   it("accepts messages beyond grpc's default 4 MiB limit (E6, F6)", async () => {
     const big = "s".repeat(5 * 1024 * 1024);
-    const unlimited = new EntityClient(running.address, grpc.credentials.createInsecure(), {
-      "grpc.max_receive_message_length": -1,
-    });
+    const unlimited = createEntityClient(running.address, { channel: { "grpc.max_receive_message_length": -1 } });
     try {
       const result = await exchange(unlimited, [init("big", { sequence: 1, state: big }), command(1, [], "Process", "big")], true);
       assert.equal(result.status.code, grpc.status.OK);
@@ -98,7 +83,7 @@ describe("serve", () => {
   });
 
   it("survives a backend that cancels a stream mid-command", async () => {
-    const call = (client as unknown as { handle(options: grpc.CallOptions): Duplex }).handle({});
+    const call = client.handle({});
     const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
     call.on("error", () => {}); // the cancellation is expected
     call.write(init("cancelled"));
@@ -120,7 +105,7 @@ describe("serve", () => {
 describe("serve: close", () => {
   it("ends open streams cleanly and stops listening", async () => {
     const running = await serve(createAppendEntity(5), { host: "127.0.0.1", port: 0, debug: false });
-    const client = new EntityClient(running.address, grpc.credentials.createInsecure());
+    const client = createEntityClient(running.address);
     try {
       // A stream left open by the backend: close() must end it rather than wait for it.
       const open = exchange(client, [init(), command(1, [{ emit: "a" }])], false);
@@ -129,7 +114,7 @@ describe("serve: close", () => {
       const result = await open;
       assert.equal(result.status.code, grpc.status.OK);
       assert.deepEqual(result.received, [reply(1, "a", ["a"])]);
-      await assert.rejects(ready(client));
+      await assert.rejects(readyOf(client, 5000));
     } finally {
       client.close();
       await running.close();
@@ -150,7 +135,7 @@ describe("serve: where it listens and what it accepts", () => {
 
   it("ends a stream RESOURCE_EXHAUSTED on a message over maxReceiveMessageBytes, and serves the next one", async () => {
     const running = await serve(createAppendEntity(5), { port: 0, debug: false, maxReceiveMessageBytes: 64 * 1024 });
-    const client = new EntityClient(running.address, grpc.credentials.createInsecure());
+    const client = createEntityClient(running.address);
     try {
       const over = await exchange(client, [init("big", { sequence: 1, state: "s".repeat(100 * 1024) })], true);
       assert.equal(

@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { loadProtos } from "../../reference/protocol/index.js";
+import { listenAndDrain } from "../../reference/protocol/testing/listen-and-drain.js";
 
 export interface FakeShoppingCartServer {
   readonly address: string;
@@ -58,12 +59,6 @@ export async function startFakeShoppingCartServer(): Promise<FakeShoppingCartSer
     return cart.encode(cart.fromObject({ items: [...cartOf(r["user_id"]).values()] })).finish();
   });
 
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-  );
-  return {
-    address: `127.0.0.1:${port}`,
-    received,
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-  };
+  const listening = await listenAndDrain(server);
+  return { address: listening.address, received, close: () => listening.close() };
 }

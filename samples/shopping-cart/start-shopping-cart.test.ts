@@ -2,28 +2,19 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
-import * as grpc from "@grpc/grpc-js";
-import {
-  entityServiceDefinition,
-  type EntitySpec,
-  loadProtos,
-  type StreamIn,
-  type StreamOut,
-  typeUrlOf,
-} from "../../reference/protocol/index.js";
+import { createEntityClient, type EntityClient, loadProtos, readyOf, type StreamOut, typeUrlOf } from "../../reference/protocol/index.js";
 import type { RunningUserFunction } from "../../reference/support/index.js";
 import { startShoppingCart } from "./index.js";
 
-const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
 const deadline = () => ({ deadline: Date.now() + 5000 });
 
 describe("startShoppingCart", () => {
   let running: RunningUserFunction;
-  let client: grpc.Client;
+  let client: EntityClient;
 
   before(async () => {
     running = await startShoppingCart({ host: "127.0.0.1", port: 0 });
-    client = new EntityClient(running.address, grpc.credentials.createInsecure());
+    client = createEntityClient(running.address);
   });
 
   after(async () => {
@@ -31,14 +22,7 @@ describe("startShoppingCart", () => {
     await running.close();
   });
 
-  const ready = () =>
-    new Promise<EntitySpec>((resolve, reject) => {
-      (client as unknown as { ready(r: object, o: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
-        {},
-        deadline(),
-        (error, spec) => (error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec)),
-      );
-    });
+  const ready = () => readyOf(client, 5000);
 
   it("answers ready() with the cart's service, persistence id and a descriptor keeping entity_key", async () => {
     const spec = await ready();
@@ -73,7 +57,7 @@ describe("startShoppingCart", () => {
     };
     const received = await new Promise<StreamOut[]>((resolve, reject) => {
       const out: StreamOut[] = [];
-      const call = (client as unknown as { handle(o: grpc.CallOptions): grpc.ClientDuplexStream<StreamIn, StreamOut> }).handle(deadline());
+      const call = client.handle(deadline());
       call.on("data", (m: StreamOut) => out.push(m));
       call.on("error", reject);
       call.on("end", () => resolve(out));

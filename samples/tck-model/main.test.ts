@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, loadProtos, type StreamIn, type StreamOut, typeUrlOf } from "../../reference/protocol/index.js";
+import { createEntityClient, loadProtos, type StreamOut, typeUrlOf } from "../../reference/protocol/index.js";
 import { ready, runSampleMain } from "../testing/run-sample-main.js";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -13,13 +12,10 @@ const run = (args: string[], env: Record<string, string> = {}) => runSampleMain(
 function exchange(address: string, commands: string[][]): Promise<boolean[]> {
   const root = loadProtos(["tck/model.proto"]);
   const request = root.lookupType("lightbend.serverless.tck.model.Request");
-  const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-  const client = new EntityClient(address, grpc.credentials.createInsecure());
+  const client = createEntityClient(address);
   return new Promise<boolean[]>((resolve, reject) => {
     const snapshots: boolean[] = [];
-    const call = (client as unknown as { handle(o: grpc.CallOptions): grpc.ClientDuplexStream<StreamIn, StreamOut> }).handle({
-      deadline: Date.now() + 5000,
-    });
+    const call = client.handle({ deadline: Date.now() + 5000 });
     call.on("data", (m: StreamOut) => snapshots.push(m.case === "reply" && m.snapshot !== undefined));
     call.on("error", reject);
     call.on("end", () => resolve(snapshots));

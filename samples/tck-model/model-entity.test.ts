@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
-import * as grpc from "@grpc/grpc-js";
 import {
   type AnyPayload,
-  entityServiceDefinition,
-  type EntitySpec,
+  createEntityClient,
+  type EntityClient,
   loadProtos,
+  readyOf,
   type StreamIn,
   type StreamOut,
   typeUrlOf,
@@ -151,12 +151,11 @@ describe("TCK model entity", () => {
 
 describe("startModelEntity", () => {
   let running: RunningUserFunction;
-  let client: grpc.Client;
-  const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
+  let client: EntityClient;
 
   before(async () => {
     running = await startModelEntity({ host: "127.0.0.1", port: 0, snapshotEvery: 3 });
-    client = new EntityClient(running.address, grpc.credentials.createInsecure());
+    client = createEntityClient(running.address);
   });
 
   after(async () => {
@@ -165,13 +164,7 @@ describe("startModelEntity", () => {
   });
 
   it("answers ready() with the model service, persistence id tck-model and its descriptor", async () => {
-    const spec = await new Promise<EntitySpec>((resolve, reject) => {
-      (client as unknown as { ready(r: object, o: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
-        {},
-        { deadline: Date.now() + 5000 },
-        (error, value) => (error || !value ? reject(error ?? new Error("no spec")) : resolve(value)),
-      );
-    });
+    const spec = await readyOf(client, 5000);
     assert.equal(spec.serviceName, `${model}.ModelEntity`);
     assert.equal(spec.persistenceId, "tck-model");
     const file = fromBinary(FileDescriptorProtoSchema, spec.proto);
@@ -186,9 +179,7 @@ describe("startModelEntity", () => {
   it("uses the configured snapshot interval over gRPC", async () => {
     const received = await new Promise<StreamOut[]>((resolve, reject) => {
       const out: StreamOut[] = [];
-      const call = (client as unknown as { handle(o: grpc.CallOptions): grpc.ClientDuplexStream<StreamIn, StreamOut> }).handle({
-        deadline: Date.now() + 5000,
-      });
+      const call = client.handle({ deadline: Date.now() + 5000 });
       call.on("data", (m: StreamOut) => out.push(m));
       call.on("error", reject);
       call.on("end", () => resolve(out));

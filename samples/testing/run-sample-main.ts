@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type EntitySpec } from "../../reference/protocol/index.js";
+import { createEntityClient, type EntitySpec, readyOf } from "../../reference/protocol/index.js";
 
 // A sample user function's main.ts as a child process (tests): started, waited for, stopped by signal.
 
@@ -53,13 +52,6 @@ export function runSampleMain(
 
 /** ready() on a user function. */
 export function ready(address: string): Promise<EntitySpec> {
-  const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-  const client = new EntityClient(address, grpc.credentials.createInsecure());
-  return new Promise<EntitySpec>((resolve, reject) => {
-    (client as unknown as { ready(r: object, o: grpc.CallOptions, cb: grpc.requestCallback<EntitySpec>): void }).ready(
-      {},
-      { deadline: Date.now() + 5000 },
-      (error, spec) => (error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec)),
-    );
-  }).finally(() => client.close());
+  const client = createEntityClient(address);
+  return readyOf(client, 5000).finally(() => client.close());
 }

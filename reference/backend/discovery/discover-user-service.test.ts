@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { entityServiceDefinition, loadProtos, type EntitySpec } from "../../protocol/index.js";
+import { listenAndDrain } from "../../protocol/testing/listen-and-drain.js";
 import type { LogFields, Logger } from "../logger.js";
 import { encodeFileDescriptor, shoppingCartFile } from "./descriptor-fixtures.js";
 import { discoverUserService } from "./discover-user-service.js";
@@ -39,14 +40,8 @@ async function startUserFunction(spec: EntitySpec, port = 0): Promise<{ port: nu
     },
     handle: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
   });
-  const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
-  );
-  return {
-    port: bound,
-    readyCalls: () => calls,
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-  };
+  const listening = await listenAndDrain(server, { port });
+  return { port: listening.port, readyCalls: () => calls, close: () => listening.close() };
 }
 
 /** A port that was free a moment ago (bound on port 0, then released). */
@@ -147,17 +142,15 @@ describe("discoverUserService with an undecodable EntitySpec", () => {
       identity,
       "unary",
     );
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-    );
+    const listening = await listenAndDrain(server);
     try {
       await assert.rejects(
-        discoverUserService({ target: `127.0.0.1:${port}`, logger: recordingLogger([]), backoff: { initialMs: 10, maxMs: 10 } }),
+        discoverUserService({ target: listening.address, logger: recordingLogger([]), backoff: { initialMs: 10, maxMs: 10 } }),
         (error: unknown) => error instanceof SpecError && /ready\(\) answered undecodable EntitySpec/.test(error.message),
       );
       assert.equal(calls, 1);
     } finally {
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      await listening.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { loadProtos } from "../../protocol/index.js";
+import { listenAndDrain, type ListeningServer } from "../../protocol/testing/listen-and-drain.js";
 import { fileDescriptorType } from "../discovery/descriptor-type.js";
 import { encodeFileDescriptor, shoppingCartFile } from "../discovery/descriptor-fixtures.js";
 import { validateEntitySpec } from "../discovery/index.js";
@@ -23,7 +24,7 @@ interface ReflectionResponse {
 }
 
 describe("server reflection of the user's service", () => {
-  let server: grpc.Server;
+  let server: ListeningServer;
   let client: grpc.Client;
 
   const userFile = encodeFileDescriptor(shoppingCartFile());
@@ -34,17 +35,15 @@ describe("server reflection of the user's service", () => {
       serviceName: "com.example.shoppingcart.ShoppingCart",
       persistenceId: "shopping-cart",
     });
-    server = new grpc.Server();
-    addReflection(server, userService);
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-    );
-    client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const grpcServer = new grpc.Server();
+    addReflection(grpcServer, userService);
+    server = await listenAndDrain(grpcServer);
+    client = new grpc.Client(server.address, grpc.credentials.createInsecure());
   });
 
   after(async () => {
     client.close();
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await server.close();
   });
 
   /** One request on a ServerReflectionInfo stream, its one response. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
+import { listenAndDrain, type ListeningServer } from "../../protocol/testing/listen-and-drain.js";
 import { createHealthService, healthServiceDefinition, type HealthService, type ServingStatus } from "./health-service.js";
 
 type HealthClient = grpc.Client & {
@@ -15,19 +16,17 @@ type HealthClient = grpc.Client & {
 const userServiceName = "com.example.shoppingcart.ShoppingCart";
 
 describe("gRPC health service", () => {
-  let server: grpc.Server;
+  let server: ListeningServer;
   let health: HealthService;
   let client: HealthClient;
   let address: string;
 
   before(async () => {
-    server = new grpc.Server();
+    const grpcServer = new grpc.Server();
     health = createHealthService();
-    health.addTo(server);
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-    );
-    address = `127.0.0.1:${port}`;
+    health.addTo(grpcServer);
+    server = await listenAndDrain(grpcServer);
+    address = server.address;
     const Client = grpc.makeGenericClientConstructor(healthServiceDefinition(), "Health");
     client = new Client(address, grpc.credentials.createInsecure()) as unknown as HealthClient;
   });
@@ -35,7 +34,7 @@ describe("gRPC health service", () => {
   after(async () => {
     client.close();
     health.close();
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await server.close();
   });
 
   const check = (service: string) =>
@@ -110,13 +109,11 @@ describe("gRPC health service", () => {
 
   it("ends open Watch streams on close", async () => {
     const other = createHealthService({ initialStatus: "SERVING" });
-    const otherServer = new grpc.Server();
-    other.addTo(otherServer);
-    const port = await new Promise<number>((resolve, reject) =>
-      otherServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-    );
+    const otherGrpcServer = new grpc.Server();
+    other.addTo(otherGrpcServer);
+    const otherServer = await listenAndDrain(otherGrpcServer);
     const Client = grpc.makeGenericClientConstructor(healthServiceDefinition(), "Health");
-    const otherClient = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as HealthClient;
+    const otherClient = new Client(otherServer.address, grpc.credentials.createInsecure()) as unknown as HealthClient;
     try {
       const ended = await new Promise<ServingStatus[]>((resolve, reject) => {
         const seen: ServingStatus[] = [];
@@ -131,7 +128,7 @@ describe("gRPC health service", () => {
       assert.deepEqual(ended, ["SERVING"]);
     } finally {
       otherClient.close();
-      await new Promise<void>((resolve) => otherServer.tryShutdown(() => resolve()));
+      await otherServer.close();
     }
   });
 });

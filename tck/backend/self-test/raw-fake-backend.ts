@@ -1,11 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
-import {
-  entityServiceDefinition,
-  type AnyPayload,
-  type EntitySpec,
-  type StreamIn,
-  type StreamOut,
-} from "../../../reference/protocol/index.js";
+import { createEntityClient, readyOf, type AnyPayload, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { modelPackage, modelTypes } from "../../kit/doubles/instrumented-user-function/index.js";
 import type { BackendLauncher, LaunchedBackend, LaunchRequest } from "../driver/backend-launcher.js";
 import { createInProcessBackendLauncher } from "../driver/in-process-backend-launcher.js";
@@ -65,23 +60,13 @@ export function createRawFakeBackendLauncher(defect: FakeBackendDefect): Backend
 }
 
 async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Promise<LaunchedBackend> {
-  const Client = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-  const userFunction = new Client(request.userFunction, grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": -1,
-    "grpc.max_send_message_length": -1,
-  }) as unknown as {
-    ready(r: Record<string, never>, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, s?: EntitySpec) => void): void;
-    handle(): grpc.ClientDuplexStream<StreamIn, StreamOut>;
-    close(): void;
-  };
-  const askReady = () =>
-    new Promise<void>((resolve, reject) =>
-      userFunction.ready({}, { deadline: Date.now() + 5000 }, (error) => (error ? reject(error) : resolve())),
-    );
+  const userFunction = createEntityClient(request.userFunction, {
+    channel: { "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 },
+  });
   // silent-decisions-absent retries ready() while the user function is down (A5), so its run fails only for the decisions.
   for (;;) {
     try {
-      await askReady();
+      await readyOf(userFunction, 5000);
       break;
     } catch (error) {
       if (defect !== "silent-decisions-absent") throw error;
@@ -218,17 +203,15 @@ async function launchFake(request: LaunchRequest, defect: FakeBackendDefect): Pr
   ] as const) {
     server.register(`/${modelPackage}.ModelEntity/${method}`, process(method), identity, identity, "unary");
   }
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
+  const listening = await listenAndDrain(server);
   return {
-    target: `127.0.0.1:${port}`,
+    target: listening.address,
     output: () =>
       `raw fake backend (${defect})${defect === "serves-unkeyed-method" ? "\nWARN method ProcessUnkeyed has no key field: serving it anyway" : ""}`,
     exited: new Promise<string>(() => {}),
     stop: async () => {
       for (const [id, entity] of entities) close(id, entity);
-      server.forceShutdown();
+      await listening.close(0);
       userFunction.close();
     },
   };

@@ -3,14 +3,10 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import { createEntityClient, type EntityClient, readyOf, type StreamOut } from "../../../reference/protocol/index.js";
 import type { RunningUserFunction } from "../../../reference/support/index.js";
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { runInterceptCommand } from "./intercept-command.js";
-
-const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-type EntityClient = InstanceType<typeof EntityClient> & Record<string, any>;
 
 function io(stopAfterMs = 50) {
   const out: string[] = [];
@@ -41,7 +37,7 @@ async function runWithBackend(argv: string[], act: (client: EntityClient) => Pro
       out.push(line);
       const listening = /listening on (\S+),/.exec(line);
       if (!listening) return;
-      const client = new EntityClient(listening[1]!, grpc.credentials.createInsecure()) as EntityClient;
+      const client = createEntityClient(listening[1]!);
       acting = act(client).finally(() => {
         client.close();
         stop();
@@ -54,13 +50,12 @@ async function runWithBackend(argv: string[], act: (client: EntityClient) => Pro
   return { code, out, err };
 }
 
-const callReady = (client: EntityClient) =>
-  new Promise<void>((resolve, reject) => client["ready"]({}, (e: unknown) => (e ? reject(e) : resolve())));
+const callReady = (client: EntityClient) => readyOf(client).then(() => undefined);
 
 /** One handle stream: Init, then the backend's half-close; resolves when the stream has ended. */
 const openAndPassivate = (client: EntityClient, entityId: string) =>
   new Promise<void>((resolve) => {
-    const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+    const call = client.handle();
     call.on("data", () => {});
     call.on("error", () => {});
     call.on("status", () => resolve());
@@ -139,7 +134,7 @@ describe("tck intercept command", () => {
       await callReady(client);
       // A Command before Init: the backend's B1.
       await new Promise<void>((resolve) => {
-        const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+        const call = client.handle();
         call.on("data", () => {});
         call.on("error", () => {});
         call.on("status", () => resolve());

@@ -4,11 +4,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, fileDescriptorProtoType, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import {
+  createEntityClient,
+  type EntityClient,
+  entityServiceDefinition,
+  fileDescriptorProtoType,
+  readyOf,
+  type StreamIn,
+  type StreamOut,
+} from "../../../reference/protocol/index.js";
+import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "./interceptor.js";
 
-const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-type EntityClient = InstanceType<typeof EntityClient> & Record<string, any>;
 const any = (name: string, ...bytes: number[]) => ({ typeUrl: `type.googleapis.com/${name}`, value: Uint8Array.from(bytes) });
 
 /** A descriptor of service x.S with one method Do whose input is keyed (A1–A3 hold). */
@@ -58,17 +65,14 @@ async function startRawUserFunction(behaviour: { wrongIdFor?: number; failStream
       call.on("end", () => call.end());
     },
   } as grpc.UntypedServiceImplementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-  );
-  return { address: `127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.tryShutdown(() => r())) };
+  return listenAndDrain(server);
 }
 
 /** Plays the backend: sends messages on one stream and collects what comes back until the stream ends. */
 function converse(client: EntityClient, messages: StreamIn[], expectAnswers: number) {
   return new Promise<{ answers: StreamOut[]; status: grpc.StatusObject }>((resolve) => {
     const answers: StreamOut[] = [];
-    const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+    const call = client.handle();
     call.on("data", (m: StreamOut) => {
       answers.push(m);
       if (answers.length === expectAnswers) call.end();
@@ -114,9 +118,7 @@ describe("interceptor", () => {
       // machine moving 5 MiB must not count as a late answer.
       answerTimeoutMs: behaviour?.hangOn === undefined ? 60_000 : 200,
     });
-    const client = new EntityClient(interceptor.address, grpc.credentials.createInsecure(), {
-      "grpc.max_receive_message_length": -1,
-    }) as EntityClient;
+    const client = createEntityClient(interceptor.address, { channel: { "grpc.max_receive_message_length": -1 } });
     try {
       await body(client, interceptor, violations, transcriptDir, firstViolation);
     } finally {
@@ -128,9 +130,7 @@ describe("interceptor", () => {
 
   it("forwards ready and handle traffic unchanged and writes a JSONL transcript per stream", async () => {
     await withInterceptor({}, async (client, interceptor, violations, transcriptDir) => {
-      const spec = await new Promise<any>((resolve, reject) =>
-        client["ready"]({}, (e: unknown, s: unknown) => (e ? reject(e) : resolve(s))),
-      );
+      const spec = await readyOf(client);
       assert.equal(spec.serviceName, "x.S");
       assert.deepEqual([...spec.proto], [...keyedDescriptor()]);
       const { answers, status } = await converse(
@@ -177,8 +177,7 @@ describe("interceptor", () => {
 
   it("judges every ready() answer against A1–A3: a descriptor without the named service is the user function's A2 violation and fails the run", async () => {
     await withInterceptor({ proto: Uint8Array.from([10, 1, 120]) }, async (client, interceptor, violations, transcriptDir) => {
-      for (let i = 0; i < 2; i++)
-        await new Promise<void>((resolve, reject) => client["ready"]({}, (e: unknown) => (e ? reject(e) : resolve())));
+      for (let i = 0; i < 2; i++) await readyOf(client);
       await interceptor.settled();
       // Judged once, though asked twice.
       assert.deepEqual(
@@ -209,7 +208,7 @@ describe("interceptor", () => {
     { timeout: 20_000 },
     async () => {
       await withInterceptor({ hangOn: "Get" }, async (client, interceptor, violations, _dir, firstViolation) => {
-        const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+        const call = client.handle();
         call.on("error", () => {});
         // Get goes once Do is answered; it is never answered.
         call.on("data", () => call.write({ case: "command", entityId: "e5", id: 2, name: "Get", payload: any("Req") }));
@@ -234,7 +233,7 @@ describe("interceptor", () => {
   it("reports a wrong command id as a violation with the stream's transcript", async () => {
     await withInterceptor({ wrongIdFor: 2 }, async (client, interceptor, violations) => {
       await new Promise<void>((resolve) => {
-        const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
+        const call = client.handle();
         let seen = 0;
         call.on("data", () => {
           seen += 1;

@@ -3,15 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import { createEntityClient, type EntityClient, readyOf, type StreamOut } from "../../../reference/protocol/index.js";
 import type { RunningUserFunction } from "../../../reference/support/index.js";
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { runInterceptCommand } from "../cli/intercept-command.js";
 import type { InterceptTranscriptEntry } from "../../kit/transcript/intercept-transcript.js";
-
-const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-type EntityClient = InstanceType<typeof EntityClient> & Record<string, any>;
 
 /** Runs `tck intercept` and plays the backend with `act` once it listens; stops when `act` is done. */
 async function runWithBackend(argv: string[], act: (client: EntityClient) => Promise<void>) {
@@ -25,7 +21,7 @@ async function runWithBackend(argv: string[], act: (client: EntityClient) => Pro
       out.push(line);
       const listening = /listening on (\S+),/.exec(line);
       if (!listening) return;
-      const client = new EntityClient(listening[1]!, grpc.credentials.createInsecure()) as EntityClient;
+      const client = createEntityClient(listening[1]!);
       acting = act(client).finally(() => {
         client.close();
         stop();
@@ -39,24 +35,23 @@ async function runWithBackend(argv: string[], act: (client: EntityClient) => Pro
 }
 
 /** ready(), then one stream: Init, a GetCart, the half-close; resolves with what came back once the stream ended. */
-const oneCommand = (client: EntityClient) =>
-  new Promise<StreamOut[]>((resolve, reject) => {
-    client["ready"]({}, (e: unknown) => {
-      if (e) return reject(e);
-      const got: StreamOut[] = [];
-      const call = client["handle"]() as grpc.ClientDuplexStream<StreamIn, StreamOut>;
-      call.on("data", (m: StreamOut) => got.push(m));
-      call.on("error", () => {});
-      call.on("status", () => resolve(got));
-      const payload = {
-        typeUrl: "type.googleapis.com/com.example.shoppingcart.GetShoppingCart",
-        value: Buffer.from([0x0a, 0x02, 0x75, 0x31]),
-      };
-      call.write({ case: "init", entityId: "u1", snapshot: undefined });
-      call.write({ case: "command", entityId: "u1", id: 1, name: "GetCart", payload });
-      call.end();
-    });
+const oneCommand = async (client: EntityClient) => {
+  await readyOf(client);
+  return new Promise<StreamOut[]>((resolve) => {
+    const got: StreamOut[] = [];
+    const call = client.handle();
+    call.on("data", (m: StreamOut) => got.push(m));
+    call.on("error", () => {});
+    call.on("status", () => resolve(got));
+    const payload = {
+      typeUrl: "type.googleapis.com/com.example.shoppingcart.GetShoppingCart",
+      value: Buffer.from([0x0a, 0x02, 0x75, 0x31]),
+    };
+    call.write({ case: "init", entityId: "u1", snapshot: undefined });
+    call.write({ case: "command", entityId: "u1", id: 1, name: "GetCart", payload });
+    call.end();
   });
+};
 
 describe("tck intercept --faults", () => {
   let cart: RunningUserFunction;

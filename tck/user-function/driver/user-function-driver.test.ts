@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { entityServiceDefinition, type EntitySpec, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import { listenAndDrain, type ListeningServer } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { createUserFunctionDriver } from "./user-function-driver.js";
 
 /** A user function whose behaviour each stream picks from its Init's entity id. */
-async function startScriptedUserFunction(): Promise<{ address: string; close(): void }> {
+async function startScriptedUserFunction(): Promise<ListeningServer> {
   const server = new grpc.Server();
   server.addService(entityServiceDefinition, {
     ready: (_call: grpc.ServerUnaryCall<unknown, EntitySpec>, callback: grpc.sendUnaryData<EntitySpec>) =>
@@ -25,10 +26,7 @@ async function startScriptedUserFunction(): Promise<{ address: string; close(): 
       call.on("error", () => undefined);
     },
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
+  return listenAndDrain(server);
 }
 
 describe("the user-function driver", { timeout: 30_000 }, () => {
@@ -36,7 +34,7 @@ describe("the user-function driver", { timeout: 30_000 }, () => {
   before(async () => {
     uf = await startScriptedUserFunction();
   });
-  after(() => uf.close());
+  after(() => uf.close(0));
 
   const withDriver = async (test: (driver: ReturnType<typeof createUserFunctionDriver>) => Promise<void>) => {
     const driver = createUserFunctionDriver({ target: uf.address, timeoutMs: 300 });

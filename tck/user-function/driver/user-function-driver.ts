@@ -1,5 +1,4 @@
-import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type EntitySpec } from "../../../reference/protocol/index.js";
+import { createEntityClient, type EntityClient } from "../../../reference/protocol/index.js";
 import { HandleStream } from "./handle-stream.js";
 import { Transcript } from "../../kit/transcript/transcript.js";
 import type { ReadyResult } from "../../kit/protocol/ready-result.js";
@@ -36,7 +35,7 @@ export function createUserFunctionDriver(options: UserFunctionDriverOptions): Us
 class UserFunctionDriverImpl implements UserFunctionDriver {
   readonly transcript: Transcript;
   readonly timeoutMs: number;
-  readonly #client: grpc.Client;
+  readonly #client: EntityClient;
   readonly #streams: HandleStream[] = [];
 
   get streams(): readonly HandleStream[] {
@@ -47,39 +46,29 @@ class UserFunctionDriverImpl implements UserFunctionDriver {
     this.transcript = options.transcript ?? new Transcript();
     this.timeoutMs = options.timeoutMs;
     // Unlimited like the backend: a user function's big replies must not be cut off by the 4 MiB default.
-    this.#client = new grpc.Client(options.target, grpc.credentials.createInsecure(), {
-      "grpc.max_receive_message_length": -1,
-      "grpc.max_send_message_length": -1,
+    this.#client = createEntityClient(options.target, {
+      channel: { "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 },
     });
   }
 
   ready(): Promise<ReadyResult> {
-    const { ready } = entityServiceDefinition;
     return new Promise((resolve) => {
-      this.#client.makeUnaryRequest(
-        ready.path,
-        ready.requestSerialize,
-        ready.responseDeserialize,
-        {},
-        { deadline: Date.now() + this.timeoutMs },
-        (error, spec) => {
-          if (error || !spec) {
-            const code = error?.code ?? 2;
-            const details = error?.details ?? "no EntitySpec";
-            this.transcript.record({ stream: "ready", kind: "ready-failed", code, details });
-            resolve({ ok: false, code, details });
-          } else {
-            this.transcript.record({ stream: "ready", kind: "ready", spec });
-            resolve({ ok: true, spec });
-          }
-        },
-      );
+      this.#client.ready({}, { deadline: Date.now() + this.timeoutMs }, (error, spec) => {
+        if (error || !spec) {
+          const code = error?.code ?? 2;
+          const details = error?.details ?? "no EntitySpec";
+          this.transcript.record({ stream: "ready", kind: "ready-failed", code, details });
+          resolve({ ok: false, code, details });
+        } else {
+          this.transcript.record({ stream: "ready", kind: "ready", spec });
+          resolve({ ok: true, spec });
+        }
+      });
     });
   }
 
   openStream(label: string): HandleStream {
-    const { handle } = entityServiceDefinition;
-    const call = this.#client.makeBidiStreamRequest(handle.path, handle.requestSerialize, handle.responseDeserialize);
+    const call = this.#client.handle();
     const stream = new HandleStream(label, call, this.transcript);
     this.#streams.push(stream);
     return stream;

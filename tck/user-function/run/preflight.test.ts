@@ -2,16 +2,10 @@ import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { describe, it } from "node:test";
 import { entityServiceDefinition } from "../../../reference/protocol/index.js";
+import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { startRawModelEntity } from "../../kit/doubles/raw-subjects/index.js";
 import { PreflightError } from "../../kit/run/preflight-error.js";
 import { preflightUserFunction } from "./preflight.js";
-
-async function listen(server: grpc.Server): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-  return `127.0.0.1:${port}`;
-}
 
 async function preflightError(options: Parameters<typeof preflightUserFunction>[0]): Promise<string> {
   try {
@@ -70,14 +64,14 @@ describe("preflightUserFunction", () => {
 
   it("says a gRPC server without the Entity service is not a user function", async () => {
     const server = new grpc.Server();
-    const address = await listen(server);
+    const { address, close } = await listenAndDrain(server);
     try {
       assert.match(
         await preflightError({ target: address, subject: undefined, timeoutMs: 5000 }),
         /does not serve lightbend\.serverless\.Entity\/ready \(UNIMPLEMENTED\): it is not a user function/,
       );
     } finally {
-      server.forceShutdown();
+      await close(0);
     }
   });
 
@@ -87,14 +81,14 @@ describe("preflightUserFunction", () => {
       ready: () => {},
       handle: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
     });
-    const address = await listen(server);
+    const { address, close } = await listenAndDrain(server);
     try {
       assert.match(
         await preflightError({ target: address, subject: "model", timeoutMs: 300 }),
         /no answer from lightbend\.serverless\.Entity\/ready at .* within 300 ms \(--timeout\)/,
       );
     } finally {
-      server.forceShutdown();
+      await close(0);
     }
   });
 
@@ -105,14 +99,14 @@ describe("preflightUserFunction", () => {
         callback({ code: grpc.status.INTERNAL, details: "no descriptor yet" }),
       handle: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
     });
-    const address = await listen(server);
+    const { address, close } = await listenAndDrain(server);
     try {
       assert.match(
         await preflightError({ target: address, subject: "model", timeoutMs: 5000 }),
         /ready at .* failed INTERNAL \(no descriptor yet\)/,
       );
     } finally {
-      server.forceShutdown();
+      await close(0);
     }
   });
 });

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { startModelEntity } from "../../../samples/tck-model/index.js";
 import { fileDescriptorProtoType, type EntitySpec } from "../../../reference/protocol/index.js";
+import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { fileDescriptorOf } from "../../kit/doubles/raw-subjects/file-descriptor-of.js";
 import { startRawModelEntity } from "../../kit/doubles/raw-subjects/raw-model-entity.js";
 import { ModelEntitySubject } from "../../kit/subjects/model-entity-subject.js";
@@ -488,15 +489,12 @@ describe("the tck command", { timeout: 180_000 }, () => {
     const gone = await startRawModelEntity();
     const address = gone.address;
     await gone.close();
-    const notUserFunction = new grpc.Server();
-    const port = await new Promise<number>((ok, ko) =>
-      notUserFunction.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? ko(e) : ok(p))),
-    );
+    const notUserFunction = await listenAndDrain(new grpc.Server());
     try {
       const cases = [
         { args: ["--target", address, "--subject", "model"], says: /^tck user-function: cannot reach a user function at / },
         {
-          args: ["--target", `127.0.0.1:${port}`],
+          args: ["--target", notUserFunction.address],
           says: /^tck user-function: 127\.0\.0\.1:\d+ answers gRPC but does not serve lightbend\.serverless\.Entity\/ready \(UNIMPLEMENTED\)/,
         },
         {
@@ -514,7 +512,7 @@ describe("the tck command", { timeout: 180_000 }, () => {
         assert.equal(result.stdout, "", "no scenario ran");
       }
     } finally {
-      notUserFunction.forceShutdown();
+      await notUserFunction.close(0);
     }
   });
 

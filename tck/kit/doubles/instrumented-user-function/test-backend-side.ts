@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, type EntitySpec, type StreamIn, type StreamOut } from "../../../../reference/protocol/index.js";
+import { createEntityClient, type EntitySpec, readyOf, type StreamIn, type StreamOut } from "../../../../reference/protocol/index.js";
 
 /**
  * A hand-driven backend side for the instrumented user function's own tests:
@@ -21,30 +21,17 @@ export interface ScriptedBackend {
   close(): void;
 }
 
-const Client = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
-
 export function connectScriptedBackend(address: string): ScriptedBackend {
   // A private subchannel pool: a fresh client must not inherit another one's connection backoff.
-  const client = new Client(address, grpc.credentials.createInsecure(), {
-    "grpc.use_local_subchannel_pool": 1,
-    "grpc.max_receive_message_length": -1,
-    "grpc.max_send_message_length": -1,
-  }) as unknown as {
-    ready(
-      request: Record<string, never>,
-      options: grpc.CallOptions,
-      callback: (error: grpc.ServiceError | null, spec?: EntitySpec) => void,
-    ): void;
-    handle(): grpc.ClientDuplexStream<StreamIn, StreamOut>;
-    close(): void;
-  };
+  const client = createEntityClient(address, {
+    channel: {
+      "grpc.use_local_subchannel_pool": 1,
+      "grpc.max_receive_message_length": -1,
+      "grpc.max_send_message_length": -1,
+    },
+  });
   return {
-    ready: () =>
-      new Promise((resolve, reject) =>
-        client.ready({}, { deadline: Date.now() + 5000 }, (error, spec) =>
-          error || !spec ? reject(error ?? new Error("no spec")) : resolve(spec),
-        ),
-      ),
+    ready: () => readyOf(client, 5000),
     open: () => {
       const call = client.handle();
       const inbox: StreamOut[] = [];
