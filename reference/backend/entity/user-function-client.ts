@@ -1,6 +1,6 @@
-import { credentials, makeGenericClientConstructor, type ChannelCredentials, type ClientDuplexStream } from "@grpc/grpc-js";
+import { credentials, type ChannelCredentials, type ClientDuplexStream } from "@grpc/grpc-js";
 import type { WatchedChannel } from "./user-function-health.js";
-import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../protocol/index.js";
+import { createEntityClient, type StreamIn, type StreamOut } from "../../protocol/index.js";
 
 /** Opens one `handle` stream to the user function. */
 export type OpenEntityStream = () => ClientDuplexStream<StreamIn, StreamOut>;
@@ -11,8 +11,6 @@ export interface UserFunctionClient {
   readonly channel: WatchedChannel;
   close(): void;
 }
-
-const EntityClient = makeGenericClientConstructor(entityServiceDefinition, "Entity");
 
 /** TLS to the user function: the CA its certificate must chain to, and for mutual TLS our certificate (PEM). */
 export interface UserFunctionTls {
@@ -39,20 +37,23 @@ export function createUserFunctionClient(
   const channelCredentials = options.credentials ?? credentials.createInsecure();
   const maxReconnectBackoffMs = options.maxReconnectBackoffMs;
   // A reply carries the response, its events and maybe a snapshot: it may well pass grpc-js's 4 MiB default.
-  const client = new EntityClient(address, channelCredentials, {
-    "grpc.max_receive_message_length": maxMessageBytes,
-    "grpc.max_send_message_length": maxMessageBytes,
-    // grpc-js backs off up to 120 s between connection attempts by default: a user function back
-    // after a crash would stay unnoticed (health NOT_SERVING) that long.
-    ...(maxReconnectBackoffMs === undefined
-      ? {}
-      : {
-          "grpc.max_reconnect_backoff_ms": maxReconnectBackoffMs,
-          "grpc.initial_reconnect_backoff_ms": Math.min(1000, maxReconnectBackoffMs),
-        }),
+  const client = createEntityClient(address, {
+    credentials: channelCredentials,
+    channel: {
+      "grpc.max_receive_message_length": maxMessageBytes,
+      "grpc.max_send_message_length": maxMessageBytes,
+      // grpc-js backs off up to 120 s between connection attempts by default: a user function back
+      // after a crash would stay unnoticed (health NOT_SERVING) that long.
+      ...(maxReconnectBackoffMs === undefined
+        ? {}
+        : {
+            "grpc.max_reconnect_backoff_ms": maxReconnectBackoffMs,
+            "grpc.initial_reconnect_backoff_ms": Math.min(1000, maxReconnectBackoffMs),
+          }),
+    },
   });
   return {
-    openStream: () => client["handle"]!() as ClientDuplexStream<StreamIn, StreamOut>,
+    openStream: (): ClientDuplexStream<StreamIn, StreamOut> => client.handle(),
     channel: client.getChannel(),
     close: () => client.close(),
   };
