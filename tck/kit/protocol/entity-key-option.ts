@@ -27,9 +27,13 @@ export const entityKeyFile = create(FileDescriptorProtoSchema, {
   syntax: "proto3",
 });
 
-const registry = createFileRegistry(entityKeyFile, (name) =>
+/** Knows the option by name, for reading it and for printing it in JSON. */
+export const entityKeyRegistry = createFileRegistry(entityKeyFile, (name) =>
   name === "google/protobuf/descriptor.proto" ? file_google_protobuf_descriptor : undefined,
 );
 
 /** `(lightbend.serverless.entity_key)`: the field option that marks a field as (part of) an entity's key. */
-export const entityKey = registry.getExtension("lightbend.serverless.entity_key") as DescExtension as GenExtension<FieldOptions, boolean>;
+export const entityKey = entityKeyRegistry.getExtension("lightbend.serverless.entity_key") as DescExtension as GenExtension<
+  FieldOptions,
+  boolean
+>;
