@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { entityServiceDefinition, fileDescriptorProtoType, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import { entityServiceDefinition, type StreamIn, type StreamOut } from "../../../reference/protocol/index.js";
+import { encodeFileDescriptor, FieldType, fileDescriptor, keyField } from "../../kit/doubles/instrumented-user-function/file-descriptor.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "./interceptor.js";
 
 const EntityClient = grpc.makeGenericClientConstructor(entityServiceDefinition, "Entity");
@@ -13,22 +14,15 @@ const any = (name: string, ...bytes: number[]) => ({ typeUrl: `type.googleapis.c
 
 /** A descriptor of service x.S with one method Do whose input is keyed (A1–A3 hold). */
 function keyedDescriptor(): Uint8Array {
-  const type = fileDescriptorProtoType();
-  return type
-    .encode(
-      type.fromObject({
-        name: "x.proto",
-        package: "x",
-        dependency: ["lightbend/serverless/entitykey.proto"],
-        message_type: [
-          { name: "Req", field: [{ name: "id", number: 1, label: 1, type: 9, options: { ".lightbend.serverless.entity_key": true } }] },
-          { name: "R", field: [] },
-        ],
-        service: [{ name: "S", method: [{ name: "Do", input_type: ".x.Req", output_type: ".x.R" }] }],
-        syntax: "proto3",
-      }),
-    )
-    .finish();
+  return encodeFileDescriptor(
+    fileDescriptor({
+      name: "x.proto",
+      package: "x",
+      dependency: ["lightbend/serverless/entitykey.proto"],
+      messageType: [{ name: "Req", field: [keyField("id", 1, FieldType.STRING)] }, { name: "R" }],
+      service: [{ name: "S", method: [{ name: "Do", inputType: ".x.Req", outputType: ".x.R" }] }],
+    }),
+  );
 }
 
 /**
