@@ -1,37 +1,36 @@
 import { fromBinary, getExtension, toJsonString } from "@bufbuild/protobuf";
-import { FieldOptionsSchema, FileDescriptorProtoSchema, type FieldDescriptorProto, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import {
+  FieldOptionsSchema,
+  FileDescriptorProtoSchema,
+  file_google_protobuf_any,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_wrappers,
+  type FieldDescriptorProto,
+  type FileDescriptorProto,
+} from "@bufbuild/protobuf/wkt";
 import { typeUrlPrefix, type EntitySpec } from "../../../reference/protocol/index.js";
 import type { Transcript } from "../transcript/transcript.js";
 import { DescriptorSymbols } from "./descriptor-symbols.js";
-import { entityKey, entityKeyRegistry } from "./entity-key-option.js";
+import { entityKey, entityKeyFile, entityKeyRegistry } from "./entity-key-option.js";
 import type { ReadyResult } from "./ready-result.js";
 
-/** Files a user function may import: the backend knows them without being sent them. */
-const knownImports: Record<string, readonly string[]> = {
-  "google/protobuf/empty.proto": ["google.protobuf.Empty"],
-  "google/protobuf/any.proto": ["google.protobuf.Any"],
-  "google/protobuf/timestamp.proto": ["google.protobuf.Timestamp"],
-  "google/protobuf/duration.proto": ["google.protobuf.Duration"],
-  "google/protobuf/wrappers.proto": [
-    "google.protobuf.StringValue",
-    "google.protobuf.BytesValue",
-    "google.protobuf.BoolValue",
-    "google.protobuf.Int32Value",
-    "google.protobuf.Int64Value",
-    "google.protobuf.UInt32Value",
-    "google.protobuf.UInt64Value",
-    "google.protobuf.FloatValue",
-    "google.protobuf.DoubleValue",
-  ],
-  "google/protobuf/struct.proto": [
-    "google.protobuf.Struct",
-    "google.protobuf.Value",
-    "google.protobuf.ListValue",
-    "google.protobuf.NullValue",
-  ],
-  "google/protobuf/descriptor.proto": [],
-  "lightbend/serverless/entitykey.proto": [],
-};
+/** Files a user function may import, with the types they define: the backend knows them without being sent them. */
+const knownImports = new Map<string, readonly string[]>([
+  ...[
+    file_google_protobuf_empty,
+    file_google_protobuf_any,
+    file_google_protobuf_timestamp,
+    file_google_protobuf_duration,
+    file_google_protobuf_wrappers,
+    file_google_protobuf_struct,
+  ].map((file) => [file.proto.name, [...file.messages, ...file.enums].map((type) => type.typeName)] as const),
+  // Imported for the options they declare; a spec may not use their types.
+  ["google/protobuf/descriptor.proto", []],
+  [entityKeyFile.name, []],
+]);
 
 /** What the discovery checks need: a way to call `ready()` and to fail (intercept mode passes its own). */
 export interface DiscoveryContext {
@@ -108,10 +107,10 @@ export class DiscoveryCheck {
   #symbols(file: FileDescriptorProto): DescriptorSymbols {
     const imported: string[] = [];
     for (const dependency of file.dependency) {
-      const provides = knownImports[dependency];
+      const provides = knownImports.get(dependency);
       if (!provides)
         this.kit.fail(
-          `imports the backend can resolve (${Object.keys(knownImports).join(", ")})`,
+          `imports the backend can resolve (${[...knownImports.keys()].join(", ")})`,
           `an import of ${JSON.stringify(dependency)}`,
         );
       imported.push(...provides);
