@@ -8,34 +8,27 @@ import {
   createEntityClient,
   type EntityClient,
   entityServiceDefinition,
-  fileDescriptorProtoType,
   readyOf,
   type StreamIn,
   type StreamOut,
 } from "../../../reference/protocol/index.js";
 import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
+import { encodeFileDescriptor, FieldType, fileDescriptor, keyField } from "../../kit/doubles/instrumented-user-function/file-descriptor.js";
 import { startInterceptor, type RunningInterceptor, type ViolationReport } from "./interceptor.js";
 
 const any = (name: string, ...bytes: number[]) => ({ typeUrl: `type.googleapis.com/${name}`, value: Uint8Array.from(bytes) });
 
 /** A descriptor of service x.S with one method Do whose input is keyed (A1–A3 hold). */
 function keyedDescriptor(): Uint8Array {
-  const type = fileDescriptorProtoType();
-  return type
-    .encode(
-      type.fromObject({
-        name: "x.proto",
-        package: "x",
-        dependency: ["lightbend/serverless/entitykey.proto"],
-        message_type: [
-          { name: "Req", field: [{ name: "id", number: 1, label: 1, type: 9, options: { ".lightbend.serverless.entity_key": true } }] },
-          { name: "R", field: [] },
-        ],
-        service: [{ name: "S", method: [{ name: "Do", input_type: ".x.Req", output_type: ".x.R" }] }],
-        syntax: "proto3",
-      }),
-    )
-    .finish();
+  return encodeFileDescriptor(
+    fileDescriptor({
+      name: "x.proto",
+      package: "x",
+      dependency: ["lightbend/serverless/entitykey.proto"],
+      messageType: [{ name: "Req", field: [keyField("id", 1, FieldType.STRING)] }, { name: "R" }],
+      service: [{ name: "S", method: [{ name: "Do", inputType: ".x.Req", outputType: ".x.R" }] }],
+    }),
+  );
 }
 
 /**

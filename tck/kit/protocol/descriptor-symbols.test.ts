@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { DescriptorSymbols } from "./descriptor-symbols.js";
 
 describe("DescriptorSymbols (protobuf's scoping rules)", () => {
   const symbols = new DescriptorSymbols(
-    {
+    create(FileDescriptorProtoSchema, {
       package: "com.example.shoppingcart",
-      message_type: [
+      messageType: [
         { name: "AddLineItem" },
         { name: "Empty" },
-        { name: "Cart", nested_type: [{ name: "Line" }], enum_type: [{ name: "Kind" }] },
+        { name: "Cart", nestedType: [{ name: "Line" }], enumType: [{ name: "Kind" }] },
       ],
       service: [{ name: "ShoppingCart" }],
-    },
+    }),
     ["google.protobuf.Empty"],
   );
 

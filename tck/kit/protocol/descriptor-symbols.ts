@@ -1,32 +1,4 @@
-/** The parts of a decoded FileDescriptorProto the kit reads (protobufjs `toObject`, snake_case keys). */
-export interface FieldDescriptor {
-  name: string;
-  type_name?: string;
-  options?: Record<string, unknown>;
-}
-export interface MessageDescriptor {
-  name: string;
-  field?: FieldDescriptor[];
-  nested_type?: MessageDescriptor[];
-  enum_type?: Array<{ name: string }>;
-}
-export interface MethodDescriptor {
-  name: string;
-  input_type: string;
-  output_type: string;
-}
-export interface ServiceDescriptor {
-  name: string;
-  method?: MethodDescriptor[];
-}
-export interface FileDescriptor {
-  name?: string;
-  package?: string;
-  dependency?: string[];
-  message_type?: MessageDescriptor[];
-  enum_type?: Array<{ name: string }>;
-  service?: ServiceDescriptor[];
-}
+import type { DescriptorProto, EnumDescriptorProto, FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 
 type SymbolKind = "message" | "enum" | "service" | "package";
 
@@ -39,23 +11,23 @@ type SymbolKind = "message" | "enum" | "service" | "package";
  */
 export class DescriptorSymbols {
   readonly #symbols = new Map<string, SymbolKind>();
-  readonly #messages = new Map<string, MessageDescriptor>();
+  readonly #messages = new Map<string, DescriptorProto>();
   readonly package: string;
 
-  constructor(file: FileDescriptor, imported: readonly string[] = []) {
-    this.package = file.package ?? "";
+  constructor(file: FileDescriptorProto, imported: readonly string[] = []) {
+    this.package = file.package;
     this.#package(this.package);
-    const collect = (scope: string, messages: readonly MessageDescriptor[], enums: ReadonlyArray<{ name: string }>) => {
+    const collect = (scope: string, messages: readonly DescriptorProto[], enums: readonly EnumDescriptorProto[]) => {
       for (const e of enums) this.#symbols.set(join(scope, e.name), "enum");
       for (const message of messages) {
         const name = join(scope, message.name);
         this.#symbols.set(name, "message");
         this.#messages.set(name, message);
-        collect(name, message.nested_type ?? [], message.enum_type ?? []);
+        collect(name, message.nestedType, message.enumType);
       }
     };
-    collect(this.package, file.message_type ?? [], file.enum_type ?? []);
-    for (const service of file.service ?? []) this.#symbols.set(join(this.package, service.name), "service");
+    collect(this.package, file.messageType, file.enumType);
+    for (const service of file.service) this.#symbols.set(join(this.package, service.name), "service");
     for (const name of imported) {
       this.#package(name.slice(0, Math.max(0, name.lastIndexOf("."))));
       this.#symbols.set(name, "message");
@@ -96,7 +68,7 @@ export class DescriptorSymbols {
   }
 
   /** A message the descriptor itself defines, by fully qualified name (no leading dot). */
-  message(fullName: string): MessageDescriptor | undefined {
+  message(fullName: string): DescriptorProto | undefined {
     return this.#messages.get(fullName);
   }
 
@@ -105,7 +77,7 @@ export class DescriptorSymbols {
   }
 
   /** Every message the descriptor defines, with its fully qualified name. */
-  messages(): Array<[string, MessageDescriptor]> {
+  messages(): Array<[string, DescriptorProto]> {
     return [...this.#messages.entries()];
   }
 }

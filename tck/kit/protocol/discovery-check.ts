@@ -1,36 +1,36 @@
-import { fileDescriptorProtoType, typeUrlPrefix, type EntitySpec } from "../../../reference/protocol/index.js";
+import { fromBinary, getExtension, toJsonString } from "@bufbuild/protobuf";
+import {
+  FieldOptionsSchema,
+  FileDescriptorProtoSchema,
+  file_google_protobuf_any,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_wrappers,
+  type FieldDescriptorProto,
+  type FileDescriptorProto,
+} from "@bufbuild/protobuf/wkt";
+import { typeUrlPrefix, type EntitySpec } from "../../../reference/protocol/index.js";
 import type { Transcript } from "../transcript/transcript.js";
-import { DescriptorSymbols, type FileDescriptor } from "./descriptor-symbols.js";
+import { DescriptorSymbols } from "./descriptor-symbols.js";
+import { entityKey, entityKeyFile, entityKeyRegistry } from "./entity-key-option.js";
 import type { ReadyResult } from "./ready-result.js";
 
-/** Files a user function may import: the backend knows them without being sent them. */
-const knownImports: Record<string, readonly string[]> = {
-  "google/protobuf/empty.proto": ["google.protobuf.Empty"],
-  "google/protobuf/any.proto": ["google.protobuf.Any"],
-  "google/protobuf/timestamp.proto": ["google.protobuf.Timestamp"],
-  "google/protobuf/duration.proto": ["google.protobuf.Duration"],
-  "google/protobuf/wrappers.proto": [
-    "google.protobuf.StringValue",
-    "google.protobuf.BytesValue",
-    "google.protobuf.BoolValue",
-    "google.protobuf.Int32Value",
-    "google.protobuf.Int64Value",
-    "google.protobuf.UInt32Value",
-    "google.protobuf.UInt64Value",
-    "google.protobuf.FloatValue",
-    "google.protobuf.DoubleValue",
-  ],
-  "google/protobuf/struct.proto": [
-    "google.protobuf.Struct",
-    "google.protobuf.Value",
-    "google.protobuf.ListValue",
-    "google.protobuf.NullValue",
-  ],
-  "google/protobuf/descriptor.proto": [],
-  "lightbend/serverless/entitykey.proto": [],
-};
-
-const entityKeyOption = ".lightbend.serverless.entity_key";
+/** Files a user function may import, with the types they define: the backend knows them without being sent them. */
+const knownImports = new Map<string, readonly string[]>([
+  ...[
+    file_google_protobuf_empty,
+    file_google_protobuf_any,
+    file_google_protobuf_timestamp,
+    file_google_protobuf_duration,
+    file_google_protobuf_wrappers,
+    file_google_protobuf_struct,
+  ].map((file) => [file.proto.name, [...file.messages, ...file.enums].map((type) => type.typeName)] as const),
+  // Imported for the options they declare; a spec may not use their types.
+  ["google/protobuf/descriptor.proto", []],
+  [entityKeyFile.name, []],
+]);
 
 /** What the discovery checks need: a way to call `ready()` and to fail (intercept mode passes its own). */
 export interface DiscoveryContext {
@@ -81,21 +81,20 @@ export class DiscoveryCheck {
     }
   }
 
-  #file(): FileDescriptor {
-    const type = fileDescriptorProtoType();
+  #file(): FileDescriptorProto {
     try {
-      return type.toObject(type.decode(this.#spec.proto), { defaults: false }) as FileDescriptor;
+      return fromBinary(FileDescriptorProtoSchema, this.#spec.proto);
     } catch (error) {
       return this.kit.fail("a descriptor that parses as a FileDescriptorProto", `undecodable: ${(error as Error).message}`);
     }
   }
 
-  #service(file: FileDescriptor) {
+  #service(file: FileDescriptorProto) {
     const serviceName = this.#spec.serviceName;
     const pkg = file.package ? `${file.package}.` : "";
-    const service = (file.service ?? []).find((s) => pkg + s.name === serviceName);
+    const service = file.service.find((s) => pkg + s.name === serviceName);
     if (!service) {
-      const present = (file.service ?? []).map((s) => pkg + s.name);
+      const present = file.service.map((s) => pkg + s.name);
       this.kit.fail(
         `the descriptor defines service ${serviceName}`,
         present.length === 0 ? "no services" : `services ${present.join(", ")}`,
@@ -105,13 +104,13 @@ export class DiscoveryCheck {
   }
 
   /** Every type the descriptor defines, plus those of the imports the backend knows (failing A2 on any other import). */
-  #symbols(file: FileDescriptor): DescriptorSymbols {
+  #symbols(file: FileDescriptorProto): DescriptorSymbols {
     const imported: string[] = [];
-    for (const dependency of file.dependency ?? []) {
-      const provides = knownImports[dependency];
+    for (const dependency of file.dependency) {
+      const provides = knownImports.get(dependency);
       if (!provides)
         this.kit.fail(
-          `imports the backend can resolve (${Object.keys(knownImports).join(", ")})`,
+          `imports the backend can resolve (${[...knownImports.keys()].join(", ")})`,
           `an import of ${JSON.stringify(dependency)}`,
         );
       imported.push(...provides);
@@ -126,10 +125,10 @@ export class DiscoveryCheck {
     const symbols = this.#symbols(file);
     const unresolved: string[] = [];
     const where = (scope: string) => (scope === "" ? "at the top level" : `in scope ${scope}`);
-    for (const method of service.method ?? []) {
+    for (const method of service.method) {
       for (const [role, typeName] of [
-        ["input", method.input_type],
-        ["output", method.output_type],
+        ["input", method.inputType],
+        ["output", method.outputType],
       ] as const) {
         if (!typeName) unresolved.push(`${method.name}: no ${role} type`);
         else if (!symbols.resolve(typeName))
@@ -137,9 +136,9 @@ export class DiscoveryCheck {
       }
     }
     for (const [fullName, message] of symbols.messages()) {
-      for (const field of message.field ?? []) {
-        if (field.type_name && !symbols.resolve(field.type_name, fullName)) {
-          unresolved.push(`${fullName}.${field.name}: ${JSON.stringify(field.type_name)} (looked up ${where(fullName)})`);
+      for (const field of message.field) {
+        if (field.typeName && !symbols.resolve(field.typeName, fullName)) {
+          unresolved.push(`${fullName}.${field.name}: ${JSON.stringify(field.typeName)} (looked up ${where(fullName)})`);
         }
       }
     }
@@ -151,12 +150,12 @@ export class DiscoveryCheck {
   expectEveryMethodKeyed(): void {
     const file = this.#file();
     const service = this.#service(file);
-    if ((service.method ?? []).length === 0) this.kit.fail("a service with methods", "a service with no methods");
+    if (service.method.length === 0) this.kit.fail("a service with methods", "a service with no methods");
     const symbols = this.#symbols(file);
     const problems: string[] = [];
-    for (const method of service.method ?? []) {
-      const declared = JSON.stringify(method.input_type ?? "");
-      const resolved = method.input_type ? symbols.resolve(method.input_type) : undefined;
+    for (const method of service.method) {
+      const declared = JSON.stringify(method.inputType);
+      const resolved = method.inputType ? symbols.resolve(method.inputType) : undefined;
       const input = resolved === undefined ? undefined : symbols.message(resolved);
       if (resolved === undefined)
         problems.push(`${method.name}: its input type ${declared} names no message of the descriptor or its imports`);
@@ -164,10 +163,8 @@ export class DiscoveryCheck {
         problems.push(
           `${method.name}: its input type ${declared} is ${resolved}, ${symbols.isImported(resolved) ? "an imported message" : "not a message"}, with no field of the descriptor`,
         );
-      else if (!(input.field ?? []).some((f) => f.options?.[entityKeyOption] === true)) {
-        const fields = (input.field ?? []).map(
-          (f) => f.name + (f.options && Object.keys(f.options).length > 0 ? ` (options ${JSON.stringify(f.options)})` : ""),
-        );
+      else if (!input.field.some(isEntityKey)) {
+        const fields = input.field.map((f) => f.name + optionsOf(f));
         problems.push(
           `${method.name}: its input type ${declared} (${resolved}) has no field marked entity_key; its fields: ${fields.length === 0 ? "none" : fields.join(", ")}`,
         );
@@ -188,7 +185,7 @@ export class DiscoveryCheck {
     const file = this.#file();
     const service = this.#service(file);
     const symbols = this.#symbols(file);
-    const methods = new Map((service.method ?? []).map((m) => [m.name, m]));
+    const methods = new Map(service.method.map((m) => [m.name, m]));
     const sent = new Map<string, string>();
     const carried = new Map<string, Set<string>>();
     for (const entry of transcript.entries) {
@@ -203,7 +200,7 @@ export class DiscoveryCheck {
     if (carried.size === 0) throw new Error("the scenario got no reply to any method of the service");
     const problems: string[] = [];
     for (const [name, typeUrls] of carried) {
-      const declared = methods.get(name)!.output_type;
+      const declared = methods.get(name)!.outputType;
       const resolved = symbols.resolve(declared);
       if (resolved === undefined) {
         problems.push(`${name} is declared to return ${JSON.stringify(declared)}, which names no message (see A2)`);
@@ -234,4 +231,15 @@ export class DiscoveryCheck {
       if (!same) this.kit.fail("the same EntitySpec on every ready() call", `answer ${i + 2} differs from the first`);
     });
   }
+}
+
+function isEntityKey(field: FieldDescriptorProto): boolean {
+  return field.options !== undefined && getExtension(field.options, entityKey);
+}
+
+/** A field's options as JSON, entity_key by its name (` (options {...})`), or nothing when it has none. */
+function optionsOf(field: FieldDescriptorProto): string {
+  if (field.options === undefined) return "";
+  const json = toJsonString(FieldOptionsSchema, field.options, { registry: entityKeyRegistry, useProtoFieldName: true });
+  return json === "{}" ? "" : ` (options ${json})`;
 }

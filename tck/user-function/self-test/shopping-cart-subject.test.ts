@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileDescriptorProtoType } from "../../../reference/protocol/index.js";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { DescriptorProtoSchema, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { fileDescriptorOf } from "../../kit/doubles/raw-subjects/file-descriptor-of.js";
 import { startRawShoppingCart, type RawShoppingCartOptions } from "../../kit/doubles/raw-subjects/raw-shopping-cart.js";
 import { ShoppingCartSubject } from "../../kit/subjects/shopping-cart-subject.js";
@@ -56,28 +57,22 @@ function failedNames(summary: RunSummary): string[] {
  * their key fields, relative type names, and GetCart declared to return an Empty of the cart's own package.
  */
 function partialCartDescriptor(): Uint8Array {
-  const type = fileDescriptorProtoType();
-  const file = type.toObject(
-    type.decode(
-      fileDescriptorOf(new ShoppingCartSubject().root, "shoppingcart/shoppingcart.proto", [
-        "google/protobuf/empty.proto",
-        "lightbend/serverless/entitykey.proto",
-      ]),
-    ),
-    { defaults: false },
-  ) as {
-    message_type: Array<{ name: string; field?: Array<{ options?: object }> }>;
-    service: Array<{ method: Array<{ name: string; input_type: string; output_type: string }> }>;
-  };
-  for (const message of file.message_type)
+  const file = fromBinary(
+    FileDescriptorProtoSchema,
+    fileDescriptorOf(new ShoppingCartSubject().root, "shoppingcart/shoppingcart.proto", [
+      "google/protobuf/empty.proto",
+      "lightbend/serverless/entitykey.proto",
+    ]),
+  );
+  for (const message of file.messageType)
     if (message.name.endsWith("LineItem") || message.name === "GetShoppingCart")
-      message.field = (message.field ?? []).filter((f) => f.options);
-  file.message_type.push({ name: "Empty" });
+      message.field = message.field.filter((f) => f.options !== undefined);
+  file.messageType.push(create(DescriptorProtoSchema, { name: "Empty" }));
   for (const method of file.service[0]!.method) {
-    method.input_type = method.input_type.replace(/^\.com\.example\.shoppingcart\./, "");
-    if (method.name === "GetCart") method.output_type = "com.example.shoppingcart.Empty";
+    method.inputType = method.inputType.replace(/^\.com\.example\.shoppingcart\./, "");
+    if (method.name === "GetCart") method.outputType = "com.example.shoppingcart.Empty";
   }
-  return type.encode(type.fromObject(file)).finish();
+  return toBinary(FileDescriptorProtoSchema, file);
 }
 
 describe("the kit against raw shopping carts", { timeout: 300_000 }, () => {

@@ -8,7 +8,9 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { startModelEntity } from "../../../samples/tck-model/index.js";
-import { fileDescriptorProtoType, type EntitySpec } from "../../../reference/protocol/index.js";
+import { create, fromBinary, toBinary, toJsonString } from "@bufbuild/protobuf";
+import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import type { EntitySpec } from "../../../reference/protocol/index.js";
 import { listenAndDrain } from "../../../reference/protocol/testing/listen-and-drain.js";
 import { fileDescriptorOf } from "../../kit/doubles/raw-subjects/file-descriptor-of.js";
 import { startRawModelEntity } from "../../kit/doubles/raw-subjects/raw-model-entity.js";
@@ -232,31 +234,32 @@ describe("the kit against broken user functions", { timeout: 300_000 }, () => {
 
 /** A descriptor for the model service whose Request has no entity_key field and which imports an unknown file. */
 function unkeyedDescriptor(extraImport?: string): Uint8Array {
-  const type = fileDescriptorProtoType();
-  const message = (name: string) => ({ name, field: [{ name: "id", number: 1, label: 1, type: 9 }] });
-  return type
-    .encode(
-      type.fromObject({
-        name: "tck/model.proto",
-        package: "lightbend.serverless.tck.model",
-        dependency: extraImport ? [extraImport] : [],
-        message_type: [message("Request"), message("Response")],
-        service: [
-          {
-            name: "ModelEntity",
-            method: [
-              {
-                name: "Process",
-                input_type: ".lightbend.serverless.tck.model.Request",
-                output_type: ".lightbend.serverless.tck.model.Response",
-              },
-            ],
-          },
-        ],
-        syntax: "proto3",
-      }),
-    )
-    .finish();
+  const id = { name: "id", number: 1, label: FieldDescriptorProto_Label.OPTIONAL, type: FieldDescriptorProto_Type.STRING };
+  return toBinary(
+    FileDescriptorProtoSchema,
+    create(FileDescriptorProtoSchema, {
+      name: "tck/model.proto",
+      package: "lightbend.serverless.tck.model",
+      dependency: extraImport ? [extraImport] : [],
+      messageType: [
+        { name: "Request", field: [id] },
+        { name: "Response", field: [id] },
+      ],
+      service: [
+        {
+          name: "ModelEntity",
+          method: [
+            {
+              name: "Process",
+              inputType: ".lightbend.serverless.tck.model.Request",
+              outputType: ".lightbend.serverless.tck.model.Response",
+            },
+          ],
+        },
+      ],
+      syntax: "proto3",
+    }),
+  );
 }
 
 describe("the kit against user functions that describe themselves wrongly", { timeout: 120_000 }, () => {
@@ -302,34 +305,29 @@ describe("the kit against user functions that describe themselves wrongly", { ti
  * support library writes them (`Request`, `google.protobuf.Empty` without a leading dot): legal in descriptor.proto.
  */
 function relativelyNamedDescriptor(): Uint8Array {
-  const type = fileDescriptorProtoType();
   const subject = new ModelEntitySubject();
-  const file = type.toObject(
-    type.decode(fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"])),
-    { defaults: false },
-  ) as {
-    package: string;
-    message_type: Array<{ field?: Array<{ type_name?: string }> }>;
-    service: Array<{ method: Array<{ input_type: string; output_type: string }> }>;
-  };
+  const file = fromBinary(
+    FileDescriptorProtoSchema,
+    fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]),
+  );
   const relative = (name: string) => name.replace(/^\./, "").replace(`${file.package}.`, "");
   for (const method of file.service.flatMap((s) => s.method)) {
-    method.input_type = relative(method.input_type);
-    method.output_type = method.output_type.startsWith(`.${file.package}.`)
-      ? `${file.package}.${relative(method.output_type)}`
-      : relative(method.output_type);
+    method.inputType = relative(method.inputType);
+    method.outputType = method.outputType.startsWith(`.${file.package}.`)
+      ? `${file.package}.${relative(method.outputType)}`
+      : relative(method.outputType);
   }
-  for (const field of file.message_type.flatMap((m) => m.field ?? [])) if (field.type_name) field.type_name = relative(field.type_name);
-  return type.encode(type.fromObject(file)).finish();
+  for (const field of file.messageType.flatMap((m) => m.field)) if (field.typeName) field.typeName = relative(field.typeName);
+  return toBinary(FileDescriptorProtoSchema, file);
 }
 
 describe("the kit against user functions that describe themselves legally in another way", { timeout: 120_000 }, () => {
   it("passes a descriptor that names its types relatively (A2, A3)", async () => {
     const proto = relativelyNamedDescriptor();
-    const decoded = JSON.stringify(fileDescriptorProtoType().toObject(fileDescriptorProtoType().decode(proto)));
-    assert.match(decoded, /"input_type":"Request"/);
-    assert.match(decoded, /"output_type":"google\.protobuf\.Empty"/);
-    assert.match(decoded, /"output_type":"lightbend\.serverless\.tck\.model\.Response"/);
+    const decoded = toJsonString(FileDescriptorProtoSchema, fromBinary(FileDescriptorProtoSchema, proto));
+    assert.match(decoded, /"inputType":"Request"/);
+    assert.match(decoded, /"outputType":"google\.protobuf\.Empty"/);
+    assert.match(decoded, /"outputType":"lightbend\.serverless\.tck\.model\.Response"/);
     const uf = await startRawModelEntity({ faults: { describesItselfAs: { proto } } });
     try {
       const { summary, output } = await runKit({ target: uf.address, subject: "model", tags: "@discovery" });

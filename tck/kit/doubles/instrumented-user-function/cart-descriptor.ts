@@ -1,4 +1,5 @@
-import { FieldType, keyField, plainField, repeatedField, type FileDescriptorData } from "./file-descriptor-data.js";
+import type { FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { FieldType, fileDescriptor, keyField, plainField, repeatedField } from "./file-descriptor.js";
 
 export const cartPackage = "com.example.shoppingcart";
 export const cartDomainPackage = "com.example.shoppingcart.persistence";
@@ -8,29 +9,28 @@ export const cartPersistenceId = "shopping-cart";
 const t = (name: string) => `.${cartPackage}.${name}`;
 
 /** proto/shoppingcart/shoppingcart.proto as data (the domain types stay the user function's business). */
-export function cartFileDescriptor(): FileDescriptorData {
-  return {
+export function cartFileDescriptor(): FileDescriptorProto {
+  return fileDescriptor({
     name: "shoppingcart/shoppingcart.proto",
     package: cartPackage,
-    dependency: ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"],
-    message_type: [
+    messageType: [
       {
         name: "AddLineItem",
         field: [
-          keyField("user_id", 1, FieldType.string),
-          plainField("product_id", 2, FieldType.string),
-          plainField("name", 3, FieldType.string),
-          plainField("quantity", 4, FieldType.int32),
+          keyField("user_id", 1, FieldType.STRING),
+          plainField("product_id", 2, FieldType.STRING),
+          plainField("name", 3, FieldType.STRING),
+          plainField("quantity", 4, FieldType.INT32),
         ],
       },
-      { name: "RemoveLineItem", field: [keyField("user_id", 1, FieldType.string), plainField("product_id", 2, FieldType.string)] },
-      { name: "GetShoppingCart", field: [keyField("user_id", 1, FieldType.string)] },
+      { name: "RemoveLineItem", field: [keyField("user_id", 1, FieldType.STRING), plainField("product_id", 2, FieldType.STRING)] },
+      { name: "GetShoppingCart", field: [keyField("user_id", 1, FieldType.STRING)] },
       {
         name: "LineItem",
         field: [
-          plainField("product_id", 1, FieldType.string),
-          plainField("name", 2, FieldType.string),
-          plainField("quantity", 3, FieldType.int32),
+          plainField("product_id", 1, FieldType.STRING),
+          plainField("name", 2, FieldType.STRING),
+          plainField("quantity", 3, FieldType.INT32),
         ],
       },
       { name: "Cart", field: [repeatedField("items", 1, t("LineItem"))] },
@@ -39,12 +39,11 @@ export function cartFileDescriptor(): FileDescriptorData {
       {
         name: "ShoppingCart",
         method: [
-          { name: "AddItem", input_type: t("AddLineItem"), output_type: ".google.protobuf.Empty" },
-          { name: "RemoveItem", input_type: t("RemoveLineItem"), output_type: ".google.protobuf.Empty" },
-          { name: "GetCart", input_type: t("GetShoppingCart"), output_type: t("Cart") },
+          { name: "AddItem", inputType: t("AddLineItem"), outputType: ".google.protobuf.Empty" },
+          { name: "RemoveItem", inputType: t("RemoveLineItem"), outputType: ".google.protobuf.Empty" },
+          { name: "GetCart", inputType: t("GetShoppingCart"), outputType: t("Cart") },
         ],
       },
     ],
-    syntax: "proto3",
-  };
+  });
 }

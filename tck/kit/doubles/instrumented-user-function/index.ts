@@ -1,5 +1,5 @@
 export { cartDomainPackage, cartFileDescriptor, cartPackage, cartPersistenceId, cartServiceName } from "./cart-descriptor.js";
-export { encodeFileDescriptor, type FileDescriptorData } from "./file-descriptor-data.js";
+export { encodeFileDescriptor } from "./file-descriptor.js";
 export {
   startInstrumentedUserFunction,
   type InstrumentedUserFunction,

@@ -1,13 +1,5 @@
-import {
-  FieldType,
-  keyField,
-  plainField,
-  repeatedField,
-  type FieldData,
-  type FileDescriptorData,
-  type MessageData,
-  type MethodData,
-} from "./file-descriptor-data.js";
+import type { FieldDescriptorProto, FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { FieldType, fileDescriptor, keyField, plainField, repeatedField, type MessageInit, type MethodInit } from "./file-descriptor.js";
 
 export const modelPackage = "lightbend.serverless.tck.model";
 export const modelServiceName = `${modelPackage}.ModelEntity`;
@@ -26,53 +18,52 @@ export type ModelDescriptorShape = "standard" | "keys-out-of-order" | "partial" 
 
 const t = (name: string) => `.${modelPackage}.${name}`;
 
-export function modelFileDescriptor(shape: ModelDescriptorShape): FileDescriptorData {
+export function modelFileDescriptor(shape: ModelDescriptorShape): FileDescriptorProto {
   const partial = shape === "partial";
   const actions = repeatedField("actions", 2, t("RequestAction"));
-  const compositeFields: FieldData[] = [
-    keyField("part_a", 1, FieldType.string),
+  const compositeFields: FieldDescriptorProto[] = [
+    keyField("part_a", 1, FieldType.STRING),
     ...(partial ? [] : [actions]),
-    keyField("part_b", 3, FieldType.int64),
-    keyField("part_c", 4, FieldType.bool),
-    keyField("part_d", 5, FieldType.enum, t("Kind")),
+    keyField("part_b", 3, FieldType.INT64),
+    keyField("part_c", 4, FieldType.BOOL),
+    keyField("part_d", 5, FieldType.ENUM, t("Kind")),
   ];
-  const messages: MessageData[] = [
+  const messages: MessageInit[] = [
     {
       name: "RequestAction",
       field: [
-        { ...plainField("emit", 1, FieldType.message, t("Emit")), oneof_index: 0 },
-        { ...plainField("fail", 2, FieldType.message, t("Fail")), oneof_index: 0 },
-        { ...plainField("respond", 3, FieldType.message, t("Respond")), oneof_index: 0 },
-        { ...plainField("throw", 4, FieldType.message, t("Throw")), oneof_index: 0 },
+        plainField("emit", 1, FieldType.MESSAGE, t("Emit"), 0),
+        plainField("fail", 2, FieldType.MESSAGE, t("Fail"), 0),
+        plainField("respond", 3, FieldType.MESSAGE, t("Respond"), 0),
+        plainField("throw", 4, FieldType.MESSAGE, t("Throw"), 0),
       ],
-      oneof_decl: [{ name: "action" }],
+      oneofDecl: [{ name: "action" }],
     },
-    { name: "Emit", field: [plainField("value", 1, FieldType.string)] },
-    { name: "Fail", field: [plainField("description", 1, FieldType.string)] },
-    { name: "Respond", field: [plainField("message", 1, FieldType.string)] },
-    { name: "Throw", field: [plainField("message", 1, FieldType.string)] },
-    { name: "Request", field: [keyField("id", 1, FieldType.string), ...(partial ? [] : [actions])] },
+    { name: "Emit", field: [plainField("value", 1, FieldType.STRING)] },
+    { name: "Fail", field: [plainField("description", 1, FieldType.STRING)] },
+    { name: "Respond", field: [plainField("message", 1, FieldType.STRING)] },
+    { name: "Throw", field: [plainField("message", 1, FieldType.STRING)] },
+    { name: "Request", field: [keyField("id", 1, FieldType.STRING), ...(partial ? [] : [actions])] },
     { name: "CompositeRequest", field: shape === "keys-out-of-order" ? [...compositeFields].reverse() : compositeFields },
-    { name: "Response", field: [plainField("state", 1, FieldType.string), plainField("message", 2, FieldType.string)] },
-    { name: "Appended", field: [plainField("value", 1, FieldType.string)] },
-    { name: "State", field: [plainField("value", 1, FieldType.string)] },
+    { name: "Response", field: [plainField("state", 1, FieldType.STRING), plainField("message", 2, FieldType.STRING)] },
+    { name: "Appended", field: [plainField("value", 1, FieldType.STRING)] },
+    { name: "State", field: [plainField("value", 1, FieldType.STRING)] },
   ];
-  const methods: MethodData[] = [
-    { name: "Process", input_type: t("Request"), output_type: t("Response") },
-    { name: "ProcessEmpty", input_type: t("Request"), output_type: ".google.protobuf.Empty" },
-    { name: "ProcessComposite", input_type: t("CompositeRequest"), output_type: t("Response") },
-    { name: "ProcessStream", input_type: t("Request"), output_type: t("Response"), client_streaming: true, server_streaming: true },
+  const methods: MethodInit[] = [
+    { name: "Process", inputType: t("Request"), outputType: t("Response") },
+    { name: "ProcessEmpty", inputType: t("Request"), outputType: ".google.protobuf.Empty" },
+    { name: "ProcessComposite", inputType: t("CompositeRequest"), outputType: t("Response") },
+    { name: "ProcessStream", inputType: t("Request"), outputType: t("Response"), clientStreaming: true, serverStreaming: true },
   ];
   if (shape === "method-without-key") {
-    messages.push({ name: "Unkeyed", field: [plainField("note", 1, FieldType.string)] });
-    methods.push({ name: "ProcessUnkeyed", input_type: t("Unkeyed"), output_type: t("Response") });
+    messages.push({ name: "Unkeyed", field: [plainField("note", 1, FieldType.STRING)] });
+    methods.push({ name: "ProcessUnkeyed", inputType: t("Unkeyed"), outputType: t("Response") });
   }
-  return {
+  return fileDescriptor({
     name: "tck/model.proto",
     package: modelPackage,
-    dependency: ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"],
-    message_type: messages,
-    enum_type: [
+    messageType: messages,
+    enumType: [
       {
         name: "Kind",
         value: [
@@ -83,6 +74,5 @@ export function modelFileDescriptor(shape: ModelDescriptorShape): FileDescriptor
       },
     ],
     service: [{ name: "ModelEntity", method: methods }],
-    syntax: "proto3",
-  };
+  });
 }

@@ -1,6 +1,7 @@
+import type { FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import type { EntitySpec } from "../../../../reference/protocol/index.js";
 import { cartFileDescriptor, cartPersistenceId, cartServiceName } from "./cart-descriptor.js";
-import { encodeFileDescriptor, type FileDescriptorData } from "./file-descriptor-data.js";
+import { encodeFileDescriptor } from "./file-descriptor.js";
 import { modelFileDescriptor, modelPersistenceId, modelServiceName } from "./model-descriptor.js";
 import { createCartEntityBehaviour } from "./cart-entity-behaviour.js";
 import type { EntityBehaviour } from "./entity-behaviour.js";
@@ -98,6 +99,6 @@ export function subjectOf(name: InstrumentedSubjectName, options: SubjectOptions
   }
 }
 
-function inputTypesOf(file: FileDescriptorData): ReadonlyMap<string, string> {
-  return new Map(file.service.flatMap((service) => service.method.map((m) => [m.name, m.input_type.replace(/^\./, "")] as const)));
+function inputTypesOf(file: FileDescriptorProto): ReadonlyMap<string, string> {
+  return new Map(file.service.flatMap((service) => service.method.map((m) => [m.name, m.inputType.replace(/^\./, "")] as const)));
 }

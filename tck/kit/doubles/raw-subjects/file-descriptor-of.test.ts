@@ -5,7 +5,7 @@ import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { ModelEntitySubject } from "../../subjects/model-entity-subject.js";
 import { fileDescriptorOf } from "./file-descriptor-of.js";
 
-// Read back with an independent decoder (protobuf-es), not the protobufjs that wrote it.
+// Read back field by field; the entity_key option on the wire (field 50002 = 1), not through the extension that wrote it.
 describe("fileDescriptorOf (the raw model entity's ready() descriptor)", () => {
   const subject = new ModelEntitySubject();
   const bytes = fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]);

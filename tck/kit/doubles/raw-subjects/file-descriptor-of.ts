@@ -1,25 +1,13 @@
+import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, type FieldDescriptorProto } from "@bufbuild/protobuf/wkt";
 import protobuf from "protobufjs";
-import { fileDescriptorProtoType } from "../../../../reference/protocol/index.js";
-
-const scalarTypes: Record<string, number> = {
-  double: 1,
-  float: 2,
-  int64: 3,
-  uint64: 4,
-  int32: 5,
-  fixed64: 6,
-  fixed32: 7,
-  bool: 8,
-  string: 9,
-  bytes: 12,
-  uint32: 13,
-  sfixed32: 15,
-  sfixed64: 16,
-  sint32: 17,
-  sint64: 18,
-};
-const typeMessage = 11;
-const typeEnum = 14;
+import {
+  encodeFileDescriptor,
+  fileDescriptor,
+  keyField,
+  plainField,
+  type MessageInit,
+  type MethodInit,
+} from "../instrumented-user-function/file-descriptor.js";
 
 /**
  * The encoded FileDescriptorProto of one loaded .proto file, as a user
@@ -28,77 +16,68 @@ const typeEnum = 14;
  */
 export function fileDescriptorOf(root: protobuf.Root, fileName: string, dependencies: readonly string[]): Uint8Array {
   const inFile = (o: protobuf.ReflectionObject) => o.filename !== null && o.filename.endsWith(fileName);
-  const messages: unknown[] = [];
-  const enums: unknown[] = [];
-  const services: unknown[] = [];
+  const messages: MessageInit[] = [];
+  const enums: Array<{ name: string; value: Array<{ name: string; number: number }> }> = [];
+  const methods: Array<{ name: string; method: MethodInit[] }> = [];
   let packageName = "";
   const visit = (ns: protobuf.NamespaceBase) => {
     for (const nested of ns.nestedArray) {
       if (nested instanceof protobuf.Type && inFile(nested)) {
         packageName = nested.parent?.fullName.replace(/^\./, "") ?? "";
-        messages.push(messageOf(nested));
+        messages.push({
+          name: nested.name,
+          field: nested.fieldsArray.map((f) => fieldOf(nested, f)),
+          oneofDecl: nested.oneofsArray.map((o) => ({ name: o.name })),
+        });
       } else if (nested instanceof protobuf.Enum && inFile(nested)) {
         enums.push({ name: nested.name, value: Object.entries(nested.values).map(([name, number]) => ({ name, number })) });
       } else if (nested instanceof protobuf.Service && inFile(nested)) {
-        services.push(serviceOf(nested));
+        methods.push({ name: nested.name, method: nested.methodsArray.map(methodOf) });
       } else if (nested instanceof protobuf.Namespace && !(nested instanceof protobuf.Type)) {
         visit(nested);
       }
     }
   };
   visit(root);
-  const type = fileDescriptorProtoType();
-  return type
-    .encode(
-      type.fromObject({
-        name: fileName,
-        package: packageName,
-        dependency: [...dependencies],
-        message_type: messages,
-        enum_type: enums,
-        service: services,
-        syntax: "proto3",
-      }),
-    )
-    .finish();
+  return encodeFileDescriptor(
+    fileDescriptor({
+      name: fileName,
+      package: packageName,
+      dependency: [...dependencies],
+      messageType: messages,
+      enumType: enums,
+      service: methods,
+    }),
+  );
 }
 
-function messageOf(type: protobuf.Type): unknown {
-  return {
-    name: type.name,
-    field: type.fieldsArray.map((field) => {
-      field.resolve();
-      const scalar = scalarTypes[field.type];
-      // protobufjs keys a parsed option by its source spelling: plain or with a leading dot.
-      const keyed =
-        field.options?.["(lightbend.serverless.entity_key)"] === true || field.options?.["(.lightbend.serverless.entity_key)"] === true;
-      const options = keyed ? { ".lightbend.serverless.entity_key": true } : undefined;
-      return {
-        name: field.name,
-        number: field.id,
-        label: field.repeated ? 3 : 1,
-        type: scalar ?? (field.resolvedType instanceof protobuf.Enum ? typeEnum : typeMessage),
-        ...(scalar === undefined ? { type_name: field.resolvedType?.fullName ?? field.type } : {}),
-        ...(field.partOf ? { oneof_index: type.oneofsArray.indexOf(field.partOf) } : {}),
-        ...(options ? { options } : {}),
-      };
-    }),
-    oneof_decl: type.oneofsArray.map((oneof) => ({ name: oneof.name })),
-  };
+function fieldOf(type: protobuf.Type, field: protobuf.Field): FieldDescriptorProto {
+  field.resolve();
+  const scalar = (FieldDescriptorProto_Type as Record<string, FieldDescriptorProto_Type | string>)[field.type.toUpperCase()];
+  const kind =
+    typeof scalar === "number"
+      ? scalar
+      : field.resolvedType instanceof protobuf.Enum
+        ? FieldDescriptorProto_Type.ENUM
+        : FieldDescriptorProto_Type.MESSAGE;
+  const typeName = typeof scalar === "number" ? undefined : (field.resolvedType?.fullName ?? field.type);
+  const oneofIndex = field.partOf ? type.oneofsArray.indexOf(field.partOf) : undefined;
+  // protobufjs keys a parsed option by its source spelling: plain or with a leading dot.
+  const keyed =
+    field.options?.["(lightbend.serverless.entity_key)"] === true || field.options?.["(.lightbend.serverless.entity_key)"] === true;
+  const written = keyed ? keyField(field.name, field.id, kind, typeName) : plainField(field.name, field.id, kind, typeName);
+  if (field.repeated) written.label = FieldDescriptorProto_Label.REPEATED;
+  if (oneofIndex !== undefined) written.oneofIndex = oneofIndex;
+  return written;
 }
 
-function serviceOf(service: protobuf.Service): unknown {
+function methodOf(method: protobuf.Method): MethodInit {
+  method.resolve();
   return {
-    name: service.name,
-    method: service.methodsArray.map((method) => {
-      method.resolve();
-      return {
-        name: method.name,
-        input_type: method.resolvedRequestType?.fullName ?? method.requestType,
-        output_type: method.resolvedResponseType?.fullName ?? method.responseType,
-        client_streaming: method.requestStream === true,
-        server_streaming: method.responseStream === true,
-      };
-    }),
+    name: method.name,
+    inputType: method.resolvedRequestType?.fullName ?? method.requestType,
+    outputType: method.resolvedResponseType?.fullName ?? method.responseType,
+    clientStreaming: method.requestStream === true,
+    serverStreaming: method.responseStream === true,
   };
 }
