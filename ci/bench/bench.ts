@@ -364,7 +364,7 @@ try {
   // In-process backends from here on (P5, Cassandra), in front of a user function of their own.
   const needInProcess = wanted("P5") || (wanted("cassandra") && options.cassandra && process.env["CASSANDRA_CONTACT_POINTS"]);
   if (needInProcess) {
-    const uf = await startUserFunction("shopping cart (replay)");
+    const uf = await startUserFunction("shopping cart (replay)", "shopping-cart-replay");
     children.push(uf.child);
     const inProcess = async (journal: Journal, snapshotStore: SnapshotStore, freshnessCheck: boolean) => {
       const backend: Backend = createBackend(

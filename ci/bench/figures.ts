@@ -44,10 +44,11 @@ repeats, the load average. Everything it starts runs on free ports and is stoppe
   --runtime <how>       how the backend and the cart run: tsx (default: their TypeScript through
                         tsx, as npm start does) | built (npm run build first, then node on dist/);
                         the baselines run the same way in both
-  --profile <dir>       the backend and the cart that serve P1-P3, P6 and scaling write V8 CPU
-                        profiles into <dir> (node --cpu-prof); the bench prints where each spent
-                        its CPU (gRPC and HTTP/2, Node internals, protobuf, this project, GC) and
-                        its busiest functions; e.g. --only P1 --profile prof
+  --profile <dir>       the backend and the cart that serve P1-P3, P6 and scaling, and the cart
+                        behind P5 and the Cassandra figures, write V8 CPU profiles into <dir>
+                        (node --cpu-prof); the bench prints where each spent its CPU (gRPC and
+                        HTTP/2, Node internals, protobuf, this project, GC) and its busiest
+                        functions; e.g. --only P1 --profile prof
   --no-cassandra        skip the Cassandra figures even when CASSANDRA_CONTACT_POINTS is set
   --help, -h            show this text
 

@@ -381,3 +381,35 @@ describe("entity session: user code", () => {
     });
   });
 });
+
+describe("entity session: receiveNow, the path replay takes", () => {
+  it("processes Init and Events at once, to the same state receive reaches", async () => {
+    const s = session();
+    assert.deepEqual(s.receiveNow(init()), { kind: "continue", send: [] });
+    for (let sequence = 1; sequence <= 3; sequence++) assert.deepEqual(s.receiveNow(event(sequence, "x")), { kind: "continue", send: [] });
+    const now = await s.receive(command(1, [{ emit: "a" }]));
+    const queued = session();
+    for (const message of [init(), event(1, "x"), event(2, "x"), event(3, "x")]) await queued.receive(message);
+    assert.deepEqual(now, await queued.receive(command(1, [{ emit: "a" }])));
+  });
+
+  it("reports a violation at once, as receive would", () => {
+    const s = session();
+    const first = s.receiveNow(event(1, "a"));
+    assert.ok(first?.kind === "violation" && first.violation.message === "an Event before Init");
+    // ... and stays ended, whatever arrives next.
+    assert.deepEqual(s.receiveNow(init()), first);
+  });
+
+  it("leaves a Command, and anything while an earlier message is still being processed, to receive", async () => {
+    const s = session();
+    s.receiveNow(init());
+    assert.equal(s.receiveNow(command(1, [])), undefined);
+    const slow = s.receive(command(1, [{ respond: "slow" }]));
+    // The command is still running: an Event now would overtake it.
+    assert.equal(s.receiveNow(event(1, "a")), undefined);
+    await slow;
+    const step = s.receiveNow(event(1, "a"));
+    assert.ok(step?.kind === "violation" && step.violation.message === "an Event after the first Command");
+  });
+});

@@ -20,6 +20,12 @@ export type SessionStep =
  */
 export interface EntitySession {
   receive(message: StreamIn): Promise<SessionStep>;
+  /**
+   * The same as `receive`, at once, for a message that needs no waiting (Init, Event) when no
+   * earlier message is still being processed; undefined otherwise (then use `receive`). Replay
+   * takes this path: no promise per event.
+   */
+  receiveNow(message: StreamIn): SessionStep | undefined;
   /** The entity id from Init; undefined before it. */
   readonly entityId: string | undefined;
 }
@@ -42,6 +48,8 @@ class EntitySessionImpl<State> implements EntitySession {
   private lastCommandId = 0;
   private violation: ProtocolViolation | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Messages given to `receive` and not yet fully processed. */
+  private pending = 0;
 
   constructor(private readonly entity: EventSourcedEntity<State>) {}
 
@@ -50,12 +58,33 @@ class EntitySessionImpl<State> implements EntitySession {
   }
 
   receive(message: StreamIn): Promise<SessionStep> {
+    this.pending++;
     const step = this.tail.then(() => this.process(message));
     this.tail = step;
     return step;
   }
 
+  receiveNow(message: StreamIn): SessionStep | undefined {
+    if (this.pending > 0 || (message.case !== "init" && message.case !== "event")) return undefined;
+    return this.processNow(message);
+  }
+
   private async process(message: StreamIn): Promise<SessionStep> {
+    try {
+      if (message.case !== "command" || this.violation) return this.processNow(message);
+      try {
+        this.checkCommandOrder(message.entityId, message.id);
+        return { kind: "continue", send: [await this.command(message.id, message.name, message.payload)] };
+      } catch (error) {
+        return this.fail(error);
+      }
+    } finally {
+      this.pending--;
+    }
+  }
+
+  /** Every message but a valid Command: processed with no await. */
+  private processNow(message: StreamIn): SessionStep {
     if (this.violation) return { kind: "violation", violation: this.violation };
     try {
       switch (message.case) {
@@ -66,19 +95,22 @@ class EntitySessionImpl<State> implements EntitySession {
           this.replay(message.sequence, message.payload);
           return nothing;
         case "command":
-          this.checkCommandOrder(message.entityId, message.id);
-          return { kind: "continue", send: [await this.command(message.id, message.name, message.payload)] };
+          throw new Error("a Command is processed by process()");
         case undefined:
           throw new ProtocolViolation("invalid-argument", "EntityStreamIn without a message case (init, event or command)");
       }
     } catch (error) {
-      this.phase = "failed";
-      this.violation =
-        error instanceof ProtocolViolation
-          ? error
-          : new ProtocolViolation("internal", `entity ${this.id ?? "?"} cannot continue: ${messageOf(error)}`);
-      return { kind: "violation", violation: this.violation };
+      return this.fail(error);
     }
+  }
+
+  private fail(error: unknown): SessionStep {
+    this.phase = "failed";
+    this.violation =
+      error instanceof ProtocolViolation
+        ? error
+        : new ProtocolViolation("internal", `entity ${this.id ?? "?"} cannot continue: ${messageOf(error)}`);
+    return { kind: "violation", violation: this.violation };
   }
 
   private init(entityId: string, offer: SnapshotOffer | undefined): void {

@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import type { StreamIn, StreamOut } from "../protocol/index.js";
-import type { EntitySession } from "./entity-session.js";
+import type { EntitySession, SessionStep } from "./entity-session.js";
 import type { ProtocolLog } from "./protocol-log.js";
 import type { ViolationCode } from "./protocol-violation.js";
 
@@ -49,10 +49,13 @@ export function driveEntityStream(
     resolveDone();
   };
 
-  const process = async (message: StreamIn) => {
-    if (finished) return;
-    log.inbound(streamNumber, message);
-    const step = await session.receive(message);
+  /** Work enqueued and not yet done: while there is some, a new message waits its turn. */
+  let queued = 0;
+
+  const internalError = (error: unknown) =>
+    finish({ code: grpc.status.INTERNAL, details: `user function error: ${(error as Error).message ?? String(error)}` });
+
+  const act = (step: SessionStep) => {
     if (finished) return;
     if (step.kind === "violation") {
       finish({ code: statusOf[step.violation.code], details: step.violation.message });
@@ -64,14 +67,38 @@ export function driveEntityStream(
     }
   };
 
+  const process = async (message: StreamIn) => {
+    if (finished) return;
+    log.inbound(streamNumber, message);
+    act(await session.receive(message));
+  };
+
   const enqueue = (work: () => Promise<void>) => {
-    tail = tail.then(work).catch((error: unknown) => {
-      finish({ code: grpc.status.INTERNAL, details: `user function error: ${(error as Error).message ?? String(error)}` });
-    });
+    queued++;
+    tail = tail
+      .then(work)
+      .catch(internalError)
+      .then(() => void queued--);
   };
 
   call.on("data", (message: StreamIn) => {
-    if (!draining) enqueue(() => process(message));
+    if (draining) return;
+    // Nothing ahead of it and no waiting needed (Init, every replayed Event): processed at once,
+    // with no promise per message, in the same order as the queue would.
+    if (queued === 0 && !finished) {
+      try {
+        const step = session.receiveNow(message);
+        if (step) {
+          log.inbound(streamNumber, message);
+          act(step);
+          return;
+        }
+      } catch (error) {
+        internalError(error);
+        return;
+      }
+    }
+    enqueue(() => process(message));
   });
   // The backend half-closed: answer what is queued, then complete our side.
   call.on("end", () => enqueue(async () => finish()));

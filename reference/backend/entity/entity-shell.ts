@@ -45,6 +45,21 @@ interface PendingCall {
 type EntityStream = ClientDuplexStream<StreamIn, StreamOut>;
 
 /**
+ * One recovery's journal replay, kept open across its pages: the journal is asked once (Cassandra
+ * locates the history once and keeps its next page coming), and the page after the one being sent
+ * is read while that one goes out. Never more than that one page ahead.
+ */
+interface ReplayCursor {
+  readonly events: AsyncIterator<PersistedEvent>;
+  /** Where the page after the ones handed out starts: the read ahead page, if it is asked for. */
+  next: number;
+  /** The next page, read ahead; it settles (never rejects unhandled) whether or not it is taken. */
+  ahead: Promise<PersistedEvent[]> | undefined;
+  /** The latest page read, settled or not: `events` is closed only after it. */
+  reading: Promise<unknown>;
+}
+
+/**
  * One of the machine's timers, kept across its starts: the machine starts and cancels two per
  * command (relay, passivation), and refreshing a kept Node timer costs less than clearing one and
  * making another. A cancelled one is left to run out unreferenced and does nothing when it does.
@@ -81,6 +96,7 @@ export class EntityShell {
   /** Settles when the stream can take more writes (grpc-js asked us to wait for `drain`). */
   private writable: Promise<void> = Promise.resolve();
   private awaitingDrain = false;
+  private cursor: ReplayCursor | undefined;
   private markStopped!: () => void;
   private readonly logger: Logger;
   /** For the observer: when the stream was asked for, what recovery replayed, what was reported. */
@@ -203,6 +219,7 @@ export class EntityShell {
   private carryOut(output: EntityOutput): void {
     switch (output.type) {
       case "open-stream": {
+        this.closeCursor(); // a new recovery reads from its own start
         const generation = ++this.streamGeneration;
         const before = generation === 1 ? (this.options.previous ?? Promise.resolve()) : this.streamOpened;
         this.streamOpened = before.then(() => this.openStream(generation));
@@ -275,6 +292,7 @@ export class EntityShell {
         this.options.onRetire();
         return;
       case "stopped":
+        this.closeCursor();
         for (const { handle } of this.timers.values()) clearTimeout(handle);
         this.timers.clear();
         void Promise.allSettled(this.snapshotSaves).then(() => this.markStopped());
@@ -358,12 +376,51 @@ export class EntityShell {
     }
   }
 
+  /**
+   * Up to `max` events from `fromSequenceNumber` on, given once the stream can take more writes
+   * (backpressure: a user function that reads slowly holds replay back). A full page starts the
+   * read of the next one at once, so it is ready when this one has gone out.
+   */
   private async readEvents(fromSequenceNumber: number, max: number): Promise<PersistedEvent[]> {
+    let cursor = this.cursor;
+    if (cursor?.next !== fromSequenceNumber) {
+      this.closeCursor();
+      const range = { fromSequenceNumber, toSequenceNumber: Infinity, max: Infinity };
+      const events = this.options.journal.replay(this.options.entity, range)[Symbol.asyncIterator]();
+      cursor = this.cursor = { events, next: fromSequenceNumber, ahead: undefined, reading: Promise.resolve() };
+    }
+    const page = cursor.ahead ?? readPage(cursor, max);
+    cursor.ahead = undefined;
+    let events: PersistedEvent[];
+    try {
+      events = await page;
+    } catch (error) {
+      if (this.cursor === cursor) this.closeCursor();
+      throw error;
+    }
+    if (this.cursor === cursor) {
+      const last = events[events.length - 1];
+      if (last) cursor.next = last.sequenceNumber + 1;
+      if (events.length < max)
+        this.closeCursor(); // the history's end: recovery is over
+      else {
+        cursor.ahead = readPage(cursor, max);
+        cursor.ahead.catch(() => {}); // its failure is reported when the page is asked for
+      }
+    }
     await this.writable;
-    const events: PersistedEvent[] = [];
-    const range = { fromSequenceNumber, toSequenceNumber: Infinity, max };
-    for await (const event of this.options.journal.replay(this.options.entity, range)) events.push(event);
     return events;
+  }
+
+  private closeCursor(): void {
+    const cursor = this.cursor;
+    if (!cursor) return;
+    this.cursor = undefined;
+    // After the page being read, if any, so the journal's iterator is never called re-entrantly.
+    void cursor.reading
+      .catch(() => {})
+      .then(() => cursor.events.return?.())
+      .catch(() => {});
   }
 
   /** The call, no longer listening for its client's going. */
@@ -403,6 +460,23 @@ export class EntityShell {
     // Unreferenced, a cancelled timer holds the process open no more than a cleared one would.
     kept.handle.unref();
   }
+}
+
+/** The cursor's next `max` events (fewer at the history's end). */
+function readPage(cursor: ReplayCursor, max: number): Promise<PersistedEvent[]> {
+  const page = readEventsOf(cursor, max);
+  cursor.reading = page;
+  return page;
+}
+
+async function readEventsOf(cursor: ReplayCursor, max: number): Promise<PersistedEvent[]> {
+  const events: PersistedEvent[] = [];
+  while (events.length < max) {
+    const next = await cursor.events.next();
+    if (next.done) break;
+    events.push(next.value);
+  }
+  return events;
 }
 
 /**

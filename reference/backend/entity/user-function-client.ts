@@ -12,6 +12,9 @@ export interface UserFunctionClient {
   close(): void;
 }
 
+/** Per stream: Init, a snapshot of a few KiB and the first events of a replay. */
+const retryBufferBytes = 64 * 1024;
+
 /** TLS to the user function: the CA its certificate must chain to, and for mutual TLS our certificate (PEM). */
 export interface UserFunctionTls {
   readonly ca: Buffer;
@@ -42,6 +45,11 @@ export function createUserFunctionClient(
     channel: {
       "grpc.max_receive_message_length": maxMessageBytes,
       "grpc.max_send_message_length": maxMessageBytes,
+      // grpc-js keeps what a call writes before the server's first answer (up to 1 MiB by default) for
+      // a transparent retry, and once past that copies the rest of its buffer on every later write:
+      // a long replay, written before the user function says anything, paid that on every event. A
+      // stream refused before it reaches the user function is still retried with up to this much.
+      "grpc.per_rpc_retry_buffer_size": retryBufferBytes,
       // grpc-js backs off up to 120 s between connection attempts by default: a user function back
       // after a crash would stay unnoticed (health NOT_SERVING) that long.
       ...(maxReconnectBackoffMs === undefined
