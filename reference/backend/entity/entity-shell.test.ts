@@ -57,6 +57,19 @@ function countingJournal(journal: Journal) {
 }
 
 /** Every promise chain that can run without IO has run (the journal and the stream here do none). */
+/** A shell for `entity` over `journal`, replaying in pages of `pageSize` to `stream`. */
+function shellOver(journal: Journal, stream: SlowStream): EntityShell {
+  return new EntityShell({
+    entity,
+    config: { ...defaultEntityConfig, replayPageSize: pageSize },
+    journal,
+    snapshotStore: createInMemorySnapshotStore(),
+    openStream: () => stream as unknown as ClientDuplexStream<StreamIn, StreamOut>,
+    logger: silentLogger,
+    onRetire: () => {},
+  });
+}
+
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("entity shell: replay to a user function that reads slowly", () => {
@@ -67,15 +80,7 @@ describe("entity shell: replay to a user function that reads slowly", () => {
     }
     const { journal, counts } = countingJournal(memory);
     const stream = new SlowStream();
-    const shell = new EntityShell({
-      entity,
-      config: { ...defaultEntityConfig, replayPageSize: pageSize },
-      journal,
-      snapshotStore: createInMemorySnapshotStore(),
-      openStream: () => stream as unknown as ClientDuplexStream<StreamIn, StreamOut>,
-      logger: silentLogger,
-      onRetire: () => {},
-    });
+    const shell = shellOver(journal, stream);
     const reply = shell.command("Get", { typeUrl: "type.googleapis.com/test.Get", value: new Uint8Array() });
     const events = () => stream.written.filter((m) => m.case === "event");
     let drains = 0;
@@ -126,15 +131,7 @@ describe("entity shell: a journal failing mid-replay", () => {
     const stream = new SlowStream(true);
     let ended = false;
     stream.on("status", () => (ended = true));
-    const shell = new EntityShell({
-      entity,
-      config: { ...defaultEntityConfig, replayPageSize: pageSize },
-      journal,
-      snapshotStore: createInMemorySnapshotStore(),
-      openStream: () => stream as unknown as ClientDuplexStream<StreamIn, StreamOut>,
-      logger: silentLogger,
-      onRetire: () => {},
-    });
+    const shell = shellOver(journal, stream);
     await assert.rejects(shell.command("Get", { typeUrl: "type.googleapis.com/test.Get", value: new Uint8Array() }), /journal/);
     await shell.stopped;
     assert.ok(ended, "the stream is ended");

@@ -52,37 +52,25 @@ describe("listenAndDrain", { timeout: 20_000 }, () => {
     }
   });
 
-  it("cuts what is still open once the grace has passed, so close() resolves", async () => {
-    const { server, streamOpened } = startServer();
-    const listening = await listenAndDrain(server);
-    const client = createEntityClient(listening.address);
-    try {
-      const call = client.handle();
-      call.on("error", () => {});
-      const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
-      call.write({ case: "init", entityId: "e", snapshot: undefined });
-      await streamOpened;
-      await listening.close(50);
-      assert.notEqual((await ended).code, grpc.status.OK);
-    } finally {
-      client.close();
-    }
-  });
-
-  it("with a grace of 0 cuts open calls at once", async () => {
-    const { server, streamOpened } = startServer();
-    const listening = await listenAndDrain(server);
-    const client = createEntityClient(listening.address);
-    try {
-      const call = client.handle();
-      call.on("error", () => {});
-      const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
-      call.write({ case: "init", entityId: "e", snapshot: undefined });
-      await streamOpened;
-      await listening.close(0);
-      assert.notEqual((await ended).code, grpc.status.OK);
-    } finally {
-      client.close();
-    }
-  });
+  for (const [grace, name] of [
+    [50, "cuts what is still open once the grace has passed, so close() resolves"],
+    [0, "with a grace of 0 cuts open calls at once"],
+  ] as const) {
+    it(name, async () => {
+      const { server, streamOpened } = startServer();
+      const listening = await listenAndDrain(server);
+      const client = createEntityClient(listening.address);
+      try {
+        const call = client.handle();
+        call.on("error", () => {});
+        const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
+        call.write({ case: "init", entityId: "e", snapshot: undefined });
+        await streamOpened;
+        await listening.close(grace);
+        assert.notEqual((await ended).code, grpc.status.OK);
+      } finally {
+        client.close();
+      }
+    });
+  }
 });
