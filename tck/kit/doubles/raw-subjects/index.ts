@@ -1,4 +1,4 @@
 export { fileDescriptorOf } from "./file-descriptor-of.js";
 export { type RawModelEntityOptions, startRawModelEntity } from "./raw-model-entity.js";
 export { type RawShoppingCartOptions, startRawShoppingCart } from "./raw-shopping-cart.js";
-export { inputTypesOf, type RawSubjectOptions, startRawSubject } from "./raw-subject.js";
+export { rawSubjectOf, type RawSubjectOptions, type RawSubjectSource, startRawSubject } from "./raw-subject.js";

@@ -1,7 +1,6 @@
 import { createModelEntityBehaviour, type InstrumentedUserFunction } from "../instrumented-user-function/index.js";
 import { ModelEntitySubject } from "../../subjects/model-entity-subject.js";
-import { fileDescriptorOf } from "./file-descriptor-of.js";
-import { inputTypesOf, startRawSubject, type RawSubjectOptions } from "./raw-subject.js";
+import { rawSubjectOf, startRawSubject, type RawSubjectOptions } from "./raw-subject.js";
 
 export type RawModelEntityOptions = RawSubjectOptions;
 
@@ -9,18 +8,15 @@ export type RawModelEntityOptions = RawSubjectOptions;
 export function startRawModelEntity(options: RawModelEntityOptions = {}): Promise<InstrumentedUserFunction> {
   const subject = new ModelEntitySubject();
   return startRawSubject(
-    {
+    rawSubjectOf({
       name: "raw-model-entity",
       entity: "model",
       createBehaviour: createModelEntityBehaviour,
-      spec: {
-        proto: fileDescriptorOf(subject.root, "tck/model.proto", ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]),
-        serviceName: subject.serviceName,
-        persistenceId: subject.persistenceId,
-      },
-      defect: undefined,
-      inputTypes: inputTypesOf(subject.root, subject.serviceName),
-    },
+      root: subject.root,
+      file: "tck/model.proto",
+      serviceName: subject.serviceName,
+      persistenceId: subject.persistenceId,
+    }),
     options,
   );
 }

@@ -6,8 +6,7 @@ import {
   type InstrumentedUserFunction,
 } from "../instrumented-user-function/index.js";
 import { ShoppingCartSubject } from "../../subjects/shopping-cart-subject.js";
-import { fileDescriptorOf } from "./file-descriptor-of.js";
-import { inputTypesOf, startRawSubject, type RawSubjectOptions } from "./raw-subject.js";
+import { rawSubjectOf, startRawSubject, type RawSubjectOptions } from "./raw-subject.js";
 
 const api = "com.example.shoppingcart";
 const domain = "com.example.shoppingcart.persistence";
@@ -102,21 +101,15 @@ export function startRawShoppingCart(options: RawShoppingCartOptions = {}): Prom
   const subject = new ShoppingCartSubject();
   const quantityRule = options.quantityRule ?? true;
   return startRawSubject(
-    {
+    rawSubjectOf({
       name: "raw-shopping-cart",
       entity: "cart",
       createBehaviour: () => createShoppingCartBehaviour(subject, quantityRule),
-      spec: {
-        proto: fileDescriptorOf(subject.root, "shoppingcart/shoppingcart.proto", [
-          "google/protobuf/empty.proto",
-          "lightbend/serverless/entitykey.proto",
-        ]),
-        serviceName: subject.serviceName,
-        persistenceId: subject.persistenceId,
-      },
-      defect: undefined,
-      inputTypes: inputTypesOf(subject.root, subject.serviceName),
-    },
+      root: subject.root,
+      file: "shoppingcart/shoppingcart.proto",
+      serviceName: subject.serviceName,
+      persistenceId: subject.persistenceId,
+    }),
     options,
   );
 }

@@ -1,10 +1,12 @@
 import type protobuf from "protobufjs";
 import {
   startInstrumentedUserFunction,
+  type EntityBehaviour,
   type InstrumentedUserFunction,
   type Subject,
   type UserFunctionFaults,
 } from "../instrumented-user-function/index.js";
+import { fileDescriptorOf } from "./file-descriptor-of.js";
 
 export interface RawSubjectOptions {
   readonly host?: string;
@@ -31,8 +33,36 @@ export function startRawSubject(subject: Subject, options: RawSubjectOptions = {
   });
 }
 
+/** What a raw subject is made of: its messages (a protobufjs root), its service, its entity. */
+export interface RawSubjectSource {
+  readonly name: Subject["name"];
+  readonly entity: Subject["entity"];
+  readonly createBehaviour: () => EntityBehaviour;
+  readonly root: protobuf.Root;
+  /** The .proto file (as in proto/) whose messages and service ready()'s descriptor holds. */
+  readonly file: string;
+  readonly serviceName: string;
+  readonly persistenceId: string;
+}
+
+/** The Subject serving `source`: its descriptor built from the root, importing what a backend knows. */
+export function rawSubjectOf(source: RawSubjectSource): Subject {
+  return {
+    name: source.name,
+    entity: source.entity,
+    createBehaviour: source.createBehaviour,
+    spec: {
+      proto: fileDescriptorOf(source.root, source.file, ["google/protobuf/empty.proto", "lightbend/serverless/entitykey.proto"]),
+      serviceName: source.serviceName,
+      persistenceId: source.persistenceId,
+    },
+    defect: undefined,
+    inputTypes: inputTypesOf(source.root, source.serviceName),
+  };
+}
+
 /** Each method's input type (full name, no dot) of a service defined in `root`. */
-export function inputTypesOf(root: protobuf.Root, serviceName: string): ReadonlyMap<string, string> {
+function inputTypesOf(root: protobuf.Root, serviceName: string): ReadonlyMap<string, string> {
   const service = root.lookupService(serviceName);
   return new Map(
     service.methodsArray.map((method) => {
