@@ -7,6 +7,7 @@ import { createEntityClient, type EntityClient, readyOf, type StreamOut } from "
 import type { RunningUserFunction } from "../../../reference/support/index.js";
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { runInterceptCommand } from "./intercept-command.js";
+import { runWithBackend } from "../self-test/run-with-backend.js";
 
 function io(stopAfterMs = 50) {
   const out: string[] = [];
@@ -20,34 +21,6 @@ function io(stopAfterMs = 50) {
       stopSignal: new Promise<void>((r) => setTimeout(r, stopAfterMs)),
     },
   };
-}
-
-/**
- * Runs `tck intercept` and, once it listens, plays the backend with `act`
- * (given a client of the interceptor); the command stops when `act` is done.
- */
-async function runWithBackend(argv: string[], act: (client: EntityClient) => Promise<void>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let stop!: () => void;
-  const stopSignal = new Promise<void>((r) => (stop = r));
-  let acting: Promise<void> | undefined;
-  const code = await runInterceptCommand(argv, {
-    out: (line) => {
-      out.push(line);
-      const listening = /listening on (\S+),/.exec(line);
-      if (!listening) return;
-      const client = createEntityClient(listening[1]!);
-      acting = act(client).finally(() => {
-        client.close();
-        stop();
-      });
-    },
-    err: (line) => err.push(line),
-    stopSignal,
-  });
-  await acting;
-  return { code, out, err };
 }
 
 const callReady = (client: EntityClient) => readyOf(client).then(() => undefined);

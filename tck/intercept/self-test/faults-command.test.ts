@@ -7,32 +7,8 @@ import { createEntityClient, type EntityClient, readyOf, type StreamOut } from "
 import type { RunningUserFunction } from "../../../reference/support/index.js";
 import { startShoppingCart } from "../../../samples/shopping-cart/index.js";
 import { runInterceptCommand } from "../cli/intercept-command.js";
+import { runWithBackend } from "./run-with-backend.js";
 import type { InterceptTranscriptEntry } from "../../kit/transcript/intercept-transcript.js";
-
-/** Runs `tck intercept` and plays the backend with `act` once it listens; stops when `act` is done. */
-async function runWithBackend(argv: string[], act: (client: EntityClient) => Promise<void>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let stop!: () => void;
-  const stopSignal = new Promise<void>((r) => (stop = r));
-  let acting: Promise<void> | undefined;
-  const code = await runInterceptCommand(argv, {
-    out: (line) => {
-      out.push(line);
-      const listening = /listening on (\S+),/.exec(line);
-      if (!listening) return;
-      const client = createEntityClient(listening[1]!);
-      acting = act(client).finally(() => {
-        client.close();
-        stop();
-      });
-    },
-    err: (line) => err.push(line),
-    stopSignal,
-  });
-  await acting;
-  return { code, out, err };
-}
 
 /** ready(), then one stream: Init, a GetCart, the half-close; resolves with what came back once the stream ended. */
 const oneCommand = async (client: EntityClient) => {
